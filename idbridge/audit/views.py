@@ -1,0 +1,26 @@
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from idbridge.audit.models import AuditEntry
+from idbridge.core.access import permission_required
+
+
+@require_GET
+@permission_required("core.view_audit")
+def entry_list(request):
+    entries = AuditEntry.objects.all()
+    filters = {
+        "actor": request.GET.get("actor", "").strip(),
+        "action": request.GET.get("action", "").strip(),
+        "target": request.GET.get("target", "").strip(),
+    }
+    if filters["actor"]:
+        entries = entries.filter(actor_label__icontains=filters["actor"])
+    if filters["action"]:
+        entries = entries.filter(action__startswith=filters["action"])
+    if filters["target"]:
+        entries = entries.filter(target__icontains=filters["target"])
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    query = "&".join(f"{k}={v}" for k, v in filters.items() if v)
+    return render(request, "audit/list.html", {"page": page, "filters": filters, "query": query})

@@ -1,0 +1,67 @@
+"""Setting up the embedded demo: what `make demo` does before it starts the processes.
+
+Each step is idempotent, so running the demo twice works.
+"""
+
+import json
+import os
+import secrets
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.db import transaction
+
+from idbridge.audit.services import audit_record
+from idbridge.core.roles import DISTRICT_ADMIN
+
+DEMO_USERNAME = "admin"
+
+
+def demo_admin_ensure() -> tuple[str, str]:
+    """The demo administrator's (username, password), created on the first run.
+
+    The password is kept in ``var/demo_login.json`` (git-ignored, mode 0600) so that every
+    run prints the same login; delete the file to get a new password.
+    """
+    path = settings.VAR_DIR / "demo_login.json"
+    User = get_user_model()
+    stored = None
+    if path.exists():
+        stored = json.loads(path.read_text())
+    with transaction.atomic():
+        user = User.objects.filter(username=DEMO_USERNAME).first()
+        if stored is None or user is None or not user.check_password(stored["password"]):
+            password = secrets.token_urlsafe(12)
+            if user is None:
+                user = User(username=DEMO_USERNAME, email="admin@district.example")
+            user.set_password(password)
+            user.is_staff = True
+            user.is_superuser = True
+            user.save()
+            stored = {"username": DEMO_USERNAME, "password": password}
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as f:
+                json.dump(stored, f)
+            audit_record(
+                actor="manage.py demo",
+                action="user.demo_admin_set",
+                target=user,
+                details={"username": DEMO_USERNAME},
+            )
+        user.groups.add(Group.objects.get(name=DISTRICT_ADMIN))
+    return stored["username"], stored["password"]
+
+
+def demo_setup(stdout) -> tuple[str, str]:
+    call_command("migrate", interactive=False, verbosity=0)
+    stdout.write("Database migrated.")
+    for step in DEMO_STEPS:
+        step(stdout)
+    return demo_admin_ensure()
+
+
+# Each app that needs demo data adds a callable(stdout) here (seeding the Campus sandbox,
+# configuring the Campus connections, ...). Kept in order.
+DEMO_STEPS: list = []

@@ -1,0 +1,144 @@
+"""Run the embedded demo: set up, then web server + Celery worker + Celery beat.
+
+Ctrl-C (or SIGTERM) stops all three cleanly.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from idbridge.core.demo import demo_setup
+
+
+class Command(BaseCommand):
+    help = "Set up the embedded demo and run the web server, a Celery worker and beat."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument("--setup-only", action="store_true", help="Set up, then exit.")
+
+    def handle(self, *args, host, port, setup_only, **options):
+        username, password = demo_setup(self.stdout)
+        if setup_only:
+            self._print_login(username, password, None)
+            return
+        wildcard = host in ("0.0.0.0", "::")  # noqa: S104 - the operator chose to listen everywhere
+        browse_host = "localhost" if wildcard or host in ("127.0.0.1", "localhost") else host
+        url = f"http://{browse_host}:{port}/"
+        env = {**os.environ, "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", url.rstrip("/"))}
+        py = sys.executable
+        commands = {
+            "web": [
+                py,
+                "-m",
+                "gunicorn",
+                "idbridge.wsgi:application",
+                "--bind",
+                f"{host}:{port}",
+                "--workers",
+                "2",
+                "--threads",
+                "4",
+                "--graceful-timeout",
+                "5",
+                "--log-level",
+                "warning",
+            ],
+            "worker": [
+                py,
+                "-m",
+                "celery",
+                "-A",
+                "idbridge",
+                "worker",
+                "--loglevel",
+                "WARNING",
+                "--concurrency",
+                "2",
+                "--hostname",
+                "demo@%h",
+            ],
+            "beat": [
+                py,
+                "-m",
+                "celery",
+                "-A",
+                "idbridge",
+                "beat",
+                "--loglevel",
+                "WARNING",
+                "--schedule",
+                settings.CELERY_BEAT_SCHEDULE_FILENAME,
+                "--pidfile=",
+            ],
+        }
+        procs: dict[str, subprocess.Popen] = {}
+        stopping = False
+
+        def stop(signum=None, frame=None):
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
+        try:
+            for name, cmd in commands.items():
+                # Own process group: Ctrl-C reaches only this command, which then stops
+                # each child in order and waits for it.
+                procs[name] = subprocess.Popen(cmd, env=env, start_new_session=True)
+            health_url = f"http://{'127.0.0.1' if wildcard else host}:{port}/healthz"
+            if not self._wait_ready(health_url, procs, lambda: stopping):
+                raise CommandError("The web server did not become ready; see the log above.")
+            self._print_login(username, password, url)
+            while not stopping:
+                for name, proc in procs.items():
+                    if proc.poll() is not None:
+                        raise CommandError(f"The {name} process exited ({proc.returncode}).")
+                time.sleep(0.5)
+        finally:
+            self._stop_all(procs)
+
+    def _wait_ready(self, health_url, procs, is_stopping, timeout=60.0) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and not is_stopping():
+            if procs["web"].poll() is not None:
+                return False
+            try:
+                with urllib.request.urlopen(health_url, timeout=2) as response:  # noqa: S310 - local URL
+                    if response.status == 200:
+                        return True
+            except OSError:
+                pass
+            time.sleep(0.3)
+        return False
+
+    def _print_login(self, username, password, url):
+        self.stdout.write("")
+        if url:
+            self.stdout.write(self.style.SUCCESS(f"idbridge is running at {url}"))
+        self.stdout.write(f"Demo administrator: username {username}  password {password}")
+        if url:
+            self.stdout.write("Press Ctrl-C to stop the web server, worker and beat.")
+        self.stdout.flush()
+
+    def _stop_all(self, procs):
+        for proc in procs.values():
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 15
+        for name, proc in procs.items():
+            try:
+                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                self.stderr.write(f"{name} did not stop in time; killing it.")
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+        if procs:
+            self.stdout.write("Stopped.")

@@ -1,0 +1,47 @@
+"""Dashboard roles as Django groups, kept in step with the code after every migrate."""
+
+from django.contrib.auth.models import Group, Permission
+
+DISTRICT_ADMIN = "District admin"
+HR_OPERATOR = "HR operator"
+AUDITOR = "Auditor"
+
+ROLE_PERMISSIONS = {
+    DISTRICT_ADMIN: {
+        "view_onboarding",
+        "manage_onboarding",
+        "view_stepup",
+        "manage_stepup",
+        "view_boi",
+        "manage_boi",
+        "view_audit",
+        "view_sandbox",
+        "manage_sandbox",
+        "view_outbox",
+    },
+    HR_OPERATOR: {
+        "view_onboarding",
+        "manage_onboarding",
+        "view_boi",
+        "manage_boi",
+        "view_outbox",
+    },
+    AUDITOR: {
+        "view_onboarding",
+        "view_stepup",
+        "view_boi",
+        "view_audit",
+        "view_sandbox",
+        "view_outbox",
+    },
+}
+
+
+def sync_roles(**kwargs):
+    """Create the role groups and give each exactly its permissions (idempotent)."""
+    perms = {p.codename: p for p in Permission.objects.filter(content_type__app_label="core")}
+    if not perms:  # first migrate of core not finished yet
+        return
+    for name, codenames in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.set([perms[c] for c in sorted(codenames)])

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from idbridge.core import views
+
+app_name = "core"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("outbox/", views.outbox, name="outbox"),
+    path("outbox/<int:pk>/", views.outbox_message, name="outbox_message"),
+]

@@ -1,0 +1,63 @@
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from idbridge.celery import app as celery_app
+from idbridge.core.access import permission_required
+from idbridge.core.context_processors import SECTIONS
+from idbridge.core.models import OutboxMessage
+
+
+@login_required
+def home(request):
+    sections = [
+        {"label": label, "url_name": name}
+        for label, name, perm in SECTIONS
+        if request.user.has_perm(perm)
+    ]
+    return render(request, "core/home.html", {"sections": sections})
+
+
+@require_GET
+@never_cache
+def healthz(request):
+    checks = {"database": _check_database(), "broker": _check_broker()}
+    healthy = all(v == "ok" for v in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "fail", **checks}, status=200 if healthy else 503
+    )
+
+
+def _check_database() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        return "ok"
+    except Exception as exc:  # noqa: BLE001 - report any failure as unhealthy
+        return f"error: {type(exc).__name__}"
+
+
+def _check_broker() -> str:
+    try:
+        with celery_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+        return "ok"
+    except Exception as exc:  # noqa: BLE001
+        return f"error: {type(exc).__name__}"
+
+
+@permission_required("core.view_outbox")
+def outbox(request):
+    page = Paginator(OutboxMessage.objects.all(), 25).get_page(request.GET.get("page"))
+    return render(request, "core/outbox.html", {"page": page})
+
+
+@permission_required("core.view_outbox")
+def outbox_message(request, pk):
+    message = get_object_or_404(OutboxMessage, pk=pk)
+    return render(request, "core/outbox_message.html", {"message": message})

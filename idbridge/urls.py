@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from idbridge.core import views as core_views
+
+urlpatterns = [
+    path("", include("idbridge.core.urls")),
+    path("healthz", core_views.healthz, name="healthz"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("audit/", include("idbridge.audit.urls")),
+    path("staff/", include("staff.urls")),
+    path("stepup/", include("stepup.urls")),
+    path("boi/", include("boi.urls")),
+    path("sandbox/", include("campus.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class StepupConfig(AppConfig):
+    name = "stepup"
+    verbose_name = "Step-up IdP"

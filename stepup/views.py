@@ -1,0 +1,8 @@
+from django.shortcuts import render
+
+from idbridge.core.access import permission_required
+
+
+@permission_required("core.view_stepup")
+def index(request):
+    return render(request, "stepup/index.html")

@@ -1,0 +1,7 @@
+"""Test settings: the project's settings plus a small app that exercises shared pieces."""
+
+from idbridge.settings import *  # noqa: F403
+
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.testapp"]  # noqa: F405
+# Fast password hashing: tests create many users.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
