@@ -212,6 +212,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "idbridge.core.tasks.heartbeat", "schedule": 60.0},
+    "staff-invitations": {
+        "task": "staff.tasks.remind_and_expire_invitations",
+        "schedule": 900.0,
+    },
 }
 CELERY_TIMEZONE = TIME_ZONE
 
@@ -239,3 +243,16 @@ LOGGING = {
         "django.server": {"level": "WARNING"},
     },
 }
+
+# --- Staff onboarding -----------------------------------------------------------------
+STAFF_INVITATION_TTL_HOURS = env.int("STAFF_INVITATION_TTL_HOURS", default=72)
+STAFF_INVITATION_REMINDER_HOURS = env.int("STAFF_INVITATION_REMINDER_HOURS", default=24)
+STAFF_INVITATION_MAX_SENDS = env.int("STAFF_INVITATION_MAX_SENDS", default=5)
+STAFF_RECORD_CHECK_MAX_ATTEMPTS = env.int("STAFF_RECORD_CHECK_MAX_ATTEMPTS", default=5)
+# A trusted referee (an HR operator) must record an identity-document inspection.
+STAFF_REQUIRE_SUPERVISED_PROOFING = env.bool("STAFF_REQUIRE_SUPERVISED_PROOFING", default=False)
+# WebAuthn relying party: the host name of PUBLIC_BASE_URL unless set.
+WEBAUTHN_RP_ID = env.str("WEBAUTHN_RP_ID", default="")
+WEBAUTHN_RP_NAME = env.str("WEBAUTHN_RP_NAME", default="idbridge")
+# Attempts per minute allowed at each credential ceremony, per client address and per case.
+STAFF_CEREMONY_RATE_PER_MINUTE = env.int("STAFF_CEREMONY_RATE_PER_MINUTE", default=20)

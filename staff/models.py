@@ -1,1 +1,214 @@
-# Models for the Staff onboarding app.
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from idbridge.fields import EncryptedTextField
+from staff.transitions import OPEN, State
+
+
+def new_user_handle() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class CampusConnection(models.Model):
+    """How idbridge reaches one Campus: legacy SOAP or Cloud REST (OneRoster)."""
+
+    class Kind(models.TextChoices):
+        REST = "rest", "Cloud REST (OAuth2 + OneRoster 1.2)"
+        SOAP = "soap", "Legacy SOAP Identity Service"
+
+    class Status(models.TextChoices):
+        NEW = "new", "Not polled yet"
+        OK = "ok", "OK"
+        ERROR = "error", "Error"
+        HELD = "held", "Held for an administrator"
+
+    name = models.CharField(max_length=100, unique=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.REST)
+    enabled = models.BooleanField(default=True)
+    # REST
+    token_url = models.URLField(blank=True, help_text="OAuth2 token URL, with ?appName=…")
+    rostering_base_url = models.URLField(
+        blank=True, help_text="OneRoster 1.2 rostering base URL, ending in /rostering/v1p2/"
+    )
+    client_id = models.CharField(max_length=200, blank=True)
+    client_secret = EncryptedTextField()
+    staff_number_field = models.CharField(
+        max_length=100,
+        default="identifier",
+        help_text='Where the staff number is: "identifier" or "userIds:<type>".',
+    )
+    max_concurrency = models.PositiveSmallIntegerField(default=2)
+    overlap_seconds = models.PositiveIntegerField(default=300)
+    full_reconcile_hours = models.PositiveIntegerField(default=24)
+    shrink_hold_percent = models.PositiveSmallIntegerField(
+        default=20, help_text="Hold a full pull that finds this many percent fewer staff."
+    )
+    # SOAP
+    wsdl_url = models.URLField(blank=True)
+    soap_username = models.CharField(max_length=200, blank=True)
+    soap_password = EncryptedTextField()
+    miss_run_limit = models.PositiveIntegerField(
+        default=50, help_text="Stop walking person IDs after this many misses in a row."
+    )
+    # Schedule and state
+    poll_interval_seconds = models.PositiveIntegerField(default=300)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)
+    last_poll_at = models.DateTimeField(null=True, blank=True)
+    next_poll_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    last_full_at = models.DateTimeField(null=True, blank=True)
+    last_full_staff_count = models.PositiveIntegerField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
+    cursor = models.JSONField(default=dict, blank=True)
+    poll_started_at = models.DateTimeField(null=True, blank=True)  # set while a poll runs
+    poll_done = models.PositiveIntegerField(default=0)
+    poll_total = models.PositiveIntegerField(null=True, blank=True)
+    last_poll_counts = models.JSONField(default=dict, blank=True)
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_polling(self) -> bool:
+        return self.poll_started_at is not None
+
+
+class StaffMember(models.Model):
+    """A staff member discovered in Campus, as last seen there."""
+
+    connection = models.ForeignKey(CampusConnection, on_delete=models.PROTECT)
+    campus_key = models.CharField(max_length=100, help_text="Campus personID or sourcedId")
+    campus_person_id = models.BigIntegerField(null=True, blank=True)
+    staff_number = models.CharField(max_length=50, blank=True, db_index=True)
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100, db_index=True)
+    middle_name = models.CharField(max_length=100, blank=True)
+    birth_date = EncryptedTextField(help_text="ISO date; for the applicant's record check")
+    work_email = models.EmailField(blank=True)
+    personal_email = models.EmailField(blank=True)
+    roles = models.JSONField(default=list, blank=True)
+    is_staff_in_campus = models.BooleanField(default=True)
+    campus_modified_at = models.DateTimeField(null=True, blank=True)
+    first_seen_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+    # Every IdP session that began before this instant is over (deprovisioning, re-proof).
+    sessions_revoked_at = models.DateTimeField(null=True, blank=True)
+    # WebAuthn user handle: random, opaque, never the staff number (it is sent to devices).
+    user_handle = models.CharField(max_length=64, unique=True, default=new_user_handle)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["connection", "campus_key"], name="staff_unique_per_connection"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.display_name} ({self.staff_number or 'no staff number'})"
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def invitation_email(self) -> str:
+        return self.work_email or self.personal_email
+
+
+class OnboardingCase(models.Model):
+    """One per Campus person: their way from discovery to a verified passkey."""
+
+    staff_member = models.OneToOneField(StaffMember, on_delete=models.PROTECT, related_name="case")
+    state = models.CharField(
+        max_length=20, choices=[(s.value, s.value.title()) for s in State], db_index=True
+    )
+    requires_supervised_proofing = models.BooleanField(default=False)
+    record_check_attempts = models.PositiveSmallIntegerField(default=0)
+    record_checked_at = models.DateTimeField(null=True, blank=True)
+    supervised_checked_at = models.DateTimeField(null=True, blank=True)
+    supervised_checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    invitations_sent = models.PositiveSmallIntegerField(default=0)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.staff_member} — {self.state}"
+
+    @property
+    def is_open(self) -> bool:
+        return State(self.state) in OPEN
+
+
+class CaseEvent(models.Model):
+    """The case's timeline (the audit log holds the same facts, chained)."""
+
+    case = models.ForeignKey(OnboardingCase, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(default=timezone.now)
+    actor_label = models.CharField(max_length=200)
+    event = models.CharField(max_length=40)
+    from_state = models.CharField(max_length=20, blank=True)
+    to_state = models.CharField(max_length=20, blank=True)
+    reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.event}"
+
+
+class Invitation(models.Model):
+    """An emailed link. Only a hash of its secret is stored; it works once, until it expires."""
+
+    case = models.ForeignKey(OnboardingCase, on_delete=models.CASCADE, related_name="invitations")
+    secret_hash = models.CharField(max_length=64, unique=True)
+    sent_to = models.EmailField()
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+    superseded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["expires_at", "used_at"])]
+
+    def __str__(self):
+        return f"invitation {self.pk} to {self.sent_to}"
+
+
+class Passkey(models.Model):
+    """A WebAuthn credential bound to a staff member (resident key, user verification)."""
+
+    staff_member = models.ForeignKey(StaffMember, on_delete=models.PROTECT, related_name="passkeys")
+    name = models.CharField(max_length=100)
+    credential_id = models.CharField(max_length=1400, unique=True, help_text="base64url")
+    public_key = models.BinaryField()
+    sign_count = models.PositiveBigIntegerField(default=0)
+    aaguid = models.CharField(max_length=64, blank=True)
+    transports = models.JSONField(default=list, blank=True)
+    is_backed_up = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    disabled_at = models.DateTimeField(null=True, blank=True)
+    disabled_reason = models.CharField(max_length=200, blank=True)
+
+    def __str__(self):
+        return f"{self.name} ({self.staff_member})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.disabled_at is None

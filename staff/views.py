@@ -1,8 +1,253 @@
-from django.shortcuts import render
+import json
 
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from idbridge import passkeys, ratelimit
 from idbridge.core.access import permission_required
+from staff import selectors, services
+from staff.forms import CaseSearchForm, ReasonForm, RecordCheckForm, SupervisedCheckForm
+from staff.models import OnboardingCase, Passkey
+from staff.transitions import State, allowed_events
+
+SESSION_CASE = "onboarding_case_id"
+SESSION_CHALLENGE = "onboarding_passkey_challenge"
+
+
+# --- The applicant's way (no dashboard account) -------------------------------------------
+
+
+def _applicant_case(request) -> OnboardingCase:
+    case_id = request.session.get(SESSION_CASE)
+    if not case_id:
+        raise Http404("No onboarding in progress in this browser.")
+    return get_object_or_404(OnboardingCase.objects.select_related("staff_member"), id=case_id)
+
+
+def _too_many(request, case_id=None) -> bool:
+    from django.conf import settings
+
+    limit = settings.STAFF_CEREMONY_RATE_PER_MINUTE
+    ok = ratelimit.hit("onboarding-ip", ratelimit.client_address(request), limit=limit)
+    if case_id is not None:
+        ok = ratelimit.hit("onboarding-case", str(case_id), limit=limit) and ok
+    return not ok
+
+
+@require_http_methods(["GET", "POST"])
+def welcome(request, token):
+    # GET only shows a button: mail scanners that prefetch links must not use up the
+    # single-use invitation.
+    if request.method == "GET":
+        return render(request, "staff/applicant/welcome.html")
+    if _too_many(request):
+        return render(
+            request,
+            "staff/applicant/problem.html",
+            {"problem": "Too many attempts. Wait a minute and try again."},
+            status=429,
+        )
+    try:
+        case = services.invitation_redeem(token=token)
+    except services.OnboardingError as exc:
+        return render(request, "staff/applicant/problem.html", {"problem": str(exc)}, status=400)
+    request.session.cycle_key()
+    request.session[SESSION_CASE] = case.id
+    return redirect("staff:record_check")
+
+
+@require_http_methods(["GET", "POST"])
+def record_check(request):
+    case = _applicant_case(request)
+    if case.state == State.LOCKED:
+        return render(
+            request,
+            "staff/applicant/problem.html",
+            {"problem": "Too many attempts: your onboarding is locked. Ask HR to help you."},
+            status=403,
+        )
+    if case.record_checked_at:
+        return redirect("staff:enroll")
+    form = RecordCheckForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if _too_many(request, case.id):
+            return render(
+                request,
+                "staff/applicant/problem.html",
+                {"problem": "Too many attempts. Wait a minute and try again."},
+                status=429,
+            )
+        try:
+            ok = services.record_check_submit(
+                case=case,
+                birth_date=form.cleaned_data["birth_date"].isoformat(),
+                staff_number=form.cleaned_data["staff_number"],
+            )
+        except services.OnboardingError as exc:
+            return render(
+                request, "staff/applicant/problem.html", {"problem": str(exc)}, status=400
+            )
+        if ok:
+            return redirect("staff:enroll")
+        case.refresh_from_db()
+        if case.state == State.LOCKED:
+            return redirect("staff:record_check")
+        form.add_error(None, "Those details do not match your district record.")
+    return render(request, "staff/applicant/record_check.html", {"form": form, "case": case})
+
+
+@require_GET
+def enroll(request):
+    case = _applicant_case(request)
+    if case.state in (State.ENROLLED, State.VERIFIED):
+        return redirect("staff:done")
+    if case.record_checked_at is None:
+        return redirect("staff:record_check")
+    return render(request, "staff/applicant/enroll.html", {"case": case})
+
+
+@require_POST
+def enroll_options(request):
+    case = _applicant_case(request)
+    if _too_many(request, case.id):
+        return JsonResponse(
+            {"error": "Too many attempts. Wait a minute and try again."}, status=429
+        )
+    if case.state != State.PROOFING or case.record_checked_at is None:
+        return JsonResponse({"error": "This step is not open."}, status=409)
+    member = case.staff_member
+    options_json, challenge = passkeys.prepare_registration(
+        services.relying_party(),
+        user_handle=member.user_handle,
+        user_name=member.work_email or member.staff_number or member.display_name,
+        display_name=member.display_name,
+        exclude_credential_ids=list(
+            Passkey.objects.filter(staff_member=member).values_list("credential_id", flat=True)
+        ),
+    )
+    request.session[SESSION_CHALLENGE] = challenge.hex()
+    return JsonResponse(json.loads(options_json))
+
+
+@require_POST
+def enroll_verify(request):
+    case = _applicant_case(request)
+    if _too_many(request, case.id):
+        return JsonResponse(
+            {"error": "Too many attempts. Wait a minute and try again."}, status=429
+        )
+    challenge = request.session.pop(SESSION_CHALLENGE, None)
+    if not challenge:
+        return JsonResponse({"error": "Start again: the passkey request expired."}, status=400)
+    try:
+        body = json.loads(request.body)
+        new = passkeys.verify_registration(
+            services.relying_party(), bytes.fromhex(challenge), json.dumps(body["credential"])
+        )
+        services.passkey_enroll(case=case, new=new, name=str(body.get("name", "")))
+    except (ValueError, KeyError, TypeError):
+        return JsonResponse({"error": "The browser sent an unreadable answer."}, status=400)
+    except (passkeys.PasskeyError, services.OnboardingError) as exc:
+        services.case_note(
+            case=case, actor=case.staff_member.display_name, note=f"Passkey refused: {exc}"
+        )
+        return JsonResponse({"error": str(exc)}, status=400)
+    return JsonResponse({"next": request.build_absolute_uri("/staff/onboarding/done/")})
+
+
+@require_GET
+def done(request):
+    case = _applicant_case(request)
+    return render(request, "staff/applicant/done.html", {"case": case})
+
+
+# --- Dashboard ----------------------------------------------------------------------------
 
 
 @permission_required("core.view_onboarding")
 def index(request):
-    return render(request, "staff/index.html")
+    form = CaseSearchForm(request.GET or None, states=[s.value for s in State])
+    q = state = ""
+    if form.is_valid():
+        q, state = form.cleaned_data["q"].strip(), form.cleaned_data["state"]
+    page = Paginator(selectors.case_list(q=q, state=state), 50).get_page(request.GET.get("page"))
+    query = "&".join(f"{k}={v}" for k, v in {"q": q, "state": state}.items() if v)
+    return render(
+        request,
+        "staff/index.html",
+        {
+            "funnel": selectors.case_funnel(),
+            "form": form,
+            "page": page,
+            "query": query,
+            "connections": selectors.connection_list(),
+        },
+    )
+
+
+@permission_required("core.view_onboarding")
+def case_detail(request, case_id):
+    try:
+        case = selectors.case_get(case_id)
+    except OnboardingCase.DoesNotExist:
+        raise Http404 from None
+    return render(
+        request,
+        "staff/case.html",
+        {
+            "case": case,
+            "events": case.events.all(),
+            "passkeys": case.staff_member.passkeys.all(),
+            "allowed": {e.value for e in allowed_events(case.state)},
+            "supervised_form": SupervisedCheckForm(initial={"decision": "approve"}),
+            "reason_form": ReasonForm(),
+        },
+    )
+
+
+@require_POST
+@permission_required("core.manage_onboarding")
+def case_action(request, case_id, action):
+    case = get_object_or_404(OnboardingCase, id=case_id)
+    try:
+        if action == "resend":
+            _, link = services.invitation_send(
+                case=case, actor=request.user, reason="resent from the dashboard"
+            )
+            messages.success(request, "A new invitation was sent; earlier links no longer work.")
+        elif action in ("revoke", "cancel", "reproof"):
+            form = ReasonForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, "Give a reason.")
+                return redirect("staff:case", case_id=case.id)
+            reason = form.cleaned_data["reason"]
+            if action == "reproof":
+                services.invitation_send(case=case, actor=request.user, reason=reason, reproof=True)
+                messages.success(
+                    request,
+                    "Re-proofing started: old passkeys are disabled and a new invitation was sent.",
+                )
+            else:
+                services.case_revoke(case=case, actor=request.user, reason=f"{action}: {reason}")
+                messages.success(request, "Access revoked.")
+        elif action == "supervised":
+            form = SupervisedCheckForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, "Choose the document you inspected.")
+                return redirect("staff:case", case_id=case.id)
+            services.supervised_check_record(
+                case=case,
+                actor=request.user,
+                approved=form.cleaned_data["decision"] == "approve",
+                document=form.cleaned_data["document"],
+                note=form.cleaned_data["note"],
+            )
+            messages.success(request, "Supervised check recorded.")
+        else:
+            raise Http404
+    except services.OnboardingError as exc:
+        messages.error(request, str(exc))
+    return redirect("staff:case", case_id=case.id)

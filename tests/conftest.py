@@ -64,6 +64,27 @@ def pytest_runtest_setup(item):
             _unavailable(f"browser tests need Chromium at {CHROMIUM} (apt-get install chromium)")
 
 
+@pytest.fixture(autouse=True)
+def _celery_eager_outside_integration(request):
+    """Unit and browser tests run tasks in-process; integration tests use a real worker."""
+    if request.node.get_closest_marker("integration"):
+        yield
+        return
+    from idbridge.celery import app
+
+    app.conf.task_always_eager = True
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager = False
+
+
+@pytest.fixture(autouse=True)
+def _mail_to_the_outbox(settings):
+    """Mail goes where the embedded default sends it (Django's test runner swaps in locmem)."""
+    settings.EMAIL_BACKEND = "idbridge.core.mail.OutboxBackend"
+
+
 # --- Personas ---------------------------------------------------------------------------
 
 

@@ -1,0 +1,87 @@
+"""What every Campus connector speaks: plain data and two kinds of error."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class Assignment:
+    school_number: str
+    assignment_code: str = ""
+    title_code: str = ""
+    start_date: date | None = None
+    end_date: date | None = None
+
+
+@dataclass(frozen=True)
+class CampusPerson:
+    """One person as Campus reports them (over SOAP or OneRoster)."""
+
+    person_id: int | None  # Campus personID (SOAP); None when only a sourcedId is known
+    sourced_id: str  # OneRoster sourcedId, or str(person_id) over SOAP
+    staff_number: str
+    first_name: str
+    last_name: str
+    middle_name: str = ""
+    birth_date: date | None = None
+    work_email: str = ""
+    personal_email: str = ""
+    is_staff: bool = True
+    is_active: bool = True  # False for OneRoster status=tobedeleted / enabledUser=false
+    roles: tuple[str, ...] = ()
+    date_modified: datetime | None = None
+    assignments: tuple[Assignment, ...] = field(default_factory=tuple)
+
+    @property
+    def key(self) -> str:
+        """The connector-independent identity of this person within one Campus."""
+        return str(self.person_id) if self.person_id is not None else self.sourced_id
+
+
+@dataclass
+class PollCursor:
+    """Where discovery stopped last time; stored on the connection between polls."""
+
+    watermark: datetime | None = None  # REST: dateLastModified high-water mark
+    high_person_id: int = 0  # SOAP: highest personID seen
+    recheck_ids: list[int] = field(default_factory=list)  # SOAP: persons not staff yet
+
+
+@dataclass
+class Progress:
+    done: int = 0
+    total: int | None = None
+
+
+class CampusError(Exception):
+    """A Campus call failed. ``permanent`` says whether retrying can help."""
+
+    permanent = False
+
+    def __init__(self, message: str, *, retry_after: float | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class TransientCampusError(CampusError):
+    """Timeouts, 5xx, 429: try again later (honouring ``retry_after`` when given)."""
+
+
+class PermanentCampusError(CampusError):
+    """Bad credentials, 4xx, malformed answers: retrying will not help."""
+
+    permanent = True
+
+
+class Connector(Protocol):
+    def test_connection(self) -> str:
+        """A one-line description of what worked; raises CampusError otherwise."""
+
+    def get_person(self, key: str) -> CampusPerson | None: ...
+
+    def iter_new_staff(self, cursor: PollCursor, progress: Progress) -> Iterator[CampusPerson]:
+        """Staff created or changed since ``cursor``; advances ``cursor`` as it goes."""

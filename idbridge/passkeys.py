@@ -1,0 +1,163 @@
+"""WebAuthn ceremonies behind four functions; py_webauthn does the protocol.
+
+No Django imports: callers keep the challenge (in the session) between ``prepare_*`` and
+``verify_*``. User verification — the fingerprint or face check on the device — is
+required on both sides: asked for in the options *and* checked on the server
+(py_webauthn does not check it unless told to).
+
+    options_json, challenge = prepare_registration(rp, user_handle=..., ...)
+    ... browser: navigator.credentials.create(PublicKeyCredential.parseCreationOptionsFromJSON(...))
+    new = verify_registration(rp, challenge, credential_json)
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import webauthn
+from webauthn.helpers import base64url_to_bytes, bytes_to_base64url
+from webauthn.helpers.exceptions import WebAuthnException
+from webauthn.helpers.structs import (
+    AuthenticatorSelectionCriteria,
+    PublicKeyCredentialDescriptor,
+    ResidentKeyRequirement,
+    UserVerificationRequirement,
+)
+
+
+@dataclass(frozen=True)
+class RelyingParty:
+    id: str  # host name, e.g. "idbridge.district.example" ("localhost" in the demo)
+    name: str
+    origin: str  # e.g. "https://idbridge.district.example"
+
+
+@dataclass(frozen=True)
+class NewPasskey:
+    credential_id: str  # base64url
+    public_key: bytes
+    sign_count: int
+    aaguid: str
+    is_backed_up: bool
+    transports: list[str]
+
+
+@dataclass(frozen=True)
+class Assertion:
+    credential_id: str
+    user_handle: str | None
+    new_sign_count: int
+    user_verified: bool
+
+
+class PasskeyError(Exception):
+    """The browser's answer does not verify; the message is safe to show."""
+
+
+def prepare_registration(
+    rp: RelyingParty,
+    *,
+    user_handle: str,
+    user_name: str,
+    display_name: str,
+    exclude_credential_ids: list[str] = (),
+    timeout_ms: int = 120_000,
+) -> tuple[str, bytes]:
+    options = webauthn.generate_registration_options(
+        rp_id=rp.id,
+        rp_name=rp.name,
+        user_id=user_handle.encode(),
+        user_name=user_name,
+        user_display_name=display_name,
+        timeout=timeout_ms,
+        authenticator_selection=AuthenticatorSelectionCriteria(
+            resident_key=ResidentKeyRequirement.REQUIRED,
+            require_resident_key=True,
+            user_verification=UserVerificationRequirement.REQUIRED,
+        ),
+        exclude_credentials=[
+            PublicKeyCredentialDescriptor(id=base64url_to_bytes(c)) for c in exclude_credential_ids
+        ],
+    )
+    return webauthn.options_to_json(options), options.challenge
+
+
+def verify_registration(rp: RelyingParty, challenge: bytes, credential_json: str) -> NewPasskey:
+    try:
+        verified = webauthn.verify_registration_response(
+            credential=credential_json,
+            expected_challenge=challenge,
+            expected_rp_id=rp.id,
+            expected_origin=rp.origin,
+            require_user_verification=True,
+        )
+    except (WebAuthnException, ValueError, KeyError, TypeError) as exc:
+        raise PasskeyError(f"The passkey could not be registered: {exc}") from None
+    try:
+        transports = json.loads(credential_json).get("response", {}).get("transports") or []
+    except (ValueError, AttributeError):
+        transports = []
+    return NewPasskey(
+        credential_id=bytes_to_base64url(verified.credential_id),
+        public_key=verified.credential_public_key,
+        sign_count=verified.sign_count,
+        aaguid=str(verified.aaguid),
+        is_backed_up=bool(verified.credential_backed_up),
+        transports=[str(t) for t in transports][:10],
+    )
+
+
+def prepare_authentication(
+    rp: RelyingParty, *, allow_credential_ids: list[str] = (), timeout_ms: int = 120_000
+) -> tuple[str, bytes]:
+    """Options for a sign-in; an empty allow list means usernameless (discoverable)."""
+    options = webauthn.generate_authentication_options(
+        rp_id=rp.id,
+        timeout=timeout_ms,
+        allow_credentials=[
+            PublicKeyCredentialDescriptor(id=base64url_to_bytes(c)) for c in allow_credential_ids
+        ],
+        user_verification=UserVerificationRequirement.REQUIRED,
+    )
+    return webauthn.options_to_json(options), options.challenge
+
+
+def credential_id_of(credential_json: str) -> tuple[str, str | None]:
+    """(credential id, user handle) claimed by a sign-in answer, before verification."""
+    try:
+        parsed = webauthn.helpers.parse_authentication_credential_json(credential_json)
+    except (WebAuthnException, ValueError, KeyError, TypeError):
+        raise PasskeyError("The browser's answer is not a WebAuthn assertion.") from None
+    handle = parsed.response.user_handle
+    return bytes_to_base64url(parsed.raw_id), handle.decode() if handle else None
+
+
+def verify_authentication(
+    rp: RelyingParty,
+    challenge: bytes,
+    credential_json: str,
+    *,
+    public_key: bytes,
+    sign_count: int,
+) -> Assertion:
+    """Verify a sign-in; a sign count that does not grow (a cloned key) is refused."""
+    try:
+        verified = webauthn.verify_authentication_response(
+            credential=credential_json,
+            expected_challenge=challenge,
+            expected_rp_id=rp.id,
+            expected_origin=rp.origin,
+            credential_public_key=public_key,
+            credential_current_sign_count=sign_count,
+            require_user_verification=True,
+        )
+    except (WebAuthnException, ValueError, KeyError, TypeError) as exc:
+        raise PasskeyError(f"The passkey check failed: {exc}") from None
+    credential_id, user_handle = credential_id_of(credential_json)
+    return Assertion(
+        credential_id=credential_id,
+        user_handle=user_handle,
+        new_sign_count=verified.new_sign_count,
+        user_verified=verified.user_verified,
+    )

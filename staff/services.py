@@ -1,0 +1,470 @@
+"""Every write of staff onboarding. Each service validates, saves, audits in the same
+transaction, and enqueues mail or tasks only once the transaction commits."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from idbridge import passkeys
+from idbridge.audit.services import audit_record
+from idbridge.campus.types import CampusPerson
+from staff.models import (
+    CampusConnection,
+    CaseEvent,
+    Invitation,
+    OnboardingCase,
+    Passkey,
+    StaffMember,
+)
+from staff.transitions import Event, IllegalTransition, State, next_state
+
+INVITATION_SALT = "staff.invitation"
+
+
+class OnboardingError(Exception):
+    """A request the case cannot take; the message is safe to show to the person."""
+
+
+# --- Discovery ----------------------------------------------------------------------------
+
+
+def staff_record_from_campus(
+    *, connection: CampusConnection, person: CampusPerson, actor="campus:poller"
+) -> tuple[StaffMember, bool]:
+    """Upsert the staff member Campus reported; open a case for new staff; revoke leavers.
+
+    Idempotent: keyed on (connection, Campus person), so a re-poll never makes a second
+    case or a second invitation. Returns (staff member, whether a case was opened).
+    """
+    now = timezone.now()
+    fields = {
+        "campus_person_id": person.person_id,
+        "staff_number": person.staff_number,
+        "first_name": person.first_name,
+        "last_name": person.last_name,
+        "middle_name": person.middle_name,
+        "work_email": person.work_email,
+        "personal_email": person.personal_email,
+        "roles": list(person.roles),
+        "is_staff_in_campus": person.is_staff and person.is_active,
+        "campus_modified_at": person.date_modified,
+        "last_seen_at": now,
+    }
+    with transaction.atomic():
+        member, created = StaffMember.objects.select_for_update().get_or_create(
+            connection=connection, campus_key=person.key, defaults=fields
+        )
+        if not created:
+            for name, value in fields.items():
+                setattr(member, name, value)
+        member.birth_date = person.birth_date.isoformat() if person.birth_date else ""
+        member.save()
+        case = OnboardingCase.objects.filter(staff_member=member).first()
+        if member.is_staff_in_campus and case is None:
+            case = OnboardingCase.objects.create(
+                staff_member=member,
+                state=State.DISCOVERED,
+                requires_supervised_proofing=settings.STAFF_REQUIRE_SUPERVISED_PROOFING,
+            )
+            _log(case, actor, "discover", "", State.DISCOVERED, "new staff member in Campus")
+            audit_record(
+                actor=actor,
+                action="staff.discovered",
+                target=case,
+                details={"staff_number": member.staff_number, "connection": connection.name},
+            )
+            case_id = case.id
+            transaction.on_commit(lambda: _enqueue_invitation(case_id))
+            return member, True
+        if not member.is_staff_in_campus and case is not None and case.state != State.REVOKED:
+            _revoke(case, actor, "no longer staff in Campus")
+    return member, False
+
+
+def _enqueue_invitation(case_id: int):
+    from staff.tasks import send_first_invitation
+
+    send_first_invitation.delay(case_id)
+
+
+# --- Transitions --------------------------------------------------------------------------
+
+
+def _log(case, actor, event, from_state, to_state, reason):
+    CaseEvent.objects.create(
+        case=case,
+        actor_label=actor if isinstance(actor, str) else actor.get_username(),
+        event=str(event),
+        from_state=str(from_state),
+        to_state=str(to_state),
+        reason=reason[:500],
+    )
+
+
+def _transition(case: OnboardingCase, event: Event, actor, reason: str) -> OnboardingCase:
+    """Move ``case`` (locked by the caller) along the transition table; log and audit."""
+    before = State(case.state)
+    try:
+        after = next_state(before, event)
+    except IllegalTransition as exc:
+        raise OnboardingError(str(exc)) from None
+    case.state = after
+    if after == State.VERIFIED:
+        case.verified_at = timezone.now()
+    case.save()
+    _log(case, actor, event, before, after, reason)
+    audit_record(
+        actor=actor,
+        action=f"staff.case.{event.value}",
+        target=case,
+        details={"from": before.value, "to": after.value, "reason": reason},
+    )
+    return case
+
+
+def _locked(case_id: int) -> OnboardingCase:
+    return OnboardingCase.objects.select_for_update().select_related("staff_member").get(id=case_id)
+
+
+def _disable_passkeys(member: StaffMember, reason: str) -> int:
+    return Passkey.objects.filter(staff_member=member, disabled_at__isnull=True).update(
+        disabled_at=timezone.now(), disabled_reason=reason[:200]
+    )
+
+
+def _revoke(case, actor, reason):
+    disabled = _disable_passkeys(case.staff_member, reason)
+    # Ends every open IdP session of this person: sessions check this time stamp.
+    StaffMember.objects.filter(id=case.staff_member_id).update(sessions_revoked_at=timezone.now())
+    Invitation.objects.filter(case=case, used_at__isnull=True, superseded_at__isnull=True).update(
+        superseded_at=timezone.now()
+    )
+    _transition(case, Event.REVOKE, actor, f"{reason} ({disabled} passkeys disabled)")
+
+
+def case_revoke(*, case: OnboardingCase, actor, reason: str) -> OnboardingCase:
+    with transaction.atomic():
+        case = _locked(case.id)
+        _revoke(case, actor, reason or "revoked by an administrator")
+    return case
+
+
+# --- Invitations --------------------------------------------------------------------------
+
+
+def _secret_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def invitation_link(invitation_id: int, secret: str) -> str:
+    token = signing.dumps({"i": invitation_id, "s": secret}, salt=INVITATION_SALT, compress=True)
+    return settings.PUBLIC_BASE_URL + reverse("staff:welcome", args=[token])
+
+
+def invitation_send(
+    *, case: OnboardingCase, actor, reason: str = "invitation", reproof: bool = False
+) -> tuple[Invitation, str]:
+    """Send a new invitation (earlier links stop working); returns it and its link.
+
+    Limited to STAFF_INVITATION_MAX_SENDS per case so a mistyped address cannot be spammed.
+    """
+    with transaction.atomic():
+        case = _locked(case.id)
+        member = case.staff_member
+        to = member.invitation_email
+        if not to:
+            raise OnboardingError("Campus has no work or personal email for this person.")
+        if case.invitations_sent >= settings.STAFF_INVITATION_MAX_SENDS:
+            raise OnboardingError(
+                f"This person has been invited {case.invitations_sent} times already; "
+                "check their email address in Campus."
+            )
+        now = timezone.now()
+        if reproof:
+            disabled = _disable_passkeys(member, "re-proofing started")
+            case.record_check_attempts = 0
+            case.record_checked_at = None
+            case.supervised_checked_at = None
+            case.supervised_checked_by = None
+            case.verified_at = None
+            case.invitations_sent = 0
+            _transition(case, Event.REPROOF, actor, f"{reason} ({disabled} passkeys disabled)")
+        else:
+            _transition(case, Event.INVITE, actor, reason)
+        Invitation.objects.filter(
+            case=case, used_at__isnull=True, superseded_at__isnull=True
+        ).update(superseded_at=now)
+        secret = secrets.token_urlsafe(32)
+        invitation = Invitation.objects.create(
+            case=case,
+            secret_hash=_secret_hash(secret),
+            sent_to=to,
+            expires_at=now + timedelta(hours=settings.STAFF_INVITATION_TTL_HOURS),
+        )
+        case.invitations_sent += 1
+        case.save(update_fields=["invitations_sent", "updated_at"])
+        link = invitation_link(invitation.id, secret)
+        transaction.on_commit(lambda: _mail_invitation(member, to, link, invitation.expires_at))
+    return invitation, link
+
+
+def _mail_invitation(member, to, link, expires_at, *, reminder=False):
+    context = {
+        "member": member,
+        "link": link,
+        "expires_at": expires_at,
+        "reminder": reminder,
+        "district": settings.WEBAUTHN_RP_NAME,
+    }
+    subject = ("Reminder: " if reminder else "") + "Set up your district sign-in"
+    message = EmailMultiAlternatives(
+        subject, render_to_string("staff/email/invitation.txt", context), to=[to]
+    )
+    message.attach_alternative(
+        render_to_string("staff/email/invitation.html", context), "text/html"
+    )
+    message.send()
+
+
+def invitations_remind_and_expire(*, now=None) -> dict:
+    """Remind once after STAFF_INVITATION_REMINDER_HOURS; expire cases whose link ran out.
+
+    A reminder carries a fresh link (the old one's secret is not stored, so it cannot be
+    re-sent) and does not count against the re-invite limit's budget twice.
+    """
+    now = now or timezone.now()
+    counts = {"reminded": 0, "expired": 0}
+    due = Invitation.objects.filter(
+        used_at__isnull=True,
+        superseded_at__isnull=True,
+        reminded_at__isnull=True,
+        expires_at__gt=now,
+        created_at__lte=now - timedelta(hours=settings.STAFF_INVITATION_REMINDER_HOURS),
+        case__state=State.INVITED,
+    ).values_list("id", flat=True)
+    for invitation_id in list(due):
+        with transaction.atomic():
+            invitation = (
+                Invitation.objects.select_for_update()
+                .select_related("case__staff_member")
+                .get(id=invitation_id)
+            )
+            if invitation.reminded_at or invitation.used_at or invitation.superseded_at:
+                continue
+            secret = secrets.token_urlsafe(32)
+            reminder = Invitation.objects.create(
+                case=invitation.case,
+                secret_hash=_secret_hash(secret),
+                sent_to=invitation.sent_to,
+                expires_at=invitation.expires_at,
+                reminded_at=now,
+            )
+            invitation.superseded_at = now
+            invitation.reminded_at = now
+            invitation.save(update_fields=["superseded_at", "reminded_at"])
+            member, link = invitation.case.staff_member, invitation_link(reminder.id, secret)
+            audit_record(actor="system", action="staff.invitation.reminded", target=invitation.case)
+            transaction.on_commit(
+                lambda m=member, t=reminder.sent_to, li=link, e=reminder.expires_at: (
+                    _mail_invitation(m, t, li, e, reminder=True)
+                )
+            )
+            counts["reminded"] += 1
+    stale = (
+        OnboardingCase.objects.filter(state__in=[State.INVITED, State.PROOFING])
+        .exclude(invitations__expires_at__gt=now)
+        .values_list("id", flat=True)
+    )
+    for case_id in list(stale):
+        with transaction.atomic():
+            case = _locked(case_id)
+            if (
+                case.state in (State.INVITED, State.PROOFING)
+                and not case.invitations.filter(expires_at__gt=now).exists()
+            ):
+                _transition(case, Event.EXPIRE, "system", "the invitation expired")
+                counts["expired"] += 1
+    return counts
+
+
+def invitation_redeem(*, token: str) -> OnboardingCase:
+    """Open an invitation link: proves possession of the mailbox. Works once."""
+    max_age = timedelta(hours=settings.STAFF_INVITATION_TTL_HOURS)
+    try:
+        data = signing.loads(token, salt=INVITATION_SALT, max_age=max_age)
+        invitation_id, secret = int(data["i"]), str(data["s"])
+    except signing.SignatureExpired:
+        raise OnboardingError("This invitation has expired. Ask HR to send a new one.") from None
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        raise OnboardingError("This invitation link is not valid.") from None
+    with transaction.atomic():
+        invitation = (
+            Invitation.objects.select_for_update()
+            .filter(id=invitation_id)
+            .select_related("case")
+            .first()
+        )
+        if invitation is None or not secrets.compare_digest(
+            invitation.secret_hash, _secret_hash(secret)
+        ):
+            raise OnboardingError("This invitation link is not valid.")
+        now = timezone.now()
+        if invitation.used_at:
+            raise OnboardingError("This invitation link has already been used.")
+        if invitation.superseded_at:
+            raise OnboardingError("A newer invitation was sent; use the link in the latest email.")
+        if invitation.expires_at <= now:
+            raise OnboardingError("This invitation has expired. Ask HR to send a new one.")
+        invitation.used_at = now
+        invitation.save(update_fields=["used_at"])
+        case = _locked(invitation.case_id)
+        if case.state not in (State.INVITED, State.PROOFING):
+            raise OnboardingError("This invitation can no longer be used. Ask HR for help.")
+        _transition(case, Event.OPEN_LINK, case.staff_member.display_name, "invitation link opened")
+    return case
+
+
+# --- Proofing -----------------------------------------------------------------------------
+
+
+def record_check_submit(*, case: OnboardingCase, birth_date: str, staff_number: str) -> bool:
+    """The applicant confirms facts from their Campus record; locks after too many misses."""
+    with transaction.atomic():
+        case = _locked(case.id)
+        if case.state != State.PROOFING:
+            raise OnboardingError("This step is not open.")
+        member = case.staff_member
+        expected_birth = member.birth_date.reveal()
+        expected_number = (member.staff_number or "").strip().upper()
+        birth_ok = bool(expected_birth) and _same(birth_date.strip(), expected_birth)
+        number_ok = bool(expected_number) and _same(staff_number.strip().upper(), expected_number)
+        ok = birth_ok and number_ok
+        actor = member.display_name
+        if ok:
+            case.record_checked_at = timezone.now()
+            case.save(update_fields=["record_checked_at", "updated_at"])
+            _log(case, actor, "record_check", case.state, case.state, "record facts confirmed")
+            audit_record(actor=actor, action="staff.proofing.record_check_passed", target=case)
+            return True
+        case.record_check_attempts += 1
+        case.save(update_fields=["record_check_attempts", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="staff.proofing.record_check_failed",
+            target=case,
+            details={"attempt": case.record_check_attempts},
+        )
+        if case.record_check_attempts >= settings.STAFF_RECORD_CHECK_MAX_ATTEMPTS:
+            _transition(case, Event.LOCK, actor, "too many failed record checks")
+        return False
+
+
+def _same(a: str, b: str) -> bool:
+    return secrets.compare_digest(a.encode(), b.encode())
+
+
+def supervised_check_record(
+    *, case: OnboardingCase, actor, approved: bool, document: str, note: str = ""
+) -> OnboardingCase:
+    """An HR operator (trusted referee) records the inspection of an identity document."""
+    with transaction.atomic():
+        case = _locked(case.id)
+        if not case.requires_supervised_proofing:
+            raise OnboardingError("This case does not need a supervised check.")
+        if case.state not in (State.PROOFING, State.ENROLLED):
+            raise OnboardingError(f"A supervised check cannot be recorded while {case.state}.")
+        details = {"document": document[:100], "note": note[:300], "approved": approved}
+        if not approved:
+            _disable_passkeys(case.staff_member, "supervised check rejected")
+            _transition(case, Event.REJECT, actor, f"document check failed: {document}")
+            audit_record(
+                actor=actor,
+                action="staff.proofing.supervised_rejected",
+                target=case,
+                details=details,
+            )
+            return case
+        case.supervised_checked_at = timezone.now()
+        case.supervised_checked_by = actor
+        case.save(update_fields=["supervised_checked_at", "supervised_checked_by", "updated_at"])
+        audit_record(
+            actor=actor, action="staff.proofing.supervised_approved", target=case, details=details
+        )
+        if case.state == State.ENROLLED:
+            _transition(case, Event.COMPLETE, actor, "supervised check approved")
+    return case
+
+
+# --- Passkeys -----------------------------------------------------------------------------
+
+
+def relying_party() -> passkeys.RelyingParty:
+    base = urlsplit(settings.PUBLIC_BASE_URL)
+    return passkeys.RelyingParty(
+        id=settings.WEBAUTHN_RP_ID or base.hostname,
+        name=settings.WEBAUTHN_RP_NAME,
+        origin=f"{base.scheme}://{base.netloc}",
+    )
+
+
+def passkey_enroll(*, case: OnboardingCase, new: passkeys.NewPasskey, name: str) -> Passkey:
+    """Bind a verified passkey to the applicant; the case becomes enrolled / verified."""
+    with transaction.atomic():
+        case = _locked(case.id)
+        if case.state != State.PROOFING or case.record_checked_at is None:
+            raise OnboardingError("Confirm your record details before adding a passkey.")
+        member = case.staff_member
+        passkey = Passkey.objects.create(
+            staff_member=member,
+            name=(name or "Passkey").strip()[:100],
+            credential_id=new.credential_id,
+            public_key=new.public_key,
+            sign_count=new.sign_count,
+            aaguid=new.aaguid,
+            transports=new.transports,
+            is_backed_up=new.is_backed_up,
+        )
+        actor = member.display_name
+        audit_record(
+            actor=actor,
+            action="staff.passkey.registered",
+            target=passkey,
+            details={"name": passkey.name, "aaguid": new.aaguid},
+        )
+        _transition(case, Event.ENROLL, actor, f"passkey “{passkey.name}” registered")
+        if not case.requires_supervised_proofing or case.supervised_checked_at:
+            _transition(case, Event.COMPLETE, actor, "all proofing steps complete")
+    return passkey
+
+
+def passkey_add(*, member: StaffMember, new: passkeys.NewPasskey, name: str) -> Passkey:
+    """A verified staff member adds another passkey (a second device)."""
+    with transaction.atomic():
+        passkey = Passkey.objects.create(
+            staff_member=member,
+            name=(name or "Passkey").strip()[:100],
+            credential_id=new.credential_id,
+            public_key=new.public_key,
+            sign_count=new.sign_count,
+            aaguid=new.aaguid,
+            transports=new.transports,
+            is_backed_up=new.is_backed_up,
+        )
+        audit_record(actor=member.display_name, action="staff.passkey.registered", target=passkey)
+    return passkey
+
+
+def case_note(*, case: OnboardingCase, actor, note: str) -> None:
+    """A timeline entry that changes no state (e.g. why an invitation could not be sent)."""
+    _log(case, actor, "note", case.state, case.state, note)

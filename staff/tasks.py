@@ -1,0 +1,29 @@
+import logging
+
+from celery import shared_task
+
+from staff import services
+from staff.models import OnboardingCase
+from staff.transitions import State
+
+log = logging.getLogger(__name__)
+
+
+@shared_task(acks_late=True, time_limit=60, soft_time_limit=50)
+def send_first_invitation(case_id: int):
+    """Invite a newly discovered staff member (once: only while the case is discovered)."""
+    case = OnboardingCase.objects.filter(id=case_id, state=State.DISCOVERED).first()
+    if case is None:
+        return
+    try:
+        services.invitation_send(case=case, actor="system", reason="new staff member")
+    except services.OnboardingError as exc:
+        # Permanent (no email address, limit reached): shown on the case page, not retried.
+        services.case_note(case=case, actor="system", note=f"Invitation not sent: {exc}")
+        log.warning("invitation not sent", extra={"case": case_id, "problem": str(exc)})
+
+
+@shared_task(time_limit=300, soft_time_limit=280)
+def remind_and_expire_invitations():
+    counts = services.invitations_remind_and_expire()
+    log.info("invitations swept", extra=counts)

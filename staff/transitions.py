@@ -1,0 +1,93 @@
+"""The onboarding case's state machine: a pure transition table, no Django imports.
+
+    discovered ─invite→ invited ─open_link→ proofing ─enroll→ enrolled ─complete→ verified
+                           │ expire               │ lock            │ reject
+                           ▼                      ▼                 ▼
+                        expired                locked            rejected
+    any open state ─revoke→ revoked;  verified/enrolled/locked/expired/rejected/revoked
+    ─reproof→ invited (a new invitation; old passkeys disabled)
+
+``proofing`` covers the applicant's record check; ``enrolled`` means a passkey is bound
+but a required supervised (trusted-referee) step is still open; ``verified`` means every
+step the district requires is done and the person can sign in to the IdP.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class State(StrEnum):
+    DISCOVERED = "discovered"
+    INVITED = "invited"
+    PROOFING = "proofing"
+    ENROLLED = "enrolled"
+    VERIFIED = "verified"
+    EXPIRED = "expired"
+    LOCKED = "locked"
+    REJECTED = "rejected"
+    REVOKED = "revoked"
+
+
+class Event(StrEnum):
+    INVITE = "invite"  # first invitation, resend, or re-invite after expiry
+    OPEN_LINK = "open_link"  # the invitation link was opened: mailbox possession proven
+    ENROLL = "enroll"  # record check passed and a passkey registered
+    COMPLETE = "complete"  # every required proofing step is done
+    EXPIRE = "expire"  # the invitation ran out (after reminders)
+    LOCK = "lock"  # too many failed record checks
+    REJECT = "reject"  # HR refused the supervised identity-document check
+    REVOKE = "revoke"  # no longer staff in Campus, or an administrator revoked access
+    REPROOF = "reproof"  # lost device: start over, old passkeys disabled
+
+
+OPEN = frozenset({State.DISCOVERED, State.INVITED, State.PROOFING, State.ENROLLED, State.VERIFIED})
+
+TRANSITIONS: dict[Event, tuple[frozenset[State], State]] = {
+    Event.INVITE: (frozenset({State.DISCOVERED, State.INVITED, State.EXPIRED}), State.INVITED),
+    Event.OPEN_LINK: (frozenset({State.INVITED, State.PROOFING}), State.PROOFING),
+    Event.ENROLL: (frozenset({State.PROOFING}), State.ENROLLED),
+    Event.COMPLETE: (frozenset({State.ENROLLED}), State.VERIFIED),
+    Event.EXPIRE: (frozenset({State.INVITED, State.PROOFING}), State.EXPIRED),
+    Event.LOCK: (frozenset({State.INVITED, State.PROOFING}), State.LOCKED),
+    Event.REJECT: (frozenset({State.PROOFING, State.ENROLLED}), State.REJECTED),
+    Event.REVOKE: (
+        frozenset({*OPEN, State.EXPIRED, State.LOCKED, State.REJECTED}),
+        State.REVOKED,
+    ),
+    Event.REPROOF: (
+        frozenset(
+            {
+                State.ENROLLED,
+                State.VERIFIED,
+                State.LOCKED,
+                State.EXPIRED,
+                State.REJECTED,
+                State.REVOKED,
+            }
+        ),
+        State.INVITED,
+    ),
+}
+
+
+@dataclass(frozen=True)
+class IllegalTransition(Exception):
+    state: State
+    event: Event
+
+    def __str__(self):
+        return f"cannot {self.event.value} a case that is {self.state.value}"
+
+
+def next_state(state: State | str, event: Event | str) -> State:
+    """The state after ``event``; raises IllegalTransition when the table forbids it."""
+    state, event = State(state), Event(event)
+    sources, target = TRANSITIONS[event]
+    if state not in sources:
+        raise IllegalTransition(state, event)
+    return target
+
+
+def allowed_events(state: State | str) -> list[Event]:
+    state = State(state)
+    return [event for event, (sources, _) in TRANSITIONS.items() if state in sources]

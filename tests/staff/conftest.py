@@ -1,0 +1,33 @@
+from datetime import UTC, date, datetime
+
+import pytest
+
+from idbridge.campus.types import CampusPerson
+from staff.models import CampusConnection
+
+
+@pytest.fixture
+def connection(db):
+    return CampusConnection.objects.create(name="Sandbox", kind="rest")
+
+
+def person(n=1, **overrides):
+    """A Campus staff member as a connector would report them."""
+    values = {
+        "person_id": 1000 + n,
+        "sourced_id": f"p-{1000 + n}",
+        "staff_number": f"S{n:05d}",
+        "first_name": "Maria",
+        "last_name": f"Lopez{n}",
+        "birth_date": date(1985, 4, 12),
+        "work_email": f"maria.lopez{n}@district.example",
+        "roles": ("teacher",),
+        "date_modified": datetime(2026, 11, 1, tzinfo=UTC),
+    }
+    values.update(overrides)
+    return CampusPerson(**values)
+
+
+@pytest.fixture
+def make_person():
+    return person
