@@ -212,6 +212,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "idbridge.core.tasks.heartbeat", "schedule": 60.0},
+    "staff-polls": {"task": "staff.tasks.poll_due_connections", "schedule": 30.0},
     "staff-invitations": {
         "task": "staff.tasks.remind_and_expire_invitations",
         "schedule": 900.0,

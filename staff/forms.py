@@ -37,3 +37,93 @@ class CaseSearchForm(forms.Form):
     def __init__(self, *args, states=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["state"].choices = [("", "Any")] + [(s, s.title()) for s in states]
+
+
+class ConnectionForm(forms.ModelForm):
+    """Secrets are write-only: blank keeps the stored value, and it is never shown again."""
+
+    client_secret = forms.CharField(
+        label="Client secret",
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text="Leave blank to keep the stored secret.",
+    )
+    soap_password = forms.CharField(
+        label="SOAP password",
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text="Leave blank to keep the stored password.",
+    )
+
+    class Meta:
+        from staff.models import CampusConnection
+
+        model = CampusConnection
+        fields = [
+            "name",
+            "kind",
+            "enabled",
+            "poll_interval_seconds",
+            "token_url",
+            "rostering_base_url",
+            "client_id",
+            "client_secret",
+            "staff_number_field",
+            "max_concurrency",
+            "overlap_seconds",
+            "full_reconcile_hours",
+            "shrink_hold_percent",
+            "wsdl_url",
+            "soap_username",
+            "soap_password",
+            "miss_run_limit",
+        ]
+
+    SECRET_FIELDS = ("client_secret", "soap_password")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.SECRET_FIELDS:
+            self.initial[name] = ""
+
+    def clean_staff_number_field(self):
+        value = self.cleaned_data["staff_number_field"].strip()
+        if value != "identifier" and not (value.startswith("userIds:") and len(value) > 8):
+            raise forms.ValidationError('Use "identifier" or "userIds:<type>".')
+        return value
+
+    def clean_poll_interval_seconds(self):
+        value = self.cleaned_data["poll_interval_seconds"]
+        if value < 30:
+            raise forms.ValidationError("Poll at most every 30 seconds.")
+        return value
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind")
+        needed = (
+            ["token_url", "rostering_base_url", "client_id"]
+            if kind == "rest"
+            else ["wsdl_url", "soap_username"]
+        )
+        for name in needed:
+            if not data.get(name):
+                self.add_error(name, "Required for this kind of connection.")
+        secret = "client_secret" if kind == "rest" else "soap_password"
+        if not data.get(secret) and not (self.instance.pk and getattr(self.instance, secret)):
+            self.add_error(secret, "Required for this kind of connection.")
+        return data
+
+    def save(self, commit=True):
+        connection = super().save(commit=False)
+        for name in self.SECRET_FIELDS:
+            value = self.cleaned_data.get(name)
+            if value:
+                setattr(connection, name, value)
+            elif connection.pk:
+                setattr(
+                    connection, name, type(connection).objects.get(pk=connection.pk).__dict__[name]
+                )
+        if commit:
+            connection.save()
+        return connection

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from idbridge import passkeys
 from idbridge.audit.services import audit_record
-from idbridge.campus.types import CampusPerson
+from idbridge.campus.types import CampusError, CampusPerson
 from staff.models import (
     CampusConnection,
     CaseEvent,
@@ -41,7 +41,7 @@ class OnboardingError(Exception):
 
 def staff_record_from_campus(
     *, connection: CampusConnection, person: CampusPerson, actor="campus:poller"
-) -> tuple[StaffMember, bool]:
+) -> tuple[StaffMember | None, bool]:
     """Upsert the staff member Campus reported; open a case for new staff; revoke leavers.
 
     Idempotent: keyed on (connection, Campus person), so a re-poll never makes a second
@@ -61,6 +61,12 @@ def staff_record_from_campus(
         "campus_modified_at": person.date_modified,
         "last_seen_at": now,
     }
+    is_staff = person.is_staff and person.is_active
+    if (
+        not is_staff
+        and not StaffMember.objects.filter(connection=connection, campus_key=person.key).exists()
+    ):
+        return None, False  # not staff and never was: nothing to record
     with transaction.atomic():
         member, created = StaffMember.objects.select_for_update().get_or_create(
             connection=connection, campus_key=person.key, defaults=fields
@@ -370,6 +376,22 @@ def record_check_submit(*, case: OnboardingCase, birth_date: str, staff_number: 
         return False
 
 
+def staff_refresh_birth_date(*, member: StaffMember) -> None:
+    """Fetch the birth date from Campus when discovery did not bring it (OneRoster keeps
+    it under demographics: read it only for people who reach the record check)."""
+    from staff.connectors import connector_for
+
+    connector = connector_for(member.connection)
+    if hasattr(connector, "birth_date"):
+        birth = connector.birth_date(member.campus_key)
+    else:
+        person = connector.get_person(member.campus_key)
+        birth = person.birth_date if person else None
+    if birth:
+        member.birth_date = birth.isoformat()
+        member.save(update_fields=["birth_date"])
+
+
 def _same(a: str, b: str) -> bool:
     return secrets.compare_digest(a.encode(), b.encode())
 
@@ -468,3 +490,53 @@ def passkey_add(*, member: StaffMember, new: passkeys.NewPasskey, name: str) -> 
 def case_note(*, case: OnboardingCase, actor, note: str) -> None:
     """A timeline entry that changes no state (e.g. why an invitation could not be sent)."""
     _log(case, actor, "note", case.state, case.state, note)
+
+
+# --- Campus connections -------------------------------------------------------------------
+
+
+def connection_save(*, form, actor) -> CampusConnection:
+    """Save a connection form; the audit entry names the fields changed, never secrets."""
+    with transaction.atomic():
+        creating = form.instance.pk is None
+        connection = form.save()
+        changed = [f for f in form.changed_data if f not in form.SECRET_FIELDS]
+        secrets_changed = [f for f in form.SECRET_FIELDS if form.cleaned_data.get(f)]
+        audit_record(
+            actor=actor,
+            action="staff.connection.created" if creating else "staff.connection.changed",
+            target=connection,
+            details={"fields": changed, "credentials_replaced": secrets_changed},
+        )
+    return connection
+
+
+def connection_test(*, connection: CampusConnection, actor) -> tuple[bool, str]:
+    """Try the credentials now; the answer is shown to the administrator and audited."""
+    from staff.connectors import connector_for
+
+    try:
+        message, ok = connector_for(connection).test_connection(), True
+    except CampusError as exc:
+        message, ok = str(exc), False
+    audit_record(
+        actor=actor,
+        action="staff.connection.tested",
+        target=connection,
+        details={"ok": ok, "message": message[:300]},
+    )
+    return ok, message
+
+
+def connection_poll_now(*, connection: CampusConnection, actor, full=False, accept_shrink=False):
+    from staff.tasks import poll_connection
+
+    audit_record(
+        actor=actor,
+        action="staff.connection.poll_requested",
+        target=connection,
+        details={"full": full, "accept_shrink": accept_shrink},
+    )
+    transaction.on_commit(
+        lambda: poll_connection.delay(connection.id, full=full, accept_shrink=accept_shrink)
+    )

@@ -27,3 +27,27 @@ def send_first_invitation(case_id: int):
 def remind_and_expire_invitations():
     counts = services.invitations_remind_and_expire()
     log.info("invitations swept", extra=counts)
+
+
+@shared_task(bind=True, acks_late=True, time_limit=3600, soft_time_limit=3540, max_retries=6)
+def poll_connection(self, connection_id: int, full: bool = False, accept_shrink: bool = False):
+    """Poll one Campus connection. Transient failures retry with backoff; permanent stop."""
+    from idbridge.campus.http import backoff
+    from idbridge.campus.types import PermanentCampusError, TransientCampusError
+    from staff import polling
+
+    try:
+        polling.connection_poll(connection_id=connection_id, full=full, accept_shrink=accept_shrink)
+    except TransientCampusError as exc:
+        countdown = exc.retry_after or backoff(self.request.retries, base=15, cap=600) + 5
+        raise self.retry(exc=exc, countdown=countdown) from None
+    except PermanentCampusError as exc:
+        log.warning("poll stopped", extra={"connection": connection_id, "problem": str(exc)})
+
+
+@shared_task(time_limit=60)
+def poll_due_connections():
+    from staff import polling
+
+    for connection_id in polling.connections_due():
+        poll_connection.delay(connection_id)

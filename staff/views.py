@@ -1,16 +1,24 @@
 import json
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from idbridge import passkeys, ratelimit
+from idbridge.campus.types import CampusError
 from idbridge.core.access import permission_required
 from staff import selectors, services
-from staff.forms import CaseSearchForm, ReasonForm, RecordCheckForm, SupervisedCheckForm
-from staff.models import OnboardingCase, Passkey
+from staff.forms import (
+    CaseSearchForm,
+    ConnectionForm,
+    ReasonForm,
+    RecordCheckForm,
+    SupervisedCheckForm,
+)
+from staff.models import CampusConnection, OnboardingCase, Passkey
 from staff.transitions import State, allowed_events
 
 SESSION_CASE = "onboarding_case_id"
@@ -25,6 +33,10 @@ def _applicant_case(request) -> OnboardingCase:
     if not case_id:
         raise Http404("No onboarding in progress in this browser.")
     return get_object_or_404(OnboardingCase.objects.select_related("staff_member"), id=case_id)
+
+
+def _problem(request, message: str, status: int):
+    return render(request, "staff/applicant/problem.html", {"problem": message}, status=status)
 
 
 def _too_many(request, case_id=None) -> bool:
@@ -44,16 +56,11 @@ def welcome(request, token):
     if request.method == "GET":
         return render(request, "staff/applicant/welcome.html")
     if _too_many(request):
-        return render(
-            request,
-            "staff/applicant/problem.html",
-            {"problem": "Too many attempts. Wait a minute and try again."},
-            status=429,
-        )
+        return _problem(request, "Too many attempts. Wait a minute and try again.", 429)
     try:
         case = services.invitation_redeem(token=token)
     except services.OnboardingError as exc:
-        return render(request, "staff/applicant/problem.html", {"problem": str(exc)}, status=400)
+        return _problem(request, str(exc), 400)
     request.session.cycle_key()
     request.session[SESSION_CASE] = case.id
     return redirect("staff:record_check")
@@ -63,23 +70,24 @@ def welcome(request, token):
 def record_check(request):
     case = _applicant_case(request)
     if case.state == State.LOCKED:
-        return render(
-            request,
-            "staff/applicant/problem.html",
-            {"problem": "Too many attempts: your onboarding is locked. Ask HR to help you."},
-            status=403,
+        return _problem(
+            request, "Too many attempts: your onboarding is locked. Ask HR to help you.", 403
         )
     if case.record_checked_at:
         return redirect("staff:enroll")
     form = RecordCheckForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if _too_many(request, case.id):
-            return render(
-                request,
-                "staff/applicant/problem.html",
-                {"problem": "Too many attempts. Wait a minute and try again."},
-                status=429,
-            )
+            return _problem(request, "Too many attempts. Wait a minute and try again.", 429)
+        if not case.staff_member.birth_date:
+            try:
+                services.staff_refresh_birth_date(member=case.staff_member)
+            except CampusError:
+                return _problem(
+                    request,
+                    "We could not reach Campus to check your record. Try again in a few minutes.",
+                    503,
+                )
         try:
             ok = services.record_check_submit(
                 case=case,
@@ -87,9 +95,7 @@ def record_check(request):
                 staff_number=form.cleaned_data["staff_number"],
             )
         except services.OnboardingError as exc:
-            return render(
-                request, "staff/applicant/problem.html", {"problem": str(exc)}, status=400
-            )
+            return _problem(request, str(exc), 400)
         if ok:
             return redirect("staff:enroll")
         case.refresh_from_db()
@@ -251,3 +257,69 @@ def case_action(request, case_id, action):
     except services.OnboardingError as exc:
         messages.error(request, str(exc))
     return redirect("staff:case", case_id=case.id)
+
+
+# --- Campus connections -------------------------------------------------------------------
+
+
+@permission_required("core.manage_connections")
+def connection_edit(request, connection_id=None):
+    connection = get_object_or_404(CampusConnection, id=connection_id) if connection_id else None
+    form = ConnectionForm(request.POST or None, instance=connection)
+    if request.method == "POST" and form.is_valid():
+        connection = services.connection_save(form=form, actor=request.user)
+        messages.success(request, f"Connection “{connection.name}” saved.")
+        return redirect("staff:connection", connection_id=connection.id)
+    return render(request, "staff/connection_form.html", {"form": form, "connection": connection})
+
+
+@permission_required("core.view_onboarding")
+def connection_detail(request, connection_id):
+    connection = get_object_or_404(CampusConnection, id=connection_id)
+    return render(request, "staff/connection.html", {"connection": connection})
+
+
+@require_POST
+@permission_required("core.manage_connections")
+def connection_test(request, connection_id):
+    connection = get_object_or_404(CampusConnection, id=connection_id)
+    ok, message = services.connection_test(connection=connection, actor=request.user)
+    (messages.success if ok else messages.error)(request, message)
+    return redirect("staff:connection", connection_id=connection.id)
+
+
+@require_POST
+@permission_required("core.manage_onboarding")
+def connection_poll(request, connection_id):
+    connection = get_object_or_404(CampusConnection, id=connection_id)
+    full = request.POST.get("full") == "1"
+    accept = request.POST.get("accept_shrink") == "1"
+    if accept and not request.user.has_perm("core.manage_connections"):
+        raise PermissionDenied
+    services.connection_poll_now(
+        connection=connection, actor=request.user, full=full or accept, accept_shrink=accept
+    )
+    messages.success(
+        request,
+        "Poll started."
+        if not accept
+        else "Full poll started; missing staff will be deprovisioned.",
+    )
+    return redirect("staff:connection", connection_id=connection.id)
+
+
+@require_GET
+@permission_required("core.view_onboarding")
+def connection_progress(request, connection_id):
+    c = get_object_or_404(CampusConnection, id=connection_id)
+    return JsonResponse(
+        {
+            "polling": c.is_polling,
+            "done": c.poll_done,
+            "total": c.poll_total,
+            "status": c.get_status_display(),
+            "last_error": c.last_error,
+            "last_poll_at": c.last_poll_at.isoformat() if c.last_poll_at else None,
+            "counts": c.last_poll_counts,
+        }
+    )

@@ -18,6 +18,7 @@ class Capability(models.Model):
             ("view_sandbox", "See the Campus sandbox"),
             ("manage_sandbox", "Change the Campus sandbox"),
             ("view_outbox", "Read the local mail outbox"),
+            ("manage_connections", "Configure Campus connections and their credentials"),
         ]
 
     def __str__(self):

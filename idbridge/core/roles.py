@@ -18,6 +18,7 @@ ROLE_PERMISSIONS = {
         "view_sandbox",
         "manage_sandbox",
         "view_outbox",
+        "manage_connections",
     },
     HR_OPERATOR: {
         "view_onboarding",

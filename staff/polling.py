@@ -1,0 +1,222 @@
+"""Polling a Campus for staff: the service behind the beat schedule and "Poll now".
+
+A poll is claimed with a conditional UPDATE, so one connection is never polled twice at
+once, whatever the number of workers. The cursor (watermark / high-water person ID) is
+stored only when a run finishes, so a run that fails part-way loses nothing: the next one
+reads the same records again, and recording them is idempotent.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from idbridge.audit.services import audit_record
+from idbridge.campus.types import CampusError, CampusPerson, PollCursor, Progress
+from staff.connectors import connector_for
+from staff.models import CampusConnection, StaffMember
+from staff.services import staff_record_from_campus
+
+log = logging.getLogger(__name__)
+STALE_CLAIM = timedelta(hours=1)
+PROGRESS_EVERY = 100
+
+
+def _cursor_from(data: dict) -> PollCursor:
+    watermark = data.get("watermark")
+    return PollCursor(
+        watermark=datetime.fromisoformat(watermark) if watermark else None,
+        high_person_id=int(data.get("high_person_id") or 0),
+        recheck_ids=[int(i) for i in data.get("recheck_ids") or []],
+    )
+
+
+def _cursor_to(cursor: PollCursor) -> dict:
+    return {
+        "watermark": cursor.watermark.isoformat() if cursor.watermark else None,
+        "high_person_id": cursor.high_person_id,
+        "recheck_ids": cursor.recheck_ids,
+    }
+
+
+def connection_claim_poll(connection_id: int) -> bool:
+    now = timezone.now()
+    return bool(
+        CampusConnection.objects.filter(id=connection_id, enabled=True)
+        .filter(Q(poll_started_at__isnull=True) | Q(poll_started_at__lt=now - STALE_CLAIM))
+        .update(poll_started_at=now, poll_done=0, poll_total=None)
+    )
+
+
+def _report(connection_id: int, progress: Progress):
+    CampusConnection.objects.filter(id=connection_id).update(
+        poll_done=progress.done, poll_total=progress.total
+    )
+
+
+def connection_poll(
+    *, connection_id: int, full: bool = False, accept_shrink: bool = False, actor="system"
+) -> dict | None:
+    """Run one poll; returns its counts, or None when another poll holds the claim.
+
+    Raises CampusError after recording it on the connection (the task decides on retry).
+    """
+    if not connection_claim_poll(connection_id):
+        return None
+    connection = CampusConnection.objects.get(id=connection_id)
+    connector = connector_for(connection)
+    cursor = _cursor_from(connection.cursor)
+    progress = Progress()
+    counts = {"read": 0, "new_cases": 0, "updated": 0, "revoked": 0}
+    now = timezone.now()
+    full_due = full or (
+        connection.last_full_at is None
+        or connection.last_full_at < now - timedelta(hours=connection.full_reconcile_hours)
+    )
+    held = None
+    try:
+        if connection.kind == CampusConnection.Kind.REST and full_due:
+            held = _full_rest(connection, connector, cursor, progress, counts, accept_shrink)
+        else:
+            for person in connector.iter_new_staff(cursor, progress):
+                _record(connection, person, counts)
+                if progress.done % PROGRESS_EVERY == 0:
+                    _report(connection.id, progress)
+            if connection.kind == CampusConnection.Kind.SOAP and full_due:
+                held = _full_soap(connection, connector, progress, counts, accept_shrink)
+    except CampusError as exc:
+        _finish(connection, progress, counts, error=exc)
+        raise
+    _finish(connection, progress, counts, cursor=cursor, full=full_due, held=held)
+    audit_record(
+        actor=actor,
+        action="staff.poll.finished",
+        target=connection,
+        details={**counts, "full": full_due, "held": bool(held)},
+    )
+    return counts
+
+
+def _record(connection, person: CampusPerson, counts: dict):
+    counts["read"] += 1
+    before = (
+        StaffMember.objects.filter(connection=connection, campus_key=person.key)
+        .values_list("case__state", flat=True)
+        .first()
+    )
+    member, opened = staff_record_from_campus(connection=connection, person=person)
+    if member is None:
+        return
+    if opened:
+        counts["new_cases"] += 1
+    else:
+        counts["updated"] += 1
+        if before != "revoked" and not member.is_staff_in_campus:
+            counts["revoked"] += 1
+
+
+def _shrunk(connection, staff_now: int) -> bool:
+    last = connection.last_full_staff_count
+    if not last:
+        return False
+    return staff_now < last * (100 - connection.shrink_hold_percent) / 100
+
+
+def _full_rest(connection, connector, cursor, progress, counts, accept_shrink) -> str | None:
+    started = timezone.now()
+    present: set[str] = set()
+    for person in connector.iter_all_staff(progress):
+        present.add(person.key)
+        _record(connection, person, counts)
+        if progress.done % PROGRESS_EVERY == 0:
+            _report(connection.id, progress)
+    cursor.watermark = started
+    return _revoke_missing(connection, present, counts, accept_shrink)
+
+
+def _full_soap(connection, connector, progress, counts, accept_shrink) -> str | None:
+    present: set[str] = set()
+    known = StaffMember.objects.filter(connection=connection, is_staff_in_campus=True)
+    for key in known.values_list("campus_key", flat=True).iterator():
+        person = connector.get_person(key)
+        progress.done += 1
+        if person is not None and person.is_staff:
+            present.add(key)
+    return _revoke_missing(connection, present, counts, accept_shrink)
+
+
+def _revoke_missing(connection, present: set[str], counts, accept_shrink) -> str | None:
+    if _shrunk(connection, len(present)) and not accept_shrink:
+        message = (
+            f"Held: Campus reported {len(present)} staff, {connection.last_full_staff_count} "
+            f"last time. Nobody was deprovisioned; an administrator must confirm."
+        )
+        return message
+    missing = StaffMember.objects.filter(connection=connection, is_staff_in_campus=True).exclude(
+        campus_key__in=present
+    )
+    for member in missing.iterator():
+        gone = CampusPerson(
+            person_id=member.campus_person_id,
+            sourced_id=member.campus_key,
+            staff_number=member.staff_number,
+            first_name=member.first_name,
+            last_name=member.last_name,
+            is_staff=False,
+            is_active=False,
+        )
+        staff_record_from_campus(connection=connection, person=gone, actor="campus:reconcile")
+        counts["revoked"] += 1
+    CampusConnection.objects.filter(id=connection.id).update(last_full_staff_count=len(present))
+    return None
+
+
+def _finish(connection, progress, counts, *, cursor=None, error=None, full=False, held=None):
+    now = timezone.now()
+    fields = {
+        "poll_started_at": None,
+        "poll_done": progress.done,
+        "poll_total": progress.total,
+        "last_poll_at": now,
+        "next_poll_at": now + timedelta(seconds=connection.poll_interval_seconds),
+        "last_poll_counts": counts,
+    }
+    if error is not None:
+        fields.update(
+            status=CampusConnection.Status.ERROR,
+            last_error=str(error)[:1000],
+            last_error_at=now,
+            # A transient failure is retried by the task; a permanent one waits for an
+            # administrator (the schedule still tries again at the normal interval).
+        )
+    else:
+        fields.update(cursor=_cursor_to(cursor), last_error="")
+        fields["status"] = CampusConnection.Status.HELD if held else CampusConnection.Status.OK
+        if held:
+            fields["last_error"] = held
+        if full:
+            fields["last_full_at"] = now
+    with transaction.atomic():
+        CampusConnection.objects.filter(id=connection.id).update(**fields)
+
+
+def connections_due(now=None) -> list[int]:
+    """Connections whose poll is due; each is pushed one interval on, so a beat tick that
+    comes before the poll has run does not queue it twice."""
+    now = now or timezone.now()
+    due = []
+    rows = (
+        CampusConnection.objects.filter(enabled=True, poll_started_at__isnull=True)
+        .filter(Q(next_poll_at__isnull=True) | Q(next_poll_at__lte=now))
+        .values_list("id", "next_poll_at", "poll_interval_seconds")
+    )
+    for connection_id, next_poll_at, interval in rows:
+        if CampusConnection.objects.filter(id=connection_id, next_poll_at=next_poll_at).update(
+            next_poll_at=now + timedelta(seconds=interval)
+        ):
+            due.append(connection_id)
+    return due
