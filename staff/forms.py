@@ -55,6 +55,20 @@ class ConnectionForm(forms.ModelForm):
         help_text="Leave blank to keep the stored password.",
     )
 
+    token_url = forms.URLField(
+        label="Token URL",
+        required=False,
+        assume_scheme="https",
+        help_text="OAuth2 token URL, with ?appName=…",
+    )
+    rostering_base_url = forms.URLField(
+        label="Rostering base URL",
+        required=False,
+        assume_scheme="https",
+        help_text="OneRoster 1.2 rostering base URL, ending in /rostering/v1p2/",
+    )
+    wsdl_url = forms.URLField(label="WSDL URL", required=False, assume_scheme="https")
+
     class Meta:
         from staff.models import CampusConnection
 

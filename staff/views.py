@@ -19,6 +19,7 @@ from staff.forms import (
     SupervisedCheckForm,
 )
 from staff.models import CampusConnection, OnboardingCase, Passkey
+from staff.proofing import proofing_status
 from staff.transitions import State, allowed_events
 
 SESSION_CASE = "onboarding_case_id"
@@ -208,6 +209,7 @@ def case_detail(request, case_id):
             "events": case.events.all(),
             "passkeys": case.staff_member.passkeys.all(),
             "allowed": {e.value for e in allowed_events(case.state)},
+            "proofing": proofing_status(case),
             "supervised_form": SupervisedCheckForm(initial={"decision": "approve"}),
             "reason_form": ReasonForm(),
         },

@@ -62,6 +62,7 @@ def test_an_auditor_sees_a_case_but_cannot_act(client, auditor, cases):
     page = client.get(f"/staff/cases/{case.id}/")
     assert page.status_code == 200
     assert b"Timeline" in page.content
+    assert b"Campus record facts" in page.content
     assert b"Revoke access" not in page.content
     assert client.post(f"/staff/cases/{case.id}/revoke/", {"reason": "x"}).status_code == 403
     case.refresh_from_db()
