@@ -257,3 +257,24 @@ WEBAUTHN_RP_ID = env.str("WEBAUTHN_RP_ID", default="")
 WEBAUTHN_RP_NAME = env.str("WEBAUTHN_RP_NAME", default="idbridge")
 # Attempts per minute allowed at each credential ceremony, per client address and per case.
 STAFF_CEREMONY_RATE_PER_MINUTE = env.int("STAFF_CEREMONY_RATE_PER_MINUTE", default=20)
+
+# --- Step-up IdP ----------------------------------------------------------------------
+# The IdP's SAML entity ID; empty = its metadata URL, <PUBLIC_BASE_URL>/idp/metadata.
+STEPUP_IDP_ENTITY_ID = env.str("STEPUP_IDP_ENTITY_ID", default="")
+# How far an AuthnRequest's IssueInstant may be from now (seconds), either way.
+STEPUP_CLOCK_SKEW_SECONDS = env.int("STEPUP_CLOCK_SKEW_SECONDS", default=120)
+# Validity of issued assertions (NotOnOrAfter), minutes.
+STEPUP_ASSERTION_LIFETIME_MINUTES = env.int("STEPUP_ASSERTION_LIFETIME_MINUTES", default=5)
+# How long a validated request waits for the user's passkey check before it expires.
+STEPUP_PENDING_REQUEST_MAX_AGE_SECONDS = env.int(
+    "STEPUP_PENDING_REQUEST_MAX_AGE_SECONDS", default=600
+)
+# The xmlsec1 program: pysaml2 needs it to encrypt assertions for SPs that ask for it
+# (signing and verification run in-process on python-xmlsec).
+STEPUP_XMLSEC_BINARY = env.str("STEPUP_XMLSEC_BINARY", default="/usr/bin/xmlsec1")
+# Timeout when fetching an SP's metadata from its URL, seconds.
+STEPUP_METADATA_FETCH_TIMEOUT_SECONDS = env.int("STEPUP_METADATA_FETCH_TIMEOUT_SECONDS", default=10)
+CELERY_BEAT_SCHEDULE["stepup-purge-replay-cache"] = {
+    "task": "stepup.tasks.purge_seen_requests",
+    "schedule": 3600.0,
+}

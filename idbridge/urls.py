@@ -16,6 +16,7 @@ urlpatterns = [
     path("audit/", include("idbridge.audit.urls")),
     path("staff/", include("staff.urls")),
     path("stepup/", include("stepup.urls")),
+    path("idp/", include("stepup.idp_urls")),
     path("boi/", include("boi.urls")),
     path("sandbox/", include("campus.urls")),
     path("admin/", admin.site.urls),

@@ -5,4 +5,17 @@ from stepup import views
 app_name = "stepup"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("keys/rollover/", views.key_rollover, name="key_rollover"),
+    path("keys/promote/", views.key_promote, name="key_promote"),
+    path("sps/", views.sp_list, name="sp_list"),
+    path("sps/add/", views.sp_add, name="sp_add"),
+    path("sps/<int:pk>/", views.sp_detail, name="sp_detail"),
+    path("sps/<int:pk>/metadata/", views.sp_replace_metadata, name="sp_replace_metadata"),
+    path("sps/<int:pk>/delete/", views.sp_delete, name="sp_delete"),
+    path("policies/", views.policy_list, name="policy_list"),
+    path("policies/add/", views.policy_add, name="policy_add"),
+    path("policies/<int:pk>/", views.policy_edit, name="policy_edit"),
+    path("policies/<int:pk>/delete/", views.policy_delete, name="policy_delete"),
+    path("activity/", views.activity, name="activity"),
+    path("authenticate/", views.authenticate, name="authenticate"),
 ]

@@ -1,8 +1,300 @@
-from django.shortcuts import render
+"""The step-up dashboard (``/stepup/``) and the sign-in placeholder."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from idbridge.core.access import permission_required
+from stepup import selectors, services
+from stepup.forms import (
+    MetadataReplaceForm,
+    ServiceProviderAddForm,
+    ServiceProviderForm,
+    StepUpPolicyForm,
+)
+from stepup.policy import STEPUP_CLASS_REFS, SUPPORTED_CLASS_REFS
+from stepup.server import endpoint_url, idp_entity_id
+from stepup.subjects import safe_next_url
+
+VIEW = "core.view_stepup"
+MANAGE = "core.manage_stepup"
 
 
-@permission_required("core.view_stepup")
+@require_GET
+@permission_required(VIEW)
 def index(request):
-    return render(request, "stepup/index.html")
+    return render(
+        request,
+        "stepup/index.html",
+        {
+            "entity_id": idp_entity_id(),
+            "metadata_url": endpoint_url("metadata"),
+            "sso_redirect_url": endpoint_url("sso_redirect"),
+            "sso_post_url": endpoint_url("sso_post"),
+            "slo_url": endpoint_url("slo_redirect"),
+            "keys": selectors.signing_key_list(),
+            "sps": selectors.service_provider_list(),
+            "policies": selectors.step_up_policy_list(),
+            "class_refs": SUPPORTED_CLASS_REFS,
+            "stepup_class_refs": STEPUP_CLASS_REFS,
+            "can_manage": request.user.has_perm(MANAGE),
+        },
+    )
+
+
+# --- keys -------------------------------------------------------------------------------
+
+
+@require_POST
+@permission_required(MANAGE)
+def key_rollover(request):
+    try:
+        key = services.signing_key_rollover(actor=request.user)
+        messages.success(request, f"Next key {key.fingerprint[:23]}… is now in the metadata.")
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    return redirect("stepup:index")
+
+
+@require_POST
+@permission_required(MANAGE)
+def key_promote(request):
+    try:
+        key = services.signing_key_promote(actor=request.user)
+        messages.success(request, f"Key {key.fingerprint[:23]}… now signs every assertion.")
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    return redirect("stepup:index")
+
+
+# --- service providers -------------------------------------------------------------------
+
+
+@require_GET
+@permission_required(VIEW)
+def sp_list(request):
+    return render(
+        request,
+        "stepup/sp_list.html",
+        {"sps": selectors.service_provider_list(), "can_manage": request.user.has_perm(MANAGE)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(MANAGE)
+def sp_add(request):
+    form = ServiceProviderAddForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            sp = services.service_provider_register(
+                metadata=form.cleaned_data["metadata"],
+                metadata_url=form.cleaned_data["url"],
+                actor=request.user,
+                **form.options(),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"{sp} is registered.")
+            return redirect("stepup:sp_detail", pk=sp.pk)
+    return render(request, "stepup/sp_add.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(VIEW)
+def sp_detail(request, pk):
+    sp = selectors.service_provider_get(pk)
+    can_manage = request.user.has_perm(MANAGE)
+    initial = {
+        "name": sp.name,
+        "require_signed_requests": sp.require_signed_requests,
+        "encrypt_assertions": sp.encrypt_assertions,
+        "name_id_format": sp.name_id_format,
+        "released_attributes": sp.released_attributes,
+        "enabled": sp.enabled,
+    }
+    form = ServiceProviderForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.service_provider_update(sp=sp, actor=request.user, **form.options())
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, "Saved.")
+                return redirect("stepup:sp_detail", pk=sp.pk)
+    return render(
+        request,
+        "stepup/sp_detail.html",
+        {
+            "sp": sp,
+            "form": form,
+            "replace_form": MetadataReplaceForm(),
+            "can_manage": can_manage,
+            "fingerprints": [_fp(c) for c in sp.signing_certificates],
+            "enc_fingerprints": [_fp(c) for c in sp.encryption_certificates],
+        },
+    )
+
+
+def _fp(pem: str) -> str:
+    from stepup.saml.keys import fingerprint
+
+    return fingerprint(pem)
+
+
+@require_POST
+@permission_required(MANAGE)
+def sp_replace_metadata(request, pk):
+    sp = selectors.service_provider_get(pk)
+    form = MetadataReplaceForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.service_provider_replace_metadata(
+                sp=sp,
+                metadata=form.cleaned_data["metadata"],
+                metadata_url=form.cleaned_data["url"] or None,
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            messages.error(request, exc.messages[0])
+        else:
+            messages.success(request, "The metadata was replaced.")
+    else:
+        messages.error(request, " ".join(form.non_field_errors()) or "Check the metadata.")
+    return redirect("stepup:sp_detail", pk=sp.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(MANAGE)
+def sp_delete(request, pk):
+    sp = selectors.service_provider_get(pk)
+    if request.method == "POST":
+        services.service_provider_delete(sp=sp, actor=request.user)
+        messages.success(request, f"{sp} was removed.")
+        return redirect("stepup:sp_list")
+    return render(
+        request,
+        "stepup/confirm_delete.html",
+        {
+            "object": sp,
+            "kind": "service provider",
+            "cancel": reverse("stepup:sp_detail", args=[pk]),
+        },
+    )
+
+
+# --- policies ------------------------------------------------------------------------------
+
+
+@require_GET
+@permission_required(VIEW)
+def policy_list(request):
+    return render(
+        request,
+        "stepup/policy_list.html",
+        {
+            "policies": selectors.step_up_policy_list(),
+            "can_manage": request.user.has_perm(MANAGE),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(MANAGE)
+def policy_add(request):
+    form = StepUpPolicyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            policy = services.step_up_policy_create(actor=request.user, **form.changes())
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Policy {policy} was created.")
+            return redirect("stepup:policy_list")
+    return render(request, "stepup/policy_form.html", {"form": form, "policy": None})
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(MANAGE)
+def policy_edit(request, pk):
+    policy = selectors.step_up_policy_get(pk)
+    form = StepUpPolicyForm(request.POST or None, instance=policy)
+    if request.method == "POST" and form.is_valid():
+        changes = form.changes()
+        # The ModelForm wrote the values onto the instance; the service saves and audits.
+        policy.refresh_from_db()
+        try:
+            services.step_up_policy_update(policy=policy, actor=request.user, **changes)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Policy {policy} was saved.")
+            return redirect("stepup:policy_list")
+    return render(request, "stepup/policy_form.html", {"form": form, "policy": policy})
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(MANAGE)
+def policy_delete(request, pk):
+    policy = selectors.step_up_policy_get(pk)
+    if request.method == "POST":
+        services.step_up_policy_delete(policy=policy, actor=request.user)
+        messages.success(request, f"Policy {policy} was removed.")
+        return redirect("stepup:policy_list")
+    return render(
+        request,
+        "stepup/confirm_delete.html",
+        {"object": policy, "kind": "policy", "cancel": reverse("stepup:policy_edit", args=[pk])},
+    )
+
+
+# --- activity (the IdP's part of the audit log) ------------------------------------------
+
+
+@require_GET
+@permission_required(VIEW)
+def activity(request):
+    filters = {
+        name: request.GET.get(name, "").strip()[:200]
+        for name in ("kind", "sp", "subject", "since", "until")
+    }
+    entries = selectors.stepup_activity(**filters)
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    query = "&".join(f"{k}={v}" for k, v in filters.items() if v)
+    return render(
+        request,
+        "stepup/activity.html",
+        {
+            "page": page,
+            "filters": filters,
+            "query": query,
+            "kinds": [(k, label) for k, (_, label) in selectors.ACTIVITY_KINDS.items()],
+        },
+    )
+
+
+# --- sign-in placeholder -----------------------------------------------------------------
+
+
+@never_cache
+@require_GET
+def authenticate(request):
+    """Where the IdP sends people for a passkey check. The passkey ceremony (usernameless
+    sign-in and step-up, WebAuthn with user verification) is plugged in here: on success
+    it calls ``stepup.subjects.sso_session_start`` / ``record_auth_event`` and redirects
+    to ``next``."""
+    return render(
+        request,
+        "stepup/authenticate.html",
+        {
+            "next": safe_next_url(request, request.GET.get("next")),
+            "challenge": request.session.get("stepup.challenge"),
+        },
+    )

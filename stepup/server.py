@@ -1,0 +1,180 @@
+"""The IdP as each process sees it: the pysaml2 server, SPs and policies, cached.
+
+:func:`runtime` reads one row (``IdpState.config_version``) per SAML request and
+rebuilds the cached :class:`Runtime` when the version moved (an SP, key or policy was
+changed by any process) or when the URLs it was built for changed.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from urllib.parse import urlparse
+
+from django.conf import settings
+from django.urls import reverse
+
+from stepup import policy as policy_rules
+from stepup.models import ServiceProvider, SigningKey, StepUpPolicy
+from stepup.saml.idp import Idp, IdpSpec, build_server
+from stepup.saml.metadata import Endpoint
+from stepup.saml.requests import RegisteredSp
+
+
+def base_url() -> str:
+    return settings.PUBLIC_BASE_URL.rstrip("/")
+
+
+def idp_entity_id() -> str:
+    """``STEPUP_IDP_ENTITY_ID``, or the metadata URL: ``<PUBLIC_BASE_URL>/idp/metadata``."""
+    return settings.STEPUP_IDP_ENTITY_ID or base_url() + reverse("idp:metadata")
+
+
+def endpoint_url(name: str) -> str:
+    """The public URL of an IdP endpoint (``sso_redirect``, ``sso_post``, ...)."""
+    return base_url() + reverse(f"idp:{name}")
+
+
+def idp_host() -> str:
+    return urlparse(idp_entity_id()).hostname or "idbridge"
+
+
+@dataclass(frozen=True)
+class SpConfig:
+    """A registered SP as the SSO flow needs it (a snapshot; no database access)."""
+
+    pk: int
+    entity_id: str
+    name: str
+    enabled: bool
+    acs: tuple[Endpoint, ...]
+    slo: tuple[Endpoint, ...]
+    signing_certs: tuple[str, ...]
+    encryption_certs: tuple[str, ...]
+    signatures_required: bool
+    encrypt_assertions: bool
+    name_id_format: str
+    released_attributes: tuple[str, ...]
+
+    @property
+    def registered(self) -> RegisteredSp:
+        return RegisteredSp(
+            entity_id=self.entity_id,
+            acs=self.acs,
+            signing_certs=self.signing_certs,
+            signatures_required=self.signatures_required,
+            enabled=self.enabled,
+        )
+
+    @property
+    def title(self) -> str:
+        return self.name or self.entity_id
+
+
+@dataclass
+class Runtime:
+    version: tuple
+    urls: tuple
+    idp: Idp
+    nameid_secret: bytes = field(repr=False)
+    sps: dict[str, SpConfig]
+    policies: tuple[policy_rules.Policy, ...]
+
+
+_lock = threading.Lock()
+_cached: Runtime | None = None
+
+
+def _urls() -> tuple:
+    return (
+        idp_entity_id(),
+        endpoint_url("sso_redirect"),
+        endpoint_url("sso_post"),
+        endpoint_url("slo_redirect"),
+        endpoint_url("slo_post"),
+        settings.STEPUP_ASSERTION_LIFETIME_MINUTES,
+        settings.STEPUP_XMLSEC_BINARY,
+    )
+
+
+def runtime() -> Runtime:
+    """The current runtime; built on first use and after any configuration change."""
+    global _cached
+    from stepup.services import idp_state_ensure, signing_key_ensure
+
+    state = idp_state_ensure()
+    version = (state.created_at, state.config_version)
+    urls = _urls()
+    cached = _cached
+    if cached is not None and cached.version == version and cached.urls == urls:
+        return cached
+    with _lock:
+        cached = _cached
+        if cached is not None and cached.version == version and cached.urls == urls:
+            return cached
+        signing_key_ensure()  # first use: generate the key (bumps the version)
+        state = idp_state_ensure()
+        _cached = _build(
+            (state.created_at, state.config_version), urls, state.nameid_secret.reveal()
+        )
+        return _cached
+
+
+def _build(version: tuple, urls: tuple, nameid_secret: str) -> Runtime:
+    entity_id, sso_redirect, sso_post, slo_redirect, slo_post, lifetime, xmlsec = urls
+    current = SigningKey.objects.get(status=SigningKey.CURRENT)
+    nxt = SigningKey.objects.filter(status=SigningKey.NEXT).first()
+    sps = {}
+    for sp in ServiceProvider.objects.all():
+        sps[sp.entity_id] = SpConfig(
+            pk=sp.pk,
+            entity_id=sp.entity_id,
+            name=sp.name,
+            enabled=sp.enabled,
+            acs=tuple(sp.acs()),
+            slo=tuple(sp.slo()),
+            signing_certs=tuple(sp.signing_certificates),
+            encryption_certs=tuple(sp.encryption_certificates),
+            signatures_required=sp.signatures_required,
+            encrypt_assertions=sp.encrypt_assertions,
+            name_id_format=sp.name_id_format,
+            released_attributes=tuple(sp.released_attributes),
+        )
+    metadata = tuple(
+        sp.metadata_xml for sp in ServiceProvider.objects.filter(enabled=True).only("metadata_xml")
+    )
+    policies = tuple(
+        p.to_policy()
+        for p in StepUpPolicy.objects.filter(enabled=True).select_related("service_provider")
+    )
+    spec = IdpSpec(
+        entity_id=entity_id,
+        sso_redirect_url=sso_redirect,
+        sso_post_url=sso_post,
+        slo_redirect_url=slo_redirect,
+        slo_post_url=slo_post,
+        signing_key_pem=current.private_key.reveal(),
+        signing_cert_pem=current.certificate,
+        next_cert_pem=nxt.certificate if nxt else None,
+        sp_metadata=metadata,
+        class_refs=policy_rules.SUPPORTED_CLASS_REFS,
+        organization="idbridge",
+        organization_url=base_url(),
+        assertion_lifetime_minutes=lifetime,
+        xmlsec_binary=xmlsec,
+    )
+    return Runtime(
+        version=version,
+        urls=urls,
+        idp=build_server(spec),
+        nameid_secret=nameid_secret.encode(),
+        sps=sps,
+        policies=policies,
+    )
+
+
+def forget_cached_runtime() -> None:
+    """Tests: drop the cache (the version check makes this unnecessary in production)."""
+    global _cached
+    with _lock:
+        _cached = None
