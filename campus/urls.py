@@ -1,8 +1,47 @@
 from django.urls import path
 
-from campus import views
+from campus import control, oauth_views, views
+from campus.oneroster import views as oneroster
+from campus.soap import views as soap
+
+ONEROSTER = "campus/api/oneroster/v1p2/<slug:app>/ims/oneroster/rostering/v1p2"
 
 app_name = "campus"
 urlpatterns = [
+    # Dashboard (core.view_sandbox; changes need core.manage_sandbox)
     path("", views.index, name="index"),
+    path("staff/", views.staff, name="staff"),
+    path("people/<int:person_id>/", views.person, name="person"),
+    path("clients/", views.clients, name="clients"),
+    path("clients/new/", views.client_create, name="client_create"),
+    path("clients/<int:pk>/secret/", views.client_secret_rotate, name="client_secret_rotate"),
+    path(
+        "clients/<int:pk>/soap-password/",
+        views.client_soap_password_rotate,
+        name="client_soap_password_rotate",
+    ),
+    path("faults/", views.faults_page, name="faults"),
+    # Machine APIs, as a Campus serves them (no dashboard login, no CSRF)
+    path("campus/services/IdentityService", soap.identity_service, name="soap_identity"),
+    path("campus/oauth2/token", oauth_views.token, name="oauth_token"),
+    path(
+        "campus/api/oneroster/openapi.json",
+        oneroster.openapi_description,
+        name="oneroster_openapi",
+    ),
+    path(f"{ONEROSTER}/users", oneroster.users, name="oneroster_users"),
+    path(f"{ONEROSTER}/users/<str:sourced_id>", oneroster.user, name="oneroster_user"),
+    path(f"{ONEROSTER}/orgs", oneroster.orgs, name="oneroster_orgs"),
+    path(f"{ONEROSTER}/orgs/<str:sourced_id>", oneroster.org, name="oneroster_org"),
+    path(f"{ONEROSTER}/schools", oneroster.schools, name="oneroster_schools"),
+    path(f"{ONEROSTER}/schools/<str:sourced_id>", oneroster.school, name="oneroster_school"),
+    path(
+        f"{ONEROSTER}/demographics/<str:sourced_id>",
+        oneroster.demographics,
+        name="oneroster_demographics",
+    ),
+    # Test and benchmark control (see campus/control.py)
+    path("campus/_counters", control.counters, name="control_counters"),
+    path("campus/_counters/reset", control.counters_reset, name="control_counters_reset"),
+    path("campus/_faults", control.faults_control, name="control_faults"),
 ]

@@ -258,6 +258,47 @@ WEBAUTHN_RP_NAME = env.str("WEBAUTHN_RP_NAME", default="idbridge")
 # Attempts per minute allowed at each credential ceremony, per client address and per case.
 STAFF_CEREMONY_RATE_PER_MINUTE = env.int("STAFF_CEREMONY_RATE_PER_MINUTE", default=20)
 
+# --- Campus sandbox -------------------------------------------------------------------
+# The stand-in for a district's Infinite Campus under /sandbox/ (campus/). OAuth2 tokens
+# for its OneRoster API come from django-oauth-toolkit.
+INSTALLED_APPS += ["oauth2_provider"]
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+# SOAP Identity Service: how long a sessionID from Authenticate lives, and the window a
+# WS-Security UsernameToken's Created time must fall in (nonces are remembered as long).
+CAMPUS_SANDBOX_SESSION_SECONDS = env.int("CAMPUS_SANDBOX_SESSION_SECONDS", default=1800)
+CAMPUS_SANDBOX_WSSE_WINDOW_SECONDS = env.int("CAMPUS_SANDBOX_WSSE_WINDOW_SECONDS", default=300)
+# Failed SOAP authentications per user name within the window before a RateLimited fault.
+CAMPUS_SANDBOX_AUTH_FAILURE_LIMIT = env.int("CAMPUS_SANDBOX_AUTH_FAILURE_LIMIT", default=10)
+# OAuth2 access tokens of the OneRoster API: lifetime (expires_in).
+CAMPUS_SANDBOX_TOKEN_SECONDS = env.int("CAMPUS_SANDBOX_TOKEN_SECONDS", default=3600)
+# Largest OneRoster page (limit=) the sandbox serves; Campus allows up to 50,000.
+CAMPUS_SANDBOX_ONEROSTER_MAX_LIMIT = env.int("CAMPUS_SANDBOX_ONEROSTER_MAX_LIMIT", default=50000)
+# Bearer token for the machine control endpoints (/sandbox/campus/_faults, _counters) used
+# by benchmarks; empty = only signed-in sandbox managers may use them.
+CAMPUS_SANDBOX_CONTROL_TOKEN = env.str("CAMPUS_SANDBOX_CONTROL_TOKEN", default="")
+OAUTH2_PROVIDER = {
+    "SCOPES": {
+        "roster-core.readonly": "Read OneRoster users, orgs and schools",
+        "roster-demographics.readonly": "Read OneRoster demographics (birth dates)",
+    },
+    "DEFAULT_SCOPES": ["roster-core.readonly"],
+    "SCOPES_BACKEND_CLASS": "campus.oauth.ClientScopes",
+    "OAUTH2_VALIDATOR_CLASS": "campus.oauth.SandboxOAuth2Validator",
+    "ACCESS_TOKEN_GENERATOR": "campus.oauth.jwt_access_token",
+    "ACCESS_TOKEN_EXPIRE_SECONDS": CAMPUS_SANDBOX_TOKEN_SECONDS,
+    # RFC 9700 (OAuth 2.0 Security BCP): tokens hashed at rest, no implicit/password
+    # grants, no tokens in query strings. The sandbox only issues client-credentials tokens.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
+    "PKCE_REQUIRED": True,
+}
+
 # --- Step-up IdP ----------------------------------------------------------------------
 # The IdP's SAML entity ID; empty = its metadata URL, <PUBLIC_BASE_URL>/idp/metadata.
 STEPUP_IDP_ENTITY_ID = env.str("STEPUP_IDP_ENTITY_ID", default="")

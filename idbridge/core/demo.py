@@ -62,6 +62,14 @@ def demo_setup(stdout) -> tuple[str, str]:
     return demo_admin_ensure()
 
 
+def _campus_sandbox(stdout) -> None:
+    # First: the sandbox is the demo's Campus (a small district and the demo API client),
+    # so that later steps can point idbridge's Campus connections at it.
+    from campus.demo import sandbox_demo_setup
+
+    sandbox_demo_setup(stdout)
+
+
 # Each app that needs demo data adds a callable(stdout) here (seeding the Campus sandbox,
 # configuring the Campus connections, ...). Kept in order.
-DEMO_STEPS: list = []
+DEMO_STEPS: list = [_campus_sandbox]

@@ -1,0 +1,113 @@
+"""Fixtures for the Campus sandbox: a small seeded district, API clients, HTTP helpers."""
+
+from types import SimpleNamespace
+
+import pytest
+import requests
+
+
+@pytest.fixture
+def seed_district():
+    """``seed_district(staff=..., students=...)`` seeds the sandbox and returns the report."""
+    from campus.services.seed import district_seed
+
+    def seed(staff=40, students=40, seed=11):
+        return district_seed(staff=staff, students=students, seed=seed, actor="tests")
+
+    return seed
+
+
+@pytest.fixture
+def district(db, seed_district):
+    return seed_district()
+
+
+@pytest.fixture
+def make_api_client():
+    """``make_api_client(name)`` → the credentials dict ``campus_client create`` prints."""
+    from campus.services.clients import api_client_create
+
+    def make(name="Test HR", **kwargs):
+        return api_client_create(name=name, actor="tests", **kwargs)[1]
+
+    return make
+
+
+@pytest.fixture
+def clean_cache():
+    """Replay caches and failure counters live in the shared cache, which outlives tests."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+class OneRosterClient:
+    """A plain ``requests`` client of the sandbox's OAuth2 + OneRoster API."""
+
+    def __init__(self, base_url: str, credentials: dict):
+        self.base_url = base_url
+        self.credentials = credentials
+        self.http = requests.Session()
+        self.access_token = None
+
+    @property
+    def app(self) -> str:
+        return self.credentials["app_name"]
+
+    def token_response(self, *, secret=None, app=None, basic=True, data=None):
+        url = f"{self.base_url}/sandbox/campus/oauth2/token"
+        form = {"grant_type": "client_credentials", **(data or {})}
+        secret = secret if secret is not None else self.credentials["client_secret"]
+        auth = None
+        if basic:
+            auth = (self.credentials["client_id"], secret)
+        else:
+            form.update(client_id=self.credentials["client_id"], client_secret=secret)
+        params = {} if app == "" else {"appName": app or self.app}
+        return self.http.post(url, params=params, data=form, auth=auth, timeout=10)
+
+    def token(self) -> str:
+        response = self.token_response()
+        assert response.status_code == 200, response.text
+        self.access_token = response.json()["access_token"]
+        return self.access_token
+
+    def url(self, path: str, app: str | None = None) -> str:
+        return (
+            f"{self.base_url}/sandbox/campus/api/oneroster/v1p2/{app or self.app}"
+            f"/ims/oneroster/rostering/v1p2/{path}"
+        )
+
+    def get(self, path_or_url: str, params=None, *, token=None, app=None):
+        url = path_or_url if path_or_url.startswith("http") else self.url(path_or_url, app)
+        token = token if token is not None else (self.access_token or self.token())
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return self.http.get(url, params=params, headers=headers, timeout=30)
+
+
+@pytest.fixture
+def oneroster(live_server, transactional_db, make_api_client):
+    """``oneroster(**client_kwargs)`` → an OneRosterClient for a new API client."""
+    count = {"n": 0}
+
+    def make(**kwargs):
+        count["n"] += 1
+        kwargs.setdefault("name", f"Roster client {count['n']}")
+        return OneRosterClient(live_server.url, make_api_client(**kwargs))
+
+    return make
+
+
+@pytest.fixture
+def soap_sandbox(live_server, transactional_db, make_api_client, clean_cache):
+    credentials = make_api_client(name="Legacy HR")
+    return SimpleNamespace(
+        url=live_server.url,
+        wsdl=f"{live_server.url}/sandbox/campus/services/IdentityService?wsdl",
+        endpoint=f"{live_server.url}/sandbox/campus/services/IdentityService",
+        username=credentials["soap_username"],
+        password=credentials["soap_password"],
+        credentials=credentials,
+    )
