@@ -315,6 +315,8 @@ STEPUP_PENDING_REQUEST_MAX_AGE_SECONDS = env.int(
 STEPUP_XMLSEC_BINARY = env.str("STEPUP_XMLSEC_BINARY", default="/usr/bin/xmlsec1")
 # Timeout when fetching an SP's metadata from its URL, seconds.
 STEPUP_METADATA_FETCH_TIMEOUT_SECONDS = env.int("STEPUP_METADATA_FETCH_TIMEOUT_SECONDS", default=10)
+# pysaml2's schema library logs every schema it loads at INFO.
+LOGGING["loggers"]["xmlschema"] = {"level": "WARNING"}
 CELERY_BEAT_SCHEDULE["stepup-purge-replay-cache"] = {
     "task": "stepup.tasks.purge_seen_requests",
     "schedule": 3600.0,
