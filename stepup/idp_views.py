@@ -47,10 +47,10 @@ def metadata(request):
 def sso_redirect(request):
     data = saml_input(request, BINDING_HTTP_REDIRECT, "sso_redirect")
     try:
-        _, info = sso.validate(request, data)
+        rt, info = sso.validate(request, data)
     except RequestRefused as exc:
         return sso.refused(request, exc, data.binding)
-    return sso.begin(request, info)
+    return sso.begin(request, info, rt)
 
 
 @csrf_exempt

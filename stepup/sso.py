@@ -203,19 +203,22 @@ def validate(request, data: SamlHttpInput) -> tuple[Runtime, AuthnRequestInfo]:
     return rt, info
 
 
-def begin(request, info: AuthnRequestInfo, received_at: datetime | None = None):
-    """Keep the validated request in the session and go on with it."""
-    pending = Pending.from_info(info, received_at or timezone.now())
+def _remember(request, pending: Pending) -> str:
+    """Keep a pending request in the session (at most MAX_PENDING: the oldest go)."""
     store = dict(request.session.get(PENDING_KEY, {}))
-    if len(store) >= MAX_PENDING:  # drop the oldest
-        for old in sorted(store, key=lambda k: store[k]["received_at"])[
-            : len(store) - MAX_PENDING + 1
-        ]:
-            store.pop(old)
+    oldest_first = sorted(store, key=lambda k: store[k]["received_at"])
+    for old in oldest_first[: max(0, len(store) - MAX_PENDING + 1)]:
+        store.pop(old)
     key = secrets.token_urlsafe(16)
     store[key] = pending.to_dict()
     request.session[PENDING_KEY] = store
-    return proceed(request, key)
+    return key
+
+
+def begin(request, info: AuthnRequestInfo, rt: Runtime | None = None):
+    """Keep the validated request in the session and go on with it."""
+    key = _remember(request, Pending.from_info(info, timezone.now()))
+    return proceed(request, key, rt)
 
 
 def resume_token(info: AuthnRequestInfo) -> str:
@@ -251,11 +254,7 @@ def resume(request, token: str):
             message="Go back to the service you came from and sign in again.",
             status=403,
         )
-    store = dict(request.session.get(PENDING_KEY, {}))
-    key = secrets.token_urlsafe(16)
-    store[key] = pending.to_dict()
-    request.session[PENDING_KEY] = store
-    return proceed(request, key)
+    return proceed(request, _remember(request, pending))
 
 
 def _expired(request):
@@ -268,7 +267,7 @@ def _expired(request):
     )
 
 
-def proceed(request, key: str):
+def proceed(request, key: str, rt: Runtime | None = None):
     """Decide the pending request ``key`` and answer it, or send the user to a check."""
     store = request.session.get(PENDING_KEY, {})
     data = store.get(key)
@@ -281,7 +280,7 @@ def proceed(request, key: str):
         _forget(request, key)
         return _expired(request)
 
-    rt = runtime()
+    rt = rt or runtime()
     sp = rt.sps.get(pending.sp_entity_id)
     if sp is None or not sp.enabled:
         _forget(request, key)

@@ -185,11 +185,14 @@ def parse_sp_metadata(data: bytes | str) -> SpMetadata:
 def fetch_metadata(
     url: str, *, timeout: float = 10.0, max_bytes: int = MAX_METADATA_BYTES
 ) -> bytes:
-    """GET ``url`` (http/https only) with a timeout and a size limit; no redirects to
-    other schemes. Raises :class:`MetadataError` with a readable message."""
+    """GET ``url`` (http/https only) within ``timeout`` seconds in all and ``max_bytes``;
+    raises :class:`MetadataError` with a readable message."""
+    import time
+
     import requests
 
     _check_url(url, "The metadata URL")
+    deadline = time.monotonic() + timeout
     try:
         with requests.get(
             url,
@@ -206,6 +209,8 @@ def fetch_metadata(
                 size += len(chunk)
                 if size > max_bytes:
                     raise MetadataError(f"The metadata at {url} is larger than {max_bytes} bytes.")
+                if time.monotonic() > deadline:
+                    raise MetadataError(f"{url} took longer than {timeout:g} seconds.")
                 chunks.append(chunk)
     except requests.RequestException as exc:
         raise MetadataError(f"Could not fetch {url}: {type(exc).__name__}.")

@@ -20,6 +20,8 @@ HTTP status) at the first failure:
    index; none given: the SP's default);
 9. ``ForceAuthn`` / ``IsPassive`` are xs:boolean, parsed as such ("false" is false);
 10. the request ID has not been seen before (``claim_request_id``, shared by workers).
+
+Steps 1-7 and 10 apply to a ``samlp:LogoutRequest`` too (:func:`validate_logout_request`).
 """
 
 from __future__ import annotations
