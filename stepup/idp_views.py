@@ -7,6 +7,7 @@ message is authenticated by its signature, issuer registration and replay checks
 """
 
 from django.http import HttpResponse
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
@@ -66,7 +67,8 @@ def sso_post(request):
     except RequestRefused as exc:
         return sso.refused(request, exc, data.binding)
     response = HttpResponse(status=303)
-    response["Location"] = f"{endpoint_url('sso_resume')}?t={sso.resume_token(info)}"
+    # Relative: the browser stays on the host it posted to, where its cookie lives.
+    response["Location"] = f"{reverse('idp:sso_resume')}?t={sso.resume_token(info)}"
     return response
 
 

@@ -46,6 +46,7 @@ from stepup.subjects import (
 log = logging.getLogger("idbridge.stepup")
 
 PENDING_KEY = "stepup.pending"
+CHALLENGE_KEY = "stepup.challenge"
 ISSUED_KEY = "stepup.issued_name_ids"
 MAX_PENDING = 10
 RESUME_SALT = "stepup.sso.resume"
@@ -333,7 +334,10 @@ def proceed(request, key: str, rt: Runtime | None = None):
             request_id=pending.request_id,
             decision=decision,
         )
-        request.session["stepup.challenge"] = {
+        # For the passkey ceremony at stepup:authenticate: what to ask for, and why.
+        request.session[CHALLENGE_KEY] = {
+            "mode": "step-up" if subject else "sign-in",
+            "subject_id": subject.subject_id if subject else None,
             "reason": decision.reason,
             "sp": sp.title,
             "policy": decision.policy,

@@ -286,10 +286,16 @@ def activity(request):
 @never_cache
 @require_GET
 def authenticate(request):
-    """Where the IdP sends people for a passkey check. The passkey ceremony (usernameless
-    sign-in and step-up, WebAuthn with user verification) is plugged in here: on success
-    it calls ``stepup.subjects.sso_session_start`` / ``record_auth_event`` and redirects
-    to ``next``."""
+    """Where the IdP sends people for a passkey check; the ceremony is plugged in here.
+
+    ``next`` (already checked to stay on this site) resumes the pending SAML request.
+    ``request.session["stepup.challenge"]`` says what is asked: ``mode`` is ``"sign-in"``
+    (nobody signed in to the IdP: usernameless, discoverable credential) or ``"step-up"``
+    (``subject_id`` must verify again), with a ``reason`` to show and the ``sp`` name.
+    On a verified assertion (user verification required, sign count checked) the ceremony
+    calls ``stepup.subjects.sso_session_start`` (sign-in) or ``record_auth_event``
+    (step-up) and ``stepup.services.step_up_check_record``, then redirects to ``next``.
+    """
     return render(
         request,
         "stepup/authenticate.html",

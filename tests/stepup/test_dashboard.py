@@ -42,6 +42,12 @@ def metadata_server(tmp_path, metadata_xml):
         server.server_close()
 
 
+def test_the_attribute_choices_are_the_release_catalogue():
+    from stepup.saml.idp import ATTRIBUTES
+
+    assert set(ServiceProvider.DEFAULT_ATTRIBUTES) == set(ATTRIBUTES)
+
+
 def test_the_default_policies_ship_with_the_migration():
     policies = {p.action: p for p in StepUpPolicy.objects.all()}
     assert policies["payroll"].max_age_seconds == 300

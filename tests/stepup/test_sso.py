@@ -201,12 +201,13 @@ def test_http_post_binding_resumes_through_one_same_site_redirect(
     )
     assert posted.status_code == 303, posted.text[:500]
     assert "Set-Cookie" not in posted.headers  # the SP's POST never touches the session
-    answered = s.get(posted.headers["Location"], allow_redirects=False, timeout=10)
+    resume = idp_at_live_server.url + posted.headers["Location"]
+    answered = s.get(resume, allow_redirects=False, timeout=10)
     parsed = client.parse_authn_request_response(
         saml_form(answered)["SAMLResponse"], POST, {reqid: "/"}
     )
     assert parsed.name_id is not None
-    again = s.get(posted.headers["Location"], allow_redirects=False, timeout=10)
+    again = s.get(resume, allow_redirects=False, timeout=10)
     assert again.status_code == 403  # the resume link works once
 
 
