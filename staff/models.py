@@ -53,6 +53,9 @@ class CampusConnection(models.Model):
     miss_run_limit = models.PositiveIntegerField(
         default=50, help_text="Stop walking person IDs after this many misses in a row."
     )
+    request_timeout_seconds = models.PositiveSmallIntegerField(
+        default=15, help_text="Give up on one Campus request after this many seconds."
+    )
     # Schedule and state
     poll_interval_seconds = models.PositiveIntegerField(default=300)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)

@@ -266,10 +266,21 @@ class SoapConnector:
         raise PermanentCampusError("GetPerson: the new session was refused too.")
 
     def person_from(self, p) -> CampusPerson:
-        assignments = getattr(p, "assignments", None)
-        items = getattr(assignments, "assignment", assignments) or []
+        wrapper = getattr(p, "assignments", None)
+        items = getattr(wrapper, "assignment", wrapper) or []
         if not isinstance(items, list):
             items = [items]
+        assignments = tuple(
+            Assignment(
+                school_number=_text(getattr(a, "schoolNumber", None)),
+                assignment_code=_text(getattr(a, "assignmentCode", None)),
+                title_code=_text(getattr(a, "titleCode", None)),
+                start_date=_date(getattr(a, "startDate", None)),
+                end_date=_date(getattr(a, "endDate", None)),
+            )
+            for a in items
+        )
+        today = datetime.now(UTC).date()
         person_id = int(p.personID)
         return CampusPerson(
             person_id=person_id,
@@ -282,17 +293,10 @@ class SoapConnector:
             work_email=_text(getattr(p, "workEmail", None)),
             personal_email=_text(getattr(p, "personalEmail", None)),
             is_staff=bool(getattr(p, "isStaff", False)),
+            # Staff whose every position has ended are leavers: their access is revoked.
+            is_active=any(a.end_date is None or a.end_date >= today for a in assignments),
             date_modified=_datetime(getattr(p, "dateModified", None)),
-            assignments=tuple(
-                Assignment(
-                    school_number=_text(getattr(a, "schoolNumber", None)),
-                    assignment_code=_text(getattr(a, "assignmentCode", None)),
-                    title_code=_text(getattr(a, "titleCode", None)),
-                    start_date=_date(getattr(a, "startDate", None)),
-                    end_date=_date(getattr(a, "endDate", None)),
-                )
-                for a in items
-            ),
+            assignments=assignments,
         )
 
     def iter_new_staff(self, cursor: PollCursor, progress: Progress) -> Iterator[CampusPerson]:
