@@ -7,6 +7,7 @@ changed by any process) or when the URLs it was built for changed.
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
@@ -17,8 +18,10 @@ from django.urls import reverse
 from stepup import policy as policy_rules
 from stepup.models import ServiceProvider, SigningKey, StepUpPolicy
 from stepup.saml.idp import Idp, IdpSpec, build_server
-from stepup.saml.metadata import Endpoint
+from stepup.saml.metadata import Endpoint, MetadataError, check_loads_in_pysaml2
 from stepup.saml.requests import RegisteredSp
+
+log = logging.getLogger("idbridge.stepup")
 
 
 def base_url() -> str:
@@ -124,13 +127,16 @@ def _build(version: tuple, urls: tuple, nameid_secret: str) -> Runtime:
     entity_id, sso_redirect, sso_post, slo_redirect, slo_post, lifetime, xmlsec = urls
     current = SigningKey.objects.get(status=SigningKey.CURRENT)
     nxt = SigningKey.objects.filter(status=SigningKey.NEXT).first()
-    sps = {}
+    sps, metadata = {}, []
     for sp in ServiceProvider.objects.all():
+        usable = sp.enabled and _loads(sp)
+        if usable:
+            metadata.append(sp.metadata_xml)
         sps[sp.entity_id] = SpConfig(
             pk=sp.pk,
             entity_id=sp.entity_id,
             name=sp.name,
-            enabled=sp.enabled,
+            enabled=usable,
             acs=tuple(sp.acs()),
             slo=tuple(sp.slo()),
             signing_certs=tuple(sp.signing_certificates),
@@ -140,9 +146,6 @@ def _build(version: tuple, urls: tuple, nameid_secret: str) -> Runtime:
             name_id_format=sp.name_id_format,
             released_attributes=tuple(sp.released_attributes),
         )
-    metadata = tuple(
-        sp.metadata_xml for sp in ServiceProvider.objects.filter(enabled=True).only("metadata_xml")
-    )
     policies = tuple(
         p.to_policy()
         for p in StepUpPolicy.objects.filter(enabled=True).select_related("service_provider")
@@ -156,7 +159,7 @@ def _build(version: tuple, urls: tuple, nameid_secret: str) -> Runtime:
         signing_key_pem=current.private_key.reveal(),
         signing_cert_pem=current.certificate,
         next_cert_pem=nxt.certificate if nxt else None,
-        sp_metadata=metadata,
+        sp_metadata=tuple(metadata),
         class_refs=policy_rules.SUPPORTED_CLASS_REFS,
         organization="idbridge",
         organization_url=base_url(),
@@ -171,6 +174,17 @@ def _build(version: tuple, urls: tuple, nameid_secret: str) -> Runtime:
         sps=sps,
         policies=policies,
     )
+
+
+def _loads(sp: ServiceProvider) -> bool:
+    """Can pysaml2 load this SP's metadata (e.g. its validUntil has not passed)? An SP
+    that cannot is treated as disabled, rather than taking the whole IdP down."""
+    try:
+        check_loads_in_pysaml2(sp.metadata_xml)
+    except MetadataError as exc:
+        log.error("service provider unusable", extra={"sp": sp.entity_id, "problem": str(exc)})
+        return False
+    return True
 
 
 def forget_cached_runtime() -> None:

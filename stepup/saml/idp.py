@@ -188,8 +188,11 @@ def build_server(spec: IdpSpec) -> Idp:
 def _signed_metadata(server: Server, conf: IdPConfig) -> str:
     # Keep the algorithm list honest: pysaml2 would list everything the xmlsec1 program
     # supports (SHA-1, MD5...); we advertise what we sign with.
-    conf.xmlsec_binary = None
-    descriptor = entity_descriptor(conf)
+    xmlsec_binary, conf.xmlsec_binary = conf.xmlsec_binary, None
+    try:
+        descriptor = entity_descriptor(conf)
+    finally:
+        conf.xmlsec_binary = xmlsec_binary
     if descriptor.extensions is None:
         from saml2 import md
 

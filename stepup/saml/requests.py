@@ -374,7 +374,11 @@ def _check_message(
         )
     if not sp.enabled:
         raise RequestRefused(
-            "sp_disabled", f"The service provider {issuer} is disabled.", status=403, **ctx
+            "sp_disabled",
+            f"The service provider {issuer} is not enabled in idbridge (switched off, or its "
+            "metadata can no longer be used).",
+            status=403,
+            **ctx,
         )
 
     # --- signatures -------------------------------------------------------------

@@ -301,3 +301,26 @@ def test_the_sso_endpoints_accept_only_their_methods(idp_at_live_server):
     # Not CSRF-exempt: a POST to the redirect endpoint stops at the CSRF check.
     assert browser().post(f"{base}/idp/sso/redirect", timeout=10).status_code == 403
     assert browser().get(f"{base}/idp/sso/post", timeout=10).status_code == 405
+
+
+def test_an_sp_whose_metadata_expired_is_refused_and_the_others_keep_working(
+    idp_at_live_server, register_sp, sp_key_files
+):
+    from stepup import services
+    from stepup.saml.metadata import parse_sp_metadata
+    from tests.stepup.conftest import sp_metadata
+
+    register_sp()
+    expired = sp_metadata(sp_key_files, entity_id="https://expired.test/sp").replace(
+        'entityID="https://expired.test/sp"',
+        'entityID="https://expired.test/sp" validUntil="2020-01-01T00:00:00Z"',
+    )
+    services.service_provider_register(metadata=parse_sp_metadata(expired), actor="test")
+    base = idp_at_live_server.url
+    xml = authn_request_xml(base, issuer="https://expired.test/sp")
+    response = get(redirect_url_for(xml, f"{base}/idp/sso/redirect"), signed_in_session())
+    assert_refused(response, 403, "sp_disabled", "can no longer be used")
+    ok = get(
+        redirect_url_for(authn_request_xml(base), f"{base}/idp/sso/redirect"), signed_in_session()
+    )
+    assert ok.status_code == 200 and "SAMLResponse" in ok.text
