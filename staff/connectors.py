@@ -54,6 +54,7 @@ def connector_for(connection: CampusConnection):
             client_secret=connection.client_secret.reveal(),
             staff_number_field=connection.staff_number_field,
             max_concurrency=connection.max_concurrency,
+            page_size=connection.page_size,
             overlap_seconds=connection.overlap_seconds,
             timeout=connection.request_timeout_seconds,
         ),

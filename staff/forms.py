@@ -83,6 +83,7 @@ class ConnectionForm(forms.ModelForm):
             "client_id",
             "client_secret",
             "staff_number_field",
+            "page_size",
             "max_concurrency",
             "overlap_seconds",
             "full_reconcile_hours",

@@ -40,6 +40,7 @@ class CampusConnection(models.Model):
         default="identifier",
         help_text='Where the staff number is: "identifier" or "userIds:<type>".',
     )
+    page_size = models.PositiveIntegerField(default=1000, help_text="OneRoster page size (limit)")
     max_concurrency = models.PositiveSmallIntegerField(default=2)
     overlap_seconds = models.PositiveIntegerField(default=300)
     full_reconcile_hours = models.PositiveIntegerField(default=24)

@@ -130,14 +130,21 @@ class RestConnector:
         return str(user.get(field) or "").strip()
 
     def person_from(self, user: dict, birth_date: date | None = None) -> CampusPerson:
-        roles = tuple(
-            sorted({str(r.get("role", "")) for r in user.get("roles") or [] if r.get("role")})
+        today = datetime.now(UTC).date()
+        roles = user.get("roles") or []
+        # Staff while a staff role has begun and not ended (a leaver keeps the ended role
+        # in the list; a new hire's role may not have begun yet).
+        is_staff = any(
+            r.get("role") not in NON_STAFF_ROLES
+            and (_parse_date(r.get("beginDate")) or today) <= today
+            and (_parse_date(r.get("endDate")) or today) >= today
+            for r in roles
         )
-        is_staff = any(role not in NON_STAFF_ROLES for role in roles)
         active = (
             user.get("status", "active") != "tobedeleted"
             and str(user.get("enabledUser", "true")).lower() != "false"
         )
+        role_names = tuple(sorted({str(r["role"]) for r in roles if r.get("role")}))
         return CampusPerson(
             person_id=None,
             sourced_id=str(user["sourcedId"]),
@@ -149,7 +156,7 @@ class RestConnector:
             work_email=str(user.get("email") or ""),
             is_staff=is_staff,
             is_active=active,
-            roles=roles,
+            roles=role_names,
             date_modified=_parse_dt(user.get("dateLastModified")),
         )
 

@@ -14,6 +14,7 @@ REST_FORM = {
     "client_id": "idbridge",
     "client_secret": "s3cret-value-123",
     "staff_number_field": "identifier",
+    "page_size": 1000,
     "max_concurrency": 2,
     "overlap_seconds": 300,
     "full_reconcile_hours": 24,
