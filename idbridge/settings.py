@@ -321,3 +321,17 @@ CELERY_BEAT_SCHEDULE["stepup-purge-replay-cache"] = {
     "task": "stepup.tasks.purge_seen_requests",
     "schedule": 3600.0,
 }
+
+# --- Business Office console ---
+# HR files larger than this are refused at upload (megabytes).
+BOI_UPLOAD_MAX_MEGABYTES = env.int("BOI_UPLOAD_MAX_MEGABYTES", default=100)
+# Staff objects per BOI transfer call.
+BOI_TRANSFER_BATCH_SIZE = env.int("BOI_TRANSFER_BATCH_SIZE", default=200)
+# Up to this many staff use Campus's synchronous commit (results per staff member); above
+# it, the commit job (guide: under 500 → commit, more → submitCommitJob).
+BOI_SYNC_COMMIT_MAX_STAFF = env.int("BOI_SYNC_COMMIT_MAX_STAFF", default=500)
+# How often the commit job's status is polled, and how long before it counts as lost.
+BOI_JOB_POLL_SECONDS = env.int("BOI_JOB_POLL_SECONDS", default=5)
+BOI_COMMIT_JOB_MAX_SECONDS = env.int("BOI_COMMIT_JOB_MAX_SECONDS", default=4 * 3600)
+# How fresh the operator's passkey check must be to commit a sync (seconds).
+BOI_COMMIT_STEPUP_MAX_AGE_SECONDS = env.int("BOI_COMMIT_STEPUP_MAX_AGE_SECONDS", default=300)

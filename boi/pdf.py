@@ -1,0 +1,56 @@
+"""The error log as a PDF (Campus's Business Office Error Log has "Export to PDF")."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.utils import timezone
+from fpdf import FPDF
+
+from boi.models import ErrorLogEntry
+
+MAX_PAYLOAD_CHARS = 1500
+
+
+def _latin(text: str) -> str:
+    # The core PDF fonts are Latin-1; anything else is shown as "?" rather than failing.
+    return text.replace("•", "*").encode("latin-1", "replace").decode("latin-1")
+
+
+def error_log_pdf(entries: Iterable[ErrorLogEntry], *, title: str = "BOI error log") -> bytes:
+    """One block per entry: date, action, path, message, payload (SSNs already masked)."""
+    pdf = FPDF(orientation="L", unit="mm", format="A4")
+    pdf.set_auto_page_break(auto=True, margin=12)
+    pdf.set_title(title)
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 14)
+    pdf.cell(0, 8, _latin(title), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", "", 9)
+    pdf.cell(
+        0,
+        6,
+        _latin(f"Exported {timezone.localtime():%Y-%m-%d %H:%M %Z}"),
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    count = 0
+    for entry in entries:
+        count += 1
+        pdf.ln(2)
+        pdf.set_font("Helvetica", "B", 9)
+        head = (
+            f"{timezone.localtime(entry.at):%Y-%m-%d %H:%M:%S}   {entry.action}   {entry.path}"
+            f"   {'HTTP ' + str(entry.status_code) if entry.status_code else 'no answer'}"
+        )
+        pdf.multi_cell(0, 5, _latin(head), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("Helvetica", "", 9)
+        pdf.multi_cell(0, 5, _latin(entry.message), new_x="LMARGIN", new_y="NEXT")
+        if entry.payload:
+            payload = entry.payload
+            if len(payload) > MAX_PAYLOAD_CHARS:
+                payload = payload[:MAX_PAYLOAD_CHARS] + " …(cut)"
+            pdf.set_font("Courier", "", 7)
+            pdf.multi_cell(0, 3.5, _latin(payload), new_x="LMARGIN", new_y="NEXT")
+    if not count:
+        pdf.cell(0, 6, "No errors.", new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())

@@ -1,0 +1,182 @@
+"""The BOI connection, its test, Campus's lists and the mapping tables."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from boi.client import client_for
+from boi.models import BoiConnection, MappingValue
+from boi.services import ConsoleError
+from idbridge.audit.services import audit_record
+from idbridge.campus.boi import LIST_KINDS, BoiCredentialsRejected
+from idbridge.campus.types import CampusError
+
+AUDITED_FIELDS = (
+    "name",
+    "client_id",
+    "token_url",
+    "base_url",
+    "scope",
+    "household_allowed",
+    "request_timeout_seconds",
+)
+
+
+def connection_save(*, form, actor) -> BoiConnection:
+    """Save the connection form; a new secret is stored encrypted and never shown again."""
+    with transaction.atomic():
+        secret_changed = "client_secret" in form.changed_data and form.cleaned_data.get(
+            "client_secret"
+        )
+        connection = form.save(commit=False)
+        if secret_changed or "client_id" in form.changed_data or "token_url" in form.changed_data:
+            connection.status = BoiConnection.Status.NEW
+            connection.last_error = ""
+        connection.save()
+        audit_record(
+            actor=actor,
+            action="boi.connection.saved",
+            target=connection,
+            details={
+                "changed": [f for f in form.changed_data if f != "client_secret"],
+                "secret_changed": bool(secret_changed),
+                **{f: getattr(connection, f) for f in AUDITED_FIELDS},
+            },
+        )
+    return connection
+
+
+def _record_status(connection: BoiConnection, status: str, error: str, actor, action: str):
+    with transaction.atomic():
+        BoiConnection.objects.filter(id=connection.id).update(
+            status=status, last_error=error, last_checked_at=timezone.now()
+        )
+        audit_record(
+            actor=actor,
+            action=action,
+            target=connection,
+            details={"status": status, "error": error},
+        )
+    connection.status, connection.last_error = status, error
+
+
+def connection_note_failure(*, connection: BoiConnection, exc: CampusError, actor) -> None:
+    """A call failed: a rejected secret shows as "credentials rejected" on the console."""
+    status = (
+        BoiConnection.Status.REJECTED
+        if isinstance(exc, BoiCredentialsRejected)
+        else BoiConnection.Status.ERROR
+    )
+    _record_status(connection, status, str(exc), actor, "boi.connection.failed")
+
+
+def connection_test(*, connection: BoiConnection, actor) -> tuple[bool, str]:
+    """Sign in with the credentials and read a list; never raises for Campus's answers."""
+    try:
+        message = client_for(connection).test_connection()
+    except CampusError as exc:
+        connection_note_failure(connection=connection, exc=exc, actor=actor)
+        return False, str(exc)
+    _record_status(connection, BoiConnection.Status.OK, "", actor, "boi.connection.tested")
+    return True, message
+
+
+def campus_lists_fetch(*, connection: BoiConnection, actor) -> dict[str, int]:
+    """GET schools, genders, assignmentCodes and titleCodes; keep them on the connection."""
+    client = client_for(connection)
+    try:
+        lists = {
+            kind: [{"code": i.code, "name": i.name} for i in client.codes(kind)]
+            for kind in LIST_KINDS
+        }
+    except CampusError as exc:
+        connection_note_failure(connection=connection, exc=exc, actor=actor)
+        raise ConsoleError(str(exc)) from None
+    counts = {kind: len(items) for kind, items in lists.items()}
+    with transaction.atomic():
+        BoiConnection.objects.filter(id=connection.id).update(
+            campus_lists=lists,
+            campus_lists_fetched_at=timezone.now(),
+            status=BoiConnection.Status.OK,
+            last_error="",
+            last_checked_at=timezone.now(),
+        )
+        audit_record(
+            actor=actor, action="boi.connection.lists_fetched", target=connection, details=counts
+        )
+    connection.refresh_from_db()
+    return counts
+
+
+def mapping_save(
+    *,
+    connection: BoiConnection,
+    kind: str,
+    hr_value: str,
+    campus_value: str = "",
+    title_code: str = "",
+    title_description: str = "",
+    actor,
+) -> MappingValue:
+    """Map one HR value; the Campus side must be on Campus's lists (titles may be new)."""
+    hr_value, campus_value = hr_value.strip(), campus_value.strip()
+    title_code, title_description = title_code.strip(), title_description.strip()
+    if not hr_value:
+        raise ConsoleError("Give the HR value.")
+    lists = {
+        MappingValue.Kind.LOCATION: ("schools", "school number"),
+        MappingValue.Kind.SEX: ("genders", "gender"),
+        MappingValue.Kind.JOB: ("assignmentCodes", "assignment code"),
+    }
+    list_name, label = lists[MappingValue.Kind(kind)]
+    if kind == MappingValue.Kind.JOB:
+        if not campus_value and not title_code:
+            raise ConsoleError("A job code maps to an assignment code, a title code or both.")
+        if (
+            title_code
+            and title_code not in connection.campus_codes("titleCodes")
+            and not title_description
+        ):
+            raise ConsoleError(
+                f"Title code {title_code} is new to Campus: give its description to create it."
+            )
+    elif not campus_value:
+        raise ConsoleError(f"Choose the Campus {label}.")
+    if campus_value and campus_value not in connection.campus_codes(list_name):
+        raise ConsoleError(f"{campus_value} is not a Campus {label} (fetch the lists again?).")
+    with transaction.atomic():
+        mapping, created = MappingValue.objects.update_or_create(
+            connection=connection,
+            kind=kind,
+            hr_value=hr_value,
+            defaults={
+                "campus_value": campus_value,
+                "title_code": title_code if kind == MappingValue.Kind.JOB else "",
+                "title_description": title_description if kind == MappingValue.Kind.JOB else "",
+            },
+        )
+        audit_record(
+            actor=actor,
+            action="boi.mapping.saved",
+            target=connection,
+            details={
+                "kind": kind,
+                "hr_value": hr_value,
+                "campus_value": campus_value,
+                "title_code": title_code,
+                "created": created,
+            },
+        )
+    return mapping
+
+
+def mapping_delete(*, mapping: MappingValue, actor) -> None:
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="boi.mapping.deleted",
+            target=mapping.connection,
+            details={"kind": mapping.kind, "hr_value": mapping.hr_value},
+        )
+        mapping.delete()

@@ -1,0 +1,111 @@
+"""Day-to-day operation: one staff member or one position at a time (the guide's
+"Day to Day Operation"). Search Campus first; every write is audited after Campus answers
+(never a Campus call inside a transaction)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from boi.client import client_for
+from boi.models import BoiConnection, HrRow
+from boi.rules.staff import validate_position
+from boi.services import ConsoleError
+from boi.services.connections import connection_note_failure
+from boi.services.imports import resolver_for
+from boi.services.sync import campus_addresses, staff_for_campus
+from idbridge.audit.services import audit_record
+from idbridge.campus.boi import BoiCredentialsRejected, BoiRefused
+from idbridge.campus.types import CampusError
+
+SAFE_FIELDS = ("staffNumber", "personID", "lastName", "firstName", "middleName", "birthDate")
+
+
+def _campus_error(connection, exc: CampusError) -> ConsoleError:
+    if isinstance(exc, BoiCredentialsRejected):
+        connection_note_failure(connection=connection, exc=exc, actor="boi:console")
+    if isinstance(exc, BoiRefused) and exc.errors:
+        lines = "; ".join(
+            f"{e.get('field') or '—'}: {e.get('message') or e.get('code')}" for e in exc.errors[:10]
+        )
+        return ConsoleError(f"Campus refused it: {lines}")
+    return ConsoleError(str(exc))
+
+
+def staff_search(
+    *, connection: BoiConnection, staff_number="", last_name="", first_name="", birth_date=""
+) -> list[dict]:
+    """Campus staff by staff number, or by name (and birth date); SSNs never returned."""
+    client = client_for(connection)
+    try:
+        if staff_number:
+            found = client.find_staff(staff_number)
+        else:
+            found = client.search_staff(
+                last_name=last_name, first_name=first_name, birth_date=birth_date
+            )
+    except CampusError as exc:
+        raise _campus_error(connection, exc) from None
+    return [{k: s.get(k) for k in SAFE_FIELDS if s.get(k) not in (None, "")} for s in found]
+
+
+def staff_send_one(*, row: HrRow, mode: str, actor) -> dict:
+    """Create (``mode="create"``) or update one staff member in Campus from an HR row."""
+    if row.has_errors:
+        raise ConsoleError("This row has errors: fix them in the HR file first.")
+    connection = row.hr_import.connection
+    payload = staff_for_campus(
+        row, campus_addresses(row.hr_import), household_allowed=connection.household_allowed
+    )
+    client = client_for(connection)
+    try:
+        if mode == "create":
+            if client.find_staff(row.staff_number):
+                raise ConsoleError(
+                    f"Campus already has staff number {row.staff_number}: update it instead."
+                )
+            answer = client.create_staff(payload)
+        elif mode == "update":
+            answer = client.update_staff(row.staff_number, payload)
+        else:
+            raise ConsoleError("Create or update?")
+    except CampusError as exc:
+        raise _campus_error(connection, exc) from None
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action=f"boi.staff.{mode}d",
+            target=row.hr_import,
+            details={
+                "staff_number": row.staff_number,
+                "row": row.row_number,
+                "positions": len(payload.get("positions") or []),
+            },
+        )
+    return answer if isinstance(answer, dict) else {}
+
+
+def position_send(*, connection: BoiConnection, staff_number: str, position: dict, mode, actor):
+    """Add (``POST``) or update (``PUT``) one position of a staff member."""
+    resolver = resolver_for(connection)
+    position = {k: v for k, v in position.items() if v}
+    errors, _ = validate_position(position, resolver.mappings)
+    if errors:
+        raise ConsoleError("; ".join(f"{e.field}: {e.message}" for e in errors))
+    client = client_for(connection)
+    try:
+        if mode == "add":
+            answer = client.add_position(staff_number, position)
+        elif mode == "update":
+            answer = client.update_position(staff_number, position)
+        else:
+            raise ConsoleError("Add or update?")
+    except CampusError as exc:
+        raise _campus_error(connection, exc) from None
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action=f"boi.position.{'added' if mode == 'add' else 'updated'}",
+            target=connection,
+            details={"staff_number": staff_number, **position},
+        )
+    return answer

@@ -1,0 +1,380 @@
+"""HR imports: upload (encrypted at rest), column mapping, the row check, excluding rows.
+
+The check streams the file in bounded memory: rows are built and checked one at a time
+and written ``CHUNK_ROWS`` at a time with ``bulk_create``; duplicate staff numbers are
+found afterwards by the database (GROUP BY), not in memory. A file that cannot be read
+leaves no rows behind.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable, Iterator
+
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from boi import hrfile, storage
+from boi.models import BoiConnection, HrImport, HrRow, MappingValue
+from boi.rules.staff import Mappings
+from boi.services import ConsoleError
+from idbridge.audit.services import audit_record
+
+log = logging.getLogger(__name__)
+CHUNK_ROWS = 1000
+HEADER_SAMPLE_RECORDS = 50
+MAX_ERRORS_PER_ROW = 30
+
+
+# --- upload and column mapping ------------------------------------------------------------
+
+
+def hr_import_upload(
+    *, connection: BoiConnection, file_name: str, stored: storage.StoredFile, actor
+) -> HrImport:
+    """Record an uploaded file (already stored encrypted): its format and its columns.
+
+    Raises ConsoleError, and deletes the stored file, when it has no readable header.
+    """
+    try:
+        if not connection.campus_lists:
+            raise ConsoleError("Fetch Campus's lists (schools, genders, codes) before importing.")
+        if stored.size == 0:
+            raise ConsoleError(f"{file_name}: the file is empty.")
+        file_format = hrfile.sniff_format(file_name, storage.head(stored.name))
+        headers = _headers(stored.name, file_format, stored.encoding)
+    except hrfile.FileProblem as exc:
+        storage.delete(stored.name)
+        raise ConsoleError(f"{file_name}: {exc}") from None
+    except ConsoleError:
+        storage.delete(stored.name)
+        raise
+    with transaction.atomic():
+        hr_import = HrImport.objects.create(
+            connection=connection,
+            file_name=file_name[:255],
+            file_format=file_format,
+            encoding=stored.encoding,
+            size_bytes=stored.size,
+            sha256=stored.sha256,
+            storage_name=stored.name,
+            headers=headers,
+            column_map=hrfile.suggest_column_map(headers),
+            uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        audit_record(
+            actor=actor,
+            action="boi.import.uploaded",
+            target=hr_import,
+            details={
+                "file": file_name,
+                "bytes": stored.size,
+                "sha256": stored.sha256,
+                "format": file_format,
+                "encoding": stored.encoding,
+            },
+        )
+    return hr_import
+
+
+def _headers(name: str, file_format: str, encoding: str) -> list[str]:
+    texts = hrfile.iter_text(storage.read(name), encoding)
+    if file_format == "csv":
+        return list(next(hrfile.iter_csv(texts)))
+    seen: dict[str, None] = {}
+    for number, record in hrfile.iter_json(texts):
+        for key in hrfile.flatten_json_record(record):
+            seen.setdefault(key, None)
+        if number >= HEADER_SAMPLE_RECORDS:
+            break
+    if not seen:
+        raise hrfile.FileProblem("The JSON export holds no staff records.")
+    return list(seen)
+
+
+def hr_import_map_columns(*, hr_import: HrImport, column_map: dict[str, str], actor) -> HrImport:
+    """Save the column mapping and queue the row check."""
+    clean = {k: v for k, v in column_map.items() if v and k in hr_import.headers}
+    targets = list(clean.values())
+    twice = sorted({t for t in targets if targets.count(t) > 1})
+    if twice:
+        raise ConsoleError(f"Each template column may be used once: {', '.join(twice)}.")
+    unknown = sorted(set(targets) - hrfile.TEMPLATE_NAMES)
+    if unknown:
+        raise ConsoleError(f"Not template columns: {', '.join(unknown)}.")
+    missing = [n for n in hrfile.REQUIRED_NAMES if n not in targets]
+    if missing:
+        raise ConsoleError(f"Map a file column to each required column: {', '.join(missing)}.")
+    with transaction.atomic():
+        claimed = HrImport.objects.filter(
+            id=hr_import.id,
+            status__in=[HrImport.Status.UPLOADED, HrImport.Status.CHECKED, HrImport.Status.FAILED],
+        ).update(
+            column_map=clean,
+            status=HrImport.Status.QUEUED,
+            progress_done=0,
+            progress_total=hr_import.size_bytes,
+            problem="",
+        )
+        if not claimed:
+            raise ConsoleError("This import is being checked already.")
+        if hr_import.runs.exists():
+            raise ConsoleError("A sync uses this import: upload the file again instead.")
+        audit_record(
+            actor=actor, action="boi.import.mapped", target=hr_import, details={"columns": clean}
+        )
+        transaction.on_commit(lambda: _enqueue_check(hr_import.id))
+    hr_import.refresh_from_db()
+    return hr_import
+
+
+def _enqueue_check(import_id: int):
+    from boi.tasks import check_import
+
+    check_import.delay(import_id)
+
+
+# --- the row check ---------------------------------------------------------------------------
+
+
+def resolver_for(connection: BoiConnection) -> hrfile.Resolver:
+    locations, sexes, jobs = {}, {}, {}
+    for m in MappingValue.objects.filter(connection=connection):
+        if m.kind == MappingValue.Kind.LOCATION:
+            locations[m.hr_value] = m.campus_value
+        elif m.kind == MappingValue.Kind.SEX:
+            sexes[m.hr_value] = m.campus_value
+        else:
+            jobs[m.hr_value] = hrfile.JobMapping(m.campus_value, m.title_code, m.title_description)
+    mappings = Mappings(
+        genders=connection.campus_codes("genders"),
+        school_numbers=connection.campus_codes("schools"),
+        assignment_codes=connection.campus_codes("assignmentCodes"),
+        title_codes=connection.campus_codes("titleCodes"),
+    )
+    return hrfile.Resolver(locations, sexes, jobs, mappings)
+
+
+class _Counted:
+    def __init__(self, chunks: Iterable[bytes]):
+        self.chunks, self.bytes = chunks, 0
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self.chunks:
+            self.bytes += len(chunk)
+            yield chunk
+
+
+def _records(hr_import: HrImport, counted: _Counted) -> Iterator[tuple[int, dict[str, str]]]:
+    texts = hrfile.iter_text(counted, hr_import.encoding)
+    column_map = hr_import.column_map
+    back = {target: source for source, target in column_map.items()}
+    if hr_import.file_format == "csv":
+        rows = hrfile.iter_csv(texts)
+        next(rows)  # the header
+        source = rows
+    else:
+        source = ((n, hrfile.flatten_json_record(r)) for n, r in hrfile.iter_json(texts))
+    for number, raw in source:
+        record: dict = {"__columns__": back}
+        for key, value in raw.items():
+            target = column_map.get(key)
+            if target is None and key in hrfile.TEMPLATE_NAMES and key not in back:
+                target = key if hr_import.file_format == "json" else None
+            if target:
+                record[target] = value
+        if "__extra__" in raw:
+            record["__extra__"] = raw["__extra__"]
+        yield number, record
+
+
+def hr_import_claim_check(import_id: int) -> bool:
+    return bool(
+        HrImport.objects.filter(id=import_id, status=HrImport.Status.QUEUED).update(
+            status=HrImport.Status.CHECKING, started_at=timezone.now(), progress_done=0
+        )
+    )
+
+
+def hr_import_check(*, import_id: int, actor="system") -> HrImport | None:
+    """Check every row of a queued import; None when another worker has it."""
+    if not hr_import_claim_check(import_id):
+        return None
+    hr_import = HrImport.objects.select_related("connection").get(id=import_id)
+    started = time.monotonic()
+    HrRow.objects.filter(hr_import=hr_import).delete()
+    resolver = resolver_for(hr_import.connection)
+    household_allowed = hr_import.connection.household_allowed
+    counted = _Counted(storage.read(hr_import.storage_name))
+    batch: list[HrRow] = []
+    rows = errors = 0
+    try:
+        for number, record in _records(hr_import, counted):
+            built = hrfile.build_row(record, resolver, household_allowed=household_allowed)
+            batch.append(_row(hr_import, number, record, built))
+            rows += 1
+            errors += bool(built.problems)
+            if len(batch) >= CHUNK_ROWS:
+                HrRow.objects.bulk_create(batch)
+                batch = []
+                HrImport.objects.filter(id=import_id).update(progress_done=counted.bytes)
+        HrRow.objects.bulk_create(batch)
+    except (hrfile.FileProblem, UnicodeError, ValueError) as exc:
+        HrRow.objects.filter(hr_import=hr_import).delete()
+        _finish(hr_import, started, problem=str(exc), actor=actor)
+        return hr_import
+    if rows == 0:
+        _finish(hr_import, started, problem="The file holds no staff rows.", actor=actor)
+        return hr_import
+    errors += _mark_duplicates(hr_import)
+    hr_import.row_count = rows
+    hr_import.error_row_count = HrRow.objects.filter(hr_import=hr_import, has_errors=True).count()
+    hr_import.unmapped = hrfile.resolver_unmapped(resolver)
+    _finish(hr_import, started, actor=actor)
+    return hr_import
+
+
+def _row(hr_import: HrImport, number: int, record: dict, built: hrfile.BuiltRow) -> HrRow:
+    payload = built.payload
+    return HrRow(
+        hr_import=hr_import,
+        row_number=number,
+        staff_number=str(payload.get("staffNumber", ""))[:50],
+        last_name=str(payload.get("lastName", ""))[:100],
+        first_name=str(payload.get("firstName", ""))[:100],
+        birth_date=str(payload.get("birthDate", ""))[:10],
+        payload=payload,
+        ssn=built.ssn,
+        address_key=built.address_key[:200],
+        errors=[p.as_dict() for p in built.problems[:MAX_ERRORS_PER_ROW]],
+        has_errors=bool(built.problems),
+    )
+
+
+def _mark_duplicates(hr_import: HrImport) -> int:
+    """Rows whose staff number appears more than once in the file: each gets the error."""
+    numbers = list(
+        HrRow.objects.filter(hr_import=hr_import)
+        .exclude(staff_number="")
+        .values("staff_number")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .values_list("staff_number", flat=True)
+    )
+    column = next(
+        (src for src, dst in hr_import.column_map.items() if dst == "staff_number"), "staff_number"
+    )
+    changed = 0
+    for start in range(0, len(numbers), 500):
+        chunk = numbers[start : start + 500]
+        rows = list(HrRow.objects.filter(hr_import=hr_import, staff_number__in=chunk))
+        lines: dict[str, list[int]] = {}
+        for row in rows:
+            lines.setdefault(row.staff_number, []).append(row.row_number)
+        for row in rows:
+            others = [n for n in sorted(lines[row.staff_number]) if n != row.row_number]
+            message = (
+                f"staff number '{row.staff_number}' is also on row(s) "
+                f"{', '.join(map(str, others[:10]))}: each staff member must appear once"
+            )
+            row.errors = [
+                *row.errors,
+                {"column": column, "field": "staffNumber", "code": "duplicate", "message": message},
+            ]
+            changed += not row.has_errors
+            row.has_errors = True
+        HrRow.objects.bulk_update(rows, ["errors", "has_errors"])
+    return changed
+
+
+def _finish(hr_import: HrImport, started: float, *, problem: str = "", actor="system") -> None:
+    hr_import.status = HrImport.Status.FAILED if problem else HrImport.Status.CHECKED
+    hr_import.problem = problem
+    hr_import.finished_at = timezone.now()
+    hr_import.seconds = round(time.monotonic() - started, 3)
+    hr_import.progress_done = hr_import.size_bytes
+    if problem:
+        hr_import.row_count = hr_import.error_row_count = 0
+    with transaction.atomic():
+        hr_import.save(
+            update_fields=[
+                "status",
+                "problem",
+                "finished_at",
+                "seconds",
+                "progress_done",
+                "row_count",
+                "error_row_count",
+                "unmapped",
+            ]
+        )
+        audit_record(
+            actor=actor,
+            action="boi.import.checked" if not problem else "boi.import.unreadable",
+            target=hr_import,
+            details={
+                "rows": hr_import.row_count,
+                "rows_with_errors": hr_import.error_row_count,
+                "problem": problem,
+                "seconds": hr_import.seconds,
+            },
+        )
+    log.info(
+        "hr import checked",
+        extra={"import": hr_import.id, "rows": hr_import.row_count, "seconds": hr_import.seconds},
+    )
+
+
+# --- excluding rows ----------------------------------------------------------------------------
+
+
+def hr_rows_exclude_bad(*, hr_import: HrImport, actor) -> int:
+    """Exclude every row with errors, so the good rows can go on to a sync."""
+    with transaction.atomic():
+        count = HrRow.objects.filter(
+            hr_import=hr_import, has_errors=True, is_excluded=False
+        ).update(is_excluded=True)
+        _recount(hr_import)
+        audit_record(
+            actor=actor,
+            action="boi.import.excluded_bad_rows",
+            target=hr_import,
+            details={"rows": count},
+        )
+    return count
+
+
+def hr_row_set_excluded(*, row: HrRow, excluded: bool, actor) -> HrRow:
+    with transaction.atomic():
+        HrRow.objects.filter(id=row.id).update(is_excluded=excluded)
+        row.is_excluded = excluded
+        _recount(row.hr_import)
+        audit_record(
+            actor=actor,
+            action="boi.import.row_excluded" if excluded else "boi.import.row_included",
+            target=row.hr_import,
+            details={"row": row.row_number, "staff_number": row.staff_number},
+        )
+    return row
+
+
+def _recount(hr_import: HrImport) -> None:
+    hr_import.excluded_count = HrRow.objects.filter(hr_import=hr_import, is_excluded=True).count()
+    hr_import.save(update_fields=["excluded_count"])
+
+
+def hr_import_delete(*, hr_import: HrImport, actor) -> None:
+    if hr_import.runs.exists():
+        raise ConsoleError("A sync uses this import; it is kept for its results.")
+    name = hr_import.storage_name
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="boi.import.deleted",
+            target=hr_import,
+            details={"file": hr_import.file_name},
+        )
+        hr_import.delete()
+        transaction.on_commit(lambda: storage.delete(name))

@@ -1,0 +1,77 @@
+"""Thin Celery tasks of the Business Office console: ids in, one service, errors sorted."""
+
+import logging
+
+from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
+
+from idbridge.campus.http import backoff
+from idbridge.campus.types import TransientCampusError
+
+log = logging.getLogger(__name__)
+
+
+@shared_task(acks_late=True, time_limit=3600, soft_time_limit=3540)
+def check_import(import_id: int):
+    """Read and check every row of an uploaded HR file (bounded memory)."""
+    from boi.services.imports import hr_import_check
+
+    hr_import_check(import_id=import_id)
+
+
+@shared_task(bind=True, acks_late=True, time_limit=3600, soft_time_limit=3540, max_retries=8)
+def run_sync_step(self, run_id: int, step: str):
+    """One wizard step; transient Campus errors retry with backoff, then fail the step."""
+    from boi.services import sync
+
+    try:
+        sync.sync_step_run(run_id=run_id, step=step)
+    except TransientCampusError as exc:
+        if self.request.retries >= self.max_retries:
+            sync.sync_step_fail(run_id=run_id, step=step, message=f"Gave up: {exc}")
+            return
+        countdown = exc.retry_after or backoff(self.request.retries, base=5, cap=300) + 1
+        raise self.retry(exc=exc, countdown=countdown) from None
+
+
+@shared_task(bind=True, acks_late=True, time_limit=120, soft_time_limit=110, max_retries=None)
+def poll_commit_job(self, run_id: int):
+    """Ask Campus for the commit job's status until it is done, then record the results."""
+    from boi.models import SyncRun
+    from boi.services import sync
+
+    try:
+        finished = sync.sync_commit_job_poll(run_id=run_id)
+    except TransientCampusError as exc:
+        log.warning("commit job status unavailable", extra={"run": run_id, "problem": str(exc)})
+        finished = False
+    if finished:
+        return
+    run = SyncRun.objects.filter(id=run_id).only("step_started_at").first()
+    started = run.step_started_at if run else None
+    if started and (timezone.now() - started).total_seconds() > settings.BOI_COMMIT_JOB_MAX_SECONDS:
+        sync.sync_step_fail(
+            run_id=run_id,
+            step="commit",
+            message="Campus's commit job did not finish in time: check Campus's error log.",
+        )
+        return
+    raise self.retry(countdown=settings.BOI_JOB_POLL_SECONDS)
+
+
+@shared_task(bind=True, acks_late=True, time_limit=3600, soft_time_limit=3540, max_retries=5)
+def run_preflight(self, import_id: int):
+    """Address pre-flight and the check before sync, against Campus."""
+    from boi.services import preflight
+
+    try:
+        preflight.preflight_run(import_id=import_id)
+    except TransientCampusError as exc:
+        preflight.preflight_release(import_id, str(exc))
+        if self.request.retries >= self.max_retries:
+            preflight.preflight_fail(import_id=import_id, message=f"Gave up: {exc}")
+            return
+        raise self.retry(
+            exc=exc, countdown=exc.retry_after or backoff(self.request.retries, 5, 120)
+        )

@@ -1,0 +1,93 @@
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from boi.forms import ConnectionForm, MappingForm
+from boi.models import BoiConnection, HrImport, MappingValue
+from boi.services import ConsoleError
+from boi.services import connections as services
+from idbridge.core.access import permission_required
+
+
+@permission_required("core.manage_boi")
+def connection_edit(request, connection_id=None):
+    connection = get_object_or_404(BoiConnection, id=connection_id) if connection_id else None
+    form = ConnectionForm(request.POST or None, instance=connection)
+    if request.method == "POST" and form.is_valid():
+        connection = services.connection_save(form=form, actor=request.user)
+        messages.success(request, f"Connection “{connection.name}” saved.")
+        return redirect("boi:connection", connection_id=connection.id)
+    return render(request, "boi/connection_form.html", {"form": form, "connection": connection})
+
+
+@permission_required("core.view_boi")
+def connection_detail(request, connection_id):
+    connection = get_object_or_404(BoiConnection, id=connection_id)
+    mappings = MappingValue.objects.filter(connection=connection)
+    latest = HrImport.objects.filter(connection=connection, status=HrImport.Status.CHECKED).first()
+    return render(
+        request,
+        "boi/connection.html",
+        {
+            "connection": connection,
+            "mappings": mappings,
+            "mapping_form": MappingForm(),
+            "kinds": MappingValue.Kind.choices,
+            "lists": [
+                (kind, connection.campus_lists.get(kind) or [])
+                for kind in ("schools", "genders", "assignmentCodes", "titleCodes")
+            ],
+            "unmapped": latest.unmapped if latest else {},
+            "latest_import": latest,
+        },
+    )
+
+
+@require_POST
+@permission_required("core.manage_boi")
+def connection_test(request, connection_id):
+    connection = get_object_or_404(BoiConnection, id=connection_id)
+    ok, message = services.connection_test(connection=connection, actor=request.user)
+    (messages.success if ok else messages.error)(request, message)
+    return redirect("boi:connection", connection_id=connection.id)
+
+
+@require_POST
+@permission_required("core.manage_boi")
+def lists_fetch(request, connection_id):
+    connection = get_object_or_404(BoiConnection, id=connection_id)
+    try:
+        counts = services.campus_lists_fetch(connection=connection, actor=request.user)
+    except ConsoleError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request, "Fetched from Campus: " + ", ".join(f"{v} {k}" for k, v in counts.items())
+        )
+    return redirect("boi:connection", connection_id=connection.id)
+
+
+@require_POST
+@permission_required("core.manage_boi")
+def mapping_add(request, connection_id):
+    connection = get_object_or_404(BoiConnection, id=connection_id)
+    form = MappingForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give the kind, the HR value and the Campus value.")
+    else:
+        try:
+            services.mapping_save(connection=connection, actor=request.user, **form.cleaned_data)
+        except ConsoleError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"Mapped {form.cleaned_data['hr_value']}.")
+    return redirect("boi:connection", connection_id=connection.id)
+
+
+@require_POST
+@permission_required("core.manage_boi")
+def mapping_delete(request, connection_id, mapping_id):
+    mapping = get_object_or_404(MappingValue, id=mapping_id, connection_id=connection_id)
+    services.mapping_delete(mapping=mapping, actor=request.user)
+    messages.success(request, f"Mapping of {mapping.hr_value} removed.")
+    return redirect("boi:connection", connection_id=connection_id)

@@ -1,0 +1,264 @@
+import csv
+import json
+from datetime import datetime, time
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from boi import selectors
+from boi.forms import ErrorLogFilterForm, ReportFilterForm
+from boi.models import ErrorLogEntry, SyncRun, SyncStaff
+from boi.pdf import error_log_pdf
+from boi.services import ConsoleError
+from boi.services import sync as services
+from boi.stepup import commit_step_up_url, commit_verification
+from idbridge.core.access import permission_required
+
+WIZARD = ("start", "transfer", "end_transfer", "validate", "commit")
+
+
+def _wizard(run: SyncRun) -> list[dict]:
+    order = ["not_started", "transferring", "transfer_ended", "validated", "committed"]
+    reached = order.index(run.state)
+    done_upto = {"start": 1, "transfer": 2, "end_transfer": 2, "validate": 3, "commit": 4}
+    steps = []
+    for step in WIZARD:
+        if run.step == step and run.is_busy:
+            status = "running"
+        elif run.step == step and run.job == SyncRun.Job.FAILED:
+            status = "failed"
+        elif step == "transfer" and run.state == "transferring" and run.hr_fingerprint:
+            status = "done"
+        elif step in ("start",) and reached >= 1:
+            status = "done"
+        elif step == "transfer" and reached >= 2:
+            status = "done"
+        elif reached > done_upto[step] or (step == "commit" and reached == 4):
+            status = "done"
+        elif step == "validate" and reached >= 3:
+            status = "done"
+        else:
+            status = "waiting"
+        steps.append({"step": step, "label": services.STEP_LABELS[step], "status": status})
+    return steps
+
+
+@permission_required("core.view_boi")
+def run_detail(request, run_id):
+    run = get_object_or_404(SyncRun.objects.select_related("hr_import", "connection"), id=run_id)
+    verification = (
+        commit_verification(request) if request.user.has_perm("core.manage_boi") else None
+    )
+    return render(
+        request,
+        "boi/run.html",
+        {
+            "run": run,
+            "steps": _wizard(run),
+            "progress": selectors.run_progress(run),
+            "summary": run.report_summary,
+            "commit_api": services.commit_api_for(run.staff_count),
+            "verification": verification,
+            "hr_changed": bool(run.hr_fingerprint)
+            and run.hr_fingerprint != services.import_fingerprint(run.hr_import),
+            "errors": ErrorLogEntry.objects.filter(run=run)[:5],
+        },
+    )
+
+
+@require_GET
+@permission_required("core.view_boi")
+def run_progress(request, run_id):
+    run = get_object_or_404(SyncRun, id=run_id)
+    return JsonResponse(selectors.run_progress(run))
+
+
+@require_POST
+@permission_required("core.manage_boi")
+def run_step(request, run_id, step):
+    run = get_object_or_404(SyncRun.objects.select_related("hr_import__connection"), id=run_id)
+    try:
+        services.sync_step_queue(run=run, step=step, actor=request.user)
+    except ConsoleError as exc:
+        messages.error(request, str(exc))
+    else:
+        label = "Restarted from Start" if step == "start" else "Validating again"
+        messages.success(request, f"{label}.")
+    return redirect("boi:run", run_id=run.id)
+
+
+@require_POST
+@permission_required("core.manage_boi")
+def run_commit(request, run_id):
+    run = get_object_or_404(SyncRun.objects.select_related("hr_import"), id=run_id)
+    verification = commit_verification(request)
+    if not verification.ok:
+        messages.info(request, verification.reason)
+        return redirect(commit_step_up_url(request, reverse("boi:run", args=[run.id])))
+    try:
+        services.sync_commit_request(
+            run=run, actor=request.user, verified_at=verification.verified_at
+        )
+    except ConsoleError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Commit started.")
+    return redirect("boi:run", run_id=run.id)
+
+
+def _report_filters(request):
+    form = ReportFilterForm(request.GET or None)
+    action = q = outcome = ""
+    if form.is_valid():
+        action, q = form.cleaned_data["action"], form.cleaned_data["q"].strip()
+        outcome = form.cleaned_data["outcome"]
+    return form, action, q, outcome
+
+
+@permission_required("core.view_boi")
+def run_report(request, run_id, results=False):
+    run = get_object_or_404(SyncRun.objects.select_related("hr_import"), id=run_id)
+    form, action, q, outcome = _report_filters(request)
+    page = Paginator(selectors.report_list(run, action=action, q=q, outcome=outcome), 50).get_page(
+        request.GET.get("page")
+    )
+    query = "&".join(
+        f"{k}={v}" for k, v in {"action": action, "q": q, "outcome": outcome}.items() if v
+    )
+    return render(
+        request,
+        "boi/results.html" if results else "boi/report.html",
+        {"run": run, "page": page, "form": form, "query": query, "summary": run.report_summary},
+    )
+
+
+def _changes(report: dict) -> dict[str, str]:
+    """The report entry's parts as short text columns (whatever Campus called them)."""
+
+    def text(value) -> str:
+        if value in (None, "", [], {}):
+            return ""
+        return json.dumps(value, separators=(",", ":"), default=str)[:2000]
+
+    known = (
+        "demographics",
+        "demographicChanges",
+        "employment",
+        "employmentChanges",
+        "assignments",
+        "assignmentChanges",
+        "positions",
+        "household",
+        "addresses",
+        "addressesToAdd",
+        "conflicts",
+        "errors",
+        "notes",
+    )
+    out = {key: text(report.get(key)) for key in known if report.get(key)}
+    return out
+
+
+@permission_required("core.view_boi")
+def run_report_csv(request, run_id):
+    run = get_object_or_404(SyncRun, id=run_id)
+    _, action, q, outcome = _report_filters(request)
+    staff = selectors.report_list(run, action=action, q=q, outcome=outcome)
+
+    class Echo:
+        def write(self, value):
+            return value
+
+    writer = csv.writer(Echo())
+
+    def rows():
+        yield writer.writerow(
+            [
+                "staff_number",
+                "name",
+                "hr_row",
+                "action",
+                "conflict",
+                "outcome",
+                "changes",
+                "outcome_errors",
+            ]
+        )
+        for item in staff.iterator(chunk_size=2000):
+            yield writer.writerow(
+                [
+                    item.staff_number,
+                    item.name,
+                    item.row.row_number if item.row else "",
+                    item.action,
+                    "yes" if item.has_conflict else "",
+                    item.outcome,
+                    json.dumps(_changes(item.report), default=str),
+                    json.dumps(item.outcome_errors, default=str) if item.outcome_errors else "",
+                ]
+            )
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="sync-{run.id}-report.csv"'
+    return response
+
+
+@permission_required("core.view_boi")
+def staff_entry(request, run_id, staff_id):
+    item = get_object_or_404(
+        SyncStaff.objects.select_related("row", "run"), id=staff_id, run_id=run_id
+    )
+    return render(
+        request,
+        "boi/staff_entry.html",
+        {"item": item, "run": item.run, "report": json.dumps(item.report, indent=2, default=str)},
+    )
+
+
+# --- error log ---------------------------------------------------------------------------------
+
+
+def _error_filters(request):
+    form = ErrorLogFilterForm(request.GET or None)
+    filters = {}
+    if form.is_valid():
+        data = form.cleaned_data
+        since = data.get("since")
+        filters = {
+            "action": data.get("action") or "",
+            "q": (data.get("q") or "").strip(),
+            "since": timezone.make_aware(datetime.combine(since, time.min)) if since else None,
+            "run_id": data.get("run"),
+        }
+    return form, filters
+
+
+@permission_required("core.view_boi")
+def error_log(request):
+    form, filters = _error_filters(request)
+    page = Paginator(selectors.error_log_list(**filters), 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request, "boi/errors.html", {"form": form, "page": page, "query": query.urlencode()}
+    )
+
+
+@permission_required("core.view_boi")
+def error_detail(request, entry_id):
+    entry = get_object_or_404(ErrorLogEntry, id=entry_id)
+    return render(request, "boi/error.html", {"entry": entry})
+
+
+@permission_required("core.view_boi")
+def error_log_pdf_view(request):
+    _, filters = _error_filters(request)
+    entries = selectors.error_log_list(**filters)[:2000]
+    response = HttpResponse(error_log_pdf(entries), content_type="application/pdf")
+    response["Content-Disposition"] = 'attachment; filename="boi-error-log.pdf"'
+    return response

@@ -1,0 +1,193 @@
+"""The synchronization wizard end to end against the in-process BOI fake."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from boi.models import Alert, ErrorLogEntry, SyncRun, SyncStaff
+from boi.services import ConsoleError
+from boi.services.sync import sync_commit_request, sync_run_create
+from idbridge.audit.models import AuditEntry
+from idbridge.core.models import OutboxMessage
+from stepup.policy import PASSKEY, AuthEvent
+from stepup.subjects import EVENTS_KEY, SUBJECT_KEY
+from tests.boi.conftest import good_row, hr_csv
+
+pytestmark = pytest.mark.django_db
+
+VARIANTS = ["4321 North Lexington Avenue", "4321 N Lexington Ave.", "4321 n. lexington ave"]
+
+
+def _run(upload, rows, capture):
+    hr_import = upload(hr_csv(rows))
+    with capture(execute=True):
+        run = sync_run_create(hr_import=hr_import, actor="test")
+    run.refresh_from_db()
+    return run
+
+
+def test_start_transfers_ends_and_validates_then_waits(
+    upload, fake_boi, django_capture_on_commit_callbacks
+):
+    rows = [good_row(n, address=VARIANTS[n % 3]) for n in range(1, 8)]
+    run = _run(upload, rows, django_capture_on_commit_callbacks)
+    assert run.state == SyncRun.State.VALIDATED and run.job == SyncRun.Job.IDLE
+    assert run.report_summary["add"] == 7
+    assert SyncStaff.objects.filter(run=run, action="add").count() == 7
+    sent = fake_boi.syncs[run.sync_id]["staff"]
+    # every spelling of the one address is sent as the same normalized components
+    assert len({str(s["household"]) for s in sent}) == 1
+    assert set(run.stage_seconds) >= {"start", "transfer", "end_transfer", "validate"}
+
+
+def test_commit_needs_a_validated_run_and_unchanged_hr_data(
+    upload, fake_boi, django_capture_on_commit_callbacks
+):
+    run = _run(upload, [good_row(1), good_row(2)], django_capture_on_commit_callbacks)
+    run.hr_import.rows.filter(row_number=2).update(is_excluded=True)
+    with pytest.raises(ConsoleError, match="restart"):
+        sync_commit_request(run=run, actor="test", verified_at=timezone.now())
+
+
+def test_a_small_sync_commits_synchronously_with_per_staff_results(
+    upload, fake_boi, django_capture_on_commit_callbacks, hr_operator
+):
+    run = _run(
+        upload, [good_row(1), good_row(2, last="Failme")], django_capture_on_commit_callbacks
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        sync_commit_request(run=run, actor=hr_operator, verified_at=timezone.now())
+    run.refresh_from_db()
+    assert run.state == SyncRun.State.COMMITTED and run.commit_mode == "commit"
+    assert (run.succeeded_count, run.failed_count) == (1, 1)
+    failed = SyncStaff.objects.get(run=run, outcome="failed")
+    assert failed.row.row_number == 3 and failed.outcome_errors[0]["field"] == "lastName"
+    assert "E00001" in fake_boi.staff
+    assert Alert.objects.filter(run=run, level="error").exists()
+    assert any(hr_operator.email in m.to for m in OutboxMessage.objects.all())
+    entry = AuditEntry.objects.get(action="boi.sync.commit_requested")
+    assert entry.details["step_up_verified_at"]
+
+
+def test_a_large_sync_uses_the_commit_job_and_polls_it(
+    upload, fake_boi, django_capture_on_commit_callbacks, settings
+):
+    settings.BOI_SYNC_COMMIT_MAX_STAFF = 3
+    settings.BOI_TRANSFER_BATCH_SIZE = 2
+    run = _run(upload, [good_row(n) for n in range(1, 6)], django_capture_on_commit_callbacks)
+    assert ("POST", f"sync/{run.sync_id}/transfer") in fake_boi.calls
+    assert fake_boi.calls.count(("POST", f"sync/{run.sync_id}/transfer")) == 3
+    with django_capture_on_commit_callbacks(execute=True):
+        sync_commit_request(run=run, actor="test", verified_at=timezone.now())
+    run.refresh_from_db()
+    assert run.commit_mode == "commitJob" and run.campus_job_id
+    assert run.state == SyncRun.State.COMMITTED and run.succeeded_count == 5
+
+
+def test_a_rotated_secret_fails_the_step_as_credentials_rejected(
+    upload, fake_boi, django_capture_on_commit_callbacks
+):
+    hr_import = upload(hr_csv([good_row(1)]))
+    fake_boi.secret = "rotated"
+    fake_boi.tokens.clear()
+    from django.core.cache import cache
+
+    cache.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        run = sync_run_create(hr_import=hr_import, actor="test")
+    run.refresh_from_db()
+    run.connection.refresh_from_db()
+    assert run.job == SyncRun.Job.FAILED and "credentials" in run.last_error
+    assert run.connection.status == "rejected"
+    assert Alert.objects.filter(run=run, level="error").exists()
+
+
+def test_a_refused_transfer_is_logged_with_the_ssn_masked(
+    upload, fake_boi, django_capture_on_commit_callbacks
+):
+    hr_import = upload(hr_csv([good_row(1)]))
+    fake_boi.fail_next = [200, 422]  # start is fine, the transfer is refused
+    fake_boi.fail_next = []
+    original = fake_boi.sync_action
+
+    def refuse(sync_id, sync, action, body):
+        if action == "transfer":
+            from tests.boi.fakeboi import FakeResponse
+
+            return FakeResponse(
+                400,
+                {
+                    "errors": [
+                        {
+                            "field": "staff[0].gender",
+                            "code": "not_found",
+                            "message": "gender 'F' is not a Campus gender",
+                        }
+                    ]
+                },
+            )
+        return original(sync_id, sync, action, body)
+
+    fake_boi.sync_action = refuse
+    with django_capture_on_commit_callbacks(execute=True):
+        run = sync_run_create(hr_import=hr_import, actor="test")
+    run.refresh_from_db()
+    assert run.job == SyncRun.Job.FAILED and "gender" in run.last_error
+    entry = ErrorLogEntry.objects.get(run=run)
+    assert entry.action == "POST" and entry.path.endswith("/transfer")
+    assert "***-**-0001" in entry.payload and "123-45-0001" not in entry.payload
+
+
+def test_the_commit_view_asks_for_a_fresh_passkey_check_first(
+    upload, fake_boi, django_capture_on_commit_callbacks, login, hr_operator
+):
+    run = _run(upload, [good_row(1)], django_capture_on_commit_callbacks)
+    client = login(hr_operator)
+    response = client.post(f"/boi/runs/{run.id}/commit/")
+    assert response.status_code == 302 and response.url.startswith("/stepup/authenticate/")
+    run.refresh_from_db()
+    assert run.state == SyncRun.State.VALIDATED
+    session = client.session
+    session[SUBJECT_KEY] = {"subject_id": "7", "email": hr_operator.email}
+    session[EVENTS_KEY] = [
+        {
+            "method": PASSKEY,
+            "at": (timezone.now() - timedelta(minutes=10)).isoformat(),
+            "user_verified": True,
+        }
+    ]
+    session.save()
+    response = client.post(f"/boi/runs/{run.id}/commit/")
+    assert response.url.startswith("/stepup/authenticate/")  # too old
+    session = client.session
+    event = AuthEvent(PASSKEY, timezone.now(), user_verified=True)
+    session[EVENTS_KEY] = [
+        {"method": event.method, "at": event.at.isoformat(), "user_verified": True}
+    ]
+    session.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/boi/runs/{run.id}/commit/")
+    assert response.url == f"/boi/runs/{run.id}/"
+    run.refresh_from_db()
+    assert run.state == SyncRun.State.COMMITTED
+    page = client.get(f"/boi/runs/{run.id}/results/")
+    assert b"row 2" in page.content
+    assert client.get(f"/boi/runs/{run.id}/progress/").json()["state"] == "committed"
+    csv_text = b"".join(client.get(f"/boi/runs/{run.id}/report.csv").streaming_content)
+    assert b"E00001" in csv_text
+
+
+def test_someone_elses_passkey_check_does_not_count(
+    upload, fake_boi, django_capture_on_commit_callbacks, login, hr_operator
+):
+    run = _run(upload, [good_row(1)], django_capture_on_commit_callbacks)
+    client = login(hr_operator)
+    session = client.session
+    session[SUBJECT_KEY] = {"subject_id": "8", "email": "someone@else.example"}
+    session[EVENTS_KEY] = [
+        {"method": PASSKEY, "at": timezone.now().isoformat(), "user_verified": True}
+    ]
+    session.save()
+    response = client.post(f"/boi/runs/{run.id}/commit/")
+    assert response.url.startswith("/stepup/authenticate/")
