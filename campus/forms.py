@@ -2,6 +2,7 @@ from django import forms
 
 from campus.models import FaultConfig
 from campus.models.api import ROSTER_CORE_SCOPE, ROSTER_DEMOGRAPHICS_SCOPE
+from campus.models.boi import BOI_SCOPE
 
 
 class ClientCreateForm(forms.Form):
@@ -13,10 +14,17 @@ class ClientCreateForm(forms.Form):
         required=False, initial=True, label="May read demographics (birth dates)"
     )
 
+    business_office = forms.BooleanField(
+        required=False, initial=True, label="May use the Business Office (BOI) API"
+    )
+
     def scopes(self) -> str:
+        scopes = [ROSTER_CORE_SCOPE]
         if self.cleaned_data.get("demographics"):
-            return f"{ROSTER_CORE_SCOPE} {ROSTER_DEMOGRAPHICS_SCOPE}"
-        return ROSTER_CORE_SCOPE
+            scopes.append(ROSTER_DEMOGRAPHICS_SCOPE)
+        if self.cleaned_data.get("business_office"):
+            scopes.append(BOI_SCOPE)
+        return " ".join(scopes)
 
 
 class FaultForm(forms.ModelForm):

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from campus import control, oauth_views, views
+from campus.boi import urls as boi_urls
 from campus.oneroster import views as oneroster
 from campus.soap import views as soap
 
@@ -21,6 +22,8 @@ urlpatterns = [
         name="client_soap_password_rotate",
     ),
     path("faults/", views.faults_page, name="faults"),
+    # Campus's Business Office Integration tools (campus/boi/views.py)
+    *boi_urls.ui_patterns,
     # Machine APIs, as a Campus serves them (no dashboard login, no CSRF)
     path("campus/services/IdentityService", soap.identity_service, name="soap_identity"),
     path("campus/oauth2/token", oauth_views.token, name="oauth_token"),
@@ -40,6 +43,8 @@ urlpatterns = [
         oneroster.demographics,
         name="oneroster_demographics",
     ),
+    # The Business Office Integration API (campus/boi/api.py)
+    *boi_urls.api_patterns,
     # Test and benchmark control (see campus/control.py)
     path("campus/_counters", control.counters, name="control_counters"),
     path("campus/_counters/reset", control.counters_reset, name="control_counters_reset"),

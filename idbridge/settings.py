@@ -335,3 +335,24 @@ BOI_JOB_POLL_SECONDS = env.int("BOI_JOB_POLL_SECONDS", default=5)
 BOI_COMMIT_JOB_MAX_SECONDS = env.int("BOI_COMMIT_JOB_MAX_SECONDS", default=4 * 3600)
 # How fresh the operator's passkey check must be to commit a sync (seconds).
 BOI_COMMIT_STEPUP_MAX_AGE_SECONDS = env.int("BOI_COMMIT_STEPUP_MAX_AGE_SECONDS", default=300)
+
+# --- Campus sandbox: BOI ---
+# The sandbox's Business Office Integration API (campus/boi/): its OAuth2 scope, how a
+# sync is batched, and the commit job's recovery after a worker dies.
+OAUTH2_PROVIDER["SCOPES"]["boi.readwrite"] = "Business Office Integration: read and write staff"
+# Staff per batch when validate and commit walk a sync (memory grows with this, not the sync).
+CAMPUS_SANDBOX_BOI_BATCH_SIZE = env.int("CAMPUS_SANDBOX_BOI_BATCH_SIZE", default=500)
+# Most staff one transfer call may carry.
+CAMPUS_SANDBOX_BOI_TRANSFER_MAX_STAFF = env.int(
+    "CAMPUS_SANDBOX_BOI_TRANSFER_MAX_STAFF", default=1000
+)
+# A running commit job whose heartbeat is older than this is taken over by another worker.
+CAMPUS_SANDBOX_BOI_JOB_STALE_SECONDS = env.int("CAMPUS_SANDBOX_BOI_JOB_STALE_SECONDS", default=300)
+# Hard time limit of one commit-job task; at the soft limit (60 s earlier) it continues anew.
+CAMPUS_SANDBOX_BOI_COMMIT_TIME_LIMIT_SECONDS = env.int(
+    "CAMPUS_SANDBOX_BOI_COMMIT_TIME_LIMIT_SECONDS", default=3600
+)
+CELERY_BEAT_SCHEDULE["campus-boi-resume-commit-jobs"] = {
+    "task": "campus.tasks.commit_jobs_resume",
+    "schedule": 60.0,
+}

@@ -6,6 +6,18 @@ from campus.models.api import (
     FaultConfig,
     SoapSession,
 )
+from campus.models.boi import (
+    BOI_SCOPE,
+    BoiErrorLogEntry,
+    BoiNotification,
+    BoiNotificationRecipient,
+    BoiPreferences,
+    CampusToolRights,
+    CommitJob,
+    MessageCenterMessage,
+    SyncSession,
+    SyncStagedStaff,
+)
 from campus.models.district import (
     Address,
     AssignmentCode,
@@ -25,6 +37,16 @@ from campus.models.district import (
 )
 
 __all__ = [
+    "BOI_SCOPE",
+    "BoiErrorLogEntry",
+    "BoiNotification",
+    "BoiNotificationRecipient",
+    "BoiPreferences",
+    "CampusToolRights",
+    "CommitJob",
+    "MessageCenterMessage",
+    "SyncSession",
+    "SyncStagedStaff",
     "ROSTER_CORE_SCOPE",
     "ROSTER_DEMOGRAPHICS_SCOPE",
     "Address",

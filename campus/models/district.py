@@ -125,6 +125,9 @@ class Person(models.Model):
     other_phone = models.CharField(max_length=25, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     date_modified = models.DateTimeField(default=timezone.now)
+    # Set when the HR system (BOI API or a sync commit) wrote this person: from then on the
+    # areas the Business Office Preferences lock are read-only in the sandbox UI.
+    hr_synced_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [
@@ -293,6 +296,9 @@ class Address(models.Model):
     block = models.CharField(max_length=20, blank=True)
     # Filled in by the BOI address rules (boi/rules/): equal keys = the same address.
     match_key = models.CharField(max_length=200, blank=True, db_index=True)
+    # SHA-256 of the components exactly as stored (boi.rules.addresses.components_lookup_key):
+    # the BOI API's first, exact-components match is an index lookup too.
+    components_key = models.CharField(max_length=64, blank=True, db_index=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -11,13 +11,21 @@ from django.utils.text import slugify
 from oauth2_provider.generators import generate_client_secret
 from oauth2_provider.models import AccessToken, get_application_model
 
-from campus.models import ROSTER_CORE_SCOPE, ROSTER_DEMOGRAPHICS_SCOPE, ApiClient, SoapSession
+from campus.models import (
+    BOI_SCOPE,
+    ROSTER_CORE_SCOPE,
+    ROSTER_DEMOGRAPHICS_SCOPE,
+    ApiClient,
+    SoapSession,
+)
 from idbridge.audit.services import audit_record
 
 ONEROSTER_BASE = "/sandbox/campus/api/oneroster/v1p2/{app}/ims/oneroster/rostering/v1p2"
 TOKEN_PATH = "/sandbox/campus/oauth2/token?appName={app}"
 WSDL_PATH = "/sandbox/campus/services/IdentityService?wsdl"
-DEFAULT_SCOPES = f"{ROSTER_CORE_SCOPE} {ROSTER_DEMOGRAPHICS_SCOPE}"
+# A new client may read rosters and demographics and use the Business Office API.
+DEFAULT_SCOPES = f"{ROSTER_CORE_SCOPE} {ROSTER_DEMOGRAPHICS_SCOPE} {BOI_SCOPE}"
+KNOWN_SCOPES = {ROSTER_CORE_SCOPE, ROSTER_DEMOGRAPHICS_SCOPE, BOI_SCOPE}
 
 
 class ClientError(ValueError):
@@ -65,7 +73,7 @@ def api_client_create(
         raise ClientError(f"A client named {name!r} exists already.")
     if ApiClient.objects.filter(app_name=app_name).exists():
         raise ClientError(f"The app name {app_name!r} is taken.")
-    unknown = set(scopes.split()) - {ROSTER_CORE_SCOPE, ROSTER_DEMOGRAPHICS_SCOPE}
+    unknown = set(scopes.split()) - KNOWN_SCOPES
     if unknown:
         raise ClientError(f"Unknown scope(s): {', '.join(sorted(unknown))}")
     Application = get_application_model()

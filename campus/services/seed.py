@@ -11,6 +11,7 @@ from django.core.management.color import no_style
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.utils import timezone
 
+from campus.boi.addresses import rows_fill_keys
 from campus.generator import TABLES, DistrictGenerator
 from campus.models import (
     Address,
@@ -142,6 +143,8 @@ def _insert(rows: dict[str, list[dict]], report: SeedReport) -> None:
         table_rows = rows.get(table)
         if not table_rows:
             continue
+        if model is Address:  # the BOI address rules' keys, indexed for matching
+            rows_fill_keys(table_rows)
         _insert_rows(model, table_rows)
         report.counts[table] = report.counts.get(table, 0) + len(table_rows)
 

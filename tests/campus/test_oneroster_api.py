@@ -45,7 +45,11 @@ def test_a_client_gets_a_jwt_style_bearer_token_with_basic_or_form_credentials(o
     body = response.json()
     assert body["token_type"] == "Bearer"
     assert body["expires_in"] == 3600
-    assert set(body["scope"].split()) == {"roster-core.readonly", "roster-demographics.readonly"}
+    assert set(body["scope"].split()) == {
+        "roster-core.readonly",
+        "roster-demographics.readonly",
+        "boi.readwrite",
+    }
     header, payload, signature = body["access_token"].split(".")
     claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
     assert claims["appName"] == api.app

@@ -4,7 +4,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from campus.models import ROSTER_CORE_SCOPE
+from campus.models import BOI_SCOPE, ROSTER_CORE_SCOPE, ROSTER_DEMOGRAPHICS_SCOPE
 from campus.selectors import api_client_list
 from campus.services.clients import DEFAULT_SCOPES, ClientError, api_client_create
 
@@ -20,7 +20,12 @@ class Command(BaseCommand):
         create.add_argument(
             "--no-demographics",
             action="store_true",
-            help="Only the roster-core.readonly scope (no birth dates).",
+            help="Without the roster-demographics.readonly scope (no birth dates).",
+        )
+        create.add_argument(
+            "--no-boi",
+            action="store_true",
+            help=f"Without the {BOI_SCOPE} scope (no Business Office API).",
         )
         sub.add_parser("list", help="List clients (no secrets).")
 
@@ -39,7 +44,12 @@ class Command(BaseCommand):
                     )
                 )
             return
-        scopes = ROSTER_CORE_SCOPE if options["no_demographics"] else DEFAULT_SCOPES
+        scopes = DEFAULT_SCOPES.split()
+        if options["no_demographics"]:
+            scopes.remove(ROSTER_DEMOGRAPHICS_SCOPE)
+        if options["no_boi"]:
+            scopes.remove(BOI_SCOPE)
+        scopes = " ".join(scopes or [ROSTER_CORE_SCOPE])
         try:
             _, credentials = api_client_create(
                 name=options["name"],
