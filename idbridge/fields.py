@@ -50,6 +50,8 @@ class EncryptedTextField(models.TextField):
         return crypto.encrypt(value)
 
     def get_db_prep_save(self, value, connection):
+        if hasattr(value, "as_sql"):  # an expression, e.g. the CASE bulk_update() builds
+            return value
         return self.get_prep_value(value)
 
     def value_to_string(self, obj):

@@ -96,7 +96,8 @@ def _join_directional(match: re.Match[str]) -> str:
 
 _PO_BOX = re.compile(
     r"^(?:P ?O ?B(?:OX)?|P ?O BX|POST OFFICE (?:BOX|BX)|POSTAL BOX|P ?O|BOX|BX)"
-    r"(?: ?#)? ?([A-Z0-9][A-Z0-9-]*)$"
+    # The box number holds a digit: otherwise "PO BOX" alone reads as box "OX" of "PO B".
+    r"(?: ?#)? ?((?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]*)$"
 )
 _PO_BOX_WORDS = re.compile(r"^(?:P ?O ?B(?:OX)?|P ?O BX|POST OFFICE (?:BOX|BX)|POSTAL BOX)\b")
 _ROUTE_WORDS = (
