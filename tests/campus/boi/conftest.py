@@ -150,3 +150,59 @@ def today():
 
 def iso(d: date) -> str:
     return d.isoformat()
+
+
+def payload_from_campus(person) -> dict:
+    """A staff object that says exactly what Campus has for a seeded person (no household)."""
+    identity = person.identities.get(is_current=True)
+    return {
+        "staffNumber": person.staff_number,
+        "lastName": identity.last_name,
+        "firstName": identity.first_name,
+        "middleName": identity.middle_name,
+        "gender": person.gender.code,
+        "ssn": person.ssn.reveal(),
+        "birthDate": person.birth_date.isoformat() if person.birth_date else None,
+        "workPhone": person.work_phone,
+        "cellPhone": person.cell_phone,
+        "otherPhone": person.other_phone,
+        "workEmail": person.work_email,
+        "personalEmail": person.personal_email,
+        "employments": [
+            {
+                "hireDate": e.hire_date.isoformat(),
+                "terminationDate": e.termination_date.isoformat() if e.termination_date else None,
+            }
+            for e in person.employments.all()
+        ],
+        "positions": [
+            {
+                "schoolNumber": a.school.number,
+                "assignmentCode": a.assignment_code.code if a.assignment_code else None,
+                "titleCode": a.title_code.code if a.title_code else None,
+                "startDate": a.start_date.isoformat(),
+                "endDate": a.end_date.isoformat() if a.end_date else None,
+            }
+            for a in person.assignments.select_related("school", "assignment_code", "title_code")
+        ],
+    }
+
+
+def unique_staff(count: int):
+    """Seeded staff whose staff number nobody else has, in personID order."""
+    from django.db.models import Count
+
+    from campus.models import Person
+
+    unique = (
+        Person.objects.exclude(staff_number="")
+        .values("staff_number")
+        .annotate(n=Count("id"))
+        .filter(n=1)
+        .values("staff_number")
+    )
+    return list(
+        Person.objects.filter(staff_number__in=unique, assignments__isnull=False)
+        .distinct()
+        .order_by("id")[:count]
+    )
