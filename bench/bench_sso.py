@@ -68,6 +68,7 @@ from saml2.client import Saml2Client  # noqa: E402
 from saml2.sigver import CryptoBackendXmlSec1, pre_signature_part  # noqa: E402
 
 from stepup import services  # noqa: E402
+from stepup.models import ServiceProvider  # noqa: E402
 from stepup.saml.metadata import parse_sp_metadata  # noqa: E402
 from stepup.saml.xmlsec_backend import (  # noqa: E402
     DIGEST_SHA256,
@@ -149,9 +150,10 @@ for name, (backend, key_file) in backends.items():
 # A whole Response (signed Assertion inside a signed Response), through pysaml2.
 sp_keys = type("K", (), {"key": str(workdir / "sp.key"), "cert": str(workdir / "sp.crt")})
 sp_xml = sp_metadata(sp_keys)
-services.service_provider_register(
-    metadata=parse_sp_metadata(sp_xml), actor="bench", released_attributes=["email", "roles"]
-)
+if not ServiceProvider.objects.filter(entity_id=parse_sp_metadata(sp_xml).entity_id).exists():
+    services.service_provider_register(
+        metadata=parse_sp_metadata(sp_xml), actor="bench", released_attributes=["email", "roles"]
+    )
 from stepup.saml.idp import authn_response, identity_for, name_id_for  # noqa: E402
 from stepup.server import runtime  # noqa: E402
 

@@ -237,11 +237,13 @@ def resume(request, token: str):
         )
         pending = Pending.from_dict(data)
     except (signing.BadSignature, KeyError, TypeError, ValueError):
-        return error_page(
+        return refused(
             request,
-            title="This sign-in link has expired",
-            message="Go back to the service you came from and sign in again.",
-            status=400,
+            RequestRefused(
+                "expired",
+                "This sign-in link has expired. Go back to the service and sign in again.",
+            ),
+            BINDING_HTTP_POST,
         )
     keep_until = pending.received_at + timedelta(
         seconds=settings.STEPUP_PENDING_REQUEST_MAX_AGE_SECONDS + 60
@@ -249,22 +251,31 @@ def resume(request, token: str):
     if not services.authn_request_claim(
         f"resume:{pending.sp_entity_id}", pending.request_id, keep_until
     ):
-        return error_page(
+        return refused(
             request,
-            title="This sign-in request was already used",
-            message="Go back to the service you came from and sign in again.",
-            status=403,
+            RequestRefused(
+                "replayed",
+                "This sign-in request was already used. Go back to the service and sign in again.",
+                status=403,
+                sp_entity_id=pending.sp_entity_id,
+                request_id=pending.request_id,
+            ),
+            BINDING_HTTP_POST,
         )
     return proceed(request, _remember(request, pending))
 
 
-def _expired(request):
-    return error_page(
+def _expired(request, pending: Pending | None = None):
+    return refused(
         request,
-        title="This sign-in request has expired",
-        message="It was already answered or is too old. Go back to the service you came "
-        "from and try again.",
-        status=400,
+        RequestRefused(
+            "expired",
+            "This sign-in request was already answered or is too old. Go back to the service "
+            "you came from and try again.",
+            sp_entity_id=pending.sp_entity_id if pending else "",
+            request_id=pending.request_id if pending else "",
+        ),
+        BINDING_HTTP_REDIRECT,
     )
 
 
@@ -279,17 +290,22 @@ def proceed(request, key: str, rt: Runtime | None = None):
     max_age = timedelta(seconds=settings.STEPUP_PENDING_REQUEST_MAX_AGE_SECONDS)
     if now - pending.received_at > max_age:
         _forget(request, key)
-        return _expired(request)
+        return _expired(request, pending)
 
     rt = rt or runtime()
     sp = rt.sps.get(pending.sp_entity_id)
     if sp is None or not sp.enabled:
         _forget(request, key)
-        return error_page(
+        return refused(
             request,
-            title="This service is no longer registered",
-            message=f"{pending.sp_entity_id} is not (or no longer) allowed to use idbridge.",
-            status=403,
+            RequestRefused(
+                "sp_disabled",
+                f"{pending.sp_entity_id} is not (or no longer) allowed to use idbridge.",
+                status=403,
+                sp_entity_id=pending.sp_entity_id,
+                request_id=pending.request_id,
+            ),
+            BINDING_HTTP_REDIRECT,
         )
 
     subject = sso_session_subject(request)

@@ -34,7 +34,6 @@ from saml2.saml import (
     NAMEID_FORMAT_EMAILADDRESS,
     NAMEID_FORMAT_PERSISTENT,
     NAMEID_FORMAT_TRANSIENT,
-    NAMEID_FORMAT_UNSPECIFIED,
     NameID,
 )
 from saml2.server import Server
@@ -45,7 +44,6 @@ STATUS_NO_AUTHN_CONTEXT = "urn:oasis:names:tc:SAML:2.0:status:NoAuthnContext"
 STATUS_NO_PASSIVE = "urn:oasis:names:tc:SAML:2.0:status:NoPassive"
 STATUS_REQUEST_DENIED = "urn:oasis:names:tc:SAML:2.0:status:RequestDenied"
 STATUS_INVALID_NAMEID_POLICY = "urn:oasis:names:tc:SAML:2.0:status:InvalidNameIDPolicy"
-STATUS_AUTHN_FAILED = "urn:oasis:names:tc:SAML:2.0:status:AuthnFailed"
 
 NAMEID_FORMATS = (NAMEID_FORMAT_PERSISTENT, NAMEID_FORMAT_TRANSIENT, NAMEID_FORMAT_EMAILADDRESS)
 
@@ -348,19 +346,3 @@ def redirect_url(idp: Idp, *, destination: str, xml: str, relay_state: str = "")
     query += "&" + urlencode({"Signature": base64.b64encode(signature).decode()})
     separator = "&" if "?" in destination else "?"
     return f"{destination}{separator}{query}"
-
-
-__all__ = [
-    "ATTRIBUTES",
-    "NAMEID_FORMAT_UNSPECIFIED",
-    "Idp",
-    "IdpSpec",
-    "authn_response",
-    "build_server",
-    "error_response",
-    "identity_for",
-    "logout_response",
-    "redirect_url",
-    "name_id_for",
-    "persistent_id",
-]

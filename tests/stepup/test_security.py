@@ -324,3 +324,9 @@ def test_an_sp_whose_metadata_expired_is_refused_and_the_others_keep_working(
         redirect_url_for(authn_request_xml(base), f"{base}/idp/sso/redirect"), signed_in_session()
     )
     assert ok.status_code == 200 and "SAMLResponse" in ok.text
+
+
+def test_a_forged_resume_token_or_unknown_continue_key_is_refused(idp_at_live_server):
+    base = idp_at_live_server.url
+    assert_refused(get(f"{base}/idp/sso/resume?t=forged:token"), 400, "expired", "expired")
+    assert_refused(get(f"{base}/idp/sso/continue/nope", signed_in_session()), 400, "expired", "")
