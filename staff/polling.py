@@ -19,11 +19,11 @@ from idbridge.audit.services import audit_record
 from idbridge.campus.types import CampusError, CampusPerson, PollCursor, Progress
 from staff.connectors import connector_for
 from staff.models import CampusConnection, StaffMember
-from staff.services import staff_record_from_campus
+from staff.services import staff_mark_gone, staff_records_from_campus
 
 log = logging.getLogger(__name__)
 STALE_CLAIM = timedelta(hours=1)
-PROGRESS_EVERY = 100
+BATCH = 500  # persons recorded per transaction
 
 
 def _cursor_from(data: dict) -> PollCursor:
@@ -82,10 +82,7 @@ def connection_poll(
         if connection.kind == CampusConnection.Kind.REST and full_due:
             held = _full_rest(connection, connector, cursor, progress, counts, accept_shrink)
         else:
-            for person in connector.iter_new_staff(cursor, progress):
-                _record(connection, person, counts)
-                if progress.done % PROGRESS_EVERY == 0:
-                    _report(connection.id, progress)
+            _record_all(connection, connector.iter_new_staff(cursor, progress), progress, counts)
             if connection.kind == CampusConnection.Kind.SOAP and full_due:
                 held = _full_soap(connection, connector, progress, counts, accept_shrink)
     except CampusError as exc:
@@ -101,22 +98,26 @@ def connection_poll(
     return counts
 
 
-def _record(connection, person: CampusPerson, counts: dict):
-    counts["read"] += 1
-    before = (
-        StaffMember.objects.filter(connection=connection, campus_key=person.key)
-        .values_list("case__state", flat=True)
-        .first()
-    )
-    member, opened = staff_record_from_campus(connection=connection, person=person)
-    if member is None:
-        return
-    if opened:
-        counts["new_cases"] += 1
-    else:
-        counts["updated"] += 1
-        if before != "revoked" and not member.is_staff_in_campus:
-            counts["revoked"] += 1
+def _record_all(connection, persons, progress: Progress, counts: dict, keys: set | None = None):
+    """Record persons in batches (a few queries per batch), reporting progress as it goes."""
+    batch: list[CampusPerson] = []
+
+    def flush():
+        result = staff_records_from_campus(connection=connection, persons=batch)
+        for name, value in result.items():
+            counts[name] += value
+        batch.clear()
+        _report(connection.id, progress)
+
+    for person in persons:
+        counts["read"] += 1
+        if keys is not None:
+            keys.add(person.key)
+        batch.append(person)
+        if len(batch) >= BATCH:
+            flush()
+    if batch:
+        flush()
 
 
 def _shrunk(connection, staff_now: int) -> bool:
@@ -129,11 +130,7 @@ def _shrunk(connection, staff_now: int) -> bool:
 def _full_rest(connection, connector, cursor, progress, counts, accept_shrink) -> str | None:
     started = timezone.now()
     present: set[str] = set()
-    for person in connector.iter_all_staff(progress):
-        present.add(person.key)
-        _record(connection, person, counts)
-        if progress.done % PROGRESS_EVERY == 0:
-            _report(connection.id, progress)
+    _record_all(connection, connector.iter_all_staff(progress), progress, counts, present)
     cursor.watermark = started
     return _revoke_missing(connection, present, counts, accept_shrink)
 
@@ -156,21 +153,15 @@ def _revoke_missing(connection, present: set[str], counts, accept_shrink) -> str
             f"last time. Nobody was deprovisioned; an administrator must confirm."
         )
         return message
-    missing = StaffMember.objects.filter(connection=connection, is_staff_in_campus=True).exclude(
-        campus_key__in=present
+    missing = list(
+        StaffMember.objects.filter(connection=connection, is_staff_in_campus=True)
+        .exclude(campus_key__in=present)
+        .values_list("campus_key", flat=True)
     )
-    for member in missing.iterator():
-        gone = CampusPerson(
-            person_id=member.campus_person_id,
-            sourced_id=member.campus_key,
-            staff_number=member.staff_number,
-            first_name=member.first_name,
-            last_name=member.last_name,
-            is_staff=False,
-            is_active=False,
+    for i in range(0, len(missing), BATCH):
+        counts["revoked"] += staff_mark_gone(
+            connection=connection, keys=missing[i : i + BATCH], actor="campus:reconcile"
         )
-        staff_record_from_campus(connection=connection, person=gone, actor="campus:reconcile")
-        counts["revoked"] += 1
     CampusConnection.objects.filter(id=connection.id).update(last_full_staff_count=len(present))
     return None
 

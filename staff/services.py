@@ -39,16 +39,23 @@ class OnboardingError(Exception):
 # --- Discovery ----------------------------------------------------------------------------
 
 
-def staff_record_from_campus(
-    *, connection: CampusConnection, person: CampusPerson, actor="campus:poller"
-) -> tuple[StaffMember | None, bool]:
-    """Upsert the staff member Campus reported; open a case for new staff; revoke leavers.
+MEMBER_FIELDS = [
+    "campus_person_id",
+    "staff_number",
+    "first_name",
+    "last_name",
+    "middle_name",
+    "work_email",
+    "personal_email",
+    "roles",
+    "is_staff_in_campus",
+    "campus_modified_at",
+    "last_seen_at",
+]
 
-    Idempotent: keyed on (connection, Campus person), so a re-poll never makes a second
-    case or a second invitation. Returns (staff member, whether a case was opened).
-    """
-    now = timezone.now()
-    fields = {
+
+def _member_values(person: CampusPerson, now) -> dict:
+    return {
         "campus_person_id": person.person_id,
         "staff_number": person.staff_number,
         "first_name": person.first_name,
@@ -61,47 +68,128 @@ def staff_record_from_campus(
         "campus_modified_at": person.date_modified,
         "last_seen_at": now,
     }
-    is_staff = person.is_staff and person.is_active
-    if (
-        not is_staff
-        and not StaffMember.objects.filter(connection=connection, campus_key=person.key).exists()
-    ):
-        return None, False  # not staff and never was: nothing to record
+
+
+def staff_records_from_campus(
+    *, connection: CampusConnection, persons: list[CampusPerson], actor="campus:poller"
+) -> dict:
+    """Record what Campus reported about ``persons``: upsert staff, open a case for each new
+    staff member (its invitation is queued once the transaction commits), revoke leavers.
+
+    Idempotent: keyed on (connection, Campus person), so a re-poll never makes a second
+    case or a second invitation. A batch costs a handful of queries whatever its size;
+    the audit log gets one entry per batch naming every case opened.
+    """
+    now = timezone.now()
+    by_key = {p.key: p for p in persons}
+    counts = {"new_cases": 0, "updated": 0, "revoked": 0}
     with transaction.atomic():
-        member, created = StaffMember.objects.select_for_update().get_or_create(
-            connection=connection, campus_key=person.key, defaults=fields
-        )
-        if not created:
-            for name, value in fields.items():
+        existing = {
+            m.campus_key: m
+            for m in StaffMember.objects.select_for_update(of=("self",))
+            .filter(connection=connection, campus_key__in=list(by_key))
+            .select_related("case")
+        }
+        new_members, changed, needing_case, leavers = [], [], [], []
+        for key, person in by_key.items():
+            staff_now = person.is_staff and person.is_active
+            member = existing.get(key)
+            if member is None:
+                if staff_now:  # not staff and never was: nothing to record
+                    member = StaffMember(
+                        connection=connection, campus_key=key, **_member_values(person, now)
+                    )
+                    member.birth_date = person.birth_date.isoformat() if person.birth_date else ""
+                    new_members.append(member)
+                continue
+            for name, value in _member_values(person, now).items():
                 setattr(member, name, value)
-        member.birth_date = person.birth_date.isoformat() if person.birth_date else ""
-        member.save()
-        case = OnboardingCase.objects.filter(staff_member=member).first()
-        if member.is_staff_in_campus and case is None:
-            case = OnboardingCase.objects.create(
-                staff_member=member,
-                state=State.DISCOVERED,
-                requires_supervised_proofing=settings.STAFF_REQUIRE_SUPERVISED_PROOFING,
-            )
-            _log(case, actor, "discover", "", State.DISCOVERED, "new staff member in Campus")
+            if person.birth_date:  # OneRoster brings it only on demand: keep what we have
+                member.birth_date = person.birth_date.isoformat()
+            changed.append(member)
+            case = getattr(member, "case", None) if hasattr(member, "case") else None
+            if staff_now and case is None:
+                needing_case.append(member)
+            elif not staff_now and case is not None and case.state != State.REVOKED:
+                leavers.append(case)
+        StaffMember.objects.bulk_create(new_members)
+        StaffMember.objects.bulk_update(changed, [*MEMBER_FIELDS, "birth_date"])
+        cases = OnboardingCase.objects.bulk_create(
+            [
+                OnboardingCase(
+                    staff_member=member,
+                    state=State.DISCOVERED,
+                    requires_supervised_proofing=settings.STAFF_REQUIRE_SUPERVISED_PROOFING,
+                )
+                for member in [*new_members, *needing_case]
+            ]
+        )
+        CaseEvent.objects.bulk_create(
+            [
+                CaseEvent(
+                    case=case,
+                    actor_label=actor,
+                    event="discover",
+                    from_state="",
+                    to_state=State.DISCOVERED,
+                    reason="new staff member in Campus",
+                )
+                for case in cases
+            ]
+        )
+        if cases:
             audit_record(
                 actor=actor,
                 action="staff.discovered",
-                target=case,
-                details={"staff_number": member.staff_number, "connection": connection.name},
+                target=connection,
+                details={
+                    "count": len(cases),
+                    "cases": [c.id for c in cases],
+                    "staff_numbers": [c.staff_member.staff_number for c in cases],
+                },
             )
-            case_id = case.id
-            transaction.on_commit(lambda: _enqueue_invitation(case_id))
-            return member, True
-        if not member.is_staff_in_campus and case is not None and case.state != State.REVOKED:
+            case_ids = [c.id for c in cases]
+            transaction.on_commit(lambda: _enqueue_invitations(case_ids))
+        for case in leavers:
             _revoke(case, actor, "no longer staff in Campus")
-    return member, False
+        counts.update(new_cases=len(cases), updated=len(changed), revoked=len(leavers))
+    return counts
 
 
-def _enqueue_invitation(case_id: int):
-    from staff.tasks import send_first_invitation
+def staff_mark_gone(*, connection: CampusConnection, keys: list[str], actor) -> int:
+    """Staff a full reconciliation no longer finds in Campus: revoke their access."""
+    revoked = 0
+    with transaction.atomic():
+        members = StaffMember.objects.select_for_update(of=("self",)).filter(
+            connection=connection, campus_key__in=keys
+        )
+        for member in members.select_related("case"):
+            member.is_staff_in_campus = False
+            member.save(update_fields=["is_staff_in_campus"])
+            case = getattr(member, "case", None) if hasattr(member, "case") else None
+            if case is not None and case.state != State.REVOKED:
+                _revoke(case, actor, "not found in Campus by a full reconciliation")
+                revoked += 1
+    return revoked
 
-    send_first_invitation.delay(case_id)
+
+def staff_record_from_campus(
+    *, connection: CampusConnection, person: CampusPerson, actor="campus:poller"
+) -> tuple[StaffMember | None, bool]:
+    """One person: (their staff record or None, whether a case was opened)."""
+    counts = staff_records_from_campus(connection=connection, persons=[person], actor=actor)
+    member = StaffMember.objects.filter(connection=connection, campus_key=person.key).first()
+    return member, counts["new_cases"] == 1
+
+
+INVITATION_TASK_CHUNK = 100
+
+
+def _enqueue_invitations(case_ids: list[int]):
+    from staff.tasks import send_first_invitations
+
+    for i in range(0, len(case_ids), INVITATION_TASK_CHUNK):
+        send_first_invitations.delay(case_ids[i : i + INVITATION_TASK_CHUNK])
 
 
 # --- Transitions --------------------------------------------------------------------------

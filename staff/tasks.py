@@ -9,18 +9,16 @@ from staff.transitions import State
 log = logging.getLogger(__name__)
 
 
-@shared_task(acks_late=True, time_limit=60, soft_time_limit=50)
-def send_first_invitation(case_id: int):
-    """Invite a newly discovered staff member (once: only while the case is discovered)."""
-    case = OnboardingCase.objects.filter(id=case_id, state=State.DISCOVERED).first()
-    if case is None:
-        return
-    try:
-        services.invitation_send(case=case, actor="system", reason="new staff member")
-    except services.OnboardingError as exc:
-        # Permanent (no email address, limit reached): shown on the case page, not retried.
-        services.case_note(case=case, actor="system", note=f"Invitation not sent: {exc}")
-        log.warning("invitation not sent", extra={"case": case_id, "problem": str(exc)})
+@shared_task(acks_late=True, time_limit=600, soft_time_limit=590)
+def send_first_invitations(case_ids: list[int]):
+    """Invite newly discovered staff (once each: only while a case is still discovered)."""
+    for case in OnboardingCase.objects.filter(id__in=case_ids, state=State.DISCOVERED):
+        try:
+            services.invitation_send(case=case, actor="system", reason="new staff member")
+        except services.OnboardingError as exc:
+            # Permanent (no email address, limit reached): shown on the case page.
+            services.case_note(case=case, actor="system", note=f"Invitation not sent: {exc}")
+            log.warning("invitation not sent", extra={"case": case.id, "problem": str(exc)})
 
 
 @shared_task(time_limit=300, soft_time_limit=280)

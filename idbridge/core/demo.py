@@ -70,6 +70,12 @@ def _campus_sandbox(stdout) -> None:
     sandbox_demo_setup(stdout)
 
 
+def _campus_connections(stdout) -> None:
+    from staff.demo import staff_demo_setup
+
+    staff_demo_setup(stdout)
+
+
 # Each app that needs demo data adds a callable(stdout) here (seeding the Campus sandbox,
 # configuring the Campus connections, ...). Kept in order.
-DEMO_STEPS: list = [_campus_sandbox]
+DEMO_STEPS: list = [_campus_sandbox, _campus_connections]

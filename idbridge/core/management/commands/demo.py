@@ -25,14 +25,17 @@ class Command(BaseCommand):
         parser.add_argument("--setup-only", action="store_true", help="Set up, then exit.")
 
     def handle(self, *args, host, port, setup_only, **options):
+        wildcard = host in ("0.0.0.0", "::")  # noqa: S104 - the operator chose to listen everywhere
+        browse_host = "localhost" if wildcard or host in ("127.0.0.1", "localhost") else host
+        url = f"http://{browse_host}:{port}/"
+        # Links in mail, Campus connection URLs and WebAuthn's origin follow the demo's URL.
+        public = os.environ.get("PUBLIC_BASE_URL", url.rstrip("/"))
+        settings.PUBLIC_BASE_URL = public
+        env = {**os.environ, "PUBLIC_BASE_URL": public}
         username, password = demo_setup(self.stdout)
         if setup_only:
             self._print_login(username, password, None)
             return
-        wildcard = host in ("0.0.0.0", "::")  # noqa: S104 - the operator chose to listen everywhere
-        browse_host = "localhost" if wildcard or host in ("127.0.0.1", "localhost") else host
-        url = f"http://{browse_host}:{port}/"
-        env = {**os.environ, "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", url.rstrip("/"))}
         py = sys.executable
         commands = {
             "web": [
