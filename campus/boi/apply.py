@@ -25,6 +25,7 @@ from boi.rules.staff import NAME_FIELDS, text
 from boi.rules.sync import ReportEntry
 from campus.boi.addresses import AddressIndex, address_from_rules
 from campus.boi.context import CampusPerson, Lookups
+from campus.boi.db import rows_update
 from campus.models import (
     Address,
     DistrictAssignment,
@@ -317,28 +318,21 @@ class Writer:
             TitleCode.objects.bulk_create(self._pending_titles)
         Address.objects.bulk_create(self.new_addresses)
         Person.objects.bulk_create(self.new_persons)
-        if self.changed_persons:
-            Person.objects.bulk_update(
-                list(self.changed_persons.values()), sorted(self.person_fields), batch_size=500
-            )
-        Identity.objects.bulk_update(self.ended_identities, ["is_current", "end_date"])
+        rows_update(Person, self.changed_persons.values(), sorted(self.person_fields))
+        rows_update(Identity, self.ended_identities, ["is_current", "end_date"])
         Identity.objects.bulk_create(self.new_identities)
         Employment.objects.bulk_create(self.new_employments)
-        Employment.objects.bulk_update(
-            list(self.changed_employments.values()), ["termination_date"], batch_size=500
-        )
+        rows_update(Employment, self.changed_employments.values(), ["termination_date"])
         if self.removed_assignments:
             DistrictAssignment.objects.filter(pk__in=sorted(self.removed_assignments)).delete()
-        DistrictAssignment.objects.bulk_update(
-            list(self.changed_assignments.values()), ["start_date", "end_date"], batch_size=500
+        rows_update(
+            DistrictAssignment, self.changed_assignments.values(), ["start_date", "end_date"]
         )
         DistrictAssignment.objects.bulk_create(self.new_assignments)
         Household.objects.bulk_create(self.new_households)
         HouseholdMember.objects.bulk_create(self.new_members)
         HouseholdLocation.objects.bulk_create(self.new_locations)
-        HouseholdLocation.objects.bulk_update(
-            list(self.ended_locations.values()), ["end_date"], batch_size=500
-        )
+        rows_update(HouseholdLocation, self.ended_locations.values(), ["end_date"])
         for code, ref in list(self.lookups.titles.items()):
             if isinstance(ref, TitleCode) and ref.pk:
                 self.lookups.titles[code] = ref.pk

@@ -41,6 +41,7 @@ from boi.rules.sync import (
 from campus.boi.addresses import AddressIndex
 from campus.boi.apply import Writer
 from campus.boi.context import campus_people_load, lookups_load
+from campus.boi.db import rows_update
 from campus.boi.errorlog import error_log_entry, error_message
 from campus.boi.errors import BoiError, error
 from campus.boi.notifications import notify
@@ -382,7 +383,7 @@ def sync_validate(*, session: SyncSession, actor) -> dict:
                 counts["householdIgnored"] += 1
             new_addresses.update(a.key for a in entry.addresses_to_add)
             titles.update(t.code for t in entry.titles_to_create)
-        SyncStagedStaff.objects.bulk_update(rows, ["action", "report"], batch_size=500)
+        rows_update(SyncStagedStaff, rows, ["action", "report"])
     summary = {
         "staff": sum(counts[a] for a in ("add", "update", "error")),
         "add": counts["add"],
@@ -526,9 +527,7 @@ def _commit_batch(
         for row in rows:
             if row.pk in applied:
                 row.person_id = applied[row.pk].person.pk
-        SyncStagedStaff.objects.bulk_update(
-            rows, ["status", "committed_at", "person", "errors"], batch_size=500
-        )
+        rows_update(SyncStagedStaff, rows, ["status", "committed_at", "person", "errors"])
         BoiErrorLogEntry.objects.bulk_create(failures)
         if job_id is not None:
             CommitJob.objects.filter(pk=job_id).update(
