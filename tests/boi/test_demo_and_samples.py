@@ -1,5 +1,6 @@
 import io
 import json
+from collections import Counter
 
 import pytest
 
@@ -7,7 +8,7 @@ from boi import hrfile
 from boi.demo import boi_demo_setup
 from boi.models import BoiConnection, MappingValue
 from boi.rules.staff import Mappings
-from boi.samples import DEMO_MAPPINGS, sample_csv
+from boi.samples import DEMO_MAPPINGS, bad_rows, change_of, sample_csv, sample_rows
 from idbridge.core.demo import DEMO_STEPS
 
 
@@ -23,13 +24,33 @@ def test_the_sample_has_variety_and_exactly_the_bad_rows_asked_for():
     rows = list(hrfile.iter_csv([sample_csv(300, bad=12, seed=3).decode()]))[1:]
     resolver = _resolver()
     built = [hrfile.build_row(r, resolver) for _, r in rows]
-    bad = [b for b in built if b.problems]
-    assert 10 <= len(bad) <= 12  # the duplicate's first copy is itself fine here
-    codes = {p.code for b in bad for p in b.problems}
+    numbers = Counter(b.staff_number for b in built)
+    bad = {i for i, b in enumerate(built) if b.problems or numbers[b.staff_number] > 1}
+    assert bad == set(bad_rows(300, 12, seed=3))  # the duplicate copies another bad row
+    codes = {p.code for b in built for p in b.problems}
     assert {"required", "invalid", "unmapped", "conflict"} <= codes
     keys = [b.address_key for b in built if b.address_key]
     assert len(set(keys)) < len(keys) / 2  # addresses shared, written several ways
+    spellings = {}
+    for b in built:
+        spellings.setdefault(b.address_key, set()).add(b.address_spelling)
+    assert max(len(s) for s in spellings.values()) >= 3
     assert any(b.payload.get("employments", [{}])[0].get("terminationDate") for b in built)
+
+
+def test_a_change_file_holds_the_same_staff_with_every_fifth_one_changed():
+    before = list(sample_rows(1200, bad=30, seed=7))
+    after = list(sample_rows(200, changed_from=7))
+    spoiled = bad_rows(1200, 30, seed=7)
+    changed = {i for i in range(200) if before[i] != after[i]}
+    assert changed == {i for i in range(200) if change_of(i) or i in spoiled}
+    assert [r["staff_number"] for r in after] == [f"H{i + 1:06d}" for i in range(200)]
+    assert after[0]["last_name"] == before[0]["last_name"] + "-Park"
+    assert after[5]["position_end_date"] == "2025-06-10"
+    added = after[10]
+    assert "PARA" in (added["job_code_2"], added["job_code_3"])
+    moved = after[15]
+    assert moved["address_full"] != before[15]["address_full"] or moved["address_number"]
 
 
 def test_the_shipped_sample_file_is_the_generated_one():
