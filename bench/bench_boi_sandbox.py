@@ -7,8 +7,10 @@ transferred through the service layer in calls of 1,000, then the sync is valida
 committed by a commit job run in this process (the same code the Celery task runs).
 
 Prints one JSON object per measurement: seconds, staff per second, and peak resident
-memory above the phase's start (sampled every 20 ms from /proc/self/statm), so growth
-with size shows whether a phase streams. A last line compares the sizes.
+memory above the phase's start (sampled every 20 ms from /proc/self/statm); with
+``--tracemalloc`` also the phase's peak Python heap (``py_peak_mb``), which is the
+clearer sign of whether a phase streams (RSS rarely shrinks, so a phase can reuse what an
+earlier one freed). Time that with tracemalloc on is slower. A last line compares sizes.
 
 Uses a throwaway SQLite database in a temporary VAR_DIR unless DATABASE_URL is set (then
 the sandbox district in that database is REPLACED: point it at a scratch database).
@@ -21,6 +23,7 @@ import sys
 import tempfile
 import threading
 import time
+import tracemalloc
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -29,6 +32,11 @@ parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--sizes", default="5000,20000,50000", help="comma-separated staff counts")
 parser.add_argument("--students", type=float, default=0.5, help="students per staff member")
 parser.add_argument("--batch-size", type=int, default=500, help="CAMPUS_SANDBOX_BOI_BATCH_SIZE")
+parser.add_argument(
+    "--tracemalloc",
+    action="store_true",
+    help="also measure each phase's peak Python heap (tracemalloc; slows the phases down)",
+)
 args = parser.parse_args()
 
 if "DATABASE_URL" not in os.environ:
@@ -74,6 +82,8 @@ class Peak:
         self.running = True
         self.thread = threading.Thread(target=self._sample, daemon=True)
         self.thread.start()
+        if args.tracemalloc:
+            tracemalloc.start()
         self.t0 = time.perf_counter()
         return self
 
@@ -84,6 +94,10 @@ class Peak:
 
     def __exit__(self, *exc):
         self.seconds = time.perf_counter() - self.t0
+        self.py_peak_mb = None
+        if args.tracemalloc:
+            self.py_peak_mb = round(tracemalloc.get_traced_memory()[1] / 2**20, 1)
+            tracemalloc.stop()
         self.running = False
         self.thread.join()
         self.peak = max(self.peak, rss_bytes())
@@ -223,6 +237,7 @@ def run(size: int) -> dict:
         seconds=round(validate.seconds, 2),
         per_s=round(transferred / validate.seconds),
         rss_growth_mb=validate.growth_mb,
+        py_peak_mb=validate.py_peak_mb,
         add=summary["add"],
         update=summary["update"],
         error=summary["error"],
@@ -240,6 +255,7 @@ def run(size: int) -> dict:
         seconds=round(commit.seconds, 2),
         per_s=round(job.total / commit.seconds),
         rss_growth_mb=commit.growth_mb,
+        py_peak_mb=commit.py_peak_mb,
         outcome=outcome,
         succeeded=job.succeeded,
         failed=job.failed,
@@ -248,8 +264,10 @@ def run(size: int) -> dict:
         "staff": transferred,
         "validate_s": validate.seconds,
         "validate_mb": validate.growth_mb,
+        "validate_py_mb": validate.py_peak_mb,
         "commit_s": commit.seconds,
         "commit_mb": commit.growth_mb,
+        "commit_py_mb": commit.py_peak_mb,
     }
 
 
@@ -264,4 +282,6 @@ emit(
     staff_ratio=[round(r["staff"] / base["staff"], 2) for r in results],
     validate_rss_growth_mb=[r["validate_mb"] for r in results],
     commit_rss_growth_mb=[r["commit_mb"] for r in results],
+    validate_py_peak_mb=[r["validate_py_mb"] for r in results],
+    commit_py_peak_mb=[r["commit_py_mb"] for r in results],
 )

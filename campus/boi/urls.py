@@ -49,6 +49,7 @@ ui_patterns = [
         views.credentials_rotate,
         name="boi_credentials_rotate",
     ),
+    path("boi/api-docs/", views.api_docs, name="boi_api_docs"),
     path("boi/check/", views.check_campus_data, name="boi_check"),
     path("boi/sync/", views.sync_tool, name="boi_sync_tool"),
     path("boi/sync/<int:sync_id>/report/", views.sync_report, name="boi_sync_report"),

@@ -143,6 +143,41 @@ def credentials_rotate(request, pk: int):
     return _credentials_page(request, shown={"client_id": client.pk, "secret": secret})
 
 
+@permission_required(VIEW)
+def api_docs(request):
+    """The OpenAPI description, readable: every endpoint, its parameters and answers."""
+    from campus.boi import openapi
+
+    description = openapi.description(request.build_absolute_uri("/").rstrip("/"))
+    endpoints = [
+        {
+            "method": method.upper(),
+            "path": path,
+            "summary": operation.get("summary", ""),
+            "description": operation.get("description", ""),
+            "parameters": operation.get("parameters", []),
+            "responses": sorted(operation.get("responses", {}).items()),
+        }
+        for path, operations in description["paths"].items()
+        for method, operation in operations.items()
+    ]
+    schemas = description["components"]["schemas"]
+    return render(
+        request,
+        "campus/boi/api_docs.html",
+        _ctx(
+            request,
+            "boi",
+            info=description["info"],
+            endpoints=endpoints,
+            staff_fields=sorted(schemas["Staff"]["properties"]),
+            address_note=schemas["Address"]["description"],
+            household_note=schemas["Household"]["description"],
+            json_url=reverse("campus:boi_openapi"),
+        ),
+    )
+
+
 # --- Check Campus Data and the Synchronization tool ---------------------------------------
 
 

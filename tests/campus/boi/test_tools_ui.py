@@ -41,6 +41,7 @@ def url(name, *args):
     [
         "boi_index",
         "boi_credentials",
+        "boi_api_docs",
         "boi_check",
         "boi_sync_tool",
         "boi_error_log",
@@ -96,6 +97,13 @@ def test_credentials_show_the_secret_once_behind_a_show_toggle_and_rotate_it(
     assert boi_api.get("genders", token=old_token).status_code == 401
     assert boi_api.token_response(secret=new_secret).status_code == 200
     assert AuditEntry.objects.filter(action="campus.client_secret_rotated").exists()
+
+
+def test_the_api_documentation_is_shown_from_the_openapi_description(login, auditor, db):
+    page = login(auditor).get(url("boi_api_docs")).content.decode()
+    assert "POST /sandbox/campus/api/boi/v1/sync/{syncID}/submitCommitJob" in page
+    assert "GET /sandbox/campus/api/boi/v1/sync/jobs/latest" in page
+    assert "fullStreetAddress" in page and "openapi.json" in page
 
 
 def test_new_credentials_may_only_use_the_business_office_api(login, district_admin, client, db):
