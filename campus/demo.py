@@ -14,7 +14,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth.hashers import check_password
 
-from campus.models import ApiClient, Person
+from campus.models import BOI_SCOPE, ApiClient, Person
 from campus.services.clients import (
     api_client_create,
     api_client_rotate_secret,
@@ -45,6 +45,10 @@ def demo_client_ensure() -> dict:
     path = demo_client_path()
     stored = json.loads(path.read_text()) if path.exists() else None
     client = ApiClient.objects.select_related("application").filter(name=DEMO_CLIENT_NAME).first()
+    if client is not None and BOI_SCOPE not in client.scope_list:
+        # A demo client made before the sandbox had its BOI API: the console needs it.
+        client.scopes = f"{client.scopes} {BOI_SCOPE}".strip()
+        client.save(update_fields=["scopes"])
     if client is None:
         _, credentials = api_client_create(name=DEMO_CLIENT_NAME, actor=ACTOR)
         _write(path, credentials)

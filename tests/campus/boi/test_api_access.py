@@ -127,3 +127,20 @@ def test_the_openapi_description_is_served_and_names_every_endpoint(client, db):
         assert f"{BASE}/{path}" in paths, path
     schemes = response.json()["components"]["securitySchemes"]["oauth2"]["flows"]
     assert "boi.readwrite" in schemes["clientCredentials"]["scopes"]
+
+
+def test_the_demo_client_gets_the_boi_scope_even_if_it_predates_the_boi_api(db, settings, tmp_path):
+    from campus.demo import DEMO_CLIENT_NAME, demo_client_ensure
+    from campus.services.clients import api_client_create
+
+    settings.VAR_DIR = tmp_path
+    api_client_create(
+        name=DEMO_CLIENT_NAME,
+        actor="tests",
+        scopes="roster-core.readonly roster-demographics.readonly",
+    )
+    credentials = demo_client_ensure()
+    from campus.models import ApiClient
+
+    assert "boi.readwrite" in ApiClient.objects.get(name=DEMO_CLIENT_NAME).scope_list
+    assert credentials["client_secret"]
