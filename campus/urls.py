@@ -4,6 +4,7 @@ from campus import control, oauth_views, views
 from campus.boi import urls as boi_urls
 from campus.oneroster import views as oneroster
 from campus.soap import views as soap
+from campus.sp import urls as sp_urls
 
 ONEROSTER = "campus/api/oneroster/v1p2/<slug:app>/ims/oneroster/rostering/v1p2"
 
@@ -24,6 +25,8 @@ urlpatterns = [
     path("faults/", views.faults_page, name="faults"),
     # Campus's Business Office Integration tools (campus/boi/views.py)
     *boi_urls.ui_patterns,
+    # The Campus portal: a SAML service provider of idbridge's IdP (campus/sp/)
+    *sp_urls.patterns,
     # Machine APIs, as a Campus serves them (no dashboard login, no CSRF)
     path("campus/services/IdentityService", soap.identity_service, name="soap_identity"),
     path("campus/oauth2/token", oauth_views.token, name="oauth_token"),

@@ -356,3 +356,20 @@ CELERY_BEAT_SCHEDULE["campus-boi-resume-commit-jobs"] = {
     "task": "campus.tasks.commit_jobs_resume",
     "schedule": 60.0,
 }
+
+# --- Campus sandbox: SAML SP ---
+# The sandbox's Campus portal is a SAML service provider of idbridge's IdP (campus/sp/,
+# djangosaml2 on pysaml2). It keeps the asserted person in a session of its own (cookie
+# below) and signs nobody in to Django. Same site as the IdP, so Lax suffices for the
+# IdP's POST to the ACS (a Campus on another site would need SameSite=None; Secure).
+SAML_CONFIG_LOADER = "campus.sp.config.sp_config_load"
+SAML_SESSION_COOKIE_NAME = "campus_portal_session"
+SAML_SESSION_COOKIE_SAMESITE = "Lax"
+SAML_DEFAULT_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
+SAML_LOGOUT_REQUEST_PREFERRED_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
+# djangosaml2 would add "form-action https:" to its views' CSP for POST-binding forms
+# with an inline script; the portal uses HTTP-Redirect both ways and the project CSP
+# (script-src 'self') applies unchanged.
+SAML_CSP_HANDLER = ""
+# Where the portal fetches idbridge's IdP metadata; empty = <PUBLIC_BASE_URL>/idp/metadata.
+CAMPUS_SANDBOX_SP_IDP_METADATA_URL = env.str("CAMPUS_SANDBOX_SP_IDP_METADATA_URL", default="")

@@ -79,3 +79,47 @@ def _campus_connections(stdout) -> None:
 # Each app that needs demo data adds a callable(stdout) here (seeding the Campus sandbox,
 # configuring the Campus connections, ...). Kept in order.
 DEMO_STEPS: list = [_campus_sandbox, _campus_connections]
+
+
+def campus_sandbox_sp_register(*, actor: str = "manage.py demo") -> str:
+    """Register the Campus sandbox's portal (a SAML SP, ``campus/sp``) in the step-up IdP.
+
+    Idempotent: the first run registers the SP's metadata (signed requests required, every
+    attribute released); later runs replace it when it changed, e.g. when
+    ``PUBLIC_BASE_URL`` moved its ACS and logout URLs. Returns what happened:
+    ``registered``, ``updated`` or ``unchanged``. This is idbridge's own setup code; the
+    portal itself never imports ``stepup``.
+    """
+    from campus.sp.metadata import sp_metadata_xml
+    from stepup import services
+    from stepup.models import ServiceProvider
+    from stepup.saml.metadata import check_loads_in_pysaml2, parse_sp_metadata
+
+    parsed = parse_sp_metadata(sp_metadata_xml())
+    check_loads_in_pysaml2(parsed.xml)
+    sp = ServiceProvider.objects.filter(entity_id=parsed.entity_id).first()
+    if sp is None:
+        services.service_provider_register(
+            metadata=parsed,
+            actor=actor,
+            name="Campus sandbox portal",
+            require_signed_requests=True,
+            released_attributes=list(ServiceProvider.DEFAULT_ATTRIBUTES),
+        )
+        return "registered"
+    if sp.metadata_xml != parsed.xml:
+        services.service_provider_replace_metadata(sp=sp, metadata=parsed, actor=actor)
+        return "updated"
+    return "unchanged"
+
+
+def _campus_sandbox_sp(stdout) -> None:
+    # The sandbox's Campus portal signs people in through the step-up IdP.
+    outcome = campus_sandbox_sp_register()
+    stdout.write(
+        f"Campus portal SAML SP {outcome} in the step-up IdP "
+        f"({settings.PUBLIC_BASE_URL}/sandbox/campus/portal/)."
+    )
+
+
+DEMO_STEPS.append(_campus_sandbox_sp)
