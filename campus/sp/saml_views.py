@@ -47,6 +47,7 @@ from campus.sp.session import (
     portal_sign_in,
     portal_sign_out,
     portal_user,
+    step_up_forget,
     step_up_store,
     with_portal_session,
 )
@@ -315,6 +316,8 @@ class AcsView(saml_views.AssertionConsumerServiceView):
                 f"({type(exception).__name__}). Nothing was changed; try again."
             )
             saml_status, page = {}, None
+        if page is not None:
+            step_up_forget(request.saml_session, page.key)
         log.warning(
             "campus portal refused a SAML response",
             extra={"reason": type(exception).__name__, "status": saml_status.get("detail")},

@@ -129,6 +129,14 @@ def step_up_store(session, page_key: str, record: StepUpRecord) -> None:
     session[STEP_UPS_KEY] = step_ups
 
 
+def step_up_forget(session, page_key: str) -> None:
+    """A refused step-up for a page also ends the page's earlier one: the person was asked
+    again and did not confirm."""
+    step_ups = dict(session.get(STEP_UPS_KEY) or {})
+    if step_ups.pop(page_key, None) is not None:
+        session[STEP_UPS_KEY] = step_ups
+
+
 def change_record(session, *, page_title: str, done: str, at: datetime, by: str) -> None:
     changes = list(session.get(CHANGES_KEY) or [])
     changes.insert(0, {"page": page_title, "done": done, "at": at.isoformat(), "by": by})

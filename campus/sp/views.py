@@ -112,6 +112,7 @@ def sensitive_page(request, page_key: str):
         "state": state,
         "attributes": attribute_rows(record.attributes) if record else [],
         "here": here,
+        "recheck_url": login_url(here),
     }
     if request.method == "POST":
         if user is None or not state.fresh:

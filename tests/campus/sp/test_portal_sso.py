@@ -33,6 +33,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 RSA_SHA256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
 NO_AUTHN_CONTEXT = "urn:oasis:names:tc:SAML:2.0:status:NoAuthnContext"
 DS = "http://www.w3.org/2000/09/xmldsig#"
+RECHECK_PAYROLL = "/sandbox/campus/saml/login/?next=%2Fsandbox%2Fcampus%2Fpayroll%2F"
 
 
 def step_up(browser: Browser, path: str):
@@ -201,8 +202,13 @@ def test_payroll_demands_a_fresh_check_then_shows_the_step_up_and_accepts_the_ch
     done = browser.form_post(PAYROLL)
     assert done.status_code == 200
     assert "Payroll run approved (simulated)" in done.text
-    # A second visit within the limit needs no new check.
-    assert browser.get(PAYROLL).status_code == 200
+    # A second visit within the limit needs no new check ...
+    again = browser.get(PAYROLL)
+    assert again.status_code == 200
+    # ... unless the person asks for one: ForceAuthn again, a new check, a newer instant.
+    assert f'href="{RECHECK_PAYROLL.replace("&", "&amp;")}"' in again.text
+    at_idp = browser.walk(RECHECK_PAYROLL)
+    assert at_idp.is_redirect and "/stepup/authenticate/" in at_idp.headers["Location"]
 
 
 def test_a_payroll_step_up_does_not_open_grade_override(portal_server):
@@ -256,11 +262,12 @@ def test_no_authn_context_shows_step_up_refused_and_the_portal_session_survives(
     from stepup.services import step_up_policy_update
 
     browser = signed_in_browser(portal_server)
+    assert step_up(browser, PAYROLL).status_code == 200
     # The district switched payroll step-up off: idbridge cannot assert the payroll class.
     step_up_policy_update(
         policy=StepUpPolicy.objects.get(action="payroll"), actor="test", enabled=False
     )
-    refused = browser.walk(PAYROLL)
+    refused = browser.walk(RECHECK_PAYROLL)
     assert refused.status_code == 403
     assert "Step-up refused" in refused.text
     assert NO_AUTHN_CONTEXT in refused.text
@@ -268,8 +275,9 @@ def test_no_authn_context_shows_step_up_refused_and_the_portal_session_survives(
 
     portal = browser.get(PORTAL)
     assert portal.status_code == 200 and "Rosa Diaz" in portal.text
-    # No loop: the page asks again only when opened again.
-    assert browser.get(PAYROLL).headers["Location"].startswith("/sandbox/campus/saml/login/")
+    # The refused re-check also ended the earlier payroll step-up; the page asks again
+    # only when opened again (no loop).
+    assert browser.get(PAYROLL).headers["Location"] == RECHECK_PAYROLL
 
 
 def test_a_step_up_by_another_person_is_refused_and_keeps_the_portal_session(portal_server):
