@@ -13,6 +13,8 @@ import json
 import logging
 from functools import wraps
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from oauth2_provider.oauth2_backends import get_oauthlib_core
@@ -61,11 +63,24 @@ def _client_for(request):
     return client
 
 
+def _body(request) -> bytes:
+    try:
+        return request.body
+    except RequestDataTooBig:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        raise error(
+            413,
+            "",
+            "too_large",
+            f"the request body is larger than {limit} bytes: send fewer staff per call",
+        ) from None
+
+
 def _json(request):
-    if not request.body.strip():
+    if not _body(request).strip():
         return {}
     try:
-        return json.loads(request.body)
+        return json.loads(_body(request))
     except (ValueError, UnicodeDecodeError):
         raise error(400, "", "invalid", "the request body is not valid JSON") from None
 
@@ -93,12 +108,19 @@ def _log_failure(request, response, client, staff_number=""):
         message = error_message(body.get("errors", [])) if isinstance(body, dict) else ""
     except ValueError:
         message = response.content[:500].decode("utf-8", errors="replace")
+    if request.method in ("GET", "HEAD"):
+        payload = request.GET.urlencode()
+    else:
+        try:
+            payload = request.body
+        except RequestDataTooBig:
+            payload = "(the body was larger than the limit and was not read)"
     error_log_record(
         method=request.method,
         path=request.path,
         status=response.status_code,
         message=message or f"HTTP {response.status_code}",
-        payload=request.body if request.method not in ("GET", "HEAD") else request.GET.urlencode(),
+        payload=payload,
         client_name=client.name if client else "",
         staff_number=staff_number,
     )

@@ -144,3 +144,13 @@ def test_the_demo_client_gets_the_boi_scope_even_if_it_predates_the_boi_api(db, 
 
     assert "boi.readwrite" in ApiClient.objects.get(name=DEMO_CLIENT_NAME).scope_list
     assert credentials["client_secret"]
+
+
+def test_a_body_over_the_upload_limit_is_refused_and_logged(boi_api, district, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    sync_id = boi_api.post("sync/start").json()["syncID"]
+    response = boi_api.post(f"sync/{sync_id}/transfer", {"staff": [{"x": "y" * 2000}]})
+    assert response.status_code == 413
+    assert errors(response) == [("", "too_large")]
+    entry = BoiErrorLogEntry.objects.get(status=413)
+    assert "larger than the limit" in entry.payload
