@@ -188,6 +188,7 @@ def campus_people_load(
         for person in Person.objects.filter(pk__in=chunk).order_by("id"):
             people[person.pk] = CampusPerson(person)
     ids = sorted(people)
+    memberships: dict[int, list[int]] = defaultdict(list)
     for chunk in _chunks(ids):
         for identity in Identity.objects.filter(person_id__in=chunk, is_current=True):
             people[identity.person_id].identity = identity
@@ -199,16 +200,19 @@ def campus_people_load(
             "start_date", "id"
         ):
             people[assignment.person_id].assignments.append(assignment)
-        memberships = (
-            HouseholdMember.objects.filter(active_on(today), person_id__in=chunk)
-            .select_related("household")
-            # The household HR may update: a staff household first, then the oldest.
-            .order_by("person_id", "-household__is_staff_household", "household_id")
-        )
-        for member in memberships:
-            held = people[member.person_id]
-            if held.household is None:
-                held.household = member.household
+        for person_id, household_id in HouseholdMember.objects.filter(
+            active_on(today), person_id__in=chunk
+        ).values_list("person_id", "household_id"):
+            memberships[person_id].append(household_id)
+    # Two plain IN lookups rather than a join: the join makes the planner read every
+    # household of the district for each batch.
+    households: dict[int, Household] = {}
+    for chunk in _chunks(sorted({h for ids in memberships.values() for h in ids})):
+        households.update(Household.objects.in_bulk(chunk))
+    for person_id, ids in memberships.items():
+        # The household HR may update: a staff household first, then the oldest.
+        ids.sort(key=lambda pk: (not households[pk].is_staff_household, pk))
+        people[person_id].household = households[ids[0]]
     household_ids = sorted({p.household.pk for p in people.values() if p.household})
     counts: dict[int, int] = {}
     locations: dict[int, list[HouseholdLocation]] = defaultdict(list)

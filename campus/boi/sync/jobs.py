@@ -11,6 +11,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from campus.boi.db import campus_tables_analyze
 from campus.boi.sync.commit import CommitOutcome, commit_rows, pending_rows, sync_finish
 from campus.boi.sync.session import BASE_PATH, Status, check_step, session_locked
 from campus.models import (
@@ -85,6 +86,7 @@ def commit_job_run(job_id: int, *, worker: str, before_batch=lambda: None) -> st
             ).update(heartbeat_at=timezone.now())
         )
 
+    campus_tables_analyze()  # a big staging or seeding may have left them stale
     try:
         commit_rows(
             session,

@@ -16,7 +16,7 @@ from boi.rules.sync import (
     ReportEntry,
 )
 from campus.boi.context import lookups_load
-from campus.boi.db import rows_update
+from campus.boi.db import campus_tables_analyze, rows_update
 from campus.boi.preferences import preferences_get
 from campus.boi.staff import plan_to_api
 from campus.boi.sync.session import (
@@ -93,6 +93,7 @@ def sync_validate(*, session: SyncSession, actor) -> dict:
     """Validate (step 4): what a commit would do to Campus as it is now; stored per staff
     member and summed up. Re-run it after Campus data changes."""
     check_step(session, "validate")
+    campus_tables_analyze()
     today = timezone.localdate()
     lookups = lookups_load()
     household_allowed = preferences_get().allow_household_updates
