@@ -58,6 +58,7 @@ from django.utils import timezone  # noqa: E402
 
 from campus.boi import sync  # noqa: E402
 from campus.boi.context import campus_people_load, iso  # noqa: E402
+from campus.boi.db import campus_tables_analyze  # noqa: E402
 from campus.models import (  # noqa: E402
     BoiErrorLogEntry,
     CommitJob,
@@ -212,6 +213,7 @@ def run(size: int) -> dict:
     district_seed(
         staff=size, students=int(size * args.students), seed=2026, actor="bench", replace=True
     )
+    campus_tables_analyze()  # a seeded database has statistics, as a real district's has
     emit(phase="seed", staff=size, seconds=round(time.perf_counter() - started, 1))
 
     session = sync.sync_start(started_by="bench", actor="bench")
