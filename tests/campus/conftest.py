@@ -1,9 +1,26 @@
 """Fixtures for the Campus sandbox: a small seeded district, API clients, HTTP helpers."""
 
+import gc
+import threading
 from types import SimpleNamespace
 
 import pytest
 import requests
+
+
+def _join_request_threads(timeout: float = 2.0) -> None:
+    """Let the live server's request threads end inside the test.
+
+    A request thread closes its database connection when its HTTP connection ends. A
+    response kept alive by an exception (zeep's Fault, pytest.raises) keeps the client's
+    socket open until it is garbage-collected, and if that happens after the live server
+    stopped sharing the test database connection, Django raises in the thread. So: close
+    the sessions, collect, and wait for the threads.
+    """
+    gc.collect()
+    for thread in threading.enumerate():
+        if "process_request_thread" in thread.name and thread is not threading.current_thread():
+            thread.join(timeout)
 
 
 @pytest.fixture
@@ -90,20 +107,35 @@ class OneRosterClient:
 @pytest.fixture
 def oneroster(live_server, transactional_db, make_api_client):
     """``oneroster(**client_kwargs)`` → an OneRosterClient for a new API client."""
-    count = {"n": 0}
+    made = []
 
     def make(**kwargs):
-        count["n"] += 1
-        kwargs.setdefault("name", f"Roster client {count['n']}")
-        return OneRosterClient(live_server.url, make_api_client(**kwargs))
+        kwargs.setdefault("name", f"Roster client {len(made) + 1}")
+        made.append(OneRosterClient(live_server.url, make_api_client(**kwargs)))
+        return made[-1]
 
-    return make
+    yield make
+    # Close keep-alive connections while this test's live-server threads may still use
+    # the test database connection.
+    for api in made:
+        api.http.close()
+    _join_request_threads()
 
 
 @pytest.fixture
-def soap_sandbox(live_server, transactional_db, make_api_client, clean_cache):
+def http_session():
+    """A requests session closed at the end of the test (see ``oneroster``)."""
+    session = requests.Session()
+    yield session
+    session.close()
+    _join_request_threads()
+
+
+@pytest.fixture
+def soap_sandbox(live_server, transactional_db, make_api_client, clean_cache, http_session):
     credentials = make_api_client(name="Legacy HR")
     return SimpleNamespace(
+        http=http_session,
         url=live_server.url,
         wsdl=f"{live_server.url}/sandbox/campus/services/IdentityService?wsdl",
         endpoint=f"{live_server.url}/sandbox/campus/services/IdentityService",

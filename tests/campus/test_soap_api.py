@@ -10,6 +10,7 @@ from django.test import override_settings
 from django.utils import timezone
 from lxml import etree
 from zeep.exceptions import Fault, TransportError
+from zeep.transports import Transport
 from zeep.wsse.username import UsernameToken
 
 from campus import faults
@@ -25,7 +26,7 @@ def client(sandbox, *, password=None, digest=True, username=None, **token_kwargs
         use_digest=digest,
         **token_kwargs,
     )
-    return zeep.Client(sandbox.wsdl, wsse=token)
+    return zeep.Client(sandbox.wsdl, wsse=token, transport=Transport(session=sandbox.http))
 
 
 def fault_detail_code(fault: Fault) -> str:
@@ -46,7 +47,7 @@ def a_staff_member():
 
 
 def test_zeep_loads_the_wsdl_and_posts_to_the_host_that_served_it(soap_sandbox):
-    zc = zeep.Client(soap_sandbox.wsdl)
+    zc = zeep.Client(soap_sandbox.wsdl, transport=Transport(session=soap_sandbox.http))
     port = zc.wsdl.services["IdentityService"].ports["IdentityServicePort"]
     assert port.binding_options["address"] == soap_sandbox.endpoint
     assert set(port.binding._operations) == {"Authenticate", "GetPerson"}
@@ -107,7 +108,9 @@ def test_an_unknown_user_gets_the_same_fault_as_a_wrong_password(soap_sandbox):
 
 def test_authenticate_without_a_username_token_is_refused(soap_sandbox):
     with pytest.raises(Fault) as exc:
-        zeep.Client(soap_sandbox.wsdl).service.Authenticate()
+        zeep.Client(
+            soap_sandbox.wsdl, transport=Transport(session=soap_sandbox.http)
+        ).service.Authenticate()
     assert exc.value.code == "wsse:InvalidSecurity"
     assert fault_detail_code(exc.value) == "MissingSecurityHeader"
 
@@ -281,10 +284,11 @@ def test_latency_and_timeouts_can_be_injected(soap_sandbox):
     started = time.monotonic()
     requests.get(soap_sandbox.wsdl, timeout=10).raise_for_status()
     assert time.monotonic() - started >= 0.3
-    faults.faults_set(actor="tests", latency_ms=0, timeout_share=1.0, timeout_seconds=1.0)
+    faults.faults_set(actor="tests", latency_ms=0, timeout_share=1.0, timeout_seconds=0.5)
     with pytest.raises(requests.Timeout):
-        requests.get(soap_sandbox.wsdl, timeout=0.3)
-    time.sleep(1)  # let the server thread finish its slow answer
+        requests.get(soap_sandbox.wsdl, timeout=0.2)
+    # Let the server thread finish its slow answer before the test database goes away.
+    time.sleep(1.5)
 
 
 def test_the_wsdl_needs_the_query_and_other_methods_are_refused(soap_sandbox):
