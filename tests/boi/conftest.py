@@ -90,3 +90,58 @@ def upload(ready_connection, django_capture_on_commit_callbacks):
         return hr_import
 
     return _upload
+
+
+def verified_staff_record(user, *, email=None):
+    """``user`` as onboarded district staff: a Campus staff record whose onboarding case is
+    verified, i.e. someone whose passkey the step-up IdP accepts (and whose subject its
+    loader, ``stepup.subjects.set_subject_loader``, keeps signed in)."""
+    from django.utils import timezone
+
+    from staff.models import CampusConnection, OnboardingCase, StaffMember
+    from staff.transitions import State
+
+    connection, _ = CampusConnection.objects.get_or_create(
+        name="Campus (staff)", defaults={"kind": "rest"}
+    )
+    member, _ = StaffMember.objects.get_or_create(
+        connection=connection,
+        campus_key=f"staff-{user.pk}-{email or user.email}",
+        defaults={
+            "first_name": user.first_name or user.username,
+            "last_name": user.last_name or "Operator",
+            "birth_date": "1980-01-01",
+            "work_email": email or user.email,
+        },
+    )
+    OnboardingCase.objects.get_or_create(
+        staff_member=member, defaults={"state": State.VERIFIED, "verified_at": timezone.now()}
+    )
+    return member
+
+
+def passkey_check_in_session(session, user, *, at=None, email=None) -> None:
+    """SIMULATED step-up: what the passkey ceremony behind ``stepup:authenticate`` records
+    after a verified, user-verified assertion with ``user``'s passkey
+    (``sso_session_start``: the subject, then the event), written into ``session`` on the
+    server. ``email``: the staff record is someone else's (another address)."""
+    from django.utils import timezone
+
+    from stepup.policy import PASSKEY
+    from stepup.subjects import EVENTS_KEY, SUBJECT_KEY, Subject
+
+    member = verified_staff_record(user, email=email)
+    subject = Subject(
+        subject_id=member.user_handle,
+        staff_number=member.staff_number,
+        email=member.work_email,
+        given_name=member.first_name,
+        surname=member.last_name,
+        display_name=member.display_name,
+        campus_person_id=member.campus_key,
+    )
+    session[SUBJECT_KEY] = subject.to_session()
+    session[EVENTS_KEY] = [
+        {"method": PASSKEY, "at": (at or timezone.now()).isoformat(), "user_verified": True}
+    ]
+    session.save()

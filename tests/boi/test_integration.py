@@ -37,8 +37,7 @@ from campus.models import (
 )
 from campus.services.clients import api_client_create
 from campus.services.seed import district_seed
-from stepup.policy import PASSKEY
-from stepup.subjects import EVENTS_KEY, SUBJECT_KEY
+from tests.boi.conftest import passkey_check_in_session
 from tests.conftest import wait_for
 
 pytestmark = pytest.mark.integration
@@ -121,23 +120,11 @@ def sync_until_validated(client, hr_import: HrImport) -> SyncRun:
     return run
 
 
-def passkey_checked_just_now(client, user) -> None:
-    """Simulated step-up: the passkey ceremony (``stepup:authenticate``) is not wired yet,
-    so the event it records is written into the session server-side (as
-    tests/boi/test_sync_wizard.py does). The browser test drives the real redirect."""
-    session = client.session
-    session[SUBJECT_KEY] = {"subject_id": str(user.pk), "email": user.email}
-    session[EVENTS_KEY] = [
-        {"method": PASSKEY, "at": timezone.now().isoformat(), "user_verified": True}
-    ]
-    session.save()
-
-
 def commit_and_wait(client, user, run: SyncRun, *, step_up_needed: bool) -> SyncRun:
     response = client.post(f"/boi/runs/{run.id}/commit/")
     if step_up_needed:
         assert response.url.startswith("/stepup/authenticate/")  # no fresh passkey check
-        passkey_checked_just_now(client, user)
+        passkey_check_in_session(client.session, user)  # simulated: see its docstring
         response = client.post(f"/boi/runs/{run.id}/commit/")
     assert response.url == f"/boi/runs/{run.id}/"
 

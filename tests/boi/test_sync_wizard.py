@@ -10,9 +10,7 @@ from boi.services import ConsoleError
 from boi.services.sync import sync_commit_request, sync_run_create
 from idbridge.audit.models import AuditEntry
 from idbridge.core.models import OutboxMessage
-from stepup.policy import PASSKEY, AuthEvent
-from stepup.subjects import EVENTS_KEY, SUBJECT_KEY
-from tests.boi.conftest import good_row, hr_csv
+from tests.boi.conftest import good_row, hr_csv, passkey_check_in_session
 
 pytestmark = pytest.mark.django_db
 
@@ -148,24 +146,11 @@ def test_the_commit_view_asks_for_a_fresh_passkey_check_first(
     assert response.status_code == 302 and response.url.startswith("/stepup/authenticate/")
     run.refresh_from_db()
     assert run.state == SyncRun.State.VALIDATED
-    session = client.session
-    session[SUBJECT_KEY] = {"subject_id": "7", "email": hr_operator.email}
-    session[EVENTS_KEY] = [
-        {
-            "method": PASSKEY,
-            "at": (timezone.now() - timedelta(minutes=10)).isoformat(),
-            "user_verified": True,
-        }
-    ]
-    session.save()
+    # Simulated passkey checks (see passkey_check_in_session): ten minutes ago is too old …
+    passkey_check_in_session(client.session, hr_operator, at=timezone.now() - timedelta(minutes=10))
     response = client.post(f"/boi/runs/{run.id}/commit/")
-    assert response.url.startswith("/stepup/authenticate/")  # too old
-    session = client.session
-    event = AuthEvent(PASSKEY, timezone.now(), user_verified=True)
-    session[EVENTS_KEY] = [
-        {"method": event.method, "at": event.at.isoformat(), "user_verified": True}
-    ]
-    session.save()
+    assert response.url.startswith("/stepup/authenticate/")
+    passkey_check_in_session(client.session, hr_operator)  # … just now is fresh
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(f"/boi/runs/{run.id}/commit/")
     assert response.url == f"/boi/runs/{run.id}/"
@@ -183,11 +168,23 @@ def test_someone_elses_passkey_check_does_not_count(
 ):
     run = _run(upload, [good_row(1)], django_capture_on_commit_callbacks)
     client = login(hr_operator)
-    session = client.session
-    session[SUBJECT_KEY] = {"subject_id": "8", "email": "someone@else.example"}
-    session[EVENTS_KEY] = [
-        {"method": PASSKEY, "at": timezone.now().isoformat(), "user_verified": True}
-    ]
-    session.save()
+    passkey_check_in_session(client.session, hr_operator, email="someone@else.example")
+    assert commit_verification_of(client, hr_operator).reason.startswith(
+        "The passkey check in this session"
+    )
     response = client.post(f"/boi/runs/{run.id}/commit/")
     assert response.url.startswith("/stepup/authenticate/")
+    run.refresh_from_db()
+    assert run.state == SyncRun.State.VALIDATED
+
+
+def commit_verification_of(client, user):
+    """``commit_verification`` for the session the test client holds."""
+    from django.test import RequestFactory
+
+    from boi.stepup import commit_verification
+
+    request = RequestFactory().get("/")
+    request.session = client.session
+    request.user = user
+    return commit_verification(request)
