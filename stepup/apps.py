@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class StepupConfig(AppConfig):
     name = "stepup"
     verbose_name = "Step-up IdP"
+
+    def ready(self):
+        # The IdP re-reads the signed-in person on every SSO request (revocation, re-proof).
+        from stepup.ceremony import subject_load
+        from stepup.subjects import set_subject_loader
+
+        set_subject_loader(subject_load)

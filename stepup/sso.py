@@ -11,6 +11,7 @@ signed error Response (NoAuthnContext, NoPassive, RequestDenied, InvalidNameIDPo
 from __future__ import annotations
 
 import base64
+import dataclasses
 import logging
 import secrets
 from dataclasses import dataclass
@@ -47,6 +48,8 @@ log = logging.getLogger("idbridge.stepup")
 
 PENDING_KEY = "stepup.pending"
 CHALLENGE_KEY = "stepup.challenge"
+# Set by the ceremony's Cancel: the pending request (by key) whose check was abandoned.
+CANCELLED_KEY = "stepup.cancelled"
 ISSUED_KEY = "stepup.issued_name_ids"
 MAX_PENDING = 10
 RESUME_SALT = "stepup.sso.resume"
@@ -340,6 +343,22 @@ def proceed(request, key: str, rt: Runtime | None = None):
             request, rt, sp, key, pending, subject, decision, saml_idp.STATUS_INVALID_NAMEID_POLICY
         )
     if decision.needs_fresh_check:
+        if request.session.get(CANCELLED_KEY) == key:
+            # The person gave up on (or failed) the passkey check: tell the SP plainly.
+            del request.session[CANCELLED_KEY]
+            decision = dataclasses.replace(
+                decision, allowed=False, reason="The passkey check was not completed."
+            )
+            return _answer_error(
+                request,
+                rt,
+                sp,
+                key,
+                pending,
+                subject,
+                decision,
+                saml_idp.STATUS_NO_AUTHN_CONTEXT,
+            )
         if pending.is_passive:
             return _answer_error(
                 request, rt, sp, key, pending, subject, decision, saml_idp.STATUS_NO_PASSIVE

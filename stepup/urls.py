@@ -1,6 +1,6 @@
 from django.urls import path
 
-from stepup import views
+from stepup import ceremony, views
 
 app_name = "stepup"
 urlpatterns = [
@@ -17,5 +17,8 @@ urlpatterns = [
     path("policies/<int:pk>/", views.policy_edit, name="policy_edit"),
     path("policies/<int:pk>/delete/", views.policy_delete, name="policy_delete"),
     path("activity/", views.activity, name="activity"),
-    path("authenticate/", views.authenticate, name="authenticate"),
+    path("authenticate/", ceremony.authenticate, name="authenticate"),
+    path("authenticate/options/", ceremony.options, name="passkey_options"),
+    path("authenticate/verify/", ceremony.verify, name="passkey_verify"),
+    path("authenticate/cancel/", ceremony.cancel, name="passkey_cancel"),
 ]

@@ -5,7 +5,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from idbridge.core.access import permission_required
@@ -18,7 +17,6 @@ from stepup.forms import (
 )
 from stepup.policy import STEPUP_CLASS_REFS, SUPPORTED_CLASS_REFS
 from stepup.server import endpoint_url, idp_entity_id
-from stepup.subjects import safe_next_url
 
 VIEW = "core.view_stepup"
 MANAGE = "core.manage_stepup"
@@ -276,31 +274,5 @@ def activity(request):
             "filters": filters,
             "query": query,
             "kinds": [(k, label) for k, (_, label) in selectors.ACTIVITY_KINDS.items()],
-        },
-    )
-
-
-# --- sign-in placeholder -----------------------------------------------------------------
-
-
-@never_cache
-@require_GET
-def authenticate(request):
-    """Where the IdP sends people for a passkey check; the ceremony is plugged in here.
-
-    ``next`` (already checked to stay on this site) resumes the pending SAML request.
-    ``request.session["stepup.challenge"]`` says what is asked: ``mode`` is ``"sign-in"``
-    (nobody signed in to the IdP: usernameless, discoverable credential) or ``"step-up"``
-    (``subject_id`` must verify again), with a ``reason`` to show and the ``sp`` name.
-    On a verified assertion (user verification required, sign count checked) the ceremony
-    calls ``stepup.subjects.sso_session_start`` (sign-in) or ``record_auth_event``
-    (step-up) and ``stepup.services.step_up_check_record``, then redirects to ``next``.
-    """
-    return render(
-        request,
-        "stepup/authenticate.html",
-        {
-            "next": safe_next_url(request, request.GET.get("next")),
-            "challenge": request.session.get("stepup.challenge"),
         },
     )

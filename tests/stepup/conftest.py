@@ -224,3 +224,16 @@ def authn_request_url(client, idp_url, *, relay_state="", sign=False, **kwargs):
     )
     location = dict(info["headers"])["Location"]
     return reqid, location
+
+
+@pytest.fixture(autouse=True)
+def _made_up_subjects():
+    """These tests sign in made-up subjects that have no staff record, so the product's
+    subject loader (which re-reads staff records on every SSO request) is switched off for
+    them, and put back afterwards."""
+    from stepup import subjects
+
+    saved = subjects._loader
+    subjects.set_subject_loader(None)
+    yield
+    subjects.set_subject_loader(saved)
