@@ -18,6 +18,7 @@ from urllib.parse import parse_qs, urljoin, urlparse
 import pytest
 import requests
 
+from tests.campus.conftest import _join_request_threads
 from tests.stepup.conftest import make_subject, signed_in_session  # noqa: F401 - re-exported
 
 PORTAL = "/sandbox/campus/portal/"
@@ -27,6 +28,19 @@ ENROLLMENT_CHANGE = "/sandbox/campus/enrollment-change/"
 ACS = "/sandbox/campus/saml/acs/"
 SESSION_COOKIE = "sessionid"
 PORTAL_COOKIE = "campus_portal_session"
+
+
+_open_browsers: list = []
+
+
+@pytest.fixture(autouse=True)
+def _close_browsers():
+    """Close every Browser's keep-alive connections and let the live server's request
+    threads end inside the test (see tests/campus/conftest.py)."""
+    yield
+    while _open_browsers:
+        _open_browsers.pop().http.close()
+    _join_request_threads()
 
 
 @pytest.fixture(autouse=True)
@@ -85,6 +99,7 @@ class Browser:
         if idp_session_key:
             self.http.cookies.set(SESSION_COOKIE, idp_session_key)
         self.history: list[requests.Response] = []
+        _open_browsers.append(self)
 
     def url(self, path: str) -> str:
         return urljoin(self.base_url, path)
