@@ -39,6 +39,7 @@ from campus.oneroster.users import (
     USER_FIELDS,
     load_user,
     load_users,
+    page_queryset,
     users_queryset,
 )
 from campus.selectors import district_get
@@ -168,7 +169,8 @@ def users(request, app):
     except FilterError as exc:
         raise OneRosterError(400, exc.code, str(exc)) from None
     total = qs.count()
-    ids = list(qs.values_list("pk", flat=True)[page.offset : page.offset + page.limit])
+    ordered = page_queryset(qs, flt, sort, total)
+    ids = list(ordered.values_list("pk", flat=True)[page.offset : page.offset + page.limit])
     refs = _refs(request, app)
     records = [user_to_dict(u, refs, today) for u in load_users(ids)]
     return _collection(request, "users", records, total, page, fields)

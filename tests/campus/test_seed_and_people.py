@@ -146,3 +146,14 @@ def test_a_position_needs_an_assignment_code_or_a_title_code(district):
             start_date=date.today(),
             actor="tests",
         )
+
+
+def test_a_delta_query_on_sqlite_reads_the_date_modified_index(district):
+    from campus.oneroster.filters import parse_filter
+    from campus.oneroster.users import FILTER_FIELDS, page_queryset, users_queryset
+
+    flt = parse_filter("dateLastModified>'2026-01-01T00:00:00Z'", FILTER_FIELDS)
+    qs = users_queryset(flt, None, timezone.localdate())
+    plan = page_queryset(qs, flt, None, total=10).values_list("pk", flat=True)[:1000].explain()
+    assert "campus_person_modified_idx" in plan, plan
+    assert "SCAN campus_person" not in plan, plan
