@@ -97,6 +97,8 @@ def start_worker(name: str):
 
 
 def stop(proc, sig=signal.SIGTERM):
+    if proc.log.closed:
+        return
     try:
         os.killpg(proc.pid, sig)
     except ProcessLookupError:
@@ -178,6 +180,8 @@ def test_a_killed_worker_s_commit_job_finishes_on_another_worker_exactly_once(
             "the resumed job to finish",
         )
     finally:
+        if first.poll() is None:  # the test failed before killing it
+            stop(first, signal.SIGKILL)
         if second is not None:
             stop(second)
         faults.faults_clear(actor="tests")
