@@ -123,18 +123,33 @@ def wait_for(predicate, timeout, what):
 
 @pytest.fixture
 def crash_queue():
-    """Sandbox tasks this test sends go to the crash-test workers' queue."""
+    """Sandbox tasks this test sends go to the crash-test workers' queue.
+
+    Celery's producer keeps a Router built from ``task_routes`` when the first task was
+    sent (``app.amqp.router`` is a cached property): changing the setting is not enough
+    once an earlier test has sent a task, the cached router must go too. Otherwise the
+    job lands on the default queue, where the suite's session worker would run it.
+    """
     from idbridge.celery import app
 
     with app.connection_for_write() as connection:  # leftovers of an earlier run
         connection.default_channel.queue_declare(CRASH_TEST_QUEUE, durable=True)
         connection.default_channel.queue_purge(CRASH_TEST_QUEUE)
     before = app.conf.task_routes
-    app.conf.task_routes = {"campus.tasks.*": {"queue": CRASH_TEST_QUEUE}}
-    app.amqp.flush_routes()
-    yield
-    app.conf.task_routes = before
-    app.amqp.flush_routes()
+
+    def route(routes):
+        app.conf.task_routes = routes
+        app.amqp.flush_routes()
+        app.amqp.__dict__.pop("router", None)
+
+    route({"campus.tasks.*": {"queue": CRASH_TEST_QUEUE}})
+    assert app.amqp.router.route({}, "campus.tasks.commit_job_run")["queue"].name == (
+        CRASH_TEST_QUEUE
+    )
+    try:
+        yield
+    finally:
+        route(before)
 
 
 def test_a_killed_worker_s_commit_job_finishes_on_another_worker_exactly_once(
