@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -461,6 +462,7 @@ class BuiltRow:
     address_key: str = ""
     address_components: dict | None = None
     address_spelling: str = ""
+    address_errors: tuple = ()  # the address rules' RuleErrors, checked once (see _address)
 
     @property
     def staff_number(self) -> str:
@@ -493,13 +495,14 @@ def build_row(record: Mapping[str, str], resolver: Resolver, *, household_allowe
     name back to the file's column for messages.
     """
     columns: Mapping[str, str] = record.get("__columns__", {})  # type: ignore[assignment]
+    # Every cell stripped once (a row is read ~80 times below).
+    values = {k: v.strip() for k, v in record.items() if isinstance(v, str)}
 
     def col(name: str) -> str:
         return columns.get(name, name)
 
     def val(name: str) -> str:
-        value = record.get(name, "")
-        return value.strip() if isinstance(value, str) else ""
+        return values.get(name, "")
 
     problems: list[RowProblem] = []
     origins: dict[str, str] = {}  # payload path → template column
@@ -538,21 +541,24 @@ def build_row(record: Mapping[str, str], resolver: Resolver, *, household_allowe
             )
         else:
             payload["gender"] = gender
-    employments = _employments(record, val, col, problems, origins)
+    employments = _employments(values, val, col, problems, origins)
     if employments:
         payload["employments"] = employments
-    positions = _positions(record, val, col, problems, origins, resolver)
+    positions = _positions(values, val, col, problems, origins, resolver)
     if positions:
         payload["positions"] = positions
     built = BuiltRow(payload, ssn, problems)
     if household_allowed:
         _address(record, val, col, built, origins)
-    check = validate_staff({**payload, **({"ssn": ssn} if ssn else {})}, resolver.mappings)
+    # The household was checked by _address with the same rules and paths: validating it
+    # again here would parse every address twice.
+    rest = {k: v for k, v in payload.items() if k != "household"}
+    check = validate_staff({**rest, **({"ssn": ssn} if ssn else {})}, resolver.mappings)
     flagged = {p.field for p in problems if p.field}
     flagged |= {
         p.field.replace("assignmentCode", "titleCode") for p in problems if p.code == "unmapped"
     }
-    for error in check.errors:
+    for error in (*check.errors, *built.address_errors):
         if error.field in flagged:
             continue  # already reported with the HR value (unmapped, bad date, …)
         if error.code == "required" and error.field in ("lastName", "firstName", "staffNumber"):
@@ -581,18 +587,27 @@ def _column_of(path: str, origins: Mapping[str, str]) -> str:
     return path
 
 
-def _indexes(record: Mapping[str, str], names: tuple[str, ...]) -> list[int]:
+@functools.lru_cache(maxsize=4096)
+def _repeated(column: str) -> tuple[str, int] | None:
+    """``"location_2"`` → ``("location", 2)``; None for a column that is not numbered."""
+    match = _REPEATED.match(column)
+    return (match.group(1), int(match.group(2) or 1)) if match else None
+
+
+def _indexes(values: Mapping[str, str], names: tuple[str, ...]) -> list[int]:
+    """The numbers (1, 2, …) of the employments / positions the row fills in."""
     found: set[int] = set()
-    for key, value in record.items():
-        match = _REPEATED.match(key)
-        if match and match.group(1) in names and isinstance(value, str) and value.strip():
-            found.add(int(match.group(2) or 1))
+    for key, value in values.items():
+        if value:
+            info = _repeated(key)
+            if info is not None and info[0] in names:
+                found.add(info[1])
     return sorted(found)
 
 
-def _employments(record, val, col, problems, origins) -> list[dict]:
+def _employments(values, val, col, problems, origins) -> list[dict]:
     out: list[dict] = []
-    for n in _indexes(record, ("hire_date", "termination_date")):
+    for n in _indexes(values, ("hire_date", "termination_date")):
         item: dict[str, str] = {}
         path = f"employments[{len(out)}]"
         for column, name in (("hire_date", "hireDate"), ("termination_date", "terminationDate")):
@@ -610,7 +625,7 @@ def _employments(record, val, col, problems, origins) -> list[dict]:
     return out
 
 
-def _positions(record, val, col, problems, origins, resolver: Resolver) -> list[dict]:
+def _positions(values, val, col, problems, origins, resolver: Resolver) -> list[dict]:
     out: list[dict] = []
     names = (
         "location",
@@ -619,7 +634,7 @@ def _positions(record, val, col, problems, origins, resolver: Resolver) -> list[
         "position_start_date",
         "position_end_date",
     )
-    for n in _indexes(record, names):
+    for n in _indexes(values, names):
         path = f"positions[{len(out)}]"
         item: dict[str, str] = {}
         location, job = _numbered("location", n), _numbered("job_code", n)
@@ -705,7 +720,8 @@ def _address(record, val, col, built: BuiltRow, origins) -> None:
         origins[f"{base}.{name}"] = column
     address = {k: (True if k == "postOfficeBox" else v) for k, v in sent.items()}
     built.payload["household"] = {"householdLocations": [{"address": address}]}
-    normalized, errors = normalize_address(sent, path=base)
+    normalized, errors = _normalize(tuple(address.items()), base)
+    built.address_errors = errors  # what validate_staff's household check would say
     if normalized is not None:
         built.address_key = normalized.key
         built.address_components = normalized.components()
@@ -715,8 +731,15 @@ def _address(record, val, col, built: BuiltRow, origins) -> None:
                 sent.get(n, "") for n in ("number", "prefix", "street", "tag", "direction", "apt")
             ).strip()
         )
-    # errors from the address rules are picked up by validate_staff (same rules, same paths)
-    del errors
+
+
+@functools.lru_cache(maxsize=8192)
+def _normalize(items: tuple, path: str):
+    """``normalize_address``, remembered: a file repeats the same spellings (households,
+    colleagues at one address) and parsing is the costly part of a row. Both the Address
+    and the RuleErrors it returns are immutable."""
+    normalized, errors = normalize_address(dict(items), path=path)
+    return normalized, tuple(errors)
 
 
 def resolver_unmapped(resolver: Resolver) -> dict[str, list[str]]:

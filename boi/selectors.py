@@ -122,3 +122,10 @@ def import_progress(hr_import: HrImport) -> dict:
         ),
         "unit": "checks" if pre_busy and not busy else "bytes",
     }
+
+
+def run_outcomes_per_staff(run: SyncRun) -> bool:
+    """Does the committed run know each staff member's outcome? Not when Campus's commit job
+    reported counts only and some failed: which ones is in Campus's Business Office Error
+    Log (the BOI API does not say)."""
+    return not SyncStaff.objects.filter(run=run, outcome=SyncStaff.Outcome.PENDING).exists()

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from collections import Counter
 from collections.abc import Iterator
 
 from django.conf import settings
@@ -27,6 +28,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from boi.client import client_for
+from boi.db import rows_update
 from boi.models import AddressCheck, HrImport, HrRow, SyncRun, SyncStaff
 from boi.rules.addresses import COMPONENT_FIELDS, normalize_address
 from boi.rules.sync import SyncState, next_sync_state
@@ -34,7 +36,7 @@ from boi.services import ConsoleError
 from boi.services.connections import connection_note_failure
 from boi.services.errorlog import alert_raise
 from idbridge.audit.services import audit_record
-from idbridge.campus.boi import BoiCredentialsRejected, BoiRefused
+from idbridge.campus.boi import REPORT_ENTRY_KEYS, BoiCredentialsRejected, BoiRefused
 from idbridge.campus.types import CampusError, PermanentCampusError, TransientCampusError
 
 log = logging.getLogger(__name__)
@@ -342,11 +344,19 @@ def staff_for_campus(row: HrRow, addresses: dict[str, dict], *, household_allowe
     return payload
 
 
-def _included_rows(run: SyncRun, after: int) -> Iterator[HrRow]:
-    rows = HrRow.objects.filter(
-        hr_import=run.hr_import, is_excluded=False, row_number__gt=after
-    ).order_by("row_number")
-    return rows.iterator(chunk_size=2000)
+def _included_rows(run: SyncRun, after: int, size: int) -> Iterator[list[HrRow]]:
+    """The rows to send, ``size`` at a time, after row number ``after``.
+
+    Keyset pages, each read whole: no cursor stays open while a batch goes to Campus and
+    its progress is written (on SQLite an open read would pin a snapshot, and the write
+    after it fails as soon as another process has written meanwhile)."""
+    rows = HrRow.objects.filter(hr_import=run.hr_import, is_excluded=False).order_by("row_number")
+    while True:
+        page = list(rows.filter(row_number__gt=after)[:size])
+        if not page:
+            return
+        yield page
+        after = page[-1].row_number
 
 
 def _transfer(run: SyncRun, client) -> None:
@@ -357,13 +367,10 @@ def _transfer(run: SyncRun, client) -> None:
     SyncRun.objects.filter(id=run.id).update(progress_total=total, progress_done=done)
     addresses = campus_addresses(run.hr_import)
     household_allowed = run.connection.household_allowed
-    size = settings.BOI_TRANSFER_BATCH_SIZE
-    batch: list[HrRow] = []
-
-    def send(batch: list[HrRow]) -> None:
-        nonlocal done
+    for batch in _included_rows(run, run.transferred_upto, settings.BOI_TRANSFER_BATCH_SIZE):
         staff = [staff_for_campus(r, addresses, household_allowed=household_allowed) for r in batch]
         client.sync_transfer(run.sync_id, staff)
+        del staff
         done += len(batch)
         with transaction.atomic():
             SyncStaff.objects.bulk_create(
@@ -377,27 +384,13 @@ def _transfer(run: SyncRun, client) -> None:
             SyncRun.objects.filter(id=run.id).update(
                 transferred_upto=batch[-1].row_number, progress_done=done
             )
-
-    for row in _included_rows(run, run.transferred_upto):
-        batch.append(row)
-        if len(batch) >= size:
-            send(batch)
-            batch = []
-    if batch:
-        send(batch)
     _advance(run, SyncRun.State.TRANSFERRING, hr_fingerprint=import_fingerprint(run.hr_import))
 
 
 # --- validate ---------------------------------------------------------------------------------
 
-REPORT_LIST_KEYS = ("staff", "entries", "report", "items")
-
-
-def _report_entries(body: dict) -> list[dict]:
-    for key in REPORT_LIST_KEYS:
-        if isinstance(body.get(key), list):
-            return [e for e in body[key] if isinstance(e, dict)]
-    return []
+REPORT_LIST_KEYS = REPORT_ENTRY_KEYS  # where Campus's report lists the staff, one entry each
+VALIDATE_CHUNK = 1000
 
 
 def entry_action(entry: dict) -> str:
@@ -409,51 +402,80 @@ def entry_action(entry: dict) -> str:
     return "update" if action in ("update", "change", "changed") else (action or "update")
 
 
-def report_summary(body: dict, entries: list[dict]) -> dict:
-    """Counts and the district-wide lists of the validate report (not the per-staff part)."""
-    summary: dict = {"staff": len(entries)}
-    for entry in entries:
-        action = entry_action(entry)
-        summary[action] = summary.get(action, 0) + 1
-    for key, value in body.items():
-        if key in REPORT_LIST_KEYS:
-            continue
+LISTED = 500  # of each district-wide list (staff to add, addresses to add …), kept to show
+
+
+def report_summary(members: dict, lists: dict[str, tuple[int, list]], actions: Counter) -> dict:
+    """Counts and the district-wide lists of the validate report (not the per-staff part):
+    ``members`` are the report's other members, ``lists`` its other arrays as (length,
+    first ``LISTED`` items), ``actions`` the entries' actions."""
+    summary: dict = {"staff": sum(actions.values()), **actions}
+    for key, value in members.items():
         if key == "summary" and isinstance(value, dict):
             summary.update({k: v for k, v in value.items() if not isinstance(v, list | dict)})
-            continue
-        if isinstance(value, list):
+        elif isinstance(value, list):
             summary[f"{key}_count"] = len(value)
-            summary[key] = value[:500]
+            summary[key] = value[:LISTED]
         elif isinstance(value, dict | int | float | str | bool):
             summary[key] = value
+    for key, (count, first) in lists.items():
+        summary[f"{key}_count"] = count
+        summary[key] = first
     return summary
 
 
 def _validate(run: SyncRun, client) -> None:
-    body = client.sync_validate(run.sync_id)
-    entries = _report_entries(body)
-    by_number = {str(e.get("staffNumber") or ""): e for e in entries}
-    SyncRun.objects.filter(id=run.id).update(progress_total=len(by_number), progress_done=0)
+    """Campus's report, read as it arrives and stored per staff member ``VALIDATE_CHUNK``
+    entries at a time: memory follows the chunk, not the sync."""
+    SyncStaff.objects.filter(run=run).update(report={}, action="", has_conflict=False)
+    SyncRun.objects.filter(id=run.id).update(progress_total=run.staff_count, progress_done=0)
+    members: dict = {}
+    actions: Counter = Counter()
+    pending: dict[str, dict] = {}
     done = 0
-    pending: list[SyncStaff] = []
-    for item in SyncStaff.objects.filter(run=run).iterator(chunk_size=2000):
-        entry = by_number.get(item.staff_number, {})
-        item.report = entry
-        item.action = entry_action(entry) if entry else ""
-        item.has_conflict = item.action == "error"
-        pending.append(item)
-        if len(pending) >= 1000:
-            SyncStaff.objects.bulk_update(pending, ["report", "action", "has_conflict"])
-            done += len(pending)
-            pending = []
-            SyncRun.objects.filter(id=run.id).update(progress_done=done)
-    SyncStaff.objects.bulk_update(pending, ["report", "action", "has_conflict"])
+
+    def store(entries: dict[str, dict]) -> None:
+        nonlocal done
+        items = list(
+            SyncStaff.objects.filter(run=run, staff_number__in=list(entries)).only(
+                "id", "staff_number"
+            )
+        )
+        for item in items:
+            item.report = entries[item.staff_number]
+            item.action = entry_action(item.report)
+            item.has_conflict = item.action == "error"
+        rows_update(SyncStaff, items, ["report", "action", "has_conflict"])
+        done += len(entries)
+        SyncRun.objects.filter(id=run.id).update(progress_done=done)
+
+    lists: dict[str, tuple[int, list]] = {}
+    # Every array of the report is read element by element: the per-staff entries, and the
+    # district-wide lists (staff to add, addresses to add) that grow with the sync too.
+    for key, value, is_element in client.sync_validate_members(
+        run.sync_id, stream=lambda key: True
+    ):
+        if not is_element:
+            members[key] = value
+        elif key not in REPORT_LIST_KEYS:
+            count, first = lists.get(key, (0, []))
+            if count < LISTED:
+                first.append(value)
+            lists[key] = (count + 1, first)
+        elif isinstance(value, dict):
+            actions[entry_action(value)] += 1
+            pending[str(value.get("staffNumber") or "")] = value
+            if len(pending) >= VALIDATE_CHUNK:
+                store(pending)
+                pending = {}
+    if pending:
+        store(pending)
     _advance(
         run,
         SyncRun.State.VALIDATED,
-        report_summary=report_summary(body, entries),
+        report_summary=report_summary(members, lists, actions),
         validated_at=timezone.now(),
-        progress_done=len(by_number),
+        progress_done=done,
     )
 
 
@@ -525,12 +547,13 @@ def _finish_commit(
         title = f"Sync {run.id} committed: {succeeded} staff updated in Campus"
         if failed:
             title += f", {failed} failed"
-        alert_raise(
-            run=run,
-            level="error" if failed else "success",
-            title=title,
-            body=f"HR file {run.hr_import.file_name}; {run.staff_count} staff sent.",
-        )
+        body = f"HR file {run.hr_import.file_name}; {run.staff_count} staff sent."
+        if counts is not None and failed:
+            body += (
+                " Campus's commit job reports counts only: which staff failed is in Campus's"
+                " Business Office Error Log."
+            )
+        alert_raise(run=run, level="error" if failed else "success", title=title, body=body)
 
 
 def sync_commit_job_poll(*, run_id: int) -> bool:

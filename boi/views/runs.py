@@ -67,6 +67,8 @@ def run_detail(request, run_id):
             "hr_changed": bool(run.hr_fingerprint)
             and run.hr_fingerprint != services.import_fingerprint(run.hr_import),
             "errors": ErrorLogEntry.objects.filter(run=run)[:5],
+            "per_staff": run.state != SyncRun.State.COMMITTED
+            or selectors.run_outcomes_per_staff(run),
         },
     )
 
@@ -133,7 +135,14 @@ def run_report(request, run_id, results=False):
     return render(
         request,
         "boi/results.html" if results else "boi/report.html",
-        {"run": run, "page": page, "form": form, "query": query, "summary": run.report_summary},
+        {
+            "run": run,
+            "page": page,
+            "form": form,
+            "query": query,
+            "summary": run.report_summary,
+            "per_staff": not results or selectors.run_outcomes_per_staff(run),
+        },
     )
 
 

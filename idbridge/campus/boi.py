@@ -17,10 +17,12 @@ with the request body as sent (the caller masks SSNs before storing it).
 
 from __future__ import annotations
 
+import codecs
+import json
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import quote
 
 import requests
@@ -147,6 +149,136 @@ def _code_item(item: Any, kind: str) -> CodeItem | None:
     return CodeItem(str(code), str(name))
 
 
+# --- reading a large JSON object as it arrives -------------------------------------------
+
+REPORT_ENTRY_KEYS = ("entries", "staff", "report", "items")  # the validate report's list
+_WHITESPACE = " \t\r\n"
+
+
+class JsonStreamError(ValueError):
+    """The text is not the JSON object it should be."""
+
+
+def _decoded(chunks: Iterable[bytes]) -> Iterator[str]:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    for chunk in chunks:
+        text = decoder.decode(chunk)
+        if text:
+            yield text
+    tail = decoder.decode(b"", True)
+    if tail:
+        yield tail
+
+
+class JsonMember(NamedTuple):
+    key: str
+    value: Any
+    is_element: bool  # one element of a streamed array, not the member's whole value
+
+
+def iter_json_members(
+    texts: Iterable[str], *, stream: Collection[str] | Callable[[str], bool] = ()
+) -> Iterator[JsonMember]:
+    """The members of one JSON object, read from text chunks in bounded memory.
+
+    Yields ``(key, value, False)`` per member, except that a non-empty array under a key
+    ``stream`` names (a collection of keys, or a predicate) comes element by element, as
+    ``(key, element, True)``.
+
+    >>> [tuple(m) for m in iter_json_members(['{"a": 1, "e": [{"n"', ': 2}, 3]}'], stream=["e"])]
+    [('a', 1, False), ('e', {'n': 2}, True), ('e', 3, True)]
+    """
+    streamed = stream if callable(stream) else stream.__contains__
+    decoder = json.JSONDecoder()
+    chunks = iter(texts)
+    buf, pos, eof = "", 0, False
+
+    def fill(at_least: int = 1) -> bool:
+        nonlocal buf, pos, eof
+        added = 0
+        while added < at_least:
+            chunk = next(chunks, None)
+            if chunk is None:
+                eof = True
+                break
+            if not added:
+                buf, pos = buf[pos:], 0
+            buf += chunk
+            added += len(chunk)
+        return added > 0
+
+    def skip() -> str:
+        """Skip whitespace; the next character ('' at the end)."""
+        nonlocal pos
+        while True:
+            while pos < len(buf) and buf[pos] in _WHITESPACE:
+                pos += 1
+            if pos < len(buf):
+                return buf[pos]
+            if not fill():
+                return ""
+
+    def expect(char: str) -> None:
+        nonlocal pos
+        if skip() != char:
+            raise JsonStreamError(f"expected {char!r} at character {pos}")
+        pos += 1
+
+    def value() -> Any:
+        """One JSON value; reads more text until it is complete."""
+        nonlocal pos
+        skip()
+        while True:
+            try:
+                parsed, end = decoder.raw_decode(buf, pos)
+            except json.JSONDecodeError as exc:
+                if eof:
+                    raise JsonStreamError(exc.msg) from None
+                fill(max(len(buf) - pos, 64 * 1024))  # double: large values stay linear
+                continue
+            if not eof:
+                # A value is followed by "," "}" "]" (or ":" after a key). Anything else
+                # — or the end of the buffer — means it may be cut short ("12" of "12345",
+                # "1.5" of "1.5e3"): read more and decode it again.
+                after = end
+                while after < len(buf) and buf[after] in _WHITESPACE:
+                    after += 1
+                if (after == len(buf) or buf[after] not in ",}]:") and fill():
+                    continue
+            pos = end
+            return parsed
+
+    expect("{")
+    first = True
+    while True:
+        char = skip()
+        if char == "}":
+            return
+        if not first:
+            expect(",")
+        first = False
+        key = value()
+        if not isinstance(key, str):
+            raise JsonStreamError("an object key must be a string")
+        expect(":")
+        if skip() == "[" and streamed(key):
+            pos += 1
+            if skip() == "]":
+                pos += 1
+                yield JsonMember(key, [], False)
+                continue
+            while True:
+                yield JsonMember(key, value(), True)
+                char = skip()
+                pos += 1
+                if char == "]":
+                    break
+                if char != ",":
+                    raise JsonStreamError(f"expected ',' or ']' in {key!r}")
+            continue
+        yield JsonMember(key, value(), False)
+
+
 class BoiClient:
     def __init__(
         self,
@@ -205,9 +337,11 @@ class BoiClient:
         what: str,
         timeout: float | None = None,
         missing_ok: bool = False,
+        stream: bool = False,
     ) -> Any:
         """One BOI call; returns the decoded JSON body (None for an empty body or a 404
-        when ``missing_ok``)."""
+        when ``missing_ok``). ``stream=True``: the successful response itself, its body not
+        read yet (the caller reads and closes it)."""
         url = self.url(path)
         for attempt in range(2):
             token = self._token(method, path, body)
@@ -221,6 +355,7 @@ class BoiClient:
                     json=body,
                     timeout=timeout or self.config.timeout,
                     headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
+                    stream=stream,
                 )
 
             try:
@@ -245,6 +380,8 @@ class BoiClient:
                         f"{what}: Campus refused a fresh token (HTTP 401)."
                     )
                 raise BoiRefused(message, status=response.status_code, errors=errors)
+            if stream:
+                return response
             if not response.content:
                 return None
             try:
@@ -348,11 +485,34 @@ class BoiClient:
         return self.call("POST", path, what="BOI sync end transfer") or {}
 
     def sync_validate(self, sync_id: str) -> dict:
+        """The whole validate report at once (small syncs; see ``sync_validate_members``)."""
+        return {key: value for key, value, _ in self.sync_validate_members(sync_id, stream=())}
+
+    def sync_validate_members(
+        self, sync_id: str, *, stream: Collection[str] | Callable[[str], bool] = REPORT_ENTRY_KEYS
+    ) -> Iterator[JsonMember]:
+        """Validate, read as it arrives: the members of Campus's report, the arrays
+        ``stream`` names element by element (``iter_json_members``): by default the
+        per-staff list, so that a 50,000-staff report is never held whole."""
         path = f"sync/{quote(sync_id, safe='')}/validate"
-        return (
-            self.call("POST", path, what="BOI sync validate", timeout=self.config.commit_timeout)
-            or {}
+        what = "BOI sync validate"
+        response = self.call(
+            "POST", path, what=what, timeout=self.config.commit_timeout, stream=True
         )
+        try:
+            yield from iter_json_members(
+                _decoded(response.iter_content(chunk_size=256 * 1024)), stream=stream
+            )
+        except (requests.RequestException, UnicodeDecodeError) as exc:
+            message = f"{what}: the report broke off ({type(exc).__name__})"
+            self._failed("POST", path, response.status_code, message, None, permanent=False)
+            raise TransientCampusError(message) from None
+        except JsonStreamError as exc:
+            message = f"{what}: Campus sent a report that is not JSON ({exc})"
+            self._failed("POST", path, response.status_code, message, None, permanent=False)
+            raise TransientCampusError(message) from None
+        finally:
+            response.close()
 
     def sync_commit(self, sync_id: str) -> CommitResult:
         path = f"sync/{quote(sync_id, safe='')}/commit"

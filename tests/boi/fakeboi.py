@@ -33,6 +33,13 @@ class FakeResponse:
             raise ValueError("no body")
         return self._body
 
+    def iter_content(self, chunk_size=1):
+        for start in range(0, len(self.content), chunk_size or 1):
+            yield self.content[start : start + chunk_size]
+
+    def close(self):
+        pass
+
 
 class FakeBoi:
     def __init__(self, secret="s3cret"):
@@ -65,7 +72,9 @@ class FakeBoi:
             return FakeResponse(200, {"access_token": token, "expires_in": 3600})
         return self.request("POST", url, json=kwargs.get("json"), headers=kwargs.get("headers"))
 
-    def request(self, method, url, params=None, json=None, timeout=None, headers=None):
+    def request(
+        self, method, url, params=None, json=None, timeout=None, headers=None, stream=False
+    ):
         parts = urlsplit(url)
         path = parts.path.split("/api/boi/v1/", 1)[-1]
         self.calls.append((method, path))

@@ -158,6 +158,7 @@ def test_the_commit_view_asks_for_a_fresh_passkey_check_first(
     assert run.state == SyncRun.State.COMMITTED
     page = client.get(f"/boi/runs/{run.id}/results/")
     assert b"row 2" in page.content
+    assert b"outcomes-unknown" not in page.content  # the synchronous commit names everyone
     assert client.get(f"/boi/runs/{run.id}/progress/").json()["state"] == "committed"
     csv_text = b"".join(client.get(f"/boi/runs/{run.id}/report.csv").streaming_content)
     assert b"E00001" in csv_text
@@ -188,3 +189,32 @@ def commit_verification_of(client, user):
     request.session = client.session
     request.user = user
     return commit_verification(request)
+
+
+def test_a_commit_job_that_reports_counts_only_says_where_the_failures_are(
+    upload, fake_boi, django_capture_on_commit_callbacks, settings, login, hr_operator
+):
+    """The sandbox's job status, like Campus's, has counts and no per-staff failures."""
+    settings.BOI_SYNC_COMMIT_MAX_STAFF = 1
+    run = _run(
+        upload, [good_row(1), good_row(2, last="Failme")], django_capture_on_commit_callbacks
+    )
+    original = fake_boi.sync_action
+
+    def counts_only(sync_id, sync, action, body):
+        response = original(sync_id, sync, action, body)
+        if action == "submitCommitJob":
+            fake_boi.jobs[-1].pop("failed")
+        return response
+
+    fake_boi.sync_action = counts_only
+    with django_capture_on_commit_callbacks(execute=True):
+        sync_commit_request(run=run, actor="test", verified_at=timezone.now())
+    run.refresh_from_db()
+    assert run.state == SyncRun.State.COMMITTED and run.commit_mode == "commitJob"
+    assert (run.succeeded_count, run.failed_count) == (1, 1)
+    assert set(SyncStaff.objects.filter(run=run).values_list("outcome", flat=True)) == {"pending"}
+    assert "Error Log" in Alert.objects.get(run=run).body
+    client = login(hr_operator)
+    assert b'id="outcomes-unknown"' in client.get(f"/boi/runs/{run.id}/").content
+    assert b'id="outcomes-unknown"' in client.get(f"/boi/runs/{run.id}/results/").content
