@@ -24,4 +24,18 @@ urlpatterns = [
     path("onboarding/passkey/options/", views.enroll_options, name="enroll_options"),
     path("onboarding/passkey/verify/", views.enroll_verify, name="enroll_verify"),
     path("onboarding/done/", views.done, name="done"),
+    # A verified staff member's own passkeys (signed in to the IdP with one of them).
+    path("me/passkeys/", views.own_passkeys, name="own_passkeys"),
+    path("me/passkeys/confirm/", views.own_passkeys_confirm, name="own_passkeys_confirm"),
+    path("me/passkeys/options/", views.own_passkey_options, name="own_passkey_options"),
+    path("me/passkeys/verify/", views.own_passkey_verify, name="own_passkey_verify"),
+    path(
+        "me/passkeys/<int:passkey_id>/rename/", views.own_passkey_rename, name="own_passkey_rename"
+    ),
+    path(
+        "me/passkeys/<int:passkey_id>/disable/",
+        views.own_passkey_disable,
+        name="own_passkey_disable",
+    ),
+    path("me/sign-out/", views.own_sign_out, name="own_sign_out"),
 ]

@@ -1,10 +1,16 @@
 import json
+from datetime import timedelta
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from idbridge import passkeys, ratelimit
@@ -18,9 +24,11 @@ from staff.forms import (
     RecordCheckForm,
     SupervisedCheckForm,
 )
-from staff.models import CampusConnection, OnboardingCase, Passkey
+from staff.models import CampusConnection, OnboardingCase, Passkey, StaffMember
 from staff.proofing import proofing_status
 from staff.transitions import State, allowed_events
+from stepup.sso import CHALLENGE_KEY as STEPUP_CHALLENGE_KEY
+from stepup.subjects import sso_session_end, sso_session_events, sso_session_subject
 
 SESSION_CASE = "onboarding_case_id"
 SESSION_CHALLENGE = "onboarding_passkey_challenge"
@@ -41,8 +49,6 @@ def _problem(request, message: str, status: int):
 
 
 def _too_many(request, case_id=None) -> bool:
-    from django.conf import settings
-
     limit = settings.STAFF_CEREMONY_RATE_PER_MINUTE
     ok = ratelimit.hit("onboarding-ip", ratelimit.client_address(request), limit=limit)
     if case_id is not None:
@@ -169,6 +175,165 @@ def enroll_verify(request):
 def done(request):
     case = _applicant_case(request)
     return render(request, "staff/applicant/done.html", {"case": case})
+
+
+# --- A verified staff member's own passkeys ----------------------------------------------
+# Who they are comes from the IdP's SSO session (a passkey sign-in), not a dashboard login.
+# Adding or removing a passkey needs a passkey check younger than
+# STAFF_PASSKEY_CHANGE_MAX_AGE_SECONDS: an unattended, signed-in browser is not enough.
+
+SESSION_OWN_CHALLENGE = "own_passkey_challenge"
+
+
+def _own_member(request) -> StaffMember | None:
+    subject = sso_session_subject(request)
+    if subject is None:
+        return None
+    return (
+        StaffMember.objects.select_related("case")
+        .filter(user_handle=subject.subject_id, case__state=State.VERIFIED)
+        .first()
+    )
+
+
+def _own_check_is_fresh(request) -> bool:
+    now = timezone.now()
+    max_age = timedelta(seconds=settings.STAFF_PASSKEY_CHANGE_MAX_AGE_SECONDS)
+    return any(
+        e.is_verified_passkey and timedelta(0) <= now - e.at <= max_age
+        for e in sso_session_events(request)
+    )
+
+
+def _own_url() -> str:
+    return reverse("staff:own_passkeys")
+
+
+def _json_error(message: str, status: int) -> JsonResponse:
+    return JsonResponse({"error": message}, status=status)
+
+
+def _own_gate_json(request):
+    """(member, None) when the JSON ceremony may go on, else (None, error response)."""
+    member = _own_member(request)
+    if member is None:
+        return None, _json_error("Sign in with your passkey first.", 401)
+    if _too_many(request, member.case.id):
+        return None, _json_error("Too many attempts. Wait a minute and try again.", 429)
+    if not _own_check_is_fresh(request):
+        return None, _json_error("Confirm it's you with a passkey first.", 403)
+    return member, None
+
+
+@never_cache
+@require_GET
+def own_passkeys(request):
+    member = _own_member(request)
+    if member is None:
+        return redirect(reverse("stepup:authenticate") + "?" + urlencode({"next": _own_url()}))
+    return render(
+        request,
+        "staff/own/passkeys.html",
+        {
+            "member": member,
+            "passkeys": member.passkeys.order_by("disabled_at", "created_at"),
+            "active_count": member.passkeys.filter(disabled_at__isnull=True).count(),
+            "fresh": _own_check_is_fresh(request),
+            "max_age_minutes": max(settings.STAFF_PASSKEY_CHANGE_MAX_AGE_SECONDS // 60, 1),
+        },
+    )
+
+
+@require_POST
+def own_passkeys_confirm(request):
+    """Send the person to a fresh passkey check (step-up mode); it comes back here."""
+    member = _own_member(request)
+    if member is None:
+        return redirect(_own_url())
+    request.session[STEPUP_CHALLENGE_KEY] = {
+        "mode": "step-up",
+        "reason": "change the passkeys of your district sign-in",
+        "sp": "idbridge",
+        "email": member.work_email or member.personal_email,
+    }
+    return redirect(reverse("stepup:authenticate") + "?" + urlencode({"next": _own_url()}))
+
+
+@require_POST
+def own_passkey_options(request):
+    member, refused = _own_gate_json(request)
+    if refused:
+        return refused
+    options_json, challenge = passkeys.prepare_registration(
+        services.relying_party(),
+        user_handle=member.user_handle,
+        user_name=member.work_email or member.staff_number or member.display_name,
+        display_name=member.display_name,
+        exclude_credential_ids=list(member.passkeys.values_list("credential_id", flat=True)),
+    )
+    request.session[SESSION_OWN_CHALLENGE] = challenge.hex()
+    return JsonResponse(json.loads(options_json))
+
+
+@require_POST
+def own_passkey_verify(request):
+    member, refused = _own_gate_json(request)
+    if refused:
+        return refused
+    challenge = request.session.pop(SESSION_OWN_CHALLENGE, None)
+    if not challenge:
+        return _json_error("Start again: the passkey request expired.", 400)
+    try:
+        body = json.loads(request.body)
+        new = passkeys.verify_registration(
+            services.relying_party(), bytes.fromhex(challenge), json.dumps(body["credential"])
+        )
+        passkey = services.passkey_add(member=member, new=new, name=str(body.get("name", "")))
+    except (ValueError, KeyError, TypeError):
+        return _json_error("The browser sent an unreadable answer.", 400)
+    except (passkeys.PasskeyError, services.OnboardingError) as exc:
+        return _json_error(str(exc), 400)
+    messages.success(request, f"Passkey “{passkey.name}” added.")
+    return JsonResponse({"next": _own_url()})
+
+
+@require_POST
+def own_passkey_rename(request, passkey_id):
+    member = _own_member(request)
+    if member is None:
+        return redirect(_own_url())
+    try:
+        services.passkey_rename(
+            member=member, passkey_id=passkey_id, name=request.POST.get("name", "")
+        )
+    except services.OnboardingError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Passkey renamed.")
+    return redirect(_own_url())
+
+
+@require_POST
+def own_passkey_disable(request, passkey_id):
+    member = _own_member(request)
+    if member is None:
+        return redirect(_own_url())
+    if not _own_check_is_fresh(request):
+        messages.error(request, "Confirm it's you with a passkey before removing one.")
+        return redirect(_own_url())
+    try:
+        passkey = services.passkey_disable_own(member=member, passkey_id=passkey_id)
+    except services.OnboardingError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Passkey “{passkey.name}” removed.")
+    return redirect(_own_url())
+
+
+@require_POST
+def own_sign_out(request):
+    sso_session_end(request)
+    return render(request, "staff/own/signed_out.html")
 
 
 # --- Dashboard ----------------------------------------------------------------------------
