@@ -1,15 +1,18 @@
 """The sync wizard in Chromium: a small HR file, through the step-up, to the Results.
 
 The console talks to the Campus sandbox's BOI API on the same live server (tasks run
-in-process in browser tests). Only the passkey check itself is simulated: see
-``passkey_ceremony_simulated``.
+in-process in browser tests). Nothing is simulated: the operator (omar_hr) onboarded as
+district staff with the same e-mail and holds a passkey in a Chromium virtual
+authenticator (tests/browser/webauthn.py). Commit sends them to ``stepup:authenticate``,
+whose button runs the real WebAuthn get() and the server's verification; the run's gate
+(``boi/stepup.py``) then reads the event that ceremony recorded. First the device's user
+verification fails (``WebAuthn.setUserVerified`` false), and so does a page that asks the
+device not to verify: Commit stays blocked and nothing reaches Campus.
 """
 
 import re
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.contrib.sessions.backends.db import SessionStore
 from django.core.cache import cache
 
 from boi.models import BoiConnection, SyncRun, SyncStaff
@@ -18,11 +21,29 @@ from boi.services.connections import campus_lists_fetch, mapping_save
 from campus.models import BOI_SCOPE, Person
 from campus.services.clients import api_client_create
 from campus.services.seed import district_seed
-from tests.boi.conftest import passkey_check_in_session
+from idbridge.audit.models import AuditEntry
+from tests.browser.webauthn import staff_onboarded_with_passkey
 
 pytestmark = pytest.mark.browser
 
 STAFF, BAD, SEED = 12, 2, 21
+STEP_UP = re.compile(r".*/stepup/authenticate/\?next=")
+
+# A modified step-up page: the same ceremony, but it asks the device not to verify the user.
+GET_WITHOUT_USER_VERIFICATION = """async () => {
+    const root = document.getElementById("passkey-check");
+    const csrf = root.querySelector("input[name=csrfmiddlewaretoken]").value;
+    const post = (url, body) => fetch(url, {method: "POST",
+        headers: {"Content-Type": "application/json", "X-CSRFToken": csrf},
+        body: JSON.stringify(body)});
+    const options = await (await post(root.dataset.optionsUrl, {})).json();
+    options.userVerification = "discouraged";
+    const credential = await navigator.credentials.get({
+        publicKey: PublicKeyCredential.parseRequestOptionsFromJSON(options)});
+    const response = await post(root.dataset.verifyUrl,
+        {credential: credential.toJSON(), next: root.dataset.next});
+    return {status: response.status, body: await response.json()};
+}"""
 
 
 @pytest.fixture
@@ -64,21 +85,18 @@ def sign_in(page, base):
     page.wait_for_url(f"{base}/")
 
 
-def passkey_ceremony_simulated(page, user) -> None:
-    """SIMULATED: the passkey ceremony behind ``stepup:authenticate`` is being wired in
-    ``stepup/``; until it lands, what it records after a verified, user-verified assertion
-    (``sso_session_start``) is written into the browser's session on the server. Once it
-    lands this becomes a Chromium virtual authenticator (tests/browser/test_enrollment.py).
-    Everything else — the redirect to the check, the way back to the run, the commit — is
-    real."""
-    key = next(c["value"] for c in page.context.cookies() if c["name"] == "sessionid")
-    passkey_check_in_session(SessionStore(session_key=key), user)
-
-
 def test_an_operator_takes_a_small_file_through_the_wizard_to_the_results(
     page, live_server, connection, hr_operator, tmp_path
 ):
     base = live_server.url
+    # omar_hr is also district staff, onboarded with a passkey on this browser's device.
+    cdp, authenticator = staff_onboarded_with_passkey(page, work_email=hr_operator.email)
+
+    def user_verified(ok: bool) -> None:
+        cdp.send(
+            "WebAuthn.setUserVerified", {"authenticatorId": authenticator, "isUserVerified": ok}
+        )
+
     sign_in(page, base)
 
     # Import: upload, map the columns, check; the bad rows are listed, then excluded.
@@ -105,15 +123,33 @@ def test_an_operator_takes_a_small_file_through_the_wizard_to_the_results(
     good = STAFF - BAD
     assert page.locator("#report-summary").inner_text().count(str(good)) >= 2
 
-    # Commit asks for a fresh passkey check first, then comes back to the run.
-    page.get_by_role("button", name=f"Commit {good} staff to Campus").click()
-    page.wait_for_url(re.compile(r".*/stepup/authenticate/\?next="))
+    # Commit asks for a fresh passkey check first.
+    commit = page.get_by_role("button", name=f"Commit {good} staff to Campus")
+    commit.click()
+    page.wait_for_url(STEP_UP)
     page.get_by_text("Verify with your passkey to commit.").wait_for()
-    assert SyncRun.objects.get().state == SyncRun.State.VALIDATED  # nothing committed yet
-    passkey_ceremony_simulated(page, hr_operator)
-    page.goto(base + parse_qs(urlsplit(page.url).query)["next"][0])
-    assert page.url == run_url
-    page.get_by_role("button", name=f"Commit {good} staff to Campus").click()
+
+    # The device cannot verify the user: Chromium refuses the UV-required get() …
+    user_verified(False)
+    page.get_by_role("button", name="Use your passkey").click()
+    page.get_by_role("status").filter(has_text="did not succeed").wait_for()
+    # … and a page that asks the device not to verify gets an answer the server refuses.
+    refused = page.evaluate(GET_WITHOUT_USER_VERIFICATION)
+    assert refused["status"] == 400 and "verif" in refused["body"]["error"].lower()
+    assert AuditEntry.objects.filter(action="stepup.check_failed").count() == 1
+    # Commit stays blocked: back at the run it asks again, and nothing reached Campus.
+    page.goto(run_url)
+    commit.click()
+    page.wait_for_url(STEP_UP)
+    assert SyncRun.objects.get().state == SyncRun.State.VALIDATED
+    assert not Person.objects.filter(staff_number__startswith="B").exists()
+
+    # With the fingerprint accepted the real check passes, the run resumes and commits.
+    user_verified(True)
+    page.get_by_role("button", name="Use your passkey").click()
+    page.wait_for_url(run_url)
+    assert AuditEntry.objects.filter(action="stepup.check_succeeded").count() == 1
+    commit.click()
     page.locator("#results-summary", has_text=f"{good} succeeded, 0 failed").wait_for()
 
     # Results: every staff member, each linked to its HR row.
