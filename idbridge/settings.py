@@ -319,6 +319,9 @@ STEPUP_XMLSEC_BINARY = env.str("STEPUP_XMLSEC_BINARY", default="/usr/bin/xmlsec1
 STEPUP_METADATA_FETCH_TIMEOUT_SECONDS = env.int("STEPUP_METADATA_FETCH_TIMEOUT_SECONDS", default=10)
 # pysaml2's schema library logs every schema it loads at INFO.
 LOGGING["loggers"]["xmlschema"] = {"level": "WARNING"}
+# pysaml2 itself logs whole assertions and the persistent NameID at INFO: keep only its
+# warnings (idbridge.stepup logs what the IdP decided, without personal data).
+LOGGING["loggers"]["saml2"] = {"level": "WARNING"}
 CELERY_BEAT_SCHEDULE["stepup-purge-replay-cache"] = {
     "task": "stepup.tasks.purge_seen_requests",
     "schedule": 3600.0,

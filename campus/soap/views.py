@@ -26,6 +26,11 @@ def _fault_response(fault: SoapFault) -> HttpResponse:
     response = HttpResponse(envelope.build_fault(fault), status=fault.http_status, content_type=XML)
     if fault.retry_after is not None:
         response["Retry-After"] = str(fault.retry_after)
+    if fault.code != "soap:Server":
+        # SOAP 1.1 sends every fault as HTTP 500, so Django would log each one as an
+        # "Internal Server Error". A caller's fault (unknown person, expired session, bad
+        # credentials) is an answer, not a server failure: this module logs it at INFO.
+        response._has_been_logged = True
     return response
 
 

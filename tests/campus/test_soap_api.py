@@ -163,6 +163,15 @@ def test_an_unknown_person_gives_person_not_found(soap_sandbox, district):
     assert exc.value.code == "tns:PersonNotFound"
 
 
+def test_a_callers_fault_is_not_logged_as_a_server_error(soap_sandbox, district, caplog):
+    zc = client(soap_sandbox)
+    session_id = zc.service.Authenticate().sessionID
+    with caplog.at_level("INFO"), pytest.raises(Fault):
+        zc.service.GetPerson(personID=10_000_000, sessionID=session_id)
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
+    assert [r for r in caplog.records if r.getMessage() == "soap fault"]
+
+
 def test_a_replayed_nonce_is_refused(soap_sandbox):
     created = datetime.now(UTC).replace(microsecond=0)
     zc = client(soap_sandbox, nonce="the-same-nonce-16", created=created)
