@@ -14,6 +14,7 @@ import re
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -75,19 +76,34 @@ def _limited(request) -> bool:
     )
 
 
+def _expected_email(request, subject: Subject | None) -> str:
+    """A check asked for by idbridge's own pages (the Business Office commit) names the
+    person whose passkey must answer, by e-mail, even before they are signed in here."""
+    challenge = request.session.get(CHALLENGE_KEY) or {}
+    if subject is not None or challenge.get("mode") != "step-up":
+        return ""
+    return (challenge.get("email") or "").strip().lower()
+
+
+def _email_matches(member: StaffMember, email: str) -> bool:
+    return email in {(member.work_email or "").lower(), (member.personal_email or "").lower()}
+
+
 @never_cache
 @require_GET
 def authenticate(request):
     challenge = request.session.get(CHALLENGE_KEY) or {}
     subject = sso_session_subject(request)
+    expected = _expected_email(request, subject)
     return render(
         request,
         "stepup/authenticate.html",
         {
             "next": safe_next_url(request, request.GET.get("next")),
             "challenge": challenge,
-            "step_up": bool(subject) and challenge.get("mode") == "step-up",
+            "step_up": challenge.get("mode") == "step-up" and (bool(subject) or bool(expected)),
             "subject": subject,
+            "expected_email": expected,
         },
     )
 
@@ -98,6 +114,7 @@ def options(request):
         return _error("Too many attempts. Wait a minute and try again.", 429)
     subject = sso_session_subject(request)
     allow: list[str] = []
+    expected = _expected_email(request, subject)
     if subject is not None:
         # A step-up is the signed-in person's own check: only their passkeys will do.
         allow = list(
@@ -105,6 +122,21 @@ def options(request):
                 staff_member__user_handle=subject.subject_id, disabled_at__isnull=True
             ).values_list("credential_id", flat=True)
         )
+    elif expected:
+        allow = list(
+            Passkey.objects.filter(
+                Q(staff_member__work_email__iexact=expected)
+                | Q(staff_member__personal_email__iexact=expected),
+                staff_member__case__state=State.VERIFIED,
+                disabled_at__isnull=True,
+            ).values_list("credential_id", flat=True)
+        )
+        if not allow:
+            return _error(
+                f"No district passkey is registered for {expected}: "
+                "staff onboarding gives you one.",
+                403,
+            )
     options_json, challenge = passkeys.prepare_authentication(
         relying_party(), allow_credential_ids=allow
     )
@@ -151,6 +183,15 @@ def verify(request):
             event=None,
             succeeded=False,
             reason="a passkey of another person was offered",
+        )
+        return _error("Use your own passkey to confirm this action.", 403)
+    expected = _expected_email(request, current)
+    if expected and not _email_matches(member, expected):
+        audit_record(
+            actor=subject.label,
+            action="stepup.passkey_refused",
+            target="stepup:authenticate",
+            details={"reason": "the check asked for another person's passkey"},
         )
         return _error("Use your own passkey to confirm this action.", 403)
     try:

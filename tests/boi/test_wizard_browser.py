@@ -128,6 +128,8 @@ def test_an_operator_takes_a_small_file_through_the_wizard_to_the_results(
     commit.click()
     page.wait_for_url(STEP_UP)
     page.get_by_text("Verify with your passkey to commit.").wait_for()
+    assert page.get_by_role("heading", name="Confirm it's you").is_visible()
+    assert page.get_by_text(hr_operator.email).is_visible()
 
     # The device cannot verify the user: Chromium refuses the UV-required get() …
     user_verified(False)

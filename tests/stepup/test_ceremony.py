@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from idbridge.audit.models import AuditEntry
 from staff import services as staff_services
-from staff.models import CampusConnection, OnboardingCase
+from staff.models import CampusConnection, OnboardingCase, Passkey
 from staff.transitions import State
 from stepup import ceremony, subjects
 from stepup.policy import PASSKEY, AuthEvent
@@ -95,3 +95,56 @@ def test_the_subject_carries_campus_attributes_but_an_opaque_id(verified_member)
     assert subject.staff_number == "S00001"
     assert subject.email == "maria.lopez1@district.example"
     assert subject.roles == ("teacher",)
+
+
+def _commit_check_asked_for(client, email):
+    session = client.session
+    session["stepup.challenge"] = {"mode": "step-up", "reason": "Commit", "email": email}
+    session.save()
+
+
+def _passkey(member, name):
+    return Passkey.objects.create(
+        staff_member=member, name=name, credential_id=name, public_key=b"pk"
+    )
+
+
+def test_a_check_asked_for_by_email_offers_only_that_persons_passkeys(client, verified_member):
+    _passkey(verified_member, "bWluZQ")
+    _commit_check_asked_for(client, "Maria.Lopez1@district.example")
+    page = client.get("/stepup/authenticate/").content.decode()
+    assert "Confirm it" in page and "maria.lopez1@district.example" in page
+    options = client.post("/stepup/authenticate/options/").json()
+    assert [c["id"] for c in options["allowCredentials"]] == ["bWluZQ"]
+
+
+def test_a_check_asked_for_someone_without_a_passkey_says_so(client, verified_member):
+    _commit_check_asked_for(client, "nobody@district.example")
+    response = client.post("/stepup/authenticate/options/")
+    assert response.status_code == 403
+    assert (
+        "No district passkey is registered for nobody@district.example"
+        in (response.json()["error"])
+    )
+
+
+def test_another_persons_passkey_cannot_answer_a_check_asked_for_by_email(client, verified_member):
+    _passkey(verified_member, "bWluZQ")
+    _commit_check_asked_for(client, "omar@district.example")
+    session = client.session
+    session[ceremony.SESSION_CHALLENGE] = "00" * 16
+    session.save()
+    credential = {
+        "id": "bWluZQ",
+        "rawId": "bWluZQ",
+        "type": "public-key",
+        "response": {"clientDataJSON": "e30", "authenticatorData": "AAAA", "signature": "AAAA"},
+    }
+    response = client.post(
+        "/stepup/authenticate/verify/",
+        json.dumps({"credential": credential}),
+        content_type="application/json",
+    )
+    assert response.status_code == 403
+    assert "your own passkey" in response.json()["error"]
+    assert subjects.SUBJECT_KEY not in client.session
