@@ -528,6 +528,19 @@ def relying_party() -> passkeys.RelyingParty:
     )
 
 
+def _passkey_create(member: StaffMember, new: passkeys.NewPasskey, name: str) -> Passkey:
+    return Passkey.objects.create(
+        staff_member=member,
+        name=(name or "").strip()[:100] or "Passkey",
+        credential_id=new.credential_id,
+        public_key=new.public_key,
+        sign_count=new.sign_count,
+        aaguid=new.aaguid,
+        transports=new.transports,
+        is_backed_up=new.is_backed_up,
+    )
+
+
 def passkey_enroll(*, case: OnboardingCase, new: passkeys.NewPasskey, name: str) -> Passkey:
     """Bind a verified passkey to the applicant; the case becomes enrolled / verified."""
     with transaction.atomic():
@@ -535,16 +548,7 @@ def passkey_enroll(*, case: OnboardingCase, new: passkeys.NewPasskey, name: str)
         if case.state != State.PROOFING or case.record_checked_at is None:
             raise OnboardingError("Confirm your record details before adding a passkey.")
         member = case.staff_member
-        passkey = Passkey.objects.create(
-            staff_member=member,
-            name=(name or "Passkey").strip()[:100],
-            credential_id=new.credential_id,
-            public_key=new.public_key,
-            sign_count=new.sign_count,
-            aaguid=new.aaguid,
-            transports=new.transports,
-            is_backed_up=new.is_backed_up,
-        )
+        passkey = _passkey_create(member, new, name)
         actor = member.display_name
         audit_record(
             actor=actor,
@@ -583,29 +587,15 @@ def passkey_add(*, member: StaffMember, new: passkeys.NewPasskey, name: str) -> 
         member = _member_verified_locked(member)
         if Passkey.objects.filter(credential_id=new.credential_id).exists():
             raise OnboardingError("This passkey is already registered.")
-        passkey = Passkey.objects.create(
-            staff_member=member,
-            name=(name or "Passkey").strip()[:100] or "Passkey",
-            credential_id=new.credential_id,
-            public_key=new.public_key,
-            sign_count=new.sign_count,
-            aaguid=new.aaguid,
-            transports=new.transports,
-            is_backed_up=new.is_backed_up,
-        )
+        passkey = _passkey_create(member, new, name)
         audit_record(
             actor=member.display_name,
             action="staff.passkey.registered",
             target=passkey,
             details={"name": passkey.name, "aaguid": new.aaguid, "additional": True},
         )
-        _log(
-            member.case,
-            member.display_name,
-            "note",
-            member.case.state,
-            member.case.state,
-            f"passkey “{passkey.name}” added",
+        case_note(
+            case=member.case, actor=member.display_name, note=f"passkey “{passkey.name}” added"
         )
         transaction.on_commit(lambda: _mail_passkey_change(member, passkey.name, added=True))
     return passkey
@@ -655,13 +645,10 @@ def passkey_disable_own(*, member: StaffMember, passkey_id: int) -> Passkey:
             target=passkey,
             details={"name": passkey.name, "reason": passkey.disabled_reason},
         )
-        _log(
-            member.case,
-            member.display_name,
-            "note",
-            member.case.state,
-            member.case.state,
-            f"passkey “{passkey.name}” removed by its owner",
+        case_note(
+            case=member.case,
+            actor=member.display_name,
+            note=f"passkey “{passkey.name}” removed by its owner",
         )
         transaction.on_commit(lambda: _mail_passkey_change(member, passkey.name, added=False))
     return passkey

@@ -26,6 +26,21 @@ def verified_member():
     return member
 
 
+def answer(client, credential_id):
+    """A well-formed assertion for ``credential_id`` whose signature is not checked yet."""
+    credential = {
+        "id": credential_id,
+        "rawId": credential_id,
+        "type": "public-key",
+        "response": {"clientDataJSON": "e30", "authenticatorData": "AAAA", "signature": "AAAA"},
+    }
+    return client.post(
+        "/stepup/authenticate/verify/",
+        json.dumps({"credential": credential}),
+        content_type="application/json",
+    )
+
+
 def test_sign_in_options_are_usernameless_and_ask_for_user_verification(client):
     options = client.post("/stepup/authenticate/options/").json()
     assert options["userVerification"] == "required"
@@ -53,17 +68,7 @@ def test_garbage_is_refused_clearly(client):
 
 def test_an_unknown_passkey_is_refused_and_audited(client):
     client.post("/stepup/authenticate/options/")
-    credential = {
-        "id": "AAAA",
-        "rawId": "AAAA",
-        "type": "public-key",
-        "response": {"clientDataJSON": "e30", "authenticatorData": "AAAA", "signature": "AAAA"},
-    }
-    response = client.post(
-        "/stepup/authenticate/verify/",
-        json.dumps({"credential": credential}),
-        content_type="application/json",
-    )
+    response = answer(client, "AAAA")
     assert response.status_code == 403
     assert AuditEntry.objects.filter(action="stepup.passkey_refused").exists()
 
@@ -134,17 +139,7 @@ def test_another_persons_passkey_cannot_answer_a_check_asked_for_by_email(client
     session = client.session
     session[ceremony.SESSION_CHALLENGE] = "00" * 16
     session.save()
-    credential = {
-        "id": "bWluZQ",
-        "rawId": "bWluZQ",
-        "type": "public-key",
-        "response": {"clientDataJSON": "e30", "authenticatorData": "AAAA", "signature": "AAAA"},
-    }
-    response = client.post(
-        "/stepup/authenticate/verify/",
-        json.dumps({"credential": credential}),
-        content_type="application/json",
-    )
+    response = answer(client, "bWluZQ")
     assert response.status_code == 403
     assert "your own passkey" in response.json()["error"]
     assert subjects.SUBJECT_KEY not in client.session
