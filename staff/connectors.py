@@ -41,6 +41,7 @@ def connector_for(connection: CampusConnection):
                 username=connection.soap_username,
                 password=connection.soap_password.reveal(),
                 miss_run_limit=connection.miss_run_limit,
+                max_concurrency=connection.max_concurrency,
                 timeout=connection.request_timeout_seconds,
             ),
             EncryptedCache(),

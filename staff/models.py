@@ -41,6 +41,7 @@ class CampusConnection(models.Model):
         help_text='Where the staff number is: "identifier" or "userIds:<type>".',
     )
     page_size = models.PositiveIntegerField(default=1000, help_text="OneRoster page size (limit)")
+    # Campus requests in flight at once, REST (demographics) and SOAP (GetPerson) alike.
     max_concurrency = models.PositiveSmallIntegerField(default=2)
     overlap_seconds = models.PositiveIntegerField(default=300)
     full_reconcile_hours = models.PositiveIntegerField(default=24)

@@ -138,8 +138,8 @@ def _full_rest(connection, connector, cursor, progress, counts, accept_shrink) -
 def _full_soap(connection, connector, progress, counts, accept_shrink) -> str | None:
     present: set[str] = set()
     known = StaffMember.objects.filter(connection=connection, is_staff_in_campus=True)
-    for key in known.values_list("campus_key", flat=True).iterator():
-        person = connector.get_person(key)
+    keys = known.values_list("campus_key", flat=True).iterator()
+    for key, person in connector.iter_persons(keys):  # max_concurrency at a time
         progress.done += 1
         if person is not None and person.is_staff:
             present.add(key)

@@ -55,8 +55,8 @@ def rest_connection(creds, **extra):
 
 
 def soap_connection(creds, **extra):
+    extra.setdefault("name", "Sandbox SOAP")
     return CampusConnection.objects.create(
-        name="Sandbox SOAP",
         kind="soap",
         wsdl_url=creds["wsdl_url"],
         soap_username=creds["soap_username"],
@@ -148,8 +148,10 @@ def test_a_person_who_gains_a_position_later_is_discovered_then(sandbox, make_co
     assert str(newcomer.pk) in case_keys()
 
 
-def test_a_soap_session_expiring_mid_poll_costs_one_reauthentication(sandbox):
-    connection = soap_connection(sandbox)
+@pytest.mark.parametrize("max_concurrency", [1, 4])
+def test_a_soap_session_expiring_mid_poll_costs_one_reauthentication(sandbox, max_concurrency):
+    # With four GetPerson calls in flight, all four come back refused: one authenticates.
+    connection = soap_connection(sandbox, max_concurrency=max_concurrency)
     faults.faults_set(actor="tests", latency_ms=20, endpoints="soap.GetPerson")
     result = {}
 
@@ -167,6 +169,26 @@ def test_a_soap_session_expiring_mid_poll_costs_one_reauthentication(sandbox):
     assert result["new_cases"] == len(soap_staff_ids())
     assert case_keys() == soap_staff_ids()
     assert faults.counters_get()["soap.Authenticate"] == 2
+
+
+def test_a_concurrent_soap_poll_finds_and_asks_exactly_what_a_sequential_one_does(sandbox):
+    polls = {}
+    for max_concurrency in (1, 4):
+        faults.counters_reset()
+        connection = soap_connection(
+            sandbox, name=f"Sandbox SOAP x{max_concurrency}", max_concurrency=max_concurrency
+        )
+        counts = polling.connection_poll(connection_id=connection.id)
+        connection.refresh_from_db()
+        keys = set(
+            StaffMember.objects.filter(connection=connection).values_list("campus_key", flat=True)
+        )
+        polls[max_concurrency] = (counts, connection.cursor, keys, faults.counters_get())
+    assert polls[4] == polls[1]
+    counts, cursor, keys, counters = polls[4]
+    assert keys == soap_staff_ids()
+    assert cursor["high_person_id"] == Person.objects.order_by("-pk").first().pk
+    assert counters["soap.Authenticate"] == 1
 
 
 @pytest.mark.parametrize(
