@@ -17,7 +17,7 @@ from saml2.samlp import RequestedAuthnContext
 from idbridge.audit.models import AuditEntry
 from staff.models import Passkey
 from stepup.policy import REFEDS_MFA, STEPUP_PAYROLL
-from tests.browser.test_enrollment import add_authenticator, prove_record
+from tests.browser.webauthn import staff_onboarded_with_passkey
 from tests.stepup.conftest import SP_ACS, authn_request_url
 
 pytestmark = pytest.mark.browser
@@ -26,21 +26,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def enrolled(page, idp_at_live_server, transactional_db):
     """A verified staff member whose passkey lives in the page's virtual authenticator."""
-    import re
-
-    from idbridge.core.models import OutboxMessage
-    from staff import services
-    from staff.models import CampusConnection
-    from tests.staff.conftest import person
-
-    connection = CampusConnection.objects.create(name="Sandbox", kind="rest")
-    services.staff_record_from_campus(connection=connection, person=person(roles=("teacher",)))
-    link = re.search(r"(http://\S+/staff/welcome/\S+/)", OutboxMessage.objects.get().body_text)
-    prove_record(page, link.group(1))
-    cdp, authenticator = add_authenticator(page, user_verified=True)
-    page.get_by_role("button", name="Create passkey").click()
-    page.wait_for_url("**/staff/onboarding/done/")
-    return cdp, authenticator
+    return staff_onboarded_with_passkey(page, roles=("teacher",))
 
 
 def capture_acs(page):

@@ -8,18 +8,13 @@ The passkey lives in a CDP virtual authenticator (ctap2, internal, user verifica
 ``WebAuthn.setUserVerified`` false makes Chromium refuse the UV-required ceremony.
 """
 
-import re
-
 import pytest
 
 from idbridge.audit.models import AuditEntry
-from idbridge.core.models import OutboxMessage
-from staff import services
-from staff.models import CampusConnection, Passkey
+from staff.models import Passkey
 from stepup.policy import REFEDS_MFA, STEPUP_PAYROLL
-from tests.browser.test_enrollment import add_authenticator, prove_record
+from tests.browser.webauthn import staff_onboarded_with_passkey
 from tests.campus.sp.conftest import default_policies, portal_server  # noqa: F401 - fixtures
-from tests.staff.conftest import person
 
 pytestmark = pytest.mark.browser
 
@@ -31,15 +26,7 @@ PAYROLL = "/sandbox/campus/payroll/"
 def enrolled(page, portal_server):  # noqa: F811 - the imported fixture
     """A verified staff member whose passkey lives in the page's virtual authenticator,
     enrolled through the real onboarding flow (invitation → record check → passkey)."""
-    connection = CampusConnection.objects.create(name="Sandbox", kind="rest")
-    services.staff_record_from_campus(connection=connection, person=person())
-    link = re.search(r"(http://\S+/staff/welcome/\S+/)", OutboxMessage.objects.get().body_text)
-    prove_record(page, link.group(1))
-    cdp, authenticator = add_authenticator(page, user_verified=True)
-    page.get_by_label("Name this passkey").fill("Work laptop")
-    page.get_by_role("button", name="Create passkey").click()
-    page.wait_for_url("**/staff/onboarding/done/")
-    return cdp, authenticator
+    return staff_onboarded_with_passkey(page)
 
 
 def test_portal_sign_in_then_payroll_step_up_then_a_failed_check_is_refused(
