@@ -4,8 +4,16 @@ Seeds ``--staff`` staff (default 100,000) into a throwaway SQLite database in a 
 VAR_DIR (or the database DATABASE_URL names), serves the Campus sandbox with gunicorn and
 runs idbridge's own poller against it over real HTTP, as a deployment would. Prints one
 JSON object per measurement: seconds, persons read, HTTP requests and authentications
-(from the sandbox's counters), cases opened. Invitations are queued on an in-memory
-broker (their sending is not part of discovery). ``--staff 2000`` gives a quick run.
+(from the sandbox's counters), cases opened, the connection's ``max_concurrency`` and the
+CPU it took (this process, the gunicorn server, the whole machine). Invitations are
+queued on an in-memory broker (their sending is not part of discovery). ``--staff 2000``
+gives a quick run; ``--concurrency 1,4`` discovers the district once per value, each on a
+connection of its own. The first poll of a SOAP connection is also its first full
+reconciliation (every staff member read again with GetPerson).
+
+The sandbox runs under gunicorn with ``--server-workers`` processes of
+``--server-threads`` threads (gthread): with one sync worker, requests in flight at once
+would only queue.
 """
 
 import argparse
@@ -26,7 +34,15 @@ parser.add_argument("--staff", type=int, default=100_000)
 parser.add_argument("--students", type=int, default=2_000)
 parser.add_argument("--kinds", default="rest,soap")
 parser.add_argument("--page-size", type=int, default=1000)
+parser.add_argument(
+    "--concurrency",
+    default="2",
+    help="comma-separated max_concurrency values to run (Campus requests in flight at once)",
+)
+parser.add_argument("--server-workers", type=int, default=2)
+parser.add_argument("--server-threads", type=int, default=4)
 args = parser.parse_args()
+concurrencies = [int(value) for value in args.concurrency.split(",")]
 
 if "DATABASE_URL" not in os.environ:
     os.environ["VAR_DIR"] = tempfile.mkdtemp(prefix="idbridge-bench-discovery-")
@@ -52,6 +68,28 @@ from staff.models import CampusConnection, OnboardingCase  # noqa: E402
 
 def emit(**fields):
     print(json.dumps({"bench": "discovery", "db": connection.vendor, **fields}), flush=True)
+
+
+def cpu_ticks() -> tuple[int, int]:
+    """(busy, total) jiffies of the whole machine, from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    return sum(values) - idle, sum(values)
+
+
+def tree_cpu_seconds(root: int) -> float:
+    """CPU seconds (user + system) of a process and its children (gunicorn's workers)."""
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(entry.name) == root or int(fields[1]) == root:
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def free_port() -> int:
@@ -80,9 +118,11 @@ server = subprocess.Popen(
         "--bind",
         f"127.0.0.1:{port}",
         "--workers",
-        "2",
+        str(args.server_workers),
         "--threads",
-        "4",
+        str(args.server_threads),
+        "--worker-class",
+        "gthread",
         "--log-level",
         "warning",
     ],
@@ -106,7 +146,7 @@ try:
         except requests.RequestException:
             pass
         time.sleep(0.2)
-    for kind in args.kinds.split(","):
+    for kind, concurrency in [(k, c) for k in args.kinds.split(",") for c in concurrencies]:
         fields = (
             {
                 "token_url": creds["token_url"].replace("http://localhost:8000", base),
@@ -126,28 +166,43 @@ try:
                 "miss_run_limit": 50,
             }
         )
-        conn = CampusConnection.objects.create(name=f"bench {kind}", kind=kind, **fields)
+        conn = CampusConnection.objects.create(
+            name=f"bench {kind} x{concurrency}", kind=kind, max_concurrency=concurrency, **fields
+        )
         for run in ("initial", "no-change"):
             http.post(f"{base}/sandbox/campus/_counters/reset", headers=control, timeout=30)
             cases_before = OnboardingCase.objects.count()
+            busy_before, total_before = cpu_ticks()
+            server_before, client_before = tree_cpu_seconds(server.pid), time.process_time()
             started = time.perf_counter()
             counts = polling.connection_poll(connection_id=conn.id)
             seconds = time.perf_counter() - started
+            busy_after, total_after = cpu_ticks()
             c = counters()
             c = c.get("counters", c)
             emit(
                 measure=f"{kind} {run} discovery",
                 staff=args.staff,
+                max_concurrency=concurrency,
+                server=f"gunicorn {args.server_workers}x{args.server_threads} gthread",
                 seconds=round(seconds, 2),
                 persons_read=counts["read"],
                 new_cases=OnboardingCase.objects.count() - cases_before,
                 requests=sum(
                     v for k, v in c.items() if k.startswith(("soap", "oneroster", "oauth"))
                 ),
+                get_person=c.get("soap.GetPerson", 0),
                 authentications=c.get("soap.Authenticate", 0) + c.get("oauth.token", 0),
                 per_staff_ms=round(seconds * 1000 / max(args.staff, 1), 3),
+                client_cpu_s=round(time.process_time() - client_before, 1),
+                server_cpu_s=round(tree_cpu_seconds(server.pid) - server_before, 1),
+                machine_busy_pct=round(
+                    100 * (busy_after - busy_before) / max(total_after - total_before, 1), 1
+                ),
+                cores=os.cpu_count(),
+                load_1m=round(os.getloadavg()[0], 2),
             )
-        # The next kind discovers the same district from scratch.
+        # The next run discovers the same district from scratch.
         OnboardingCase.objects.all().delete()
 finally:
     server.terminate()
