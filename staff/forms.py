@@ -1,5 +1,7 @@
 from django import forms
 
+MAX_CONCURRENCY = 16  # Campus requests in flight for one connection
+
 
 class RecordCheckForm(forms.Form):
     birth_date = forms.DateField(
@@ -100,6 +102,14 @@ class ConnectionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name in self.SECRET_FIELDS:
             self.initial[name] = ""
+
+    def clean_max_concurrency(self):
+        value = self.cleaned_data["max_concurrency"]
+        if not 1 <= value <= MAX_CONCURRENCY:
+            raise forms.ValidationError(
+                f"Between 1 and {MAX_CONCURRENCY} requests in flight (Campus rate-limits more)."
+            )
+        return value
 
     def clean_staff_number_field(self):
         value = self.cleaned_data["staff_number_field"].strip()

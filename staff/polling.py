@@ -138,11 +138,15 @@ def _full_rest(connection, connector, cursor, progress, counts, accept_shrink) -
 def _full_soap(connection, connector, progress, counts, accept_shrink) -> str | None:
     present: set[str] = set()
     known = StaffMember.objects.filter(connection=connection, is_staff_in_campus=True)
+    progress.total = (progress.total or progress.done) + known.count()
+    _report(connection.id, progress)
     keys = known.values_list("campus_key", flat=True).iterator()
     for key, person in connector.iter_persons(keys):  # max_concurrency at a time
         progress.done += 1
         if person is not None and person.is_staff:
             present.add(key)
+        if progress.done % BATCH == 0:
+            _report(connection.id, progress)  # the dashboard's live progress
     return _revoke_missing(connection, present, counts, accept_shrink)
 
 

@@ -61,6 +61,8 @@ def test_saving_without_a_new_secret_keeps_the_stored_one(client, district_admin
         ({"client_secret": ""}, "client_secret"),
         ({"staff_number_field": "email"}, "staff_number_field"),
         ({"poll_interval_seconds": 5}, "poll_interval_seconds"),
+        ({"max_concurrency": 0}, "max_concurrency"),
+        ({"max_concurrency": 500}, "max_concurrency"),
         ({"kind": "soap"}, "wsdl_url"),
     ],
 )

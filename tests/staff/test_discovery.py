@@ -131,8 +131,11 @@ def test_soap_discovery_finds_exactly_the_new_staff_with_one_authentication(sand
     connection = soap_connection(sandbox)
     polling.connection_poll(connection_id=connection.id)
     assert case_keys() == soap_staff_ids()
-    polling.connection_poll(connection_id=connection.id)
+    polling.connection_poll(connection_id=connection.id, full=True)
     assert faults.counters_get()["soap.Authenticate"] == 1
+    connection.refresh_from_db()
+    # The full pass re-reads every staff member, and the dashboard's progress shows it.
+    assert connection.poll_done == connection.poll_total >= len(soap_staff_ids())
     member = StaffMember.objects.first()
     assert member.birth_date.reveal()  # GetPerson carries the birth date
 
