@@ -78,12 +78,24 @@ def connection_poll(
         or connection.last_full_at < now - timedelta(hours=connection.full_reconcile_hours)
     )
     held = None
+    # A SOAP connection's first walk starts at person 1 and reads everyone: the full pass
+    # after it would read every staff member a second time for nothing.
+    first_walk = (
+        connection.kind == CampusConnection.Kind.SOAP
+        and cursor.high_person_id == 0
+        and not StaffMember.objects.filter(connection=connection).exists()
+    )
     try:
         if connection.kind == CampusConnection.Kind.REST and full_due:
             held = _full_rest(connection, connector, cursor, progress, counts, accept_shrink)
         else:
             _record_all(connection, connector.iter_new_staff(cursor, progress), progress, counts)
-            if connection.kind == CampusConnection.Kind.SOAP and full_due:
+            if connection.kind == CampusConnection.Kind.SOAP and full_due and first_walk:
+                staff = StaffMember.objects.filter(connection=connection, is_staff_in_campus=True)
+                CampusConnection.objects.filter(id=connection.id).update(
+                    last_full_staff_count=staff.count()
+                )
+            elif connection.kind == CampusConnection.Kind.SOAP and full_due:
                 held = _full_soap(connection, connector, progress, counts, accept_shrink)
     except CampusError as exc:
         _finish(connection, progress, counts, error=exc)

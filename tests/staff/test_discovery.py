@@ -131,6 +131,11 @@ def test_soap_discovery_finds_exactly_the_new_staff_with_one_authentication(sand
     connection = soap_connection(sandbox)
     polling.connection_poll(connection_id=connection.id)
     assert case_keys() == soap_staff_ids()
+    # The first walk read everyone: no second full pass over the same staff.
+    highest = Person.objects.order_by("-pk").values_list("pk", flat=True).first()
+    assert faults.counters_get()["soap.GetPerson"] <= highest + connection.miss_run_limit
+    connection.refresh_from_db()
+    assert connection.last_full_at and connection.last_full_staff_count == len(soap_staff_ids())
     polling.connection_poll(connection_id=connection.id, full=True)
     assert faults.counters_get()["soap.Authenticate"] == 1
     connection.refresh_from_db()
