@@ -19,6 +19,7 @@ from django.utils import timezone
 from idbridge import passkeys
 from idbridge.audit.services import audit_record
 from idbridge.campus.types import CampusError, CampusPerson
+from idbridge.core.mail import mail_send
 from staff.models import (
     CampusConnection,
     CaseEvent,
@@ -328,7 +329,12 @@ def _mail_invitation(member, to, link, expires_at, *, reminder=False):
     message.attach_alternative(
         render_to_string("staff/email/invitation.html", context), "text/html"
     )
-    message.send()
+    if not mail_send(message, what="invitation"):
+        case_note(
+            case=member.case,
+            actor="system",
+            note="The invitation email could not be sent (mail server error): resend it.",
+        )
 
 
 def invitations_remind_and_expire(*, now=None) -> dict:
@@ -529,6 +535,8 @@ def relying_party() -> passkeys.RelyingParty:
 
 
 def _passkey_create(member: StaffMember, new: passkeys.NewPasskey, name: str) -> Passkey:
+    if Passkey.objects.filter(credential_id=new.credential_id).exists():
+        raise OnboardingError("This passkey is already registered.")
     return Passkey.objects.create(
         staff_member=member,
         name=(name or "").strip()[:100] or "Passkey",
@@ -574,7 +582,10 @@ def _own_passkey_locked(member: StaffMember, passkey_id: int) -> Passkey:
 
 
 def _member_verified_locked(member: StaffMember) -> StaffMember:
-    member = StaffMember.objects.select_for_update().select_related("case").get(id=member.id)
+    # of=self: PostgreSQL cannot lock the nullable side of the outer join to the case.
+    member = (
+        StaffMember.objects.select_for_update(of=("self",)).select_related("case").get(id=member.id)
+    )
     if getattr(member, "case", None) is None or member.case.state != State.VERIFIED:
         raise OnboardingError("Only verified staff can change their passkeys.")
     return member
@@ -585,8 +596,6 @@ def passkey_add(*, member: StaffMember, new: passkeys.NewPasskey, name: str) -> 
     email, so a passkey added by someone else does not go unnoticed."""
     with transaction.atomic():
         member = _member_verified_locked(member)
-        if Passkey.objects.filter(credential_id=new.credential_id).exists():
-            raise OnboardingError("This passkey is already registered.")
         passkey = _passkey_create(member, new, name)
         audit_record(
             actor=member.display_name,
@@ -676,7 +685,7 @@ def _mail_passkey_change(member: StaffMember, name: str, *, added: bool) -> None
     message.attach_alternative(
         render_to_string("staff/email/passkey_change.html", context), "text/html"
     )
-    message.send()
+    mail_send(message, what="passkey change notice")
 
 
 def case_note(*, case: OnboardingCase, actor, note: str) -> None:

@@ -16,6 +16,7 @@ from boi.hrfile import mask_ssns
 from boi.models import Alert, ErrorLogEntry
 from idbridge.audit.services import audit_record
 from idbridge.campus.boi import CallFailure
+from idbridge.core.mail import mail_send
 
 log = logging.getLogger(__name__)
 MAX_PAYLOAD_CHARS = 100_000
@@ -67,15 +68,8 @@ def alert_raise(*, run, level: str, title: str, body: str = "") -> Alert:
             body=f"{title}\n\n{body}\n\n{link}\n",
             to=recipients,
         )
-        transaction.on_commit(lambda: _send(message))
+        transaction.on_commit(lambda: mail_send(message, what="boi alert"))
     return alert
-
-
-def _send(message: EmailMessage) -> None:
-    try:
-        message.send()
-    except OSError as exc:  # SMTP down: the dashboard alert is there all the same
-        log.warning("alert mail not sent", extra={"problem": str(exc)})
 
 
 def alert_dismiss(*, alert: Alert, actor) -> Alert:

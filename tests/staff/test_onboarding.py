@@ -1,8 +1,10 @@
 import re
+import smtplib
 from datetime import timedelta
 from io import StringIO
 
 import pytest
+from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
@@ -270,3 +272,31 @@ def test_staff_invite_command_prints_a_working_link(connection, django_capture_o
 def test_staff_invite_command_explains_an_unknown_staff_number(db):
     with pytest.raises(CommandError, match="No onboarding case"):
         call_command("staff_invite", "--staff-number", "NOPE")
+
+
+class RefusingMailServer(BaseEmailBackend):
+    def send_messages(self, email_messages):
+        raise smtplib.SMTPServerDisconnected("connection unexpectedly closed")
+
+
+def test_a_mail_server_that_fails_leaves_a_note_to_resend_not_a_crash(
+    connection, settings, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = "tests.staff.test_onboarding.RefusingMailServer"
+    case = discover(connection, django_capture_on_commit_callbacks)
+    assert case.state == State.INVITED
+    assert case.events.filter(reason__contains="could not be sent").exists()
+
+
+def test_a_passkey_registered_before_cannot_be_enrolled_again(
+    connection, django_capture_on_commit_callbacks
+):
+    first = proven_case(connection, django_capture_on_commit_callbacks)
+    services.passkey_enroll(case=first, new=fake_passkey(1), name="Phone")
+    second = discover(connection, django_capture_on_commit_callbacks, person(2))
+    services.invitation_redeem(token=token_of(link_in(OutboxMessage.objects.latest("id"))))
+    assert services.record_check_submit(case=second, birth_date="1985-04-12", staff_number="s00002")
+    with pytest.raises(services.OnboardingError, match="already registered"):
+        services.passkey_enroll(
+            case=OnboardingCase.objects.get(id=second.id), new=fake_passkey(1), name="Same"
+        )

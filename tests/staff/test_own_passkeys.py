@@ -247,3 +247,16 @@ def test_signing_out_ends_the_idp_session(client, maria):
     assert "Signed out" in response.content.decode()
     assert SUBJECT_KEY not in client.session
     assert client.get(PAGE).status_code == 302
+
+
+@pytest.mark.integration
+def test_passkey_changes_take_their_row_locks_on_postgresql(maria):
+    """The unit suite runs on SQLite, which ignores SELECT ... FOR UPDATE; PostgreSQL
+    refuses a lock on the nullable side of an outer join, so run the services there."""
+    services.passkey_add(member=maria, new=new_passkey(2), name="Laptop")
+    phone = maria.passkeys.get(name="Phone")
+    services.passkey_rename(member=maria, passkey_id=phone.id, name="Old phone")
+    services.passkey_disable_own(member=maria, passkey_id=phone.id)
+    assert list(maria.passkeys.filter(disabled_at__isnull=True).values_list("name", flat=True)) == [
+        "Laptop"
+    ]
