@@ -15,16 +15,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from urllib.parse import urlencode
 
 from django.conf import settings
-from django.urls import reverse
 from django.utils import timezone
 
-from stepup.policy import PASSKEY
-from stepup.subjects import sso_session_events, sso_session_subject
-
-CHALLENGE_KEY = "stepup.challenge"
+from stepup.ceremony import step_up_url
+from stepup.subjects import sso_session_subject, verified_passkey_check_at
 
 
 @dataclass(frozen=True)
@@ -36,8 +32,6 @@ class Verification:
 
 def commit_verification(request, *, now: datetime | None = None) -> Verification:
     """Has the operator verified with their passkey recently enough to commit?"""
-    now = now or timezone.now()
-    max_age = timedelta(seconds=settings.BOI_COMMIT_STEPUP_MAX_AGE_SECONDS)
     subject = sso_session_subject(request)
     if subject is None:
         return Verification(False, None, "Verify with your passkey to commit.")
@@ -46,24 +40,24 @@ def commit_verification(request, *, now: datetime | None = None) -> Verification
         return Verification(
             False, None, "The passkey check in this session is not yours: verify again."
         )
-    fresh = [
-        e.at
-        for e in sso_session_events(request)
-        if e.method == PASSKEY and e.user_verified and timedelta(0) <= now - e.at <= max_age
-    ]
-    if not fresh:
+    verified_at = verified_passkey_check_at(
+        request,
+        max_age=timedelta(seconds=settings.BOI_COMMIT_STEPUP_MAX_AGE_SECONDS),
+        now=now or timezone.now(),
+    )
+    if verified_at is None:
         return Verification(
             False, None, "Your last passkey check is too old: verify again to commit."
         )
-    return Verification(True, max(fresh), "")
+    return Verification(True, verified_at, "")
 
 
 def commit_step_up_url(request, next_url: str) -> str:
     """Where to send the operator for the check; the ceremony resumes at ``next_url``."""
-    request.session[CHALLENGE_KEY] = {
-        "mode": "step-up",
-        "reason": "Commit a Business Office sync to Campus",
-        "sp": "idbridge Business Office console",
-        "email": request.user.email,
-    }
-    return reverse("stepup:authenticate") + "?" + urlencode({"next": next_url})
+    return step_up_url(
+        request,
+        next_url=next_url,
+        reason="Commit a Business Office sync to Campus",
+        sp="idbridge Business Office console",
+        email=request.user.email,
+    )

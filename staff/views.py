@@ -9,7 +9,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -27,8 +26,8 @@ from staff.forms import (
 from staff.models import CampusConnection, OnboardingCase, Passkey, StaffMember
 from staff.proofing import proofing_status
 from staff.transitions import State, allowed_events
-from stepup.sso import CHALLENGE_KEY as STEPUP_CHALLENGE_KEY
-from stepup.subjects import sso_session_end, sso_session_events, sso_session_subject
+from stepup.ceremony import step_up_url
+from stepup.subjects import sso_session_end, sso_session_subject, verified_passkey_check_at
 
 SESSION_CASE = "onboarding_case_id"
 SESSION_CHALLENGE = "onboarding_passkey_challenge"
@@ -197,12 +196,8 @@ def _own_member(request) -> StaffMember | None:
 
 
 def _own_check_is_fresh(request) -> bool:
-    now = timezone.now()
     max_age = timedelta(seconds=settings.STAFF_PASSKEY_CHANGE_MAX_AGE_SECONDS)
-    return any(
-        e.is_verified_passkey and timedelta(0) <= now - e.at <= max_age
-        for e in sso_session_events(request)
-    )
+    return verified_passkey_check_at(request, max_age=max_age) is not None
 
 
 def _own_url() -> str:
@@ -250,13 +245,15 @@ def own_passkeys_confirm(request):
     member = _own_member(request)
     if member is None:
         return redirect(_own_url())
-    request.session[STEPUP_CHALLENGE_KEY] = {
-        "mode": "step-up",
-        "reason": "change the passkeys of your district sign-in",
-        "sp": "idbridge",
-        "email": member.work_email or member.personal_email,
-    }
-    return redirect(reverse("stepup:authenticate") + "?" + urlencode({"next": _own_url()}))
+    return redirect(
+        step_up_url(
+            request,
+            next_url=_own_url(),
+            reason="change the passkeys of your district sign-in",
+            sp="idbridge",
+            email=member.work_email or member.personal_email,
+        )
+    )
 
 
 @require_POST

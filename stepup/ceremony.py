@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import json
 import re
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -74,6 +76,13 @@ def _limited(request) -> bool:
         ratelimit.client_address(request),
         limit=settings.STAFF_CEREMONY_RATE_PER_MINUTE,
     )
+
+
+def step_up_url(request, *, next_url: str, reason: str, sp: str, email: str) -> str:
+    """Where idbridge's own pages send a person for a fresh passkey check (step-up mode);
+    the ceremony resumes at ``next_url``. ``email`` names whose passkey must answer."""
+    request.session[CHALLENGE_KEY] = {"mode": "step-up", "reason": reason, "sp": sp, "email": email}
+    return reverse("stepup:authenticate") + "?" + urlencode({"next": next_url})
 
 
 def _expected_email(request, subject: Subject | None) -> str:
@@ -221,6 +230,7 @@ def verify(request):
     else:
         sso_session_start(request, subject, event)
     services.step_up_check_record(subject=subject, event=event, succeeded=True)
+    request.session.pop(CHALLENGE_KEY, None)  # answered: it must not shape a later check
     next_url = safe_next_url(request, body.get("next")) or "/"
     return JsonResponse({"next": next_url})
 

@@ -38,6 +38,7 @@ from stepup.saml.requests import (
 from stepup.saml.xmlsec_backend import parse_xml
 from stepup.server import Runtime, SpConfig, runtime
 from stepup.subjects import (
+    CHALLENGE_KEY,
     Subject,
     sso_session_end,
     sso_session_events,
@@ -47,7 +48,6 @@ from stepup.subjects import (
 log = logging.getLogger("idbridge.stepup")
 
 PENDING_KEY = "stepup.pending"
-CHALLENGE_KEY = "stepup.challenge"
 # Set by the ceremony's Cancel: the pending request (by key) whose check was abandoned.
 CANCELLED_KEY = "stepup.cancelled"
 ISSUED_KEY = "stepup.issued_name_ids"

@@ -26,13 +26,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from stepup.policy import AuthEvent
+from stepup.policy import AuthEvent, latest_verified_check
 
 SUBJECT_KEY = "stepup.subject"
+# What the pending passkey check asks for and why (mode, reason, SP...), for the ceremony's
+# page; set by the SSO flow and by idbridge's own step-up gates, gone once a check passes.
+CHALLENGE_KEY = "stepup.challenge"
 EVENTS_KEY = "stepup.auth_events"
 MAX_EVENTS = 20
 
@@ -145,16 +149,31 @@ def sso_session_events(request) -> list[AuthEvent]:
     return [_event_from_session(e) for e in request.session.get(EVENTS_KEY, [])]
 
 
+def verified_passkey_check_at(
+    request, *, max_age: timedelta, now: datetime | None = None
+) -> datetime | None:
+    """When the SSO session's newest user-verified passkey check younger than ``max_age``
+    happened, or None: the freshness test of idbridge's own step-up gates."""
+    now = now or timezone.now()
+    latest = latest_verified_check(sso_session_events(request), now)
+    return latest.at if latest is not None and now - latest.at <= max_age else None
+
+
 def sso_session_end(request) -> None:
     """Forget the IdP subject and events (Single Logout); the dashboard login is kept."""
     request.session.pop(SUBJECT_KEY, None)
     request.session.pop(EVENTS_KEY, None)
+    request.session.pop(CHALLENGE_KEY, None)
 
 
 def safe_next_url(request, url: str | None) -> str | None:
     """``url`` if it stays on this site, else None (for ``stepup:authenticate``'s ``next``)."""
-    if url and url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    if (
+        isinstance(url, str)
+        and url
+        and url_has_allowed_host_and_scheme(
+            url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return url
     return None

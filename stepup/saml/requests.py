@@ -203,11 +203,11 @@ def parse_xs_datetime(value: str | None) -> datetime:
             int(float(fraction) * 1_000_000) if fraction else 0,
             tzinfo=UTC,
         )
-    except ValueError:
+        if zone and zone != "Z":
+            sign = 1 if zone[0] == "+" else -1
+            moment -= sign * timedelta(hours=int(zone[1:3]), minutes=int(zone[4:6]))
+    except (ValueError, OverflowError):  # e.g. year 1 or 9999 moved past the calendar's end
         raise RequestRefused("malformed", f"IssueInstant {value!r} is not a valid date.")
-    if zone and zone != "Z":
-        sign = 1 if zone[0] == "+" else -1
-        moment -= sign * timedelta(hours=int(zone[1:3]), minutes=int(zone[4:6]))
     return moment
 
 

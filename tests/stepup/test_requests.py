@@ -227,3 +227,12 @@ def test_xs_boolean(value, expected):
 )
 def test_xs_datetime(value, expected):
     assert parse_xs_datetime(value) == expected
+
+
+@pytest.mark.parametrize(
+    "value", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00", "2026-02-30T00:00:00Z"]
+)
+def test_an_issue_instant_off_the_calendar_is_refused_as_malformed(value):
+    with pytest.raises(RequestRefused) as refused:
+        parse_xs_datetime(value)
+    assert refused.value.code == "malformed"

@@ -84,3 +84,27 @@ def test_subjects_release_their_attributes_under_the_catalogue_names():
         "campusPersonID": ["40017"],
     }
     assert make_subject().label == "staff:E1007"
+
+
+def test_signing_out_also_forgets_a_pending_checks_wording():
+    request = fake_request()
+    subjects.sso_session_start(request, make_subject(), AuthEvent(PASSKEY, T0, True))
+    request.session[subjects.CHALLENGE_KEY] = {"mode": "step-up", "email": "a@district.example"}
+    subjects.sso_session_end(request)
+    assert subjects.CHALLENGE_KEY not in request.session
+
+
+def test_the_freshest_verified_check_counts_only_within_its_age():
+    request = fake_request()
+    subjects.sso_session_start(request, make_subject(), AuthEvent(PASSKEY, T0, True))
+    subjects.record_auth_event(request, AuthEvent(PASSKEY, T0 + timedelta(minutes=3), False))
+    check = subjects.verified_passkey_check_at
+    assert check(request, max_age=timedelta(minutes=5), now=T0 + timedelta(minutes=4)) == T0
+    assert check(request, max_age=timedelta(minutes=5), now=T0 + timedelta(minutes=6)) is None
+    assert check(request, max_age=timedelta(minutes=5), now=T0 - timedelta(minutes=1)) is None
+
+
+@pytest.mark.parametrize("url", [1, ["/"], {"a": 1}, None, ""])
+def test_a_next_url_that_is_not_text_is_ignored(url):
+    request = SimpleNamespace(get_host=lambda: "idbridge.test", is_secure=lambda: False)
+    assert subjects.safe_next_url(request, url) is None
