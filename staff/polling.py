@@ -148,17 +148,28 @@ def _full_rest(connection, connector, cursor, progress, counts, accept_shrink) -
 
 
 def _full_soap(connection, connector, progress, counts, accept_shrink) -> str | None:
+    """Re-read every known staff member: record what changed (names, e-mails, leavers whose
+    positions all ended), then revoke the ones Campus no longer has."""
     present: set[str] = set()
-    known = StaffMember.objects.filter(connection=connection, is_staff_in_campus=True)
-    progress.total = (progress.total or progress.done) + known.count()
+    # A list, not a cursor: the batches below write while the keys are walked.
+    keys = list(
+        StaffMember.objects.filter(connection=connection, is_staff_in_campus=True).values_list(
+            "campus_key", flat=True
+        )
+    )
+    progress.total = (progress.total or progress.done) + len(keys)
     _report(connection.id, progress)
-    keys = known.values_list("campus_key", flat=True).iterator()
-    for key, person in connector.iter_persons(keys):  # max_concurrency at a time
-        progress.done += 1
-        if person is not None and person.is_staff:
-            present.add(key)
-        if progress.done % BATCH == 0:
-            _report(connection.id, progress)  # the dashboard's live progress
+
+    def found():
+        for key, person in connector.iter_persons(keys):  # max_concurrency at a time
+            progress.done += 1
+            if person is None:
+                continue
+            if person.is_staff and person.is_active:
+                present.add(key)
+            yield person
+
+    _record_all(connection, found(), progress, counts)  # reports progress per batch
     return _revoke_missing(connection, present, counts, accept_shrink)
 
 
@@ -217,7 +228,9 @@ def connections_due(now=None) -> list[int]:
     now = now or timezone.now()
     due = []
     rows = (
-        CampusConnection.objects.filter(enabled=True, poll_started_at__isnull=True)
+        CampusConnection.objects.filter(enabled=True)
+        # A claim older than STALE_CLAIM is a poll whose worker died: poll again.
+        .filter(Q(poll_started_at__isnull=True) | Q(poll_started_at__lt=now - STALE_CLAIM))
         .filter(Q(next_poll_at__isnull=True) | Q(next_poll_at__lte=now))
         .values_list("id", "next_poll_at", "poll_interval_seconds")
     )

@@ -1,4 +1,7 @@
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from idbridge.audit.models import AuditEntry
 from staff import polling
@@ -109,3 +112,12 @@ def test_a_poll_is_never_claimed_twice(connection):
 def test_due_connections_are_queued_once_per_interval(connection):
     assert polling.connections_due() == [connection.id]
     assert polling.connections_due() == []
+
+
+def test_a_poll_whose_worker_died_is_due_again_once_its_claim_is_stale(connection):
+    assert polling.connection_claim_poll(connection.id)  # the worker then dies mid-poll
+    assert polling.connections_due() == []
+    CampusConnection.objects.filter(id=connection.id).update(
+        poll_started_at=timezone.now() - polling.STALE_CLAIM - timedelta(seconds=1)
+    )
+    assert polling.connections_due() == [connection.id]

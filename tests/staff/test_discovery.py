@@ -246,6 +246,25 @@ def test_leavers_are_revoked_on_the_next_poll(sandbox):
     assert case.staff_member.sessions_revoked_at is not None
 
 
+def test_soap_leavers_are_revoked_and_changes_recorded_by_the_full_pass(sandbox):
+    connection = soap_connection(sandbox)
+    polling.connection_poll(connection_id=connection.id)
+    leaver, renamed = (Person.objects.get(pk=int(k)) for k in sorted(case_keys())[:2])
+    for assignment in leaver.assignments.all():
+        assignment_end(
+            assignment=assignment,
+            end_date=timezone.localdate() - timedelta(days=1),
+            actor="tests",
+        )
+    Person.objects.filter(pk=renamed.pk).update(work_email="renamed@district.example")
+    polling.connection_poll(connection_id=connection.id, full=True)
+    case = OnboardingCase.objects.get(staff_member__campus_key=str(leaver.pk))
+    assert case.state == State.REVOKED
+    member = StaffMember.objects.get(campus_key=str(renamed.pk))
+    assert member.work_email == "renamed@district.example"
+    assert member.case.state != State.REVOKED
+
+
 def test_a_full_pull_that_finds_far_fewer_staff_is_held(sandbox):
     connection = rest_connection(sandbox)
     polling.connection_poll(connection_id=connection.id)
