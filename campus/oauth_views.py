@@ -7,7 +7,6 @@ sandbox counts the request, applies faults and checks that ``appName`` is the cl
 from __future__ import annotations
 
 import base64
-import binascii
 from urllib.parse import unquote_plus
 
 from django.http import HttpResponseNotAllowed, JsonResponse
@@ -25,7 +24,7 @@ def _client_id(request) -> str:
     if auth[:6].lower() == "basic ":
         try:
             decoded = base64.b64decode(auth[6:].strip()).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
+        except ValueError:  # binascii.Error, UnicodeDecodeError, non-ASCII text
             return ""
         return unquote_plus(decoded.split(":", 1)[0])
     return request.POST.get("client_id", "")

@@ -19,6 +19,7 @@ from campus.models import (
     School,
     Student,
 )
+from idbridge.ids import database_id
 
 
 def is_staff_expression():
@@ -116,8 +117,8 @@ def staff_list(search: str = ""):
                 )
             )
         )
-        if search.isdigit():
-            condition |= Q(pk=int(search))
+        if (pk := database_id(search)) is not None:
+            condition |= Q(pk=pk)
         qs = qs.filter(condition)
     return qs
 

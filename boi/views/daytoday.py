@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -7,13 +8,17 @@ from boi.models import BoiConnection, HrImport, HrRow
 from boi.services import ConsoleError
 from boi.services import daytoday as services
 from idbridge.core.access import permission_required
+from idbridge.ids import database_id
 
 
 def _connection(request) -> BoiConnection | None:
     connection_id = request.GET.get("connection") or request.POST.get("connection")
     connections = BoiConnection.objects.order_by("id")
     if connection_id:
-        return get_object_or_404(BoiConnection, id=connection_id)
+        pk = database_id(connection_id)
+        if pk is None:
+            raise Http404("No such connection.")
+        return get_object_or_404(BoiConnection, id=pk)
     return connections.first()
 
 

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from urllib.parse import urlencode
 
+from idbridge.ids import MAX_ID
+
 DEFAULT_LIMIT = 100
 
 
@@ -72,8 +74,11 @@ def parse_datetime(text: str) -> datetime:
         return datetime(d.year, d.month, d.day, tzinfo=UTC)
     value = datetime.fromisoformat(text.replace("z", "Z"))
     if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value
+        return value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(UTC)  # compared with UTC columns: 9999-12-31T23:59-14:00 overflows
+    except OverflowError:
+        raise ValueError(f"{text!r} is outside the calendar.") from None
 
 
 # --- Paging -----------------------------------------------------------------------------
@@ -105,6 +110,8 @@ def _non_negative_int(params: Mapping[str, str], name: str, default: int) -> int
         raise OneRosterError(400, "invaliddata", f"{name} must be a whole number.")
     if value < 0:
         raise OneRosterError(400, "invaliddata", f"{name} must not be negative.")
+    if value > MAX_ID:
+        raise OneRosterError(400, "invaliddata", f"{name} is too large.")
     return value
 
 

@@ -14,6 +14,7 @@ from campus.models import DistrictAssignment, Identity, Person, Relationship, St
 from campus.oneroster.filters import Filter, FilterError, Predicate
 from campus.oneroster.protocol import Sort, parse_datetime
 from campus.oneroster.serialize import PARENT_NAMES, RoleData, UserData
+from idbridge.ids import database_id
 
 CHUNK = 900  # ids per IN (...) list: stays under SQLite's variable limit
 # Up to this many matches, a SQLite delta query reads the date_modified index and sorts.
@@ -103,11 +104,12 @@ def _only(p: Predicate, *ops: str) -> None:
 
 def _predicate_q(p: Predicate, today: date) -> Q:
     if p.field == "sourcedId":
-        if not p.value.isdigit():
+        pk = database_id(p.value)
+        if pk is None:
             _only(p, "=", "!=")
             return Q(pk__in=[]) if p.op == "=" else ~Q(pk__in=[])
         _only(p, "=", "!=", ">", ">=", "<", "<=")
-        return _compare("pk", p.op, int(p.value))
+        return _compare("pk", p.op, pk)
     if p.field == "dateLastModified":
         _only(p, "=", "!=", ">", ">=", "<", "<=")
         try:
@@ -241,7 +243,8 @@ def load_users(ids: list[int]) -> list[UserData]:
 
 
 def load_user(sourced_id: str) -> UserData | None:
-    if not sourced_id.isdigit():
+    pk = database_id(sourced_id)
+    if pk is None:
         return None
-    users = load_users([int(sourced_id)])
+    users = load_users([pk])
     return users[0] if users else None

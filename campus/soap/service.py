@@ -15,6 +15,7 @@ from campus.models import ApiClient, SoapSession
 from campus.selectors import current_identity, person_get_for_api
 from campus.soap import wsse
 from campus.soap.envelope import SoapFault, UsernameToken, malformed
+from idbridge.ids import database_id
 
 FAILURES_KEY = "campus:soap-auth-failures:{}"
 # Checked against when the user name is unknown, so both paths cost the same.
@@ -95,9 +96,10 @@ def soap_get_person(*, values: dict[str, str], now: datetime) -> dict:
             "tns:SessionExpired", "SessionExpired", "The session has expired; authenticate again."
         )
     raw_id = values.get("personID", "")
-    if not raw_id.isdigit():
+    person_id = database_id(raw_id)
+    if person_id is None:
         raise malformed("personID must be a positive whole number.")
-    person = person_get_for_api(int(raw_id))
+    person = person_get_for_api(person_id)
     if person is None:
         raise SoapFault("tns:PersonNotFound", "PersonNotFound", f"No person {raw_id}.")
     identity = current_identity(person)

@@ -160,6 +160,7 @@ def test_two_predicates_combine_with_and_or_or(oneroster, district):
         "role>'teacher'",
         "status='maybe'",
         "dateLastModified~'2026'",
+        "dateLastModified>'9999-12-31T23:59:59-14:00'",
     ],
 )
 def test_bad_filters_get_imsx_status_info_errors_not_500s(oneroster, district, flt):
@@ -211,7 +212,7 @@ def test_one_user_carries_the_staff_number_roles_and_identifiers(oneroster, dist
     assert user["dateLastModified"].endswith("Z")
 
 
-@pytest.mark.parametrize("sourced_id", ["99999999", "abc"])
+@pytest.mark.parametrize("sourced_id", ["99999999", "abc", "²", "99999999999999999999999"])
 def test_an_unknown_user_is_unknownobject(oneroster, district, sourced_id):
     response = oneroster().get(f"users/{sourced_id}")
     assert response.status_code == 404
@@ -330,3 +331,28 @@ def test_counters_count_token_requests_and_user_reads(oneroster, district):
     assert counts["oauth.token"] == 1
     assert counts["oneroster.users"] == 1
     assert counts["oneroster.user"] == 1
+
+
+def test_a_sourced_id_filter_that_is_no_number_matches_nobody(oneroster, district):
+    response = oneroster().get("users", {"filter": "sourcedId='²'"})
+    assert response.status_code == 200
+    assert response.json()["users"] == []
+
+
+def test_an_offset_past_what_the_database_counts_is_invaliddata(oneroster, district):
+    response = oneroster().get("users", {"offset": "99999999999999999999999"})
+    assert response.status_code == 400
+    assert code_minor(response) == "invaliddata"
+
+
+def test_basic_credentials_that_are_not_base64_text_are_refused_not_a_500(oneroster):
+    api = oneroster()
+    response = api.http.post(
+        f"{api.base_url}/sandbox/campus/oauth2/token",
+        params={"appName": api.app},
+        data={"grant_type": "client_credentials"},
+        headers={"Authorization": "Basic éééé".encode()},
+        timeout=10,
+    )
+    assert response.status_code in (400, 401)
+    assert "access_token" not in response.text
