@@ -37,7 +37,12 @@ from boi.services.connections import connection_note_failure
 from boi.services.errorlog import alert_raise
 from idbridge.audit.services import audit_record
 from idbridge.campus.boi import REPORT_ENTRY_KEYS, BoiCredentialsRejected, BoiRefused
-from idbridge.campus.types import CampusError, PermanentCampusError, TransientCampusError
+from idbridge.campus.types import (
+    CampusError,
+    OutcomeUnknown,
+    PermanentCampusError,
+    TransientCampusError,
+)
 
 log = logging.getLogger(__name__)
 CHAIN = {"start": "transfer", "transfer": "end_transfer", "end_transfer": "validate"}
@@ -195,6 +200,18 @@ def sync_commit_request(*, run: SyncRun, actor, verified_at) -> SyncRun:
 # --- running a step (the task body) ----------------------------------------------------------
 
 
+UNKNOWN_OUTCOME = {
+    "commit": (
+        "Campus may have committed this sync: check Campus's Synchronization tool before "
+        "starting again."
+    ),
+    "start": "Campus may have started a sync session: start the synchronization again.",
+    "transfer": "Campus may have received this batch: start the synchronization again.",
+    "end_transfer": "Campus may have ended the transfer: start the synchronization again.",
+    "validate": "Validate again.",
+}
+
+
 def sync_step_claim(run_id: int, step: str) -> bool:
     return bool(
         SyncRun.objects.filter(id=run_id, job=SyncRun.Job.QUEUED, step=step).update(
@@ -233,6 +250,10 @@ def sync_step_run(*, run_id: int, step: str) -> SyncRun | None:
                 return run  # the commit job is polled by another task
         else:
             raise ValueError(step)
+    except OutcomeUnknown as exc:
+        # Campus may have done it: sending it again could commit twice or stage staff twice.
+        sync_step_fail(run_id=run_id, step=step, message=f"{exc}. {UNKNOWN_OUTCOME[step]}", exc=exc)
+        return run
     except TransientCampusError as exc:
         sync_step_release(run_id, step, str(exc))
         raise

@@ -338,11 +338,15 @@ class BoiClient:
         timeout: float | None = None,
         missing_ok: bool = False,
         stream: bool = False,
+        idempotent: bool | None = None,
     ) -> Any:
         """One BOI call; returns the decoded JSON body (None for an empty body or a 404
         when ``missing_ok``). ``stream=True``: the successful response itself, its body not
-        read yet (the caller reads and closes it)."""
+        read yet (the caller reads and closes it). A POST changes Campus: it is sent again only
+        when Campus surely did not get it (``idempotent`` says otherwise for a read)."""
         url = self.url(path)
+        if idempotent is None:
+            idempotent = method != "POST"
         for attempt in range(2):
             token = self._token(method, path, body)
 
@@ -360,7 +364,11 @@ class BoiClient:
 
             try:
                 response = call_with_retries(
-                    send, what=what, attempts=self.config.attempts, sleep=self.sleep
+                    send,
+                    what=what,
+                    attempts=self.config.attempts,
+                    sleep=self.sleep,
+                    idempotent=idempotent,
                 )
             except TransientCampusError as exc:
                 self._failed(method, path, None, str(exc), body, permanent=False)
@@ -497,7 +505,12 @@ class BoiClient:
         path = f"sync/{quote(sync_id, safe='')}/validate"
         what = "BOI sync validate"
         response = self.call(
-            "POST", path, what=what, timeout=self.config.commit_timeout, stream=True
+            "POST",
+            path,
+            what=what,
+            timeout=self.config.commit_timeout,
+            stream=True,
+            idempotent=True,  # a report only: validating again is allowed
         )
         try:
             yield from iter_json_members(

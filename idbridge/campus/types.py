@@ -71,6 +71,11 @@ class TransientCampusError(CampusError):
     """Timeouts, 5xx, 429: try again later (honouring ``retry_after`` when given)."""
 
 
+class OutcomeUnknown(TransientCampusError):
+    """A call that changes Campus was sent but not answered (read timeout, dropped
+    connection, 5xx): Campus may have done it. Sending it again could do it twice."""
+
+
 class PermanentCampusError(CampusError):
     """Bad credentials, 4xx, malformed answers: retrying will not help."""
 

@@ -218,3 +218,31 @@ def test_a_commit_job_that_reports_counts_only_says_where_the_failures_are(
     client = login(hr_operator)
     assert b'id="outcomes-unknown"' in client.get(f"/boi/runs/{run.id}/").content
     assert b'id="outcomes-unknown"' in client.get(f"/boi/runs/{run.id}/results/").content
+
+
+def test_a_commit_campus_did_but_did_not_confirm_is_never_sent_twice(
+    upload, fake_boi, django_capture_on_commit_callbacks, hr_operator, monkeypatch
+):
+    """Campus commits, then its gateway answers 504: the console cannot know, so it stops
+    and says where to look instead of committing again."""
+    from tests.boi.fakeboi import FakeResponse
+
+    run = _run(upload, [good_row(1), good_row(2)], django_capture_on_commit_callbacks)
+    original = fake_boi.sync_action
+
+    def committed_then_lost(sync_id, sync, action, body):
+        answer = original(sync_id, sync, action, body)
+        return (
+            FakeResponse(504, {"errors": [{"message": "gateway"}]})
+            if action == "commit"
+            else answer
+        )
+
+    monkeypatch.setattr(fake_boi, "sync_action", committed_then_lost)
+    with django_capture_on_commit_callbacks(execute=True):
+        sync_commit_request(run=run, actor=hr_operator, verified_at=timezone.now())
+    run.refresh_from_db()
+    assert sum(1 for _, path in fake_boi.calls if path.endswith("/commit")) == 1
+    assert run.job == SyncRun.Job.FAILED
+    assert "may have committed" in run.last_error
+    assert Alert.objects.filter(run=run, level="error").exists()

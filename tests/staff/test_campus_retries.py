@@ -1,0 +1,54 @@
+"""Retries of Campus calls: a call that changes Campus is sent again only when Campus
+surely did not get it."""
+
+import pytest
+import requests
+import urllib3
+
+from idbridge.campus.http import call_with_retries
+from idbridge.campus.types import OutcomeUnknown, TransientCampusError
+
+
+class Answer:
+    def __init__(self, status, headers=None):
+        self.status_code, self.headers = status, headers or {}
+
+
+def sender(*outcomes):
+    sent = []
+
+    def send():
+        sent.append(1)
+        outcome = outcomes[min(len(sent), len(outcomes)) - 1]
+        if isinstance(outcome, Exception):
+            raise outcome
+        return Answer(outcome)
+
+    return send, sent
+
+
+def refused() -> requests.ConnectionError:
+    reason = urllib3.exceptions.NewConnectionError(None, "Connection refused")
+    return requests.ConnectionError(urllib3.exceptions.MaxRetryError(None, "/", reason))
+
+
+@pytest.mark.parametrize("first", [503, requests.ReadTimeout(), requests.ConnectionError("reset")])
+def test_a_change_campus_may_have_made_is_not_sent_again(first):
+    send, sent = sender(first, 200)
+    with pytest.raises(OutcomeUnknown):
+        call_with_retries(send, what="commit", sleep=lambda s: None, idempotent=False)
+    assert len(sent) == 1
+
+
+@pytest.mark.parametrize("first", [429, requests.ConnectTimeout(), refused()])
+def test_a_change_campus_surely_did_not_get_is_sent_again(first):
+    send, sent = sender(first, 200)
+    answer = call_with_retries(send, what="commit", sleep=lambda s: None, idempotent=False)
+    assert answer.status_code == 200 and len(sent) == 2
+
+
+def test_a_read_is_retried_through_timeouts_and_5xx_then_gives_up():
+    send, sent = sender(requests.ReadTimeout(), 503, 502, 504)
+    with pytest.raises(TransientCampusError) as failed:
+        call_with_retries(send, what="read", sleep=lambda s: None, attempts=4)
+    assert not isinstance(failed.value, OutcomeUnknown) and len(sent) == 4
