@@ -58,10 +58,6 @@ class MappingForm(forms.Form):
     title_description = forms.CharField(max_length=200, required=False)
 
 
-class UploadForm(forms.Form):
-    """Only the field's presence: the file itself arrives through the encrypting handler."""
-
-
 def column_map_form(headers: list[str], initial: dict[str, str]) -> type[forms.Form]:
     choices = [("", "— ignore —")] + [(n, n) for n, _, _ in hrfile.template_columns()]
     fields = {

@@ -167,10 +167,6 @@ def suggest_column_map(headers: Iterable[str]) -> dict[str, str]:
     return mapping
 
 
-def template_csv_header() -> str:
-    return ",".join(name for name, _, _ in template_columns()) + "\r\n"
-
-
 # --- reading ------------------------------------------------------------------------------
 
 

@@ -46,12 +46,6 @@ from idbridge.campus.types import (
 
 log = logging.getLogger(__name__)
 CHAIN = {"start": "transfer", "transfer": "end_transfer", "end_transfer": "validate"}
-STEP_ACTION = {
-    "start": "start",
-    "transfer": "transfer",
-    "end_transfer": "end_transfer",
-    "validate": "validate",
-}
 STEP_LABELS = {
     "start": "Start",
     "transfer": "Transfer",
@@ -121,7 +115,7 @@ def sync_step_queue(*, run: SyncRun, step: str, actor) -> SyncRun:
         problems = sync_readiness(run.hr_import)
         if problems:
             raise ConsoleError(" ".join(problems))
-    verdict = next_sync_state(SyncState(run.state), STEP_ACTION[step])
+    verdict = next_sync_state(SyncState(run.state), step)
     if not isinstance(verdict, SyncState):
         raise ConsoleError(verdict.message)
     if run.state == SyncRun.State.COMMITTED:
@@ -410,7 +404,6 @@ def _transfer(run: SyncRun, client) -> None:
 
 # --- validate ---------------------------------------------------------------------------------
 
-REPORT_LIST_KEYS = REPORT_ENTRY_KEYS  # where Campus's report lists the staff, one entry each
 VALIDATE_CHUNK = 1000
 
 
@@ -478,7 +471,7 @@ def _validate(run: SyncRun, client) -> None:
     ):
         if not is_element:
             members[key] = value
-        elif key not in REPORT_LIST_KEYS:
+        elif key not in REPORT_ENTRY_KEYS:
             count, first = lists.get(key, (0, []))
             if count < LISTED:
                 first.append(value)

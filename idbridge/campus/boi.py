@@ -415,17 +415,8 @@ class BoiClient:
         items = (_code_item(item, kind) for item in _items(body, kind))
         return [item for item in items if item is not None]
 
-    def schools(self) -> list[CodeItem]:
-        return self.codes("schools")
-
     def genders(self) -> list[CodeItem]:
         return self.codes("genders")
-
-    def assignment_codes(self) -> list[CodeItem]:
-        return self.codes("assignmentCodes")
-
-    def title_codes(self) -> list[CodeItem]:
-        return self.codes("titleCodes")
 
     # --- searches ------------------------------------------------------------------------
 
@@ -491,10 +482,6 @@ class BoiClient:
     def sync_end_transfer(self, sync_id: str) -> dict:
         path = f"sync/{quote(sync_id, safe='')}/endTransfer"
         return self.call("POST", path, what="BOI sync end transfer") or {}
-
-    def sync_validate(self, sync_id: str) -> dict:
-        """The whole validate report at once (small syncs; see ``sync_validate_members``)."""
-        return {key: value for key, value, _ in self.sync_validate_members(sync_id, stream=())}
 
     def sync_validate_members(
         self, sync_id: str, *, stream: Collection[str] | Callable[[str], bool] = REPORT_ENTRY_KEYS

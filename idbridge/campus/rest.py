@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -185,11 +184,6 @@ class RestConnector:
             (self._json(response, "demographics").get("demographics") or {}).get("birthDate")
         )
 
-    def birth_dates(self, keys: list[str]) -> dict[str, date | None]:
-        """Several demographics reads, at most ``max_concurrency`` at a time."""
-        with ThreadPoolExecutor(max_workers=max(1, self.config.max_concurrency)) as pool:
-            return dict(zip(keys, pool.map(self.birth_date, keys), strict=True))
-
     def iter_users(self, *, since: datetime | None, progress: Progress) -> Iterator[dict]:
         params = {"limit": self.config.page_size, "offset": 0, "sort": "sourcedId"}
         if since is not None:
@@ -199,8 +193,9 @@ class RestConnector:
             response = self._get(url, params if first else None, what="OneRoster users")
             if response.status_code == 404:
                 raise PermanentCampusError("OneRoster users: not found (check the base URL).")
-            if first and response.headers.get("X-Total-Count", "").isdigit():
-                progress.total = int(response.headers["X-Total-Count"])
+            total = response.headers.get("X-Total-Count", "")
+            if first and total.isascii() and total.isdigit():
+                progress.total = int(total)
             first = False
             for user in self._json(response, "OneRoster users").get("users") or []:
                 progress.done += 1
