@@ -14,6 +14,7 @@ from campus.forms import ClientCreateForm, FaultForm
 from campus.models import ApiClient
 from campus.services import clients as client_services
 from idbridge.core.access import permission_required
+from idbridge.core.paging import filter_query
 
 MANAGE = "core.manage_sandbox"
 
@@ -43,7 +44,7 @@ def index(request):
 def staff(request):
     search = request.GET.get("q", "")
     page = Paginator(selectors.staff_list(search), 50).get_page(request.GET.get("page"))
-    query = f"q={search}" if search else ""
+    query = filter_query({"q": search})
     return render(request, "campus/staff.html", {"page": page, "search": search, "query": query})
 
 

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from idbridge import passkeys, ratelimit
 from idbridge.campus.types import CampusError
 from idbridge.core.access import permission_required
+from idbridge.core.paging import filter_query
 from staff import selectors, services
 from staff.forms import (
     CaseSearchForm,
@@ -343,7 +344,7 @@ def index(request):
     if form.is_valid():
         q, state = form.cleaned_data["q"].strip(), form.cleaned_data["state"]
     page = Paginator(selectors.case_list(q=q, state=state), 50).get_page(request.GET.get("page"))
-    query = "&".join(f"{k}={v}" for k, v in {"q": q, "state": state}.items() if v)
+    query = filter_query({"q": q, "state": state})
     return render(
         request,
         "staff/index.html",

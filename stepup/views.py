@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from idbridge.core.access import permission_required
+from idbridge.core.paging import filter_query
 from stepup import selectors, services
 from stepup.forms import (
     MetadataReplaceForm,
@@ -265,7 +266,7 @@ def activity(request):
     }
     entries = selectors.stepup_activity(**filters)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    query = "&".join(f"{k}={v}" for k, v in filters.items() if v)
+    query = filter_query(filters)
     return render(
         request,
         "stepup/activity.html",

@@ -15,6 +15,7 @@ from boi.services import imports as services
 from boi.services.sync import sync_readiness, sync_run_create
 from boi.uploads import EncryptingUploadHandler
 from idbridge.core.access import permission_required
+from idbridge.core.paging import filter_query
 
 
 @csrf_exempt  # csrf_protect below, once the encrypting upload handler is in place
@@ -64,7 +65,7 @@ def import_detail(request, import_id):
     column_form = None
     if hr_import.status in (HrImport.Status.UPLOADED, HrImport.Status.FAILED):
         column_form = column_map_form(hr_import.headers, hr_import.column_map)()
-    query = "&".join(f"{k}={v}" for k, v in {"show": show, "q": q}.items() if v)
+    query = filter_query({"show": show, "q": q})
     return render(
         request,
         "boi/import.html",

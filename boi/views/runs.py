@@ -18,6 +18,7 @@ from boi.services import ConsoleError
 from boi.services import sync as services
 from boi.stepup import commit_step_up_url, commit_verification
 from idbridge.core.access import permission_required
+from idbridge.core.paging import filter_query
 
 WIZARD = ("start", "transfer", "end_transfer", "validate", "commit")
 
@@ -129,9 +130,7 @@ def run_report(request, run_id, results=False):
     page = Paginator(selectors.report_list(run, action=action, q=q, outcome=outcome), 50).get_page(
         request.GET.get("page")
     )
-    query = "&".join(
-        f"{k}={v}" for k, v in {"action": action, "q": q, "outcome": outcome}.items() if v
-    )
+    query = filter_query({"action": action, "q": q, "outcome": outcome})
     return render(
         request,
         "boi/results.html" if results else "boi/report.html",

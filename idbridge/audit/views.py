@@ -4,6 +4,7 @@ from django.views.decorators.http import require_GET
 
 from idbridge.audit.models import AuditEntry
 from idbridge.core.access import permission_required
+from idbridge.core.paging import filter_query
 
 
 @require_GET
@@ -22,5 +23,5 @@ def entry_list(request):
     if filters["target"]:
         entries = entries.filter(target__icontains=filters["target"])
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    query = "&".join(f"{k}={v}" for k, v in filters.items() if v)
+    query = filter_query(filters)
     return render(request, "audit/list.html", {"page": page, "filters": filters, "query": query})
