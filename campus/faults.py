@@ -121,6 +121,11 @@ def _clean(changes: dict) -> dict:
     return clean
 
 
+def faults_check(**changes) -> None:
+    """Raise FaultSettingError if ``faults_set`` would refuse these switches."""
+    _clean(changes)
+
+
 def faults_set(*, actor, **changes) -> FaultConfig:
     """Change some switches (the others keep their values); audited."""
     clean = _clean(changes)

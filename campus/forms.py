@@ -1,5 +1,6 @@
 from django import forms
 
+from campus import faults
 from campus.models import FaultConfig
 from campus.models.api import ROSTER_CORE_SCOPE, ROSTER_DEMOGRAPHICS_SCOPE
 from campus.models.boi import BOI_SCOPE
@@ -29,7 +30,7 @@ class ClientCreateForm(forms.Form):
 
 class FaultForm(forms.ModelForm):
     error_status = forms.TypedChoiceField(
-        coerce=int, choices=[(s, str(s)) for s in (500, 502, 503, 504)], initial=503
+        coerce=int, choices=[(s, str(s)) for s in faults.ERROR_STATUSES], initial=503
     )
 
     class Meta:
@@ -47,9 +48,12 @@ class FaultForm(forms.ModelForm):
         ]
 
     def clean(self):
+        """The switches' own rules (``faults._clean``): one place says what is allowed."""
         cleaned = super().clean()
-        for share in ("error_share", "timeout_share", "rate_limit_share"):
-            value = cleaned.get(share)
-            if value is not None and not 0 <= value <= 1:
-                self.add_error(share, "A share is between 0 and 1.")
+        if not self.errors:
+            changes = {name: cleaned.get(name) for name in self.Meta.fields}
+            try:
+                faults.faults_check(**changes)
+            except faults.FaultSettingError as exc:
+                raise forms.ValidationError(str(exc)) from None
         return cleaned

@@ -68,6 +68,12 @@ def _bool(value: str | None) -> bool:
     return (value or "").strip() in ("true", "1")
 
 
+def _index(text: str | None) -> int | None:
+    """An endpoint's index (xs:unsignedShort); anything else is no index."""
+    text = (text or "").strip()
+    return int(text) if text.isascii() and text.isdigit() and int(text) <= 65535 else None
+
+
 def _check_url(url: str, what: str) -> str:
     url = (url or "").strip()
     parsed = urlparse(url)
@@ -121,7 +127,7 @@ def parse_sp_metadata(data: bytes | str) -> SpMetadata:
             Endpoint(
                 binding=el.get("Binding", ""),
                 url=_check_url(el.get("Location", ""), "AssertionConsumerService"),
-                index=int(index) if index and index.strip().isdigit() else None,
+                index=_index(index),
                 is_default=_bool(el.get("isDefault")),
             )
         )

@@ -156,6 +156,33 @@ def test_a_share_above_one_is_refused(client, district_admin):
     assert faults.faults_get().error_share == 0
 
 
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"latency_ms": "70000"},
+        {"session_seconds": "0"},
+        {"timeout_seconds": "-5"},
+        {"retry_after_seconds": "5000"},
+    ],
+)
+def test_switches_outside_their_rules_are_refused_on_the_form(client, district_admin, change):
+    client.force_login(district_admin)
+    form = {
+        "action": "save",
+        "latency_ms": "0",
+        "error_share": "0",
+        "error_status": "503",
+        "timeout_share": "0",
+        "timeout_seconds": "30",
+        "rate_limit_share": "0",
+        "retry_after_seconds": "1",
+    }
+    response = client.post("/sandbox/faults/", {**form, **change})
+    assert response.status_code == 400
+    assert "must be" in response.content.decode()
+    assert not AuditEntry.objects.filter(action="campus.faults_set").exists()
+
+
 def test_an_auditor_sees_faults_and_counters_but_cannot_change_them(client, auditor):
     faults.counter_increment("soap.GetPerson")
     client.force_login(auditor)

@@ -236,3 +236,18 @@ def test_an_issue_instant_off_the_calendar_is_refused_as_malformed(value):
     with pytest.raises(RequestRefused) as refused:
         parse_xs_datetime(value)
     assert refused.value.code == "malformed"
+
+
+@pytest.mark.parametrize("index", ["²", "70000", "-1", "x"])
+def test_an_acs_index_that_is_no_unsigned_short_is_no_index(index):
+    from stepup.saml.metadata import parse_sp_metadata
+
+    metadata = parse_sp_metadata(
+        '<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" '
+        'entityID="https://sp.district.example/saml">'
+        '<md:SPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">'
+        f'<md:AssertionConsumerService Binding="{BINDING_HTTP_POST}" '
+        f'Location="https://sp.district.example/acs" index="{index}"/>'
+        "</md:SPSSODescriptor></md:EntityDescriptor>"
+    )
+    assert [e.index for e in metadata.acs] == [None]

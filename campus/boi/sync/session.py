@@ -28,6 +28,7 @@ from campus.models import (
     SyncStagedStaff,
 )
 from idbridge.audit.services import audit_record
+from idbridge.ids import database_id
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +51,8 @@ def batch_size() -> int:
 
 
 def session_get(sync_id) -> SyncSession:
-    session = SyncSession.objects.filter(pk=sync_id).first() if str(sync_id).isdigit() else None
+    pk = database_id(str(sync_id))
+    session = SyncSession.objects.filter(pk=pk).first() if pk is not None else None
     if session is None:
         raise error(404, "syncID", "not_found", f"there is no synchronization {sync_id}")
     return session
