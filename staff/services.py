@@ -447,10 +447,16 @@ def record_check_submit(*, case: OnboardingCase, birth_date: str, staff_number: 
         member = case.staff_member
         expected_birth = member.birth_date.reveal()
         expected_number = (member.staff_number or "").strip().upper()
-        birth_ok = bool(expected_birth) and _same(birth_date.strip(), expected_birth)
-        number_ok = bool(expected_number) and _same(staff_number.strip().upper(), expected_number)
-        ok = birth_ok and number_ok
         actor = member.display_name
+        if not expected_birth or not expected_number:
+            # Nothing to compare with: no answer could pass, so no attempt is counted.
+            raise OnboardingError(
+                "Your district record has no birth date or staff number to check against. "
+                "Ask HR to complete your record in Campus, then try again."
+            )
+        ok = _same(birth_date.strip(), expected_birth) and _same(
+            staff_number.strip().upper(), expected_number
+        )
         if ok:
             case.record_checked_at = timezone.now()
             case.save(update_fields=["record_checked_at", "updated_at"])

@@ -300,3 +300,15 @@ def test_a_passkey_registered_before_cannot_be_enrolled_again(
         services.passkey_enroll(
             case=OnboardingCase.objects.get(id=second.id), new=fake_passkey(1), name="Same"
         )
+
+
+def test_a_record_without_the_facts_to_check_is_sent_to_hr_not_locked(
+    connection, django_capture_on_commit_callbacks
+):
+    case = discover(connection, django_capture_on_commit_callbacks, person(3, staff_number=""))
+    services.invitation_redeem(token=token_of(link_in(OutboxMessage.objects.latest("id"))))
+    for _ in range(6):
+        with pytest.raises(services.OnboardingError, match="Ask HR"):
+            services.record_check_submit(case=case, birth_date="1985-04-12", staff_number="x")
+    case.refresh_from_db()
+    assert case.state == State.PROOFING and case.record_check_attempts == 0
