@@ -521,12 +521,21 @@ def _record_outcomes(run: SyncRun, succeeded: list[str], failed: list[dict]) -> 
         SyncStaff.objects.filter(run=run, staff_number__in=succeeded[start : start + 1000]).update(
             outcome=SyncStaff.Outcome.SUCCEEDED
         )
+    errors_of = {}
     for item in failed:
-        number = str(item.get("staffNumber") or "")
         errors = item.get("errors") if isinstance(item.get("errors"), list) else [item]
-        SyncStaff.objects.filter(run=run, staff_number=number).update(
-            outcome=SyncStaff.Outcome.FAILED, outcome_errors=errors
+        errors_of[str(item.get("staffNumber") or "")] = errors
+    numbers = list(errors_of)
+    for start in range(0, len(numbers), 1000):  # one executemany per chunk, not a row each
+        entries = list(
+            SyncStaff.objects.filter(run=run, staff_number__in=numbers[start : start + 1000])
         )
+        for entry in entries:
+            entry.outcome, entry.outcome_errors = (
+                SyncStaff.Outcome.FAILED,
+                errors_of[entry.staff_number],
+            )
+        rows_update(SyncStaff, entries, ["outcome", "outcome_errors"])
 
 
 def _finish_commit(
