@@ -309,6 +309,9 @@ STEPUP_CLOCK_SKEW_SECONDS = env.int("STEPUP_CLOCK_SKEW_SECONDS", default=120)
 # Validity of issued assertions (NotOnOrAfter), minutes.
 STEPUP_ASSERTION_LIFETIME_MINUTES = env.int("STEPUP_ASSERTION_LIFETIME_MINUTES", default=5)
 # How long a validated request waits for the user's passkey check before it expires.
+# Refused SAML messages audited per minute per client address (more are only logged: a
+# flood of garbage must not fill the audit chain or queue every audited write behind it).
+STEPUP_REFUSALS_AUDITED_PER_MINUTE = env.int("STEPUP_REFUSALS_AUDITED_PER_MINUTE", default=30)
 STEPUP_PENDING_REQUEST_MAX_AGE_SECONDS = env.int(
     "STEPUP_PENDING_REQUEST_MAX_AGE_SECONDS", default=600
 )

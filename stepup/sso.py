@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, SAMLError, samlp
 
+from idbridge import ratelimit
 from stepup import services
 from stepup.policy import Decision, RequestedContext, decide
 from stepup.saml import idp as saml_idp
@@ -123,24 +124,24 @@ class Pending:
 # --- rendering helpers ----------------------------------------------------------------
 
 
-def client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
-
-
 def error_page(request, *, title: str, message: str, status: int):
     return render(request, "stepup/error.html", {"title": title, "message": message}, status=status)
 
 
 def refused(request, exc: RequestRefused, binding: str):
     """An audited, human-readable refusal page with the right status."""
-    services.authn_request_refused_record(
-        code=exc.code,
-        message=exc.message,
-        sp_entity_id=exc.sp_entity_id,
-        request_id=exc.request_id,
-        binding=binding,
-        client_ip=client_ip(request),
-    )
+    address = ratelimit.client_address(request)
+    if ratelimit.hit("stepup-refused", address, limit=settings.STEPUP_REFUSALS_AUDITED_PER_MINUTE):
+        services.authn_request_refused_record(
+            code=exc.code,
+            message=exc.message,
+            sp_entity_id=exc.sp_entity_id,
+            request_id=exc.request_id,
+            binding=binding,
+            client_ip=address,
+        )
+    else:
+        log.warning("saml refusals over the audit limit", extra={"code": exc.code})
     log.info("saml request refused", extra={"code": exc.code, "sp": exc.sp_entity_id})
     return error_page(
         request,

@@ -8,3 +8,4 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Many ceremonies run within a minute from 127.0.0.1 in a test run; tests of the limit
 # itself set it low.
 STAFF_CEREMONY_RATE_PER_MINUTE = 10_000
+STEPUP_REFUSALS_AUDITED_PER_MINUTE = 10_000

@@ -9,6 +9,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.core.cache import cache
 from saml2 import BINDING_HTTP_POST
 
 from idbridge.audit.models import AuditEntry
@@ -330,3 +331,17 @@ def test_a_forged_resume_token_or_unknown_continue_key_is_refused(idp_at_live_se
     base = idp_at_live_server.url
     assert_refused(get(f"{base}/idp/sso/resume?t=forged:token"), 400, "expired", "expired")
     assert_refused(get(f"{base}/idp/sso/continue/nope", signed_in_session()), 400, "expired", "")
+
+
+def test_a_flood_of_refused_requests_is_audited_only_up_to_the_limit(
+    idp_at_live_server, register_sp, settings
+):
+    settings.STEPUP_REFUSALS_AUDITED_PER_MINUTE = 3
+    cache.clear()
+    register_sp()
+    base = idp_at_live_server.url
+    xml = authn_request_xml(base, issuer="https://unknown.test/sp")
+    for _ in range(6):
+        response = get(redirect_url_for(xml, f"{base}/idp/sso/redirect"), signed_in_session())
+        assert response.status_code == 403  # every one is still refused
+    assert AuditEntry.objects.filter(action="stepup.request_refused").count() == 3
