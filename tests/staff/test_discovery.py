@@ -319,3 +319,6 @@ def test_a_poll_task_on_a_real_worker_waits_out_a_rate_limit(sandbox, celery_wor
         timeout=90,
     )
     assert case_keys() == current_staff_ids()
+    # The worker goes on sending the new cases' invitations: let it finish before the
+    # test database is flushed under it (a flush racing those writes can deadlock).
+    wait_for(lambda: not OnboardingCase.objects.filter(state=State.DISCOVERED).exists(), timeout=60)
