@@ -34,7 +34,7 @@ unit: install
 # The commit-job crash test starts and SIGKILLs its own workers: it runs first, in a
 # session of its own, before the suite's shared worker exists (that worker would take
 # the job over and finish it before the kill).
-CRASH_TEST := tests/campus/boi/test_commit_job_worker_kill.py
+CRASH_TEST := tests/sandbox/boi/test_commit_job_worker_kill.py
 integration: install
 	VAR_DIR=$(CURDIR)/var/test DATABASE_URL=$(INTEGRATION_DATABASE_URL) \
 	CELERY_BROKER_URL=$(INTEGRATION_BROKER_URL) $(VENV)/bin/pytest -m integration $(CRASH_TEST)

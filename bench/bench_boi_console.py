@@ -220,8 +220,8 @@ class Sandbox:
     """The Campus sandbox served by gunicorn, and a Celery worker for its commit jobs."""
 
     def __init__(self):
-        from campus.models import BOI_SCOPE
-        from campus.services.clients import api_client_create
+        from sandbox.models import BOI_SCOPE
+        from sandbox.services.clients import api_client_create
 
         self.port = free_port()
         self.base = f"http://localhost:{self.port}"
@@ -421,8 +421,8 @@ def growth(name: str, results: dict[int, Stage]) -> None:
 
 def campus_reset() -> None:
     """Every size meets the same Campus: the seeded district, no earlier syncs."""
-    from campus.models import BoiErrorLogEntry, CommitJob, SyncSession, SyncStagedStaff
-    from campus.services.seed import district_seed
+    from sandbox.models import BoiErrorLogEntry, CommitJob, SyncSession, SyncStagedStaff
+    from sandbox.services.seed import district_seed
 
     SyncStagedStaff.objects.all().delete()
     CommitJob.objects.all().delete()

@@ -56,17 +56,17 @@ from django.db import connection  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from campus.boi import sync  # noqa: E402
-from campus.boi.context import campus_people_load, iso  # noqa: E402
-from campus.boi.db import campus_tables_analyze  # noqa: E402
-from campus.models import (  # noqa: E402
+from sandbox.boi import sync  # noqa: E402
+from sandbox.boi.context import campus_people_load, iso  # noqa: E402
+from sandbox.boi.db import campus_tables_analyze  # noqa: E402
+from sandbox.models import (  # noqa: E402
     BoiErrorLogEntry,
     CommitJob,
     Person,
     SyncSession,
     SyncStagedStaff,
 )
-from campus.services.seed import district_seed  # noqa: E402
+from sandbox.services.seed import district_seed  # noqa: E402
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
 STREETS = ["Lexington", "Maple", "Cedar", "Elm", "Lake", "Hillcrest", "Oak", "Pine"]
@@ -122,7 +122,7 @@ def hr_export(size: int):
         .order_by("staff_number")
     )
     numbers = list(unique.iterator(chunk_size=5000))
-    from campus.boi.context import lookups_load
+    from sandbox.boi.context import lookups_load
 
     lookups = lookups_load()
     for start in range(0, len(numbers), 1000):

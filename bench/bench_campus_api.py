@@ -50,10 +50,10 @@ from django.db import connection  # noqa: E402
 from zeep.transports import Transport  # noqa: E402
 from zeep.wsse.username import UsernameToken  # noqa: E402
 
-from campus.models import Person  # noqa: E402
-from campus.services.clients import api_client_create  # noqa: E402
-from campus.services.people import person_touch  # noqa: E402
-from campus.services.seed import district_seed  # noqa: E402
+from sandbox.models import Person  # noqa: E402
+from sandbox.services.clients import api_client_create  # noqa: E402
+from sandbox.services.people import person_touch  # noqa: E402
+from sandbox.services.seed import district_seed  # noqa: E402
 
 
 def emit(**fields):

@@ -60,8 +60,8 @@ from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from campus.services.clients import api_client_create  # noqa: E402
-from campus.services.seed import district_seed  # noqa: E402
+from sandbox.services.clients import api_client_create  # noqa: E402
+from sandbox.services.seed import district_seed  # noqa: E402
 from staff import polling  # noqa: E402
 from staff.models import CampusConnection, OnboardingCase  # noqa: E402
 

@@ -154,8 +154,8 @@ if not ServiceProvider.objects.filter(entity_id=parse_sp_metadata(sp_xml).entity
     services.service_provider_register(
         metadata=parse_sp_metadata(sp_xml), actor="bench", released_attributes=["email", "roles"]
     )
+from stepup.runtime import runtime  # noqa: E402
 from stepup.saml.idp import authn_response, identity_for, name_id_for  # noqa: E402
-from stepup.server import runtime  # noqa: E402
 
 rt = runtime()
 sp_entity = parse_sp_metadata(sp_xml).entity_id

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import requests
 
-from idbridge.campus.boi import BoiClient, BoiSettings, CallFailure
+from idbridge.connectors.boi import BoiClient, BoiSettings, CallFailure
 from staff.connectors import EncryptedCache
 
 # Tests swap this for an in-process fake of the BOI API.

@@ -5,7 +5,7 @@ field; storing a 50,000-staff validate report that way spends more time compilin
 than the database spends writing. ``rows_update`` sends one parameterized statement with
 a parameter row per object, values converted by each field as a save would (JSON adapted
 per database, encrypted fields encrypted). The Campus sandbox has its own copy
-(``campus/boi/db.py``): idbridge's apps never import the sandbox.
+(``sandbox/boi/db.py``): idbridge's apps never import the sandbox.
 """
 
 from __future__ import annotations

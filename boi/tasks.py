@@ -6,8 +6,8 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from idbridge.campus.http import backoff
-from idbridge.campus.types import TransientCampusError
+from idbridge.connectors.http import backoff
+from idbridge.connectors.types import TransientCampusError
 
 log = logging.getLogger(__name__)
 

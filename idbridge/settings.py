@@ -53,7 +53,7 @@ INSTALLED_APPS = [
     "staff",
     "stepup",
     "boi",
-    "campus",
+    "sandbox",
 ]
 
 MIDDLEWARE = [
@@ -261,7 +261,7 @@ STAFF_CEREMONY_RATE_PER_MINUTE = env.int("STAFF_CEREMONY_RATE_PER_MINUTE", defau
 STAFF_PASSKEY_CHANGE_MAX_AGE_SECONDS = env.int("STAFF_PASSKEY_CHANGE_MAX_AGE_SECONDS", default=300)
 
 # --- Campus sandbox -------------------------------------------------------------------
-# The stand-in for a district's Infinite Campus under /sandbox/ (campus/). OAuth2 tokens
+# The stand-in for a district's Infinite Campus under /sandbox/ (sandbox/). OAuth2 tokens
 # for its OneRoster API come from django-oauth-toolkit.
 INSTALLED_APPS += ["oauth2_provider"]
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
@@ -284,9 +284,9 @@ OAUTH2_PROVIDER = {
         "roster-demographics.readonly": "Read OneRoster demographics (birth dates)",
     },
     "DEFAULT_SCOPES": ["roster-core.readonly"],
-    "SCOPES_BACKEND_CLASS": "campus.oauth.ClientScopes",
-    "OAUTH2_VALIDATOR_CLASS": "campus.oauth.SandboxOAuth2Validator",
-    "ACCESS_TOKEN_GENERATOR": "campus.oauth.jwt_access_token",
+    "SCOPES_BACKEND_CLASS": "sandbox.oauth.ClientScopes",
+    "OAUTH2_VALIDATOR_CLASS": "sandbox.oauth.SandboxOAuth2Validator",
+    "ACCESS_TOKEN_GENERATOR": "sandbox.oauth.jwt_access_token",
     "ACCESS_TOKEN_EXPIRE_SECONDS": CAMPUS_SANDBOX_TOKEN_SECONDS,
     # RFC 9700 (OAuth 2.0 Security BCP): tokens hashed at rest, no implicit/password
     # grants, no tokens in query strings. The sandbox only issues client-credentials tokens.
@@ -345,7 +345,7 @@ BOI_COMMIT_JOB_MAX_SECONDS = env.int("BOI_COMMIT_JOB_MAX_SECONDS", default=4 * 3
 BOI_COMMIT_STEPUP_MAX_AGE_SECONDS = env.int("BOI_COMMIT_STEPUP_MAX_AGE_SECONDS", default=300)
 
 # --- Campus sandbox: BOI ---
-# The sandbox's Business Office Integration API (campus/boi/): its OAuth2 scope, how a
+# The sandbox's Business Office Integration API (sandbox/boi/): its OAuth2 scope, how a
 # sync is batched, and the commit job's recovery after a worker dies.
 OAUTH2_PROVIDER["SCOPES"]["boi.readwrite"] = "Business Office Integration: read and write staff"
 # Staff per batch when validate and commit walk a sync (memory grows with this, not the sync).
@@ -361,16 +361,16 @@ CAMPUS_SANDBOX_BOI_COMMIT_TIME_LIMIT_SECONDS = env.int(
     "CAMPUS_SANDBOX_BOI_COMMIT_TIME_LIMIT_SECONDS", default=3600
 )
 CELERY_BEAT_SCHEDULE["campus-boi-resume-commit-jobs"] = {
-    "task": "campus.tasks.commit_jobs_resume",
+    "task": "sandbox.tasks.commit_jobs_resume",
     "schedule": 60.0,
 }
 
 # --- Campus sandbox: SAML SP ---
-# The sandbox's Campus portal is a SAML service provider of idbridge's IdP (campus/sp/,
+# The sandbox's Campus portal is a SAML service provider of idbridge's IdP (sandbox/sp/,
 # djangosaml2 on pysaml2). It keeps the asserted person in a session of its own (cookie
 # below) and signs nobody in to Django. Same site as the IdP, so Lax suffices for the
 # IdP's POST to the ACS (a Campus on another site would need SameSite=None; Secure).
-SAML_CONFIG_LOADER = "campus.sp.config.sp_config_load"
+SAML_CONFIG_LOADER = "sandbox.sp.config.sp_config_load"
 SAML_SESSION_COOKIE_NAME = "campus_portal_session"
 SAML_SESSION_COOKIE_SAMESITE = "Lax"
 SAML_DEFAULT_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"

@@ -18,6 +18,6 @@ urlpatterns = [
     path("stepup/", include("stepup.urls")),
     path("idp/", include("stepup.idp_urls")),
     path("boi/", include("boi.urls")),
-    path("sandbox/", include("campus.urls")),
+    path("sandbox/", include("sandbox.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -5,8 +5,8 @@ import json
 from django.core.cache import cache
 
 from idbridge import crypto
-from idbridge.campus.rest import RestConnector, RestSettings
-from idbridge.campus.soap import SoapConnector, SoapSettings
+from idbridge.connectors.rest import RestConnector, RestSettings
+from idbridge.connectors.soap import SoapConnector, SoapSettings
 from staff.models import CampusConnection
 
 

@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from idbridge.audit.services import audit_record
-from idbridge.campus.types import CampusError, CampusPerson, PollCursor, Progress
+from idbridge.connectors.types import CampusError, CampusPerson, PollCursor, Progress
 from staff.connectors import connector_for
 from staff.models import CampusConnection, StaffMember
 from staff.services import staff_mark_gone, staff_records_from_campus

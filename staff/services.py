@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from idbridge import passkeys
 from idbridge.audit.services import audit_record
-from idbridge.campus.types import CampusError, CampusPerson
+from idbridge.connectors.types import CampusError, CampusPerson
 from idbridge.core.mail import mail_send
 from staff.models import (
     CampusConnection,

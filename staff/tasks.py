@@ -30,8 +30,8 @@ def remind_and_expire_invitations():
 @shared_task(bind=True, acks_late=True, time_limit=3600, soft_time_limit=3540, max_retries=6)
 def poll_connection(self, connection_id: int, full: bool = False, accept_shrink: bool = False):
     """Poll one Campus connection. Transient failures retry with backoff; permanent stop."""
-    from idbridge.campus.http import backoff
-    from idbridge.campus.types import PermanentCampusError, TransientCampusError
+    from idbridge.connectors.http import backoff
+    from idbridge.connectors.types import PermanentCampusError, TransientCampusError
     from staff import polling
 
     try:

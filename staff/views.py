@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from idbridge import passkeys, ratelimit
-from idbridge.campus.types import CampusError
+from idbridge.connectors.types import CampusError
 from idbridge.core.access import permission_required
 from idbridge.core.paging import filter_query
 from staff import selectors, services

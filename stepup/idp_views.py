@@ -13,9 +13,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from stepup import sso
+from stepup.runtime import endpoint_url, runtime
 from stepup.saml.metadata import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
 from stepup.saml.requests import RequestRefused, SamlHttpInput
-from stepup.server import endpoint_url, runtime
 
 
 def saml_input(request, binding: str, endpoint: str) -> SamlHttpInput:

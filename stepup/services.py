@@ -14,9 +14,9 @@ from django.utils import timezone
 from idbridge.audit.services import audit_record
 from stepup.models import IdpState, SeenRequest, ServiceProvider, SigningKey, StepUpPolicy
 from stepup.policy import AuthEvent, Decision
+from stepup.runtime import idp_host
 from stepup.saml import keys as saml_keys
 from stepup.saml.metadata import SpMetadata
-from stepup.server import idp_host
 from stepup.subjects import Subject
 
 # --- configuration version and state ----------------------------------------------------

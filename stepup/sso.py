@@ -28,6 +28,7 @@ from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, SAMLError, samlp
 from idbridge import ratelimit
 from stepup import services
 from stepup.policy import Decision, RequestedContext, decide
+from stepup.runtime import Runtime, SpConfig, runtime
 from stepup.saml import idp as saml_idp
 from stepup.saml.requests import (
     AuthnRequestInfo,
@@ -37,7 +38,6 @@ from stepup.saml.requests import (
     validate_logout_request,
 )
 from stepup.saml.xmlsec_backend import parse_xml
-from stepup.server import Runtime, SpConfig, runtime
 from stepup.subjects import (
     CHALLENGE_KEY,
     Subject,

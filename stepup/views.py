@@ -17,7 +17,7 @@ from stepup.forms import (
     StepUpPolicyForm,
 )
 from stepup.policy import STEPUP_CLASS_REFS, SUPPORTED_CLASS_REFS
-from stepup.server import endpoint_url, idp_entity_id
+from stepup.runtime import endpoint_url, idp_entity_id
 
 VIEW = "core.view_stepup"
 MANAGE = "core.manage_stepup"

@@ -14,8 +14,8 @@ from boi.services.connections import connection_note_failure
 from boi.services.imports import resolver_for
 from boi.services.sync import campus_addresses, staff_for_campus
 from idbridge.audit.services import audit_record
-from idbridge.campus.boi import BoiCredentialsRejected, BoiRefused
-from idbridge.campus.types import CampusError
+from idbridge.connectors.boi import BoiCredentialsRejected, BoiRefused
+from idbridge.connectors.types import CampusError
 
 SAFE_FIELDS = ("staffNumber", "personID", "lastName", "firstName", "middleName", "birthDate")
 

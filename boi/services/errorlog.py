@@ -15,7 +15,7 @@ from django.utils import timezone
 from boi.hrfile import mask_ssns
 from boi.models import Alert, ErrorLogEntry
 from idbridge.audit.services import audit_record
-from idbridge.campus.boi import CallFailure
+from idbridge.connectors.boi import CallFailure
 from idbridge.core.mail import mail_send
 
 log = logging.getLogger(__name__)

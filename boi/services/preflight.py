@@ -22,7 +22,7 @@ from boi.models import AddressCheck, HrImport, HrRow, StaffCheck
 from boi.rules.addresses import COMPONENT_FIELDS, normalize_address
 from boi.services import ConsoleError
 from idbridge.audit.services import audit_record
-from idbridge.campus.types import PermanentCampusError
+from idbridge.connectors.types import PermanentCampusError
 
 log = logging.getLogger(__name__)
 ADDRESS_PATH = ("household", "householdLocations", 0, "address")

@@ -36,8 +36,8 @@ from boi.services import ConsoleError
 from boi.services.connections import connection_note_failure
 from boi.services.errorlog import alert_raise
 from idbridge.audit.services import audit_record
-from idbridge.campus.boi import REPORT_ENTRY_KEYS, BoiCredentialsRejected, BoiRefused
-from idbridge.campus.types import (
+from idbridge.connectors.boi import REPORT_ENTRY_KEYS, BoiCredentialsRejected, BoiRefused
+from idbridge.connectors.types import (
     CampusError,
     OutcomeUnknown,
     PermanentCampusError,

@@ -65,7 +65,7 @@ def demo_setup(stdout) -> tuple[str, str]:
 def _campus_sandbox(stdout) -> None:
     # First: the sandbox is the demo's Campus (a small district and the demo API client),
     # so that later steps can point idbridge's Campus connections at it.
-    from campus.demo import sandbox_demo_setup
+    from sandbox.demo import sandbox_demo_setup
 
     sandbox_demo_setup(stdout)
 
@@ -82,7 +82,7 @@ DEMO_STEPS: list = [_campus_sandbox, _campus_connections]
 
 
 def campus_sandbox_sp_register(*, actor: str = "manage.py demo") -> str:
-    """Register the Campus sandbox's portal (a SAML SP, ``campus/sp``) in the step-up IdP.
+    """Register the Campus sandbox's portal (a SAML SP, ``sandbox/sp``) in the step-up IdP.
 
     Idempotent: the first run registers the SP's metadata (signed requests required, every
     attribute released); later runs replace it when it changed, e.g. when
@@ -90,7 +90,7 @@ def campus_sandbox_sp_register(*, actor: str = "manage.py demo") -> str:
     ``registered``, ``updated`` or ``unchanged``. This is idbridge's own setup code; the
     portal itself never imports ``stepup``.
     """
-    from campus.sp.metadata import sp_metadata_xml
+    from sandbox.sp.metadata import sp_metadata_xml
     from stepup import services
     from stepup.models import ServiceProvider
     from stepup.saml.metadata import check_loads_in_pysaml2, parse_sp_metadata

@@ -2,5 +2,5 @@
 
 ``xmlsec_backend`` signs in-process, ``keys`` makes key pairs, ``metadata`` reads SP
 metadata, ``requests`` validates AuthnRequests strictly, ``idp`` builds the pysaml2 server
-and its responses. The Django glue lives in ``stepup/server.py`` and ``stepup/idp_views.py``.
+and its responses. The Django glue lives in ``stepup/runtime.py`` and ``stepup/idp_views.py``.
 """

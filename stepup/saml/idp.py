@@ -6,7 +6,7 @@ in-process :class:`~stepup.saml.xmlsec_backend.InProcessCryptoBackend`, plus the
 signed metadata. pysaml2 signs with SHA-1 unless told otherwise at every call, so every
 signing call here passes RSA-SHA256 / SHA-256 explicitly (and the config says so too).
 
-No Django imports: the Django side (``stepup/server.py``) gathers the spec from the
+No Django imports: the Django side (``stepup/runtime.py``) gathers the spec from the
 database and caches the result per process.
 """
 

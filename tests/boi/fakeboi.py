@@ -1,7 +1,7 @@
 """An in-process fake of Campus's BOI API, speaking through a requests-like session.
 
 Unit tests use it so the console can be exercised end to end without a server; the
-integration tests talk to the real sandbox (campus/boi) over HTTP instead. It validates
+integration tests talk to the real sandbox (sandbox/boi) over HTTP instead. It validates
 payloads with the same rules package and keeps staff, addresses and syncs in memory.
 """
 

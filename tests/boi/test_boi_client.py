@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from idbridge.campus.boi import JsonStreamError, iter_json_members
+from idbridge.connectors.boi import JsonStreamError, iter_json_members
 
 scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text()
 values = st.recursive(

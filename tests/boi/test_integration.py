@@ -26,8 +26,8 @@ from boi.models import BoiConnection, HrImport, SyncRun, SyncStaff
 from boi.rules.addresses import normalize_address
 from boi.samples import DEMO_MAPPINGS, bad_rows, change_of, sample_csv, sample_rows
 from boi.services.connections import campus_lists_fetch, mapping_save
-from campus import faults
-from campus.models import (
+from sandbox import faults
+from sandbox.models import (
     BOI_SCOPE,
     Address,
     DistrictAssignment,
@@ -35,8 +35,8 @@ from campus.models import (
     Identity,
     Person,
 )
-from campus.services.clients import api_client_create
-from campus.services.seed import district_seed
+from sandbox.services.clients import api_client_create
+from sandbox.services.seed import district_seed
 from tests.boi.conftest import passkey_check_in_session
 from tests.conftest import wait_for
 

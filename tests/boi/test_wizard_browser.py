@@ -18,10 +18,10 @@ from django.core.cache import cache
 from boi.models import BoiConnection, SyncRun, SyncStaff
 from boi.samples import DEMO_MAPPINGS, bad_rows, sample_csv
 from boi.services.connections import campus_lists_fetch, mapping_save
-from campus.models import BOI_SCOPE, Person
-from campus.services.clients import api_client_create
-from campus.services.seed import district_seed
 from idbridge.audit.models import AuditEntry
+from sandbox.models import BOI_SCOPE, Person
+from sandbox.services.clients import api_client_create
+from sandbox.services.seed import district_seed
 from tests.browser.webauthn import staff_onboarded_with_passkey
 
 pytestmark = pytest.mark.browser

@@ -14,7 +14,7 @@ from idbridge.audit.models import AuditEntry
 from staff.models import Passkey
 from stepup.policy import REFEDS_MFA, STEPUP_PAYROLL
 from tests.browser.webauthn import staff_onboarded_with_passkey
-from tests.campus.sp.conftest import default_policies, portal_server  # noqa: F401 - fixtures
+from tests.sandbox.sp.conftest import default_policies, portal_server  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.browser
 

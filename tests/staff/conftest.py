@@ -2,7 +2,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from idbridge.campus.types import CampusPerson
+from idbridge.connectors.types import CampusPerson
 from staff.models import CampusConnection
 
 

@@ -5,8 +5,8 @@ import pytest
 import requests
 import urllib3
 
-from idbridge.campus.http import call_with_retries
-from idbridge.campus.types import OutcomeUnknown, TransientCampusError
+from idbridge.connectors.http import call_with_retries
+from idbridge.connectors.types import OutcomeUnknown, TransientCampusError
 
 
 class Answer:

@@ -10,12 +10,12 @@ from django.db import connection as db_connection
 from django.db.models import Q
 from django.utils import timezone
 
-from campus import faults
-from campus.models import DistrictAssignment, Person, School
-from campus.services.clients import api_client_create
-from campus.services.people import assignment_add, assignment_end
-from campus.services.seed import district_seed
 from idbridge.core.models import OutboxMessage
+from sandbox import faults
+from sandbox.models import DistrictAssignment, Person, School
+from sandbox.services.clients import api_client_create
+from sandbox.services.people import assignment_add, assignment_end
+from sandbox.services.seed import district_seed
 from staff import polling
 from staff.models import CampusConnection, OnboardingCase, StaffMember
 from staff.transitions import State
@@ -286,7 +286,7 @@ def test_rejected_credentials_stop_with_a_clear_error(sandbox):
     connection.refresh_from_db()
     connection.client_secret = "wrong-secret"
     connection.save()
-    from idbridge.campus.types import PermanentCampusError
+    from idbridge.connectors.types import PermanentCampusError
 
     with pytest.raises(PermanentCampusError):
         polling.connection_poll(connection_id=connection.id)

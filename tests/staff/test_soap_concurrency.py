@@ -14,11 +14,11 @@ import pytest
 import requests
 from requests.adapters import BaseAdapter
 
-from campus.soap import envelope
-from campus.soap.envelope import SoapFault
-from campus.soap.wsdl import wsdl
-from idbridge.campus.soap import SoapConnector, SoapSettings
-from idbridge.campus.types import PermanentCampusError, PollCursor, Progress
+from idbridge.connectors.soap import SoapConnector, SoapSettings
+from idbridge.connectors.types import PermanentCampusError, PollCursor, Progress
+from sandbox.soap import envelope
+from sandbox.soap.envelope import SoapFault
+from sandbox.soap.wsdl import wsdl
 
 BASE = "http://campus.test/identity"
 

@@ -89,7 +89,7 @@ def register_sp(db, sp_key_files):
 @pytest.fixture
 def idp_at_live_server(live_server, settings):
     """The IdP's public URLs are the live server's (entity ID = its metadata URL)."""
-    from stepup.server import forget_cached_runtime
+    from stepup.runtime import forget_cached_runtime
 
     settings.PUBLIC_BASE_URL = live_server.url
     forget_cached_runtime()

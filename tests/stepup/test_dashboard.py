@@ -293,7 +293,7 @@ def test_an_admin_adds_and_removes_a_policy(client, district_admin, register_sp)
 def test_key_rollover_publishes_a_next_key_and_promotion_switches_the_signer(
     client, district_admin, auditor
 ):
-    from stepup.server import runtime
+    from stepup.runtime import runtime
 
     current = runtime().idp.spec.signing_cert_pem
     client.force_login(auditor)

@@ -1,6 +1,0 @@
-from django.apps import AppConfig
-
-
-class CampusConfig(AppConfig):
-    name = "campus"
-    verbose_name = "Campus sandbox"

@@ -1,0 +1,234 @@
+"""Cloud REST connector: OAuth2 client credentials + OneRoster 1.2 rostering.
+
+Discovery asks for users changed since the watermark (minus an overlap window, so a user
+modified while the last run was reading is not missed), follows ``Link: rel="next"``
+pages, keeps staff roles only and de-duplicates by ``sourcedId``. The new watermark is
+the time the run *started*; the caller stores it only when the run finishes.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+import requests
+
+from idbridge.connectors.http import call_with_retries, permanent_for
+from idbridge.connectors.tokens import ClientCredentials, SharedCache, TokenSource
+from idbridge.connectors.types import (
+    CampusPerson,
+    PermanentCampusError,
+    PollCursor,
+    Progress,
+    TransientCampusError,
+)
+
+# OneRoster 1.2 role values that are not staff.
+NON_STAFF_ROLES = frozenset({"student", "parent", "guardian", "relative"})
+
+
+@dataclass
+class RestSettings:
+    token_url: str
+    rostering_base_url: str  # ends with /rostering/v1p2/
+    client_id: str
+    client_secret: str
+    staff_number_field: str = "identifier"  # or "userIds:<type>"
+    page_size: int = 1000
+    max_concurrency: int = 2
+    overlap_seconds: int = 300
+    timeout: float = 15.0
+
+
+def _parse_dt(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _parse_date(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text[:10]) if text else None
+    except ValueError:
+        return None
+
+
+def format_watermark(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+class RestConnector:
+    def __init__(self, config: RestSettings, cache: SharedCache, cache_key: str, *, session=None):
+        self.config = config
+        self.http = session or requests.Session()
+        self.tokens = TokenSource(
+            ClientCredentials(config.token_url, config.client_id, config.client_secret),
+            cache,
+            f"{cache_key}:token",
+            session=self.http,
+            timeout=config.timeout,
+        )
+        self.requests_made = 0
+        self._lock = threading.Lock()
+
+    # --- plumbing ---------------------------------------------------------------------
+
+    def _url(self, path: str) -> str:
+        return self.config.rostering_base_url.rstrip("/") + "/" + path.lstrip("/")
+
+    def _get(self, url: str, params: dict | None = None, *, what: str) -> requests.Response:
+        """GET with the bearer token; one fresh token on 401; 404 returned to the caller."""
+        for attempt in range(2):
+            token = self.tokens.token()
+
+            def send(token=token):
+                with self._lock:
+                    self.requests_made += 1
+                return self.http.get(
+                    url,
+                    params=params,
+                    timeout=self.config.timeout,
+                    headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
+                )
+
+            response = call_with_retries(send, what=what)
+            if response.status_code == 401 and attempt == 0:
+                self.tokens.forget()
+                continue
+            if response.status_code == 401:
+                raise PermanentCampusError(f"{what}: Campus refused a fresh token (HTTP 401).")
+            if response.status_code >= 400 and response.status_code != 404:
+                raise permanent_for(response, what)
+            return response
+        raise AssertionError("unreachable")
+
+    def _json(self, response: requests.Response, what: str) -> dict:
+        try:
+            return response.json()
+        except ValueError:
+            raise TransientCampusError(
+                f"{what}: Campus sent a response that is not JSON."
+            ) from None
+
+    # --- mapping ------------------------------------------------------------------------
+
+    def staff_number_of(self, user: dict) -> str:
+        field = self.config.staff_number_field
+        if field.startswith("userIds:"):
+            wanted = field.split(":", 1)[1]
+            for entry in user.get("userIds") or []:
+                if entry.get("type") == wanted:
+                    return str(entry.get("identifier") or "").strip()
+            return ""
+        return str(user.get(field) or "").strip()
+
+    def person_from(self, user: dict, birth_date: date | None = None) -> CampusPerson:
+        today = datetime.now(UTC).date()
+        roles = user.get("roles") or []
+        # Staff while a staff role has begun and not ended (a leaver keeps the ended role
+        # in the list; a new hire's role may not have begun yet).
+        is_staff = any(
+            r.get("role") not in NON_STAFF_ROLES
+            and (_parse_date(r.get("beginDate")) or today) <= today
+            and (_parse_date(r.get("endDate")) or today) >= today
+            for r in roles
+        )
+        active = (
+            user.get("status", "active") != "tobedeleted"
+            and str(user.get("enabledUser", "true")).lower() != "false"
+        )
+        role_names = tuple(sorted({str(r["role"]) for r in roles if r.get("role")}))
+        return CampusPerson(
+            person_id=None,
+            sourced_id=str(user["sourcedId"]),
+            staff_number=self.staff_number_of(user),
+            first_name=str(user.get("givenName") or ""),
+            last_name=str(user.get("familyName") or ""),
+            middle_name=str(user.get("middleName") or ""),
+            birth_date=birth_date,
+            work_email=str(user.get("email") or ""),
+            is_staff=is_staff,
+            is_active=active,
+            roles=role_names,
+            date_modified=_parse_dt(user.get("dateLastModified")),
+        )
+
+    # --- the Connector interface --------------------------------------------------------
+
+    def test_connection(self) -> str:
+        self.tokens.forget()
+        self.tokens.token()
+        response = self._get(self._url("users"), {"limit": 1}, what="OneRoster users")
+        total = response.headers.get("X-Total-Count", "?")
+        return f"Signed in with the client credentials; Campus reports {total} users."
+
+    def get_person(self, key: str) -> CampusPerson | None:
+        response = self._get(self._url(f"users/{key}"), what="OneRoster user")
+        if response.status_code == 404:
+            return None
+        user = self._json(response, "OneRoster user").get("user") or {}
+        birth = self.birth_date(key)
+        return self.person_from(user, birth)
+
+    def birth_date(self, key: str) -> date | None:
+        response = self._get(self._url(f"demographics/{key}"), what="OneRoster demographics")
+        if response.status_code == 404:
+            return None
+        return _parse_date(
+            (self._json(response, "demographics").get("demographics") or {}).get("birthDate")
+        )
+
+    def iter_users(self, *, since: datetime | None, progress: Progress) -> Iterator[dict]:
+        params = {"limit": self.config.page_size, "offset": 0, "sort": "sourcedId"}
+        if since is not None:
+            params["filter"] = f"dateLastModified>'{format_watermark(since)}'"
+        url, first = self._url("users"), True
+        while url:
+            response = self._get(url, params if first else None, what="OneRoster users")
+            if response.status_code == 404:
+                raise PermanentCampusError("OneRoster users: not found (check the base URL).")
+            total = response.headers.get("X-Total-Count", "")
+            if first and total.isascii() and total.isdigit():
+                progress.total = int(total)
+            first = False
+            for user in self._json(response, "OneRoster users").get("users") or []:
+                progress.done += 1
+                yield user
+            url = response.links.get("next", {}).get("url")
+
+    def iter_new_staff(self, cursor: PollCursor, progress: Progress) -> Iterator[CampusPerson]:
+        started = datetime.now(UTC)
+        since = (
+            cursor.watermark - timedelta(seconds=self.config.overlap_seconds)
+            if cursor.watermark
+            else None
+        )
+        seen: set[str] = set()
+        for user in self.iter_users(since=since, progress=progress):
+            sourced_id = str(user.get("sourcedId") or "")
+            if not sourced_id or sourced_id in seen:
+                continue
+            seen.add(sourced_id)
+            person = self.person_from(user)
+            # Students and parents are skipped; a user left with no staff role (assignments
+            # ended) or marked tobedeleted is passed on so that access can be revoked.
+            if person.is_staff or not person.is_active or not (set(person.roles) & NON_STAFF_ROLES):
+                yield person
+        cursor.watermark = started
+
+    def iter_all_staff(self, progress: Progress) -> Iterator[CampusPerson]:
+        """Every staff user (full reconciliation)."""
+        seen: set[str] = set()
+        for user in self.iter_users(since=None, progress=progress):
+            sourced_id = str(user.get("sourcedId") or "")
+            if sourced_id and sourced_id not in seen:
+                seen.add(sourced_id)
+                person = self.person_from(user)
+                if person.is_staff:
+                    yield person

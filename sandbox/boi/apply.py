@@ -1,0 +1,353 @@
+"""Carrying out what the BOI rules decided, for a batch of staff at once.
+
+``boi.rules.sync.report_entry`` turns an HR payload and Campus's view of the person into a
+``ReportEntry``: the demographic changes, whether a new identity starts, the employment
+and position plans (with the ids of the Campus rows they touch), the titles to create and
+the household decision. ``Writer.stage`` turns one entry into unsaved rows and field
+changes; ``Writer.flush`` writes the whole batch with one bulk statement per table and
+kind (titles, addresses, persons, identities, employments, positions, households), in an
+order that satisfies the foreign keys and the one-current-identity constraint. Callers run
+``flush`` inside their transaction.
+
+Values always come from the payload, never from the entry: the entry's SSN values are
+masked for reports.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from boi.rules.errors import RuleError
+from boi.rules.staff import NAME_FIELDS, text
+from boi.rules.sync import ReportEntry
+from sandbox.boi.addresses import AddressIndex, address_from_rules
+from sandbox.boi.context import CampusPerson, Lookups
+from sandbox.boi.db import rows_update
+from sandbox.models import (
+    Address,
+    DistrictAssignment,
+    Employment,
+    Household,
+    HouseholdLocation,
+    HouseholdMember,
+    Identity,
+    Person,
+    TitleCode,
+)
+
+# Payload name → Person field, for the demographics updated in place.
+PERSON_FIELDS = {
+    "gender": "gender_id",
+    "ssn": "ssn",
+    "birthDate": "birth_date",
+    "workPhone": "work_phone",
+    "cellPhone": "cell_phone",
+    "otherPhone": "other_phone",
+    "workEmail": "work_email",
+    "personalEmail": "personal_email",
+}
+HOUSEHOLD_IGNORED = "household data was ignored"
+
+
+def as_date(value: object) -> date | None:
+    value = text(value)
+    return date.fromisoformat(value) if value else None
+
+
+def normalize_ssn(value: object) -> str:
+    digits = re.sub(r"\D", "", text(value))
+    return f"{digits[:3]}-{digits[3:5]}-{digits[5:]}" if len(digits) == 9 else ""
+
+
+@dataclass
+class Applied:
+    """What happened to one staff member."""
+
+    staff_number: str
+    action: str  # "created" | "updated"
+    person: Person
+    notes: list[str] = field(default_factory=list)
+    household_ignored: bool = False
+    kept_linked_positions: list[int] = field(default_factory=list)
+    addresses_created: int = 0
+
+
+class Writer:
+    def __init__(self, *, lookups: Lookups, addresses: AddressIndex, now: datetime, today: date):
+        self.lookups = lookups
+        self.addresses = addresses
+        self.now = now
+        self.today = today
+        self.new_addresses: list[Address] = []
+        self.new_persons: list[Person] = []
+        self.changed_persons: dict[int, Person] = {}
+        self.person_fields: set[str] = {"hr_synced_at", "date_modified"}
+        self.ended_identities: list[Identity] = []
+        self.new_identities: list[Identity] = []
+        self.new_employments: list[Employment] = []
+        self.changed_employments: dict[int, Employment] = {}
+        self.new_assignments: list[DistrictAssignment] = []
+        self.changed_assignments: dict[int, DistrictAssignment] = {}
+        self.removed_assignments: set[int] = set()
+        self.new_households: list[Household] = []
+        self.new_members: list[HouseholdMember] = []
+        self.new_locations: list[HouseholdLocation] = []
+        self.ended_locations: dict[int, HouseholdLocation] = {}
+
+    # --- staging ----------------------------------------------------------------------
+
+    def stage(
+        self, entry: ReportEntry, payload: Mapping[str, object], campus: CampusPerson | None
+    ) -> Applied:
+        """Rows and changes for one entry whose action is "add" or "update"."""
+        if entry.action == "add":
+            held = CampusPerson(self._new_person(payload))
+            applied = Applied(entry.staff_number, "created", held.person)
+        else:
+            assert campus is not None and campus.person.pk == entry.person_id
+            held = campus
+            applied = Applied(entry.staff_number, "updated", held.person)
+            self._update_person(entry, payload, held.person)
+        self._identity(entry, payload, held)
+        for title in entry.titles_to_create:
+            self.lookups.title_ref(title.code, title.description)
+        self._employments(entry, held)
+        self._positions(entry, held, applied)
+        self._household(entry, payload, held, applied)
+        applied.notes = list(entry.notes)
+        return applied
+
+    def _new_person(self, payload: Mapping[str, object]) -> Person:
+        person = Person(
+            staff_number=text(payload.get("staffNumber")),
+            created_at=self.now,
+            date_modified=self.now,
+            hr_synced_at=self.now,
+        )
+        for name, attname in PERSON_FIELDS.items():
+            setattr(person, attname, self._value(name, payload.get(name)))
+        self.new_persons.append(person)
+        return person
+
+    def _value(self, name: str, value: object):
+        if name == "gender":
+            return self.lookups.gender_ids.get(text(value))
+        if name == "ssn":
+            return normalize_ssn(value)
+        if name == "birthDate":
+            return as_date(value)
+        return text(value)
+
+    def _update_person(self, entry: ReportEntry, payload: Mapping[str, object], person: Person):
+        for change in entry.demographic_changes:
+            if change.new_identity:
+                continue
+            attname = PERSON_FIELDS[change.field]
+            setattr(person, attname, self._value(change.field, payload.get(change.field)))
+            self.person_fields.add(attname)
+        person.hr_synced_at = self.now
+        person.date_modified = self.now
+        self.changed_persons[person.pk] = person
+
+    def _identity(self, entry: ReportEntry, payload: Mapping[str, object], held: CampusPerson):
+        """A new staff member's first identity, or a name change: the current identity ends
+        the day before the call and a new one starts on the day of the call."""
+        current = held.identity
+        if entry.action == "update" and not entry.new_identity:
+            return
+        names = {
+            "lastName": current.last_name if current else "",
+            "firstName": current.first_name if current else "",
+            "middleName": current.middle_name if current else "",
+        }
+        names.update({name: text(payload.get(name)) for name in NAME_FIELDS if name in payload})
+        if current is not None and current.pk:
+            current.is_current = False
+            current.end_date = self.today - timedelta(days=1)
+            self.ended_identities.append(current)
+        identity = Identity(
+            person=held.person,
+            last_name=names["lastName"][:100],
+            first_name=names["firstName"][:100],
+            middle_name=names["middleName"][:100],
+            start_date=self.today,
+            is_current=True,
+        )
+        held.identity = identity
+        self.new_identities.append(identity)
+
+    def _employments(self, entry: ReportEntry, held: CampusPerson):
+        plan = entry.employment_changes
+        for created in plan.creates:
+            self.new_employments.append(
+                Employment(
+                    person=held.person,
+                    hire_date=as_date(created.hire_date),
+                    termination_date=as_date(created.termination_date),
+                )
+            )
+        for update in plan.updates:
+            hire = as_date(update.hire_date)
+            for employment in held.employments:
+                if employment.hire_date == hire:
+                    employment.termination_date = as_date(update.new_termination_date)
+                    self.changed_employments[employment.pk] = employment
+
+    def _positions(self, entry: ReportEntry, held: CampusPerson, applied: Applied):
+        plan = entry.assignment_changes
+        by_id = {a.pk: a for a in held.assignments}
+        for update in plan.updates:
+            assignment = by_id[update.position_id]
+            value = as_date(update.new)
+            if update.field == "startDate":
+                assignment.start_date = value
+            else:
+                assignment.end_date = value
+            self.changed_assignments[assignment.pk] = assignment
+        for position in plan.creates:
+            title = self.lookups.title_ref(position.title_code)
+            code_id = (
+                self.lookups.assignment_ids[position.assignment_code]
+                if position.assignment_code
+                else None
+            )
+            assignment = DistrictAssignment(
+                person=held.person,
+                school_id=self.lookups.school_ids[position.school_number],
+                assignment_code_id=code_id,
+                start_date=as_date(position.start_date),
+                end_date=as_date(position.end_date),
+            )
+            if isinstance(title, TitleCode):
+                assignment.title_code = title
+            else:
+                assignment.title_code_id = title
+            self.new_assignments.append(assignment)
+        self.removed_assignments.update(plan.removals)
+        applied.kept_linked_positions = list(plan.kept_linked)
+
+    def _household(
+        self,
+        entry: ReportEntry,
+        payload: Mapping[str, object],
+        held: CampusPerson,
+        applied: Applied,
+    ):
+        decision = entry.household
+        if decision is None or decision.action == "none":
+            return
+        if decision.action == "ignore":
+            applied.household_ignored = True
+            return
+        household_payload = payload.get("household")
+        assert isinstance(household_payload, Mapping)
+        locations = household_payload.get("householdLocations")
+        if decision.action == "create":
+            name = text(household_payload.get("name"))
+            if not name:
+                last = text(payload.get("lastName")) or (
+                    held.identity.last_name if held.identity else ""
+                )
+                name = f"{last} Household".strip()
+            household = Household(name=name[:200], is_staff_household=True, created_at=self.now)
+            self.new_households.append(household)
+            self.new_members.append(
+                HouseholdMember(household=household, person=held.person, start_date=self.today)
+            )
+            held.household, held.member_count, held.locations = household, 1, []
+        if not isinstance(locations, list):
+            return
+        household = held.household
+        wanted: list[tuple[int | Address, Mapping[str, object]]] = []
+        for index, location in enumerate(locations):
+            if not isinstance(location, Mapping) or location.get("address") is None:
+                continue
+            path = f"household.householdLocations[{index}].address"
+            match = self.addresses.match(location["address"], path=path)
+            if match.how == "create":
+                address = address_from_rules(match.address)
+                self.addresses.add(address)
+                self.new_addresses.append(address)
+                applied.addresses_created += 1
+                wanted.append((address, location))
+            elif match.how in ("components", "key"):
+                ref = match.address_id
+                if isinstance(ref, Address) and ref.pk:  # created by an earlier flush
+                    ref = ref.pk
+                wanted.append((ref, location))
+            # "invalid" cannot happen: the payload was validated with its addresses.
+        kept: set[int] = set()
+        for ref, location in wanted:
+            existing = next(
+                (
+                    loc
+                    for loc in held.locations
+                    if not isinstance(ref, Address) and loc.address_id == ref
+                ),
+                None,
+            )
+            if existing is not None:
+                kept.add(existing.pk)
+                continue
+            row = HouseholdLocation(
+                household=household,
+                start_date=as_date(location.get("startDate")) or self.today,
+                is_mailing=location.get("mailing", True) is not False,
+                is_secondary=location.get("secondary") is True,
+                is_private=location.get("private") is True,
+            )
+            if isinstance(ref, Address):
+                row.address = ref
+            else:
+                row.address_id = ref
+            self.new_locations.append(row)
+        if decision.action == "update":
+            for location in held.locations:
+                if location.pk and location.pk not in kept:
+                    location.end_date = self.today
+                    self.ended_locations[location.pk] = location
+
+    # --- writing ----------------------------------------------------------------------
+
+    def flush(self) -> None:
+        """Write everything staged, one bulk statement per table and kind."""
+        if self.new_titles_pending():
+            TitleCode.objects.bulk_create(self._pending_titles)
+        Address.objects.bulk_create(self.new_addresses)
+        Person.objects.bulk_create(self.new_persons)
+        rows_update(Person, self.changed_persons.values(), sorted(self.person_fields))
+        rows_update(Identity, self.ended_identities, ["is_current", "end_date"])
+        Identity.objects.bulk_create(self.new_identities)
+        Employment.objects.bulk_create(self.new_employments)
+        rows_update(Employment, self.changed_employments.values(), ["termination_date"])
+        if self.removed_assignments:
+            DistrictAssignment.objects.filter(pk__in=sorted(self.removed_assignments)).delete()
+        rows_update(
+            DistrictAssignment, self.changed_assignments.values(), ["start_date", "end_date"]
+        )
+        DistrictAssignment.objects.bulk_create(self.new_assignments)
+        Household.objects.bulk_create(self.new_households)
+        HouseholdMember.objects.bulk_create(self.new_members)
+        HouseholdLocation.objects.bulk_create(self.new_locations)
+        rows_update(HouseholdLocation, self.ended_locations.values(), ["end_date"])
+        for code, ref in list(self.lookups.titles.items()):
+            if isinstance(ref, TitleCode) and ref.pk:
+                self.lookups.titles[code] = ref.pk
+                self.lookups.title_codes[ref.pk] = code
+
+    def new_titles_pending(self) -> bool:
+        self._pending_titles = [
+            ref for ref in self.lookups.titles.values() if isinstance(ref, TitleCode) and not ref.pk
+        ]
+        return bool(self._pending_titles)
+
+
+def errors_of(entry: ReportEntry) -> list[dict[str, str]]:
+    return [error.as_dict() for error in entry.errors]
+
+
+def rule_errors(errors) -> list[dict[str, str]]:
+    return [e.as_dict() if isinstance(e, RuleError) else dict(e) for e in errors]

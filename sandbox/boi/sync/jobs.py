@@ -1,0 +1,156 @@
+"""Commit jobs: submit, claim (conditional UPDATE), run or resume, and report progress."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from idbridge.audit.services import audit_record
+from sandbox.boi.db import campus_tables_analyze
+from sandbox.boi.sync.commit import CommitOutcome, commit_rows, pending_rows, sync_finish
+from sandbox.boi.sync.session import BASE_PATH, Status, check_step, session_locked
+from sandbox.models import (
+    CommitJob,
+    SyncSession,
+)
+
+log = logging.getLogger(__name__)
+
+
+def commit_job_submit(*, session: SyncSession, actor) -> CommitJob:
+    """``submitCommitJob``: a background job commits the sync; poll ``sync/jobs/latest``."""
+    from sandbox.tasks import commit_job_run
+
+    with transaction.atomic():
+        session = session_locked(session)
+        check_step(session, "commit_job")
+        session.status = Status.COMMITTING
+        session.save(update_fields=["status"])
+        job = CommitJob.objects.create(session=session, total=pending_rows(session).count())
+        audit_record(
+            actor=actor,
+            action="campus.boi_commit_job_submitted",
+            target=session,
+            details={"job": job.pk, "staff": job.total},
+        )
+        commit_job_run.delay_on_commit(job.pk)
+    return job
+
+
+def stale_before():
+    return timezone.now() - timedelta(seconds=settings.CAMPUS_SANDBOX_BOI_JOB_STALE_SECONDS)
+
+
+def commit_job_claim(job_id: int, worker: str) -> bool:
+    """Claim a job that nobody runs: pending, or running with a heartbeat gone stale (its
+    worker died). One conditional UPDATE: two workers never both win."""
+    now = timezone.now()
+    claimable = Q(status=CommitJob.Status.PENDING) | Q(
+        status=CommitJob.Status.RUNNING, heartbeat_at__lt=stale_before()
+    )
+    return bool(
+        CommitJob.objects.filter(claimable, pk=job_id).update(
+            status=CommitJob.Status.RUNNING,
+            worker=worker[:200],
+            attempts=F("attempts") + 1,
+            heartbeat_at=now,
+            started_at=Coalesce(F("started_at"), now),
+        )
+    )
+
+
+def commit_job_release(job_id: int, worker: str) -> None:
+    """Give a running job back (time limit reached): the next claim continues it."""
+    CommitJob.objects.filter(pk=job_id, worker=worker, status=CommitJob.Status.RUNNING).update(
+        status=CommitJob.Status.PENDING
+    )
+
+
+def commit_job_run(job_id: int, *, worker: str, before_batch=lambda: None) -> str:
+    """Run (or resume) a commit job; returns what happened. Safe to call twice."""
+    if not commit_job_claim(job_id, worker):
+        return "not claimed"
+    job = CommitJob.objects.select_related("session").get(pk=job_id)
+    session = job.session
+
+    def still_mine() -> bool:
+        return bool(
+            CommitJob.objects.filter(
+                pk=job_id, worker=worker, status=CommitJob.Status.RUNNING
+            ).update(heartbeat_at=timezone.now())
+        )
+
+    campus_tables_analyze()  # a big staging or seeding may have left them stale
+    try:
+        commit_rows(
+            session,
+            job_id=job_id,
+            still_mine=still_mine,
+            method="COMMIT",
+            path=f"{BASE_PATH}/sync/{session.pk}/submitCommitJob",
+            outcome=_no_details(),
+            before_batch=before_batch,
+        )
+    except Exception as exc:
+        CommitJob.objects.filter(pk=job_id, worker=worker).update(
+            status=CommitJob.Status.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+        )
+        SyncSession.objects.filter(pk=session.pk, status=Status.COMMITTING).update(
+            status=Status.VALIDATED
+        )
+        raise
+    if pending_rows(session).exists():
+        return "lost the claim"
+    with transaction.atomic():
+        finished = CommitJob.objects.filter(
+            pk=job_id, worker=worker, status=CommitJob.Status.RUNNING
+        ).update(status=CommitJob.Status.SUCCEEDED, finished_at=timezone.now())
+        if not finished:
+            return "lost the claim"
+        job.refresh_from_db()
+        sync_finish(
+            session, actor=f"campus:commit-job:{job_id}", succeeded=job.succeeded, failed=job.failed
+        )
+    return "succeeded"
+
+
+def _no_details() -> CommitOutcome:
+    outcome = CommitOutcome()
+    outcome.keep_details = False  # a 50,000-staff job keeps counts in the database only
+    return outcome
+
+
+def commit_jobs_stale() -> list[int]:
+    """Jobs whose worker is gone: running with a stale heartbeat, or pending too long."""
+    stale = stale_before()
+    return list(
+        CommitJob.objects.filter(
+            Q(status=CommitJob.Status.RUNNING, heartbeat_at__lt=stale)
+            | Q(status=CommitJob.Status.PENDING, created_at__lt=stale)
+        ).values_list("pk", flat=True)
+    )
+
+
+def commit_job_latest() -> CommitJob | None:
+    return CommitJob.objects.select_related("session").order_by("-created_at", "-id").first()
+
+
+def job_to_api(job: CommitJob) -> dict:
+    return {
+        "jobID": job.pk,
+        "syncID": job.session_id,
+        "status": job.status,
+        "progress": {"done": job.done, "total": job.total},
+        "counts": {"succeeded": job.succeeded, "failed": job.failed},
+        "attempts": job.attempts,
+        "createdAt": job.created_at.isoformat(),
+        "startedAt": job.started_at and job.started_at.isoformat(),
+        "finishedAt": job.finished_at and job.finished_at.isoformat(),
+        "error": job.error or None,
+    }

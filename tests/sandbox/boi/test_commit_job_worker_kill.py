@@ -1,0 +1,220 @@
+"""A commit job survives its worker being killed (real worker, PostgreSQL, Redis).
+
+The worker runs the job in small, slowed-down batches; the test SIGKILLs it mid-job,
+waits for the job's heartbeat to go stale, starts another worker, and checks that the job
+finishes with every staff member committed exactly once.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.db.models import Count
+
+from sandbox import faults
+from sandbox.models import (
+    CommitJob,
+    DistrictAssignment,
+    Employment,
+    Identity,
+    Person,
+    SyncStagedStaff,
+)
+
+from .conftest import BoiApi, payload_from_campus, read, unique_staff
+from .worker_settings import CRASH_TEST_QUEUE
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+ROOT = Path(__file__).resolve().parents[3]
+STALE_SECONDS = 3
+NEW_STAFF = 60
+
+
+def _database_url():
+    from django.db import connection
+
+    db = connection.settings_dict
+    return (
+        f"postgres://{db['USER']}:{db.get('PASSWORD') or ''}@{db['HOST'] or '127.0.0.1'}:"
+        f"{db['PORT'] or 5432}/{db['NAME']}"
+    )
+
+
+def start_worker(name: str):
+    from django.conf import settings
+
+    from idbridge.celery import app
+
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "DJANGO_SETTINGS_MODULE": "tests.sandbox.boi.worker_settings",
+        "CAMPUS_SANDBOX_BOI_BATCH_SIZE": "5",
+        "CAMPUS_SANDBOX_BOI_JOB_STALE_SECONDS": str(STALE_SECONDS),
+        "LOG_LEVEL": "WARNING",
+    }
+    hostname = f"{name}-{os.getpid()}@localhost"
+    log = open(ROOT / "var" / f"test-{name}.log", "w")  # noqa: SIM115 - closed by stop()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "idbridge",
+            "worker",
+            "--pool",
+            "solo",
+            "--queues",
+            CRASH_TEST_QUEUE,
+            "--hostname",
+            hostname,
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel",
+            "INFO",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    proc.log = log
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"worker {name} exited: see {log.name}")
+        if app.control.ping(destination=[hostname], timeout=1.0):
+            return proc
+    pytest.fail(f"worker {name} did not answer a ping")
+
+
+def stop(proc, sig=signal.SIGTERM):
+    if proc.log.closed:
+        return
+    try:
+        os.killpg(proc.pid, sig)
+    except ProcessLookupError:
+        pass
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+    proc.log.close()
+
+
+def wait_for(predicate, timeout, what):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.2)
+    pytest.fail(f"timed out waiting for {what}")
+
+
+@pytest.fixture
+def crash_queue():
+    """Sandbox tasks this test sends go to the crash-test workers' queue.
+
+    Celery's producer keeps a Router built from ``task_routes`` when the first task was
+    sent (``app.amqp.router`` is a cached property): changing the setting is not enough
+    once an earlier test has sent a task, the cached router must go too. Otherwise the
+    job lands on the default queue, where the suite's session worker would run it.
+    """
+    from idbridge.celery import app
+
+    with app.connection_for_write() as connection:  # leftovers of an earlier run
+        connection.default_channel.queue_declare(CRASH_TEST_QUEUE, durable=True)
+        connection.default_channel.queue_purge(CRASH_TEST_QUEUE)
+    before = app.conf.task_routes
+
+    def route(routes):
+        app.conf.task_routes = routes
+        app.amqp.flush_routes()
+        app.amqp.__dict__.pop("router", None)
+
+    route({"sandbox.tasks.*": {"queue": CRASH_TEST_QUEUE}})
+    assert app.amqp.router.route({}, "sandbox.tasks.commit_job_run")["queue"].name == (
+        CRASH_TEST_QUEUE
+    )
+    try:
+        yield
+    finally:
+        route(before)
+
+
+def test_a_killed_worker_s_commit_job_finishes_on_another_worker_exactly_once(
+    client, make_api_client, district, staff_payload, crash_queue
+):
+    api = BoiApi(client, make_api_client(name="HR system"))
+    updates = [payload_from_campus(p) for p in unique_staff(10)]
+    for payload in updates:
+        payload["workPhone"] = "651-555-0123"
+    hires = [staff_payload(f"97{i:04d}", lastName=f"Hire{i}") for i in range(NEW_STAFF)]
+    staff = updates + hires
+    sync_id = api.post("sync/start").json()["syncID"]
+    assert api.post(f"sync/{sync_id}/transfer", staff).status_code == 200
+    api.post(f"sync/{sync_id}/endTransfer")
+    assert read(api.post(f"sync/{sync_id}/validate"))["summary"]["error"] == 0
+    faults.faults_set(actor="tests", endpoints="boi.commitBatch", latency_ms=400)
+    first = start_worker("boi-worker-a")
+    second = None
+    try:
+        job_id = api.post(f"sync/{sync_id}/submitCommitJob").json()["jobID"]
+        wait_for(
+            lambda: CommitJob.objects.get(pk=job_id).done >= 15, 60, "the job to make progress"
+        )
+        stop(first, signal.SIGKILL)
+        killed = CommitJob.objects.get(pk=job_id)
+        assert killed.status == "running" and killed.done < killed.total
+        # Nothing moves while no worker runs it.
+        time.sleep(1)
+        assert CommitJob.objects.get(pk=job_id).done == killed.done
+        wait_for(
+            lambda: (
+                time.time() - CommitJob.objects.get(pk=job_id).heartbeat_at.timestamp()
+                > STALE_SECONDS + 0.5
+            ),
+            30,
+            "the heartbeat to go stale",
+        )
+        faults.faults_set(actor="tests", latency_ms=0)
+        second = start_worker("boi-worker-b")  # resumes stale jobs as it starts
+        job = wait_for(
+            lambda: CommitJob.objects.filter(pk=job_id, status="succeeded").first(),
+            90,
+            "the resumed job to finish",
+        )
+    finally:
+        if first.poll() is None:  # the test failed before killing it
+            stop(first, signal.SIGKILL)
+        if second is not None:
+            stop(second)
+        faults.faults_clear(actor="tests")
+    total = len(staff)
+    assert (job.done, job.total, job.succeeded, job.failed) == (total, total, total, 0)
+    assert job.attempts == 2
+    assert api.get("sync/jobs/latest").json()["progress"] == {"done": total, "total": total}
+    assert SyncStagedStaff.objects.filter(session_id=sync_id, status="committed").count() == total
+    numbers = [s["staffNumber"] for s in staff]
+    per_number = dict(
+        Person.objects.filter(staff_number__in=numbers)
+        .values_list("staff_number")
+        .annotate(n=Count("id"))
+    )
+    assert per_number == dict.fromkeys(numbers, 1)
+    hired = Person.objects.filter(staff_number__in=[h["staffNumber"] for h in hires])
+    assert Identity.objects.filter(person__in=hired).count() == NEW_STAFF
+    assert Employment.objects.filter(person__in=hired).count() == NEW_STAFF
+    assert DistrictAssignment.objects.filter(person__in=hired).count() == NEW_STAFF
+    updated = Person.objects.filter(staff_number__in=[u["staffNumber"] for u in updates])
+    assert set(updated.values_list("work_phone", flat=True)) == {"651-555-0123"}
