@@ -17,9 +17,9 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.views.decorators.csrf import csrf_exempt
-from oauth2_provider.oauth2_backends import get_oauthlib_core
 
 from sandbox import faults
+from sandbox.auth import BearerRefused, bearer_client
 from sandbox.boi import openapi, staff, sync
 from sandbox.boi.addresses import address_search, address_to_api
 from sandbox.boi.errorlog import error_log_record, error_message
@@ -30,37 +30,40 @@ log = logging.getLogger(__name__)
 BASE = "/sandbox/campus/api/boi/v1/"
 
 
+_REFUSALS = {
+    BearerRefused.MISSING: (
+        "unauthorized",
+        "a bearer token is required: POST the token URL with the client credentials first",
+    ),
+    BearerRefused.INVALID: (
+        "invalid_token",
+        "the access token is invalid or has expired: get a new one from the token URL",
+    ),
+    BearerRefused.NOT_ISSUED: (
+        "invalid_token",
+        "the access token is invalid or has expired: get a new one from the token URL",
+    ),
+    BearerRefused.INSUFFICIENT_SCOPE: (
+        "insufficient_scope",
+        f"the access token lacks the {BOI_SCOPE} scope: this client may not use the "
+        "Business Office API",
+    ),
+}
+
+
 def _client_for(request):
     """The API client of a valid bearer token with the BOI scope; else a BoiError."""
-    if not request.headers.get("Authorization", "").startswith("Bearer "):
+    try:
+        return bearer_client(request, scope=BOI_SCOPE)
+    except BearerRefused as refused:
+        code, message = _REFUSALS[refused.reason]
         raise error(
-            401,
+            refused.status,
             "Authorization",
-            "unauthorized",
-            "a bearer token is required: POST the token URL with the client credentials first",
-            **{"WWW-Authenticate": 'Bearer realm="campus"'},
-        )
-    valid, oauth_request = get_oauthlib_core().verify_request(request, scopes=[])
-    token = getattr(oauth_request, "access_token", None) if valid else None
-    client = getattr(token.application, "campus_client", None) if token is not None else None
-    if token is None or client is None or not client.is_active:
-        raise error(
-            401,
-            "Authorization",
-            "invalid_token",
-            "the access token is invalid or has expired: get a new one from the token URL",
-            **{"WWW-Authenticate": 'Bearer realm="campus", error="invalid_token"'},
-        )
-    if not token.allow_scopes([BOI_SCOPE]):
-        raise error(
-            403,
-            "Authorization",
-            "insufficient_scope",
-            f"the access token lacks the {BOI_SCOPE} scope: this client may not use the "
-            "Business Office API",
-            **{"WWW-Authenticate": f'Bearer error="insufficient_scope", scope="{BOI_SCOPE}"'},
-        )
-    return client
+            code,
+            message,
+            **{"WWW-Authenticate": refused.www_authenticate},
+        ) from None
 
 
 def _body(request) -> bytes:
