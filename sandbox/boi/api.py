@@ -24,10 +24,9 @@ from sandbox.boi import openapi, staff, sync
 from sandbox.boi.addresses import address_search, address_to_api
 from sandbox.boi.errorlog import error_log_record, error_message
 from sandbox.boi.errors import BoiError, error
-from sandbox.models import BOI_SCOPE, AssignmentCode, Gender, School, TitleCode
+from sandbox.models import BOI_SCOPE, AssignmentCode, CommitJob, Gender, School, TitleCode
 
 log = logging.getLogger(__name__)
-BASE = "/sandbox/campus/api/boi/v1/"
 
 
 _REFUSALS = {
@@ -129,6 +128,43 @@ def _log_failure(request, response, client, staff_number=""):
     )
 
 
+def _method_not_allowed(request, methods: tuple[str, ...]) -> BoiError:
+    allowed = ", ".join(methods)
+    return error(
+        405,
+        "",
+        "method_not_allowed",
+        f"{request.method} is not allowed here (use {allowed})",
+        Allow=allowed,
+    )
+
+
+def _internal_error() -> JsonResponse:
+    message = "Campus could not complete the call (internal error)"
+    return JsonResponse(
+        {"errors": [{"field": "", "code": "internal", "message": message}]}, status=500
+    )
+
+
+def _call(request, view, name: str, methods: tuple[str, ...], kwargs: dict):
+    """(the answer, the API client once its token is accepted): faults first, then the
+    method, the bearer token and the view; a refusal or a crash becomes a JSON error."""
+    client = None
+    try:
+        injected = faults.intercept(f"boi.{name}")
+        if injected:
+            return _injected(injected), None
+        if request.method not in methods:
+            raise _method_not_allowed(request, methods)
+        client = _client_for(request)
+        return view(request, client, **kwargs), client
+    except BoiError as exc:
+        return _error_response(exc), client
+    except Exception:
+        log.exception("BOI API call failed", extra={"path": request.path})
+        return _internal_error(), client
+
+
 def boi_endpoint(name: str, methods: tuple[str, ...]):
     """Faults and counters, the bearer token, JSON errors and the error log, for a view
     ``view(request, client, **kwargs)``."""
@@ -137,40 +173,7 @@ def boi_endpoint(name: str, methods: tuple[str, ...]):
         @csrf_exempt
         @wraps(view)
         def wrapper(request, **kwargs):
-            client = None
-            try:
-                injected = faults.intercept(f"boi.{name}")
-                if injected:
-                    response = _injected(injected)
-                elif request.method not in methods:
-                    response = _error_response(
-                        error(
-                            405,
-                            "",
-                            "method_not_allowed",
-                            f"{request.method} is not allowed here (use {', '.join(methods)})",
-                            Allow=", ".join(methods),
-                        )
-                    )
-                else:
-                    client = _client_for(request)
-                    response = view(request, client, **kwargs)
-            except BoiError as exc:
-                response = _error_response(exc)
-            except Exception:
-                log.exception("BOI API call failed", extra={"path": request.path})
-                response = JsonResponse(
-                    {
-                        "errors": [
-                            {
-                                "field": "",
-                                "code": "internal",
-                                "message": "Campus could not complete the call (internal error)",
-                            }
-                        ]
-                    },
-                    status=500,
-                )
+            response, client = _call(request, view, name, methods, kwargs)
             if response.status_code >= 400:
                 try:
                     _log_failure(request, response, client, kwargs.get("staff_number", ""))
@@ -312,8 +315,6 @@ def sync_job_latest(request, client):
 
 @boi_endpoint("sync.jobs.get", ("GET",))
 def sync_job(request, client, job_id):
-    from sandbox.models import CommitJob
-
     job = CommitJob.objects.filter(pk=job_id).first()
     if job is None:
         raise error(404, "jobID", "not_found", f"there is no commit job {job_id}")
