@@ -140,12 +140,6 @@ def notification_save(
     return notification
 
 
-def notification_delete(*, notification: BoiNotification, actor) -> None:
-    notification_save(
-        kind=notification.kind, recipient_ids=(), actor=actor, notification=notification
-    )
-
-
 def notify(*, kind: str, subject: str, body: str = "") -> int:
     """Put a message in the Message Center of everyone a notification of ``kind`` names
     (who still holds the tool rights). Returns how many messages were delivered."""
