@@ -7,7 +7,7 @@ not empty), or a signed-in dashboard user — ``core.view_sandbox`` to read,
 - ``GET  /sandbox/campus/_counters`` → ``{"counters": {"soap.GetPerson": 3, ...}}``
 - ``POST /sandbox/campus/_counters/reset`` → all zero
 - ``GET  /sandbox/campus/_faults`` → ``{"faults": {...switches}}``
-- ``POST /sandbox/campus/_faults`` with a JSON object of switches (see campus/faults.py),
+- ``POST /sandbox/campus/_faults`` with a JSON object of switches (see sandbox/faults.py),
   plus ``"clear": true`` (all off first) and ``"expire_sessions": true`` (every SOAP
   session and OAuth2 token expires now).
 """
@@ -19,22 +19,21 @@ import json
 from django.conf import settings
 from django.http import HttpResponseNotAllowed, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
-from django.utils.crypto import constant_time_compare
 from django.views.decorators.csrf import csrf_exempt
 
 from sandbox import faults
+from sandbox.auth import BearerRefused, bearer_secret_check
 
 TOKEN_ACTOR = "campus:control-token"
 
 
 def _access(request, *, write: bool):
     """(actor, None) when allowed, else (None, an error response)."""
-    token = settings.CAMPUS_SANDBOX_CONTROL_TOKEN
-    auth = request.headers.get("Authorization", "")
-    if token and auth.startswith("Bearer "):
-        if constant_time_compare(auth[len("Bearer ") :].strip(), token):
+    try:
+        if bearer_secret_check(request, settings.CAMPUS_SANDBOX_CONTROL_TOKEN):
             return TOKEN_ACTOR, None
-        return None, JsonResponse({"error": "invalid control token"}, status=401)
+    except BearerRefused as refused:
+        return None, JsonResponse({"error": "invalid control token"}, status=refused.status)
     if not request.user.is_authenticated:
         return None, JsonResponse({"error": "authentication required"}, status=401)
     if not request.user.has_perm("core.manage_sandbox" if write else "core.view_sandbox"):

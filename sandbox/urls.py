@@ -23,7 +23,7 @@ urlpatterns = [
         name="client_soap_password_rotate",
     ),
     path("faults/", views.faults_page, name="faults"),
-    # Campus's Business Office Integration tools (sandbox/boi/views.py)
+    # Campus's Business Office Integration tools (sandbox/boi/views/)
     *boi_urls.ui_patterns,
     # The Campus portal: a SAML service provider of idbridge's IdP (sandbox/sp/)
     *sp_urls.patterns,

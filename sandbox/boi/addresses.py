@@ -38,7 +38,6 @@ API_NAMES = {
     "tract": "tract",
     "block": "block",
 }
-MODEL_NAMES = {api: model for model, api in API_NAMES.items()}
 
 
 def components_hash(components: Mapping[str, object]) -> str:

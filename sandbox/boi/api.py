@@ -17,50 +17,52 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.views.decorators.csrf import csrf_exempt
-from oauth2_provider.oauth2_backends import get_oauthlib_core
 
 from sandbox import faults
+from sandbox.auth import BearerRefused, bearer_client
 from sandbox.boi import openapi, staff, sync
 from sandbox.boi.addresses import address_search, address_to_api
 from sandbox.boi.errorlog import error_log_record, error_message
 from sandbox.boi.errors import BoiError, error
-from sandbox.models import BOI_SCOPE, AssignmentCode, Gender, School, TitleCode
+from sandbox.models import BOI_SCOPE, AssignmentCode, CommitJob, Gender, School, TitleCode
 
 log = logging.getLogger(__name__)
-BASE = "/sandbox/campus/api/boi/v1/"
+
+
+_REFUSALS = {
+    BearerRefused.MISSING: (
+        "unauthorized",
+        "a bearer token is required: POST the token URL with the client credentials first",
+    ),
+    BearerRefused.INVALID: (
+        "invalid_token",
+        "the access token is invalid or has expired: get a new one from the token URL",
+    ),
+    BearerRefused.NOT_ISSUED: (
+        "invalid_token",
+        "the access token is invalid or has expired: get a new one from the token URL",
+    ),
+    BearerRefused.INSUFFICIENT_SCOPE: (
+        "insufficient_scope",
+        f"the access token lacks the {BOI_SCOPE} scope: this client may not use the "
+        "Business Office API",
+    ),
+}
 
 
 def _client_for(request):
     """The API client of a valid bearer token with the BOI scope; else a BoiError."""
-    if not request.headers.get("Authorization", "").startswith("Bearer "):
+    try:
+        return bearer_client(request, scope=BOI_SCOPE)
+    except BearerRefused as refused:
+        code, message = _REFUSALS[refused.reason]
         raise error(
-            401,
+            refused.status,
             "Authorization",
-            "unauthorized",
-            "a bearer token is required: POST the token URL with the client credentials first",
-            **{"WWW-Authenticate": 'Bearer realm="campus"'},
-        )
-    valid, oauth_request = get_oauthlib_core().verify_request(request, scopes=[])
-    token = getattr(oauth_request, "access_token", None) if valid else None
-    client = getattr(token.application, "campus_client", None) if token is not None else None
-    if token is None or client is None or not client.is_active:
-        raise error(
-            401,
-            "Authorization",
-            "invalid_token",
-            "the access token is invalid or has expired: get a new one from the token URL",
-            **{"WWW-Authenticate": 'Bearer realm="campus", error="invalid_token"'},
-        )
-    if not token.allow_scopes([BOI_SCOPE]):
-        raise error(
-            403,
-            "Authorization",
-            "insufficient_scope",
-            f"the access token lacks the {BOI_SCOPE} scope: this client may not use the "
-            "Business Office API",
-            **{"WWW-Authenticate": f'Bearer error="insufficient_scope", scope="{BOI_SCOPE}"'},
-        )
-    return client
+            code,
+            message,
+            **{"WWW-Authenticate": refused.www_authenticate},
+        ) from None
 
 
 def _body(request) -> bytes:
@@ -126,6 +128,43 @@ def _log_failure(request, response, client, staff_number=""):
     )
 
 
+def _method_not_allowed(request, methods: tuple[str, ...]) -> BoiError:
+    allowed = ", ".join(methods)
+    return error(
+        405,
+        "",
+        "method_not_allowed",
+        f"{request.method} is not allowed here (use {allowed})",
+        Allow=allowed,
+    )
+
+
+def _internal_error() -> JsonResponse:
+    message = "Campus could not complete the call (internal error)"
+    return JsonResponse(
+        {"errors": [{"field": "", "code": "internal", "message": message}]}, status=500
+    )
+
+
+def _call(request, view, name: str, methods: tuple[str, ...], kwargs: dict):
+    """(the answer, the API client once its token is accepted): faults first, then the
+    method, the bearer token and the view; a refusal or a crash becomes a JSON error."""
+    client = None
+    try:
+        injected = faults.intercept(f"boi.{name}")
+        if injected:
+            return _injected(injected), None
+        if request.method not in methods:
+            raise _method_not_allowed(request, methods)
+        client = _client_for(request)
+        return view(request, client, **kwargs), client
+    except BoiError as exc:
+        return _error_response(exc), client
+    except Exception:
+        log.exception("BOI API call failed", extra={"path": request.path})
+        return _internal_error(), client
+
+
 def boi_endpoint(name: str, methods: tuple[str, ...]):
     """Faults and counters, the bearer token, JSON errors and the error log, for a view
     ``view(request, client, **kwargs)``."""
@@ -134,40 +173,7 @@ def boi_endpoint(name: str, methods: tuple[str, ...]):
         @csrf_exempt
         @wraps(view)
         def wrapper(request, **kwargs):
-            client = None
-            try:
-                injected = faults.intercept(f"boi.{name}")
-                if injected:
-                    response = _injected(injected)
-                elif request.method not in methods:
-                    response = _error_response(
-                        error(
-                            405,
-                            "",
-                            "method_not_allowed",
-                            f"{request.method} is not allowed here (use {', '.join(methods)})",
-                            Allow=", ".join(methods),
-                        )
-                    )
-                else:
-                    client = _client_for(request)
-                    response = view(request, client, **kwargs)
-            except BoiError as exc:
-                response = _error_response(exc)
-            except Exception:
-                log.exception("BOI API call failed", extra={"path": request.path})
-                response = JsonResponse(
-                    {
-                        "errors": [
-                            {
-                                "field": "",
-                                "code": "internal",
-                                "message": "Campus could not complete the call (internal error)",
-                            }
-                        ]
-                    },
-                    status=500,
-                )
+            response, client = _call(request, view, name, methods, kwargs)
             if response.status_code >= 400:
                 try:
                     _log_failure(request, response, client, kwargs.get("staff_number", ""))
@@ -309,8 +315,6 @@ def sync_job_latest(request, client):
 
 @boi_endpoint("sync.jobs.get", ("GET",))
 def sync_job(request, client, job_id):
-    from sandbox.models import CommitJob
-
     job = CommitJob.objects.filter(pk=job_id).first()
     if job is None:
         raise error(404, "jobID", "not_found", f"there is no commit job {job_id}")

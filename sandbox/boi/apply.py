@@ -20,7 +20,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from boi.rules.errors import RuleError
 from boi.rules.staff import NAME_FIELDS, text
 from boi.rules.sync import ReportEntry
 from sandbox.boi.addresses import AddressIndex, address_from_rules
@@ -236,6 +235,8 @@ class Writer:
         held: CampusPerson,
         applied: Applied,
     ):
+        """The household decision: a new staff household, then its locations as sent (an
+        "update" ends the locations no longer sent)."""
         decision = entry.household
         if decision is None or decision.action == "none":
             return
@@ -244,23 +245,36 @@ class Writer:
             return
         household_payload = payload.get("household")
         assert isinstance(household_payload, Mapping)
-        locations = household_payload.get("householdLocations")
         if decision.action == "create":
-            name = text(household_payload.get("name"))
-            if not name:
-                last = text(payload.get("lastName")) or (
-                    held.identity.last_name if held.identity else ""
-                )
-                name = f"{last} Household".strip()
-            household = Household(name=name[:200], is_staff_household=True, created_at=self.now)
-            self.new_households.append(household)
-            self.new_members.append(
-                HouseholdMember(household=household, person=held.person, start_date=self.today)
-            )
-            held.household, held.member_count, held.locations = household, 1, []
+            self._household_create(payload, household_payload, held)
+        locations = household_payload.get("householdLocations")
         if not isinstance(locations, list):
             return
-        household = held.household
+        wanted = self._location_addresses(locations, applied)
+        kept = self._locations_add(wanted, held)
+        if decision.action == "update":
+            self._locations_end(held, kept)
+
+    def _household_create(
+        self, payload: Mapping[str, object], household_payload: Mapping, held: CampusPerson
+    ):
+        name = text(household_payload.get("name"))
+        if not name:
+            last = text(payload.get("lastName")) or (
+                held.identity.last_name if held.identity else ""
+            )
+            name = f"{last} Household".strip()
+        household = Household(name=name[:200], is_staff_household=True, created_at=self.now)
+        self.new_households.append(household)
+        self.new_members.append(
+            HouseholdMember(household=household, person=held.person, start_date=self.today)
+        )
+        held.household, held.member_count, held.locations = household, 1, []
+
+    def _location_addresses(
+        self, locations: list, applied: Applied
+    ) -> list[tuple[int | Address, Mapping[str, object]]]:
+        """(the address id, or a new Address, and the location) for each location sent."""
         wanted: list[tuple[int | Address, Mapping[str, object]]] = []
         for index, location in enumerate(locations):
             if not isinstance(location, Mapping) or location.get("address") is None:
@@ -279,6 +293,13 @@ class Writer:
                     ref = ref.pk
                 wanted.append((ref, location))
             # "invalid" cannot happen: the payload was validated with its addresses.
+        return wanted
+
+    def _locations_add(
+        self, wanted: list[tuple[int | Address, Mapping[str, object]]], held: CampusPerson
+    ) -> set[int]:
+        """A new household location for each address the household is not at yet; the ids
+        of the locations it already has at the others."""
         kept: set[int] = set()
         for ref, location in wanted:
             existing = next(
@@ -293,7 +314,7 @@ class Writer:
                 kept.add(existing.pk)
                 continue
             row = HouseholdLocation(
-                household=household,
+                household=held.household,
                 start_date=as_date(location.get("startDate")) or self.today,
                 is_mailing=location.get("mailing", True) is not False,
                 is_secondary=location.get("secondary") is True,
@@ -304,18 +325,21 @@ class Writer:
             else:
                 row.address_id = ref
             self.new_locations.append(row)
-        if decision.action == "update":
-            for location in held.locations:
-                if location.pk and location.pk not in kept:
-                    location.end_date = self.today
-                    self.ended_locations[location.pk] = location
+        return kept
+
+    def _locations_end(self, held: CampusPerson, kept: set[int]):
+        for location in held.locations:
+            if location.pk and location.pk not in kept:
+                location.end_date = self.today
+                self.ended_locations[location.pk] = location
 
     # --- writing ----------------------------------------------------------------------
 
     def flush(self) -> None:
         """Write everything staged, one bulk statement per table and kind."""
-        if self.new_titles_pending():
-            TitleCode.objects.bulk_create(self._pending_titles)
+        TitleCode.objects.bulk_create(
+            [t for t in self.lookups.titles.values() if isinstance(t, TitleCode) and not t.pk]
+        )
         Address.objects.bulk_create(self.new_addresses)
         Person.objects.bulk_create(self.new_persons)
         rows_update(Person, self.changed_persons.values(), sorted(self.person_fields))
@@ -337,17 +361,3 @@ class Writer:
             if isinstance(ref, TitleCode) and ref.pk:
                 self.lookups.titles[code] = ref.pk
                 self.lookups.title_codes[ref.pk] = code
-
-    def new_titles_pending(self) -> bool:
-        self._pending_titles = [
-            ref for ref in self.lookups.titles.values() if isinstance(ref, TitleCode) and not ref.pk
-        ]
-        return bool(self._pending_titles)
-
-
-def errors_of(entry: ReportEntry) -> list[dict[str, str]]:
-    return [error.as_dict() for error in entry.errors]
-
-
-def rule_errors(errors) -> list[dict[str, str]]:
-    return [e.as_dict() if isinstance(e, RuleError) else dict(e) for e in errors]

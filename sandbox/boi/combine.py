@@ -40,6 +40,68 @@ class CombineError(ValueError):
     pass
 
 
+def _refuse_unless_combinable(base: Person, other: Person) -> None:
+    if not DistrictAssignment.objects.filter(person=base).exists():
+        raise CombineError(
+            "the base person must be the new staff member (a person with a district "
+            "assignment): swap the two"
+        )
+    if other.staff_number and base.staff_number and other.staff_number != base.staff_number:
+        raise CombineError(
+            f"both people have staff numbers ({base.staff_number}, {other.staff_number}): "
+            "they are two staff members, not one"
+        )
+    if (
+        Student.objects.filter(person=base).exists()
+        and Student.objects.filter(person=other).exists()
+    ):
+        raise CombineError("both people have a student record")
+
+
+def _records_move(base: Person, other: Person) -> dict[str, int]:
+    """Move the other person's records to the base; how many of each moved."""
+    moved = {
+        "student": Student.objects.filter(person=other).update(person=base),
+        "employments": Employment.objects.filter(person=other).update(person=base),
+        "assignments": DistrictAssignment.objects.filter(person=other).update(person=base),
+        "relationships": Relationship.objects.filter(student=other).update(student=base)
+        + Relationship.objects.filter(guardian=other).update(guardian=base),
+    }
+    base_households = set(
+        HouseholdMember.objects.filter(person=base).values_list("household_id", flat=True)
+    )
+    HouseholdMember.objects.filter(person=other, household_id__in=base_households).delete()
+    moved["households"] = HouseholdMember.objects.filter(person=other).update(person=base)
+    moved["identities"] = _identities_move(base, other)
+    return moved
+
+
+def _identities_move(base: Person, other: Person) -> int:
+    """The other person's identities become the base's history (ended today at the latest)."""
+    today = timezone.localdate()
+    Identity.objects.filter(person=other, is_current=True).update(is_current=False)
+    Identity.objects.filter(Q(end_date__isnull=True) | Q(end_date__gt=today), person=other).update(
+        end_date=today
+    )
+    return Identity.objects.filter(person=other).update(person=base)
+
+
+def _demographics_fill(base: Person, other: Person) -> list[str]:
+    """Fill in what the base lacks from the other person; the fields filled."""
+    filled = []
+    for name in FILLABLE:
+        if not getattr(base, name) and getattr(other, name):
+            setattr(base, name, getattr(other, name))
+            filled.append(name)
+    if not base.ssn and other.ssn:
+        base.ssn = other.ssn.reveal()
+        filled.append("ssn")
+    if not base.staff_number and other.staff_number:
+        base.staff_number = other.staff_number
+        filled.append("staff_number")
+    return filled
+
+
 def person_combine(*, base_id: int, other_id: int, actor) -> Person:
     if base_id == other_id:
         raise CombineError("choose two different people")
@@ -50,50 +112,9 @@ def person_combine(*, base_id: int, other_id: int, actor) -> Person:
         if len(people) != 2:
             raise CombineError("both people must exist")
         base, other = people[base_id], people[other_id]
-        if not DistrictAssignment.objects.filter(person=base).exists():
-            raise CombineError(
-                "the base person must be the new staff member (a person with a district "
-                "assignment): swap the two"
-            )
-        if other.staff_number and base.staff_number and other.staff_number != base.staff_number:
-            raise CombineError(
-                f"both people have staff numbers ({base.staff_number}, {other.staff_number}): "
-                "they are two staff members, not one"
-            )
-        if (
-            Student.objects.filter(person=base).exists()
-            and Student.objects.filter(person=other).exists()
-        ):
-            raise CombineError("both people have a student record")
-        moved = {
-            "student": Student.objects.filter(person=other).update(person=base),
-            "employments": Employment.objects.filter(person=other).update(person=base),
-            "assignments": DistrictAssignment.objects.filter(person=other).update(person=base),
-            "relationships": Relationship.objects.filter(student=other).update(student=base)
-            + Relationship.objects.filter(guardian=other).update(guardian=base),
-        }
-        base_households = set(
-            HouseholdMember.objects.filter(person=base).values_list("household_id", flat=True)
-        )
-        HouseholdMember.objects.filter(person=other, household_id__in=base_households).delete()
-        moved["households"] = HouseholdMember.objects.filter(person=other).update(person=base)
-        today = timezone.localdate()
-        Identity.objects.filter(person=other, is_current=True).update(is_current=False)
-        Identity.objects.filter(
-            Q(end_date__isnull=True) | Q(end_date__gt=today), person=other
-        ).update(end_date=today)
-        moved["identities"] = Identity.objects.filter(person=other).update(person=base)
-        filled = []
-        for name in FILLABLE:
-            if not getattr(base, name) and getattr(other, name):
-                setattr(base, name, getattr(other, name))
-                filled.append(name)
-        if not base.ssn and other.ssn:
-            base.ssn = other.ssn.reveal()
-            filled.append("ssn")
-        if not base.staff_number and other.staff_number:
-            base.staff_number = other.staff_number
-            filled.append("staff_number")
+        _refuse_unless_combinable(base, other)
+        moved = _records_move(base, other)
+        filled = _demographics_fill(base, other)
         base.save()
         other_pk = other.pk
         other.delete()

@@ -178,6 +178,16 @@ def campus_people_load(
     with_locations: bool = True,
 ) -> dict[int, CampusPerson]:
     """Persons with these staff numbers (or ids) and their records, by personID."""
+    people = _persons_load(staff_numbers, person_ids)
+    memberships = _records_load(people, today)
+    _households_attach(people, memberships)
+    _household_details_attach(people, today, with_locations)
+    return people
+
+
+def _persons_load(
+    staff_numbers: Iterable[str], person_ids: Iterable[int]
+) -> dict[int, CampusPerson]:
     numbers = sorted({n for n in staff_numbers if n})
     people: dict[int, CampusPerson] = {}
     for chunk in _chunks(numbers):
@@ -187,9 +197,13 @@ def campus_people_load(
     for chunk in _chunks(wanted):
         for person in Person.objects.filter(pk__in=chunk).order_by("id"):
             people[person.pk] = CampusPerson(person)
-    ids = sorted(people)
+    return people
+
+
+def _records_load(people: dict[int, CampusPerson], today: date) -> dict[int, list[int]]:
+    """Each person's current identity, employments and positions; their households' ids."""
     memberships: dict[int, list[int]] = defaultdict(list)
-    for chunk in _chunks(ids):
+    for chunk in _chunks(sorted(people)):
         for identity in Identity.objects.filter(person_id__in=chunk, is_current=True):
             people[identity.person_id].identity = identity
         for employment in Employment.objects.filter(person_id__in=chunk).order_by(
@@ -204,6 +218,10 @@ def campus_people_load(
             active_on(today), person_id__in=chunk
         ).values_list("person_id", "household_id"):
             memberships[person_id].append(household_id)
+    return memberships
+
+
+def _households_attach(people: dict[int, CampusPerson], memberships: dict[int, list[int]]):
     # Two plain IN lookups rather than a join: the join makes the planner read every
     # household of the district for each batch.
     households: dict[int, Household] = {}
@@ -213,6 +231,12 @@ def campus_people_load(
         # The household HR may update: a staff household first, then the oldest.
         ids.sort(key=lambda pk: (not households[pk].is_staff_household, pk))
         people[person_id].household = households[ids[0]]
+
+
+def _household_details_attach(
+    people: dict[int, CampusPerson], today: date, with_locations: bool
+) -> None:
+    """Each household's member count and (``with_locations``) its current locations."""
     household_ids = sorted({p.household.pk for p in people.values() if p.household})
     counts: dict[int, int] = {}
     locations: dict[int, list[HouseholdLocation]] = defaultdict(list)
@@ -232,7 +256,6 @@ def campus_people_load(
         if held.household is not None:
             held.member_count = counts.get(held.household.pk, 1)
             held.locations = locations.get(held.household.pk, [])
-    return people
 
 
 def campus_by_number(people: dict[int, CampusPerson]) -> dict[str, list[CampusPerson]]:

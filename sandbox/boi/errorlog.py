@@ -192,26 +192,34 @@ class _LogPdf(FPDF):
         self.cell(0, 8, f"Page {self.page_no()}/{{nb}}", align="C")
 
 
-def error_log_pdf(log_filter: LogFilter | None = None, *, district_name: str = "") -> bytes:
-    """Export to PDF: the five columns of the log, newest first, SSNs already masked."""
-    log_filter = log_filter or LogFilter()
-    qs = error_log_list(log_filter)
-    total = qs.count()
-    pdf = _LogPdf(orientation="L", unit="mm", format="Letter")
-    pdf.set_title("Business Office Error Log")
-    pdf.set_creator("idbridge Campus sandbox")
-    pdf.set_auto_page_break(auto=True, margin=14)
-    pdf.add_page()
-    pdf.set_font("Helvetica", "", 9)
+def _pdf_intro(pdf: FPDF, log_filter: LogFilter, total: int, district_name: str) -> None:
     now = timezone.localtime()
     lines = [
         f"{district_name} - exported {now:%Y-%m-%d %H:%M %Z}" if district_name else "",
         f"Filter: {log_filter.describe()}. Entries: {total}"
         + (f" (the newest {PDF_MAX_ENTRIES} are shown)" if total > PDF_MAX_ENTRIES else ""),
     ]
+    pdf.set_font("Helvetica", "", 9)
     for line in filter(None, lines):
         pdf.cell(0, 5, _latin1(line), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
+
+
+def _pdf_row(entry: BoiErrorLogEntry) -> list[str]:
+    """The five columns of one entry; a long payload is cut, saying how long it was."""
+    payload = entry.payload
+    if len(payload) > PDF_PAYLOAD_CHARS:
+        payload = payload[:PDF_PAYLOAD_CHARS] + f" ... ({len(entry.payload)} characters)"
+    return [
+        timezone.localtime(entry.created_at).strftime("%Y-%m-%d %H:%M:%S"),
+        entry.method,
+        _latin1(entry.path),
+        _latin1(f"[{entry.status}] {entry.message}" if entry.status else entry.message),
+        _latin1(" ".join(payload.split())),
+    ]
+
+
+def _pdf_table(pdf: FPDF, entries: Iterable[BoiErrorLogEntry]) -> None:
     pdf.set_font("Helvetica", "", 7)
     heading = FontFace(emphasis="BOLD", fill_color=(225, 229, 235))
     with pdf.table(
@@ -222,19 +230,21 @@ def error_log_pdf(log_filter: LogFilter | None = None, *, district_name: str = "
         repeat_headings=1,
     ) as table:
         table.row(["Error Date", "Action", "Path", "Error Message", "Payload"])
-        for entry in (
-            qs.iterator(chunk_size=500) if total <= PDF_MAX_ENTRIES else qs[:PDF_MAX_ENTRIES]
-        ):
-            payload = entry.payload
-            if len(payload) > PDF_PAYLOAD_CHARS:
-                payload = payload[:PDF_PAYLOAD_CHARS] + f" ... ({len(entry.payload)} characters)"
-            table.row(
-                [
-                    timezone.localtime(entry.created_at).strftime("%Y-%m-%d %H:%M:%S"),
-                    entry.method,
-                    _latin1(entry.path),
-                    _latin1(f"[{entry.status}] {entry.message}" if entry.status else entry.message),
-                    _latin1(" ".join(payload.split())),
-                ]
-            )
+        for entry in entries:
+            table.row(_pdf_row(entry))
+
+
+def error_log_pdf(log_filter: LogFilter | None = None, *, district_name: str = "") -> bytes:
+    """Export to PDF: the five columns of the log, newest first, SSNs already masked."""
+    log_filter = log_filter or LogFilter()
+    qs = error_log_list(log_filter)
+    total = qs.count()
+    pdf = _LogPdf(orientation="L", unit="mm", format="Letter")
+    pdf.set_title("Business Office Error Log")
+    pdf.set_creator("idbridge Campus sandbox")
+    pdf.set_auto_page_break(auto=True, margin=14)
+    pdf.add_page()
+    _pdf_intro(pdf, log_filter, total, district_name)
+    entries = qs.iterator(chunk_size=500) if total <= PDF_MAX_ENTRIES else qs[:PDF_MAX_ENTRIES]
+    _pdf_table(pdf, entries)
     return bytes(pdf.output())

@@ -76,6 +76,46 @@ def _delete_empty(notification_ids: Iterable[int]) -> None:
     BoiNotification.objects.filter(pk__in=list(notification_ids), recipients__isnull=True).delete()
 
 
+def _recipients_check(wanted: set[int]) -> None:
+    allowed = set(eligible_recipients().filter(pk__in=wanted).values_list("pk", flat=True))
+    if wanted - allowed:
+        raise NotificationError(
+            "recipients must hold District Employment and/or District Assignments tool rights"
+        )
+
+
+def _notification_write(
+    kind: str, wanted: set[int], notification: BoiNotification | None
+) -> BoiNotification:
+    """The notification (new or edited) with exactly the ``wanted`` recipients."""
+    now = timezone.now()
+    if notification is None:
+        notification = BoiNotification.objects.create(kind=kind, created_at=now, updated_at=now)
+    else:
+        notification.kind = kind
+        notification.updated_at = now
+        notification.save(update_fields=["kind", "updated_at"])
+    BoiNotificationRecipient.objects.filter(notification=notification).exclude(
+        user_id__in=wanted
+    ).delete()
+    have = set(notification.recipients.values_list("user_id", flat=True))
+    BoiNotificationRecipient.objects.bulk_create(
+        [BoiNotificationRecipient(notification=notification, user_id=u) for u in wanted - have]
+    )
+    return notification
+
+
+def _notification_delete_emptied(notification: BoiNotification, actor) -> None:
+    notification_id = notification.pk
+    notification.delete()
+    audit_record(
+        actor=actor,
+        action="campus.boi_notification_deleted",
+        target=f"campus.boinotification:{notification_id}",
+        details={"reason": "all recipients removed"},
+    )
+
+
 def notification_save(
     *, kind: str, recipient_ids: Iterable[int], actor, notification: BoiNotification | None = None
 ) -> BoiNotification | None:
@@ -83,39 +123,14 @@ def notification_save(
     if kind not in BoiNotification.Kind.values:
         raise NotificationError(f"unknown notification type {kind!r}")
     wanted = set(recipient_ids)
-    allowed = set(eligible_recipients().filter(pk__in=wanted).values_list("pk", flat=True))
-    refused = wanted - allowed
-    if refused:
-        raise NotificationError(
-            "recipients must hold District Employment and/or District Assignments tool rights"
-        )
+    _recipients_check(wanted)
     with transaction.atomic():
         if notification is not None and not wanted:
-            notification_id = notification.pk
-            notification.delete()
-            audit_record(
-                actor=actor,
-                action="campus.boi_notification_deleted",
-                target=f"campus.boinotification:{notification_id}",
-                details={"reason": "all recipients removed"},
-            )
+            _notification_delete_emptied(notification, actor)
             return None
         if not wanted:
             raise NotificationError("a notification needs at least one recipient")
-        now = timezone.now()
-        if notification is None:
-            notification = BoiNotification.objects.create(kind=kind, created_at=now, updated_at=now)
-        else:
-            notification.kind = kind
-            notification.updated_at = now
-            notification.save(update_fields=["kind", "updated_at"])
-        BoiNotificationRecipient.objects.filter(notification=notification).exclude(
-            user_id__in=wanted
-        ).delete()
-        have = set(notification.recipients.values_list("user_id", flat=True))
-        BoiNotificationRecipient.objects.bulk_create(
-            [BoiNotificationRecipient(notification=notification, user_id=u) for u in wanted - have]
-        )
+        notification = _notification_write(kind, wanted, notification)
         audit_record(
             actor=actor,
             action="campus.boi_notification_saved",
@@ -123,12 +138,6 @@ def notification_save(
             details={"kind": kind, "recipients": sorted(wanted)},
         )
     return notification
-
-
-def notification_delete(*, notification: BoiNotification, actor) -> None:
-    notification_save(
-        kind=notification.kind, recipient_ids=(), actor=actor, notification=notification
-    )
 
 
 def notify(*, kind: str, subject: str, body: str = "") -> int:

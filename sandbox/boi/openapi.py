@@ -8,79 +8,43 @@ from __future__ import annotations
 
 from boi.rules.addresses import ADDRESS_FIELDS
 from boi.rules.staff import EMPLOYMENT_FIELDS, POSITION_FIELDS
+from sandbox.boi.openapi_blocks import (
+    BASE,
+    DATE,
+    STAFF_NUMBER,
+    SYNC_ID,
+    TOKEN,
+    errors,
+    json_response,
+    list_of,
+    path_param,
+    query_param,
+    ref,
+    string,
+)
 from sandbox.models import BOI_SCOPE
-
-BASE = "/sandbox/campus/api/boi/v1"
-TOKEN = "/sandbox/campus/oauth2/token"
-
-_ERRORS = {"$ref": "#/components/schemas/Errors"}
-
-
-def _ref(name: str) -> dict:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _json(schema: dict, description: str) -> dict:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
-
-
-def _errors(*codes: int) -> dict:
-    text = {
-        400: "Refused: every problem with the request is listed.",
-        401: "No bearer token, or an invalid or expired one.",
-        403: f"The token lacks the {BOI_SCOPE} scope.",
-        404: "Not found.",
-        409: "Not allowed now (sync state, duplicate staff number, too many staff).",
-        413: "Too many staff in one transfer call.",
-    }
-    return {str(code): _json(_ERRORS, text[code]) for code in (401, 403, *codes)}
-
-
-def _string(description: str = "", **extra) -> dict:
-    return {"type": "string", **({"description": description} if description else {}), **extra}
-
-
-_DATE = _string("YYYY-MM-DD", format="date")
-
-
-def _path_param(name: str, description: str) -> dict:
-    return {
-        "name": name,
-        "in": "path",
-        "required": True,
-        "schema": {"type": "string"},
-        "description": description,
-    }
-
-
-def _query(name: str, description: str) -> dict:
-    return {"name": name, "in": "query", "schema": {"type": "string"}, "description": description}
-
-
-_STAFF_NUMBER = _path_param("staffNumber", "The Local Staff Number shared by HR and Campus.")
-_SYNC_ID = _path_param("syncID", "What sync/start returned.")
 
 
 def _schemas() -> dict:
-    address_props = {name: _string() for name in ADDRESS_FIELDS}
+    address_props = {name: string() for name in ADDRESS_FIELDS}
     address_props["postOfficeBox"] = {"type": "boolean"}
     return {
         "Error": {
             "type": "object",
             "required": ["field", "code", "message"],
             "properties": {
-                "field": _string("Path of the field, e.g. positions[0].schoolNumber"),
-                "code": _string(
+                "field": string("Path of the field, e.g. positions[0].schoolNumber"),
+                "code": string(
                     "required | invalid | unknown_field | not_found | conflict | unparseable | "
                     "duplicate | not_allowed | too_many | unauthorized | invalid_token | "
                     "insufficient_scope | internal"
                 ),
-                "message": _string(),
+                "message": string(),
             },
         },
         "Errors": {
             "type": "object",
-            "properties": {"errors": {"type": "array", "items": _ref("Error")}},
+            "properties": {"errors": {"type": "array", "items": ref("Error")}},
         },
         "Address": {
             "type": "object",
@@ -95,11 +59,11 @@ def _schemas() -> dict:
         "HouseholdLocation": {
             "type": "object",
             "properties": {
-                "address": _ref("Address"),
+                "address": ref("Address"),
                 "mailing": {"type": "boolean", "default": True},
                 "secondary": {"type": "boolean", "default": False},
                 "private": {"type": "boolean", "default": False},
-                "startDate": {**_DATE, "description": "Defaults to the day of the call."},
+                "startDate": {**DATE, "description": "Defaults to the day of the call."},
             },
         },
         "Household": {
@@ -111,14 +75,14 @@ def _schemas() -> dict:
                 "'Allow household and address creations/updates from the HR system' is off."
             ),
             "properties": {
-                "name": _string("Defaults to '<lastName> Household'."),
-                "householdLocations": {"type": "array", "items": _ref("HouseholdLocation")},
+                "name": string("Defaults to '<lastName> Household'."),
+                "householdLocations": {"type": "array", "items": ref("HouseholdLocation")},
             },
         },
         "Employment": {
             "type": "object",
             "required": ["hireDate"],
-            "properties": {name: _DATE for name in EMPLOYMENT_FIELDS},
+            "properties": {name: DATE for name in EMPLOYMENT_FIELDS},
         },
         "Position": {
             "type": "object",
@@ -127,34 +91,34 @@ def _schemas() -> dict:
                 "unknown titleCode is created from titleDescription."
             ),
             "properties": {
-                name: (_DATE if name.endswith("Date") else _string()) for name in POSITION_FIELDS
+                name: (DATE if name.endswith("Date") else string()) for name in POSITION_FIELDS
             },
         },
         "Staff": {
             "type": "object",
             "required": ["staffNumber", "lastName", "firstName", "gender"],
             "properties": {
-                "staffNumber": _string("Letters and digits."),
-                "lastName": _string(),
-                "firstName": _string(),
-                "middleName": _string(),
-                "gender": _string("A code from GET genders."),
-                "ssn": _string("NNN-NN-NNNN or NNNNNNNNN; returned masked."),
-                "birthDate": _DATE,
-                "workPhone": _string(),
-                "cellPhone": _string(),
-                "otherPhone": _string(),
-                "workEmail": _string(format="email"),
-                "personalEmail": _string(format="email"),
-                "employments": {"type": "array", "items": _ref("Employment")},
-                "positions": {"type": "array", "items": _ref("Position")},
-                "household": _ref("Household"),
+                "staffNumber": string("Letters and digits."),
+                "lastName": string(),
+                "firstName": string(),
+                "middleName": string(),
+                "gender": string("A code from GET genders."),
+                "ssn": string("NNN-NN-NNNN or NNNNNNNNN; returned masked."),
+                "birthDate": DATE,
+                "workPhone": string(),
+                "cellPhone": string(),
+                "otherPhone": string(),
+                "workEmail": string(format="email"),
+                "personalEmail": string(format="email"),
+                "employments": {"type": "array", "items": ref("Employment")},
+                "positions": {"type": "array", "items": ref("Position")},
+                "household": ref("Household"),
             },
         },
         "StaffResult": {
             "type": "object",
             "properties": {
-                "action": _string("created | updated"),
+                "action": string("created | updated"),
                 "staff": {"type": "object", "description": "The staff member as Campus has it."},
                 "householdIgnored": {"type": "boolean"},
                 "keptLinkedPositions": {
@@ -163,7 +127,7 @@ def _schemas() -> dict:
                     "description": "Positions left out by HR that stay: linked to other activity.",
                 },
                 "addressesCreated": {"type": "integer"},
-                "notes": {"type": "array", "items": _string()},
+                "notes": {"type": "array", "items": string()},
             },
         },
         "Job": {
@@ -171,7 +135,7 @@ def _schemas() -> dict:
             "properties": {
                 "jobID": {"type": "integer"},
                 "syncID": {"type": "integer"},
-                "status": _string("pending | running | succeeded | failed"),
+                "status": string("pending | running | succeeded | failed"),
                 "progress": {
                     "type": "object",
                     "properties": {"done": {"type": "integer"}, "total": {"type": "integer"}},
@@ -188,25 +152,21 @@ def _schemas() -> dict:
     }
 
 
-def _list(key: str, item: dict) -> dict:
-    return _json({"type": "object", "properties": {key: {"type": "array", "items": item}}}, "OK")
-
-
 def _paths() -> dict:
-    code_item = {"type": "object", "properties": {"code": _string(), "name": _string()}}
+    code_item = {"type": "object", "properties": {"code": string(), "name": string()}}
     sync_obj = {"type": "object", "properties": {"syncID": {"type": "integer"}}}
-    staff_body = {"required": True, "content": {"application/json": {"schema": _ref("Staff")}}}
+    staff_body = {"required": True, "content": {"application/json": {"schema": ref("Staff")}}}
     positions_body = {
         "required": True,
         "content": {
             "application/json": {
                 "schema": {
                     "oneOf": [
-                        _ref("Position"),
+                        ref("Position"),
                         {
                             "type": "object",
                             "properties": {
-                                "positions": {"type": "array", "items": _ref("Position")}
+                                "positions": {"type": "array", "items": ref("Position")}
                             },
                         },
                     ]
@@ -219,41 +179,41 @@ def _paths() -> dict:
             "get": {
                 "summary": "Campus schools (valid schoolNumber values)",
                 "responses": {
-                    "200": _list(
+                    "200": list_of(
                         "schools",
                         {
                             "type": "object",
-                            "properties": {"schoolNumber": _string(), "name": _string()},
+                            "properties": {"schoolNumber": string(), "name": string()},
                         },
                     ),
-                    **_errors(),
+                    **errors(),
                 },
             }
         },
         f"{BASE}/genders": {
             "get": {
                 "summary": "Campus genders",
-                "responses": {"200": _list("genders", code_item), **_errors()},
+                "responses": {"200": list_of("genders", code_item), **errors()},
             }
         },
         f"{BASE}/assignmentCodes": {
             "get": {
                 "summary": "State assignment codes",
-                "responses": {"200": _list("assignmentCodes", code_item), **_errors()},
+                "responses": {"200": list_of("assignmentCodes", code_item), **errors()},
             }
         },
         f"{BASE}/titleCodes": {
             "get": {
                 "summary": "District title codes",
                 "responses": {
-                    "200": _list(
+                    "200": list_of(
                         "titleCodes",
                         {
                             "type": "object",
-                            "properties": {"code": _string(), "description": _string()},
+                            "properties": {"code": string(), "description": string()},
                         },
                     ),
-                    **_errors(),
+                    **errors(),
                 },
             }
         },
@@ -261,19 +221,19 @@ def _paths() -> dict:
             "get": {
                 "summary": "Staff search (persons without a position are not staff)",
                 "parameters": [
-                    _query("staffNumber", "Exact staff number."),
-                    _query("lastName", "With firstName: current name, case-insensitive."),
-                    _query("firstName", "With lastName."),
-                    _query("birthDate", "YYYY-MM-DD, narrows a name search."),
+                    query_param("staffNumber", "Exact staff number."),
+                    query_param("lastName", "With firstName: current name, case-insensitive."),
+                    query_param("firstName", "With lastName."),
+                    query_param("birthDate", "YYYY-MM-DD, narrows a name search."),
                 ],
-                "responses": {"200": _list("staff", {"type": "object"}), **_errors(400)},
+                "responses": {"200": list_of("staff", {"type": "object"}), **errors(400)},
             },
             "post": {
                 "summary": "Create a staff member (new person, staff household, addresses)",
                 "requestBody": staff_body,
                 "responses": {
-                    "201": _json(_ref("StaffResult"), "Created."),
-                    **_errors(400, 409),
+                    "201": json_response(ref("StaffResult"), "Created."),
+                    **errors(400, 409),
                 },
             },
         },
@@ -286,20 +246,23 @@ def _paths() -> dict:
                     "sent, are the complete set: positions left out are removed unless linked "
                     "to other Campus activity (kept and reported)."
                 ),
-                "parameters": [_STAFF_NUMBER],
+                "parameters": [STAFF_NUMBER],
                 "requestBody": staff_body,
                 "responses": {
-                    "200": _json(_ref("StaffResult"), "Updated."),
-                    **_errors(400, 404, 409),
+                    "200": json_response(ref("StaffResult"), "Updated."),
+                    **errors(400, 404, 409),
                 },
             }
         },
         f"{BASE}/staff/{{staffNumber}}/positions": {
             "post": {
                 "summary": "Add positions (no matching: identical positions are allowed)",
-                "parameters": [_STAFF_NUMBER],
+                "parameters": [STAFF_NUMBER],
                 "requestBody": positions_body,
-                "responses": {"201": _json(_ref("StaffResult"), "Added."), **_errors(400, 404)},
+                "responses": {
+                    "201": json_response(ref("StaffResult"), "Added."),
+                    **errors(400, 404),
+                },
             },
             "put": {
                 "summary": "Update positions by the matching rules",
@@ -308,71 +271,74 @@ def _paths() -> dict:
                     "school + codes + endDate -> startDate updated; every match is updated; "
                     "no match -> added. Nothing is removed."
                 ),
-                "parameters": [_STAFF_NUMBER],
+                "parameters": [STAFF_NUMBER],
                 "requestBody": positions_body,
-                "responses": {"200": _json(_ref("StaffResult"), "Updated."), **_errors(400, 404)},
+                "responses": {
+                    "200": json_response(ref("StaffResult"), "Updated."),
+                    **errors(400, 404),
+                },
             },
         },
         f"{BASE}/addresses": {
             "get": {
                 "summary": "Address search: exact components, then the normalized (Pub 28) key",
-                "parameters": [_query(name, "") for name in ADDRESS_FIELDS],
-                "responses": {"200": _list("addresses", _ref("Address")), **_errors(400)},
+                "parameters": [query_param(name, "") for name in ADDRESS_FIELDS],
+                "responses": {"200": list_of("addresses", ref("Address")), **errors(400)},
             }
         },
         f"{BASE}/sync/start": {
             "post": {
                 "summary": "Start a synchronization (cancels any open one)",
-                "responses": {"201": _json(sync_obj, "Started."), **_errors(409)},
+                "responses": {"201": json_response(sync_obj, "Started."), **errors(409)},
             }
         },
         f"{BASE}/sync/{{syncID}}": {
             "get": {
                 "summary": "A sync's status",
-                "parameters": [_SYNC_ID],
-                "responses": {"200": _json({"type": "object"}, "OK"), **_errors(404)},
+                "parameters": [SYNC_ID],
+                "responses": {"200": json_response({"type": "object"}, "OK"), **errors(404)},
             }
         },
         f"{BASE}/sync/{{syncID}}/transfer": {
             "post": {
                 "summary": "Transfer a batch of HR staff (same checks as create/update)",
-                "parameters": [_SYNC_ID],
+                "parameters": [SYNC_ID],
                 "requestBody": {
                     "required": True,
                     "content": {
                         "application/json": {
                             "schema": {
                                 "type": "object",
-                                "properties": {"staff": {"type": "array", "items": _ref("Staff")}},
+                                "properties": {"staff": {"type": "array", "items": ref("Staff")}},
                             }
                         }
                     },
                 },
                 "responses": {
-                    "200": _json({"type": "object"}, "Stored."),
-                    **_errors(400, 404, 409, 413),
+                    "200": json_response({"type": "object"}, "Stored."),
+                    **errors(400, 404, 409, 413),
                 },
             }
         },
         f"{BASE}/sync/{{syncID}}/endTransfer": {
             "post": {
                 "summary": "End the transfer",
-                "parameters": [_SYNC_ID],
-                "responses": {"200": _json({"type": "object"}, "OK"), **_errors(404, 409)},
+                "parameters": [SYNC_ID],
+                "responses": {"200": json_response({"type": "object"}, "OK"), **errors(404, 409)},
             }
         },
         f"{BASE}/sync/{{syncID}}/validate": {
             "post": {
                 "summary": "What a commit would change in Campus now (re-run after Campus changes)",
-                "parameters": [_SYNC_ID],
+                "parameters": [SYNC_ID],
                 "responses": {
-                    "200": _json(
+                    "200": json_response(
                         {
                             "type": "object",
                             "properties": {
                                 "summary": {"type": "object"},
                                 "entries": {"type": "array", "items": {"type": "object"}},
-                                "staffToAdd": {"type": "array", "items": _string()},
+                                "staffToAdd": {"type": "array", "items": string()},
                                 "addressesToAdd": {"type": "array", "items": {"type": "object"}},
                                 "untouchedCampusStaff": {"type": "object"},
                             },
@@ -380,16 +346,16 @@ def _paths() -> dict:
                         "The report, per staff member: demographics, employment and district "
                         "assignment changes, addresses and staff to add, conflicts and errors.",
                     ),
-                    **_errors(404, 409),
+                    **errors(404, 409),
                 },
             }
         },
         f"{BASE}/sync/{{syncID}}/commit": {
             "post": {
                 "summary": "Commit and wait (at most 500 staff)",
-                "parameters": [_SYNC_ID],
+                "parameters": [SYNC_ID],
                 "responses": {
-                    "200": _json(
+                    "200": json_response(
                         {
                             "type": "object",
                             "properties": {
@@ -399,28 +365,28 @@ def _paths() -> dict:
                         },
                         "Per staff member.",
                     ),
-                    **_errors(404, 409),
+                    **errors(404, 409),
                 },
             }
         },
         f"{BASE}/sync/{{syncID}}/submitCommitJob": {
             "post": {
                 "summary": "Commit in a background job; poll sync/jobs/latest",
-                "parameters": [_SYNC_ID],
-                "responses": {"202": _json(_ref("Job"), "Submitted."), **_errors(404, 409)},
+                "parameters": [SYNC_ID],
+                "responses": {"202": json_response(ref("Job"), "Submitted."), **errors(404, 409)},
             }
         },
         f"{BASE}/sync/jobs/latest": {
             "get": {
                 "summary": "The most recent commit job: status, progress (done/total), counts",
-                "responses": {"200": _json(_ref("Job"), "OK"), **_errors(404)},
+                "responses": {"200": json_response(ref("Job"), "OK"), **errors(404)},
             }
         },
         f"{BASE}/sync/jobs/{{jobID}}": {
             "get": {
                 "summary": "One commit job",
-                "parameters": [_path_param("jobID", "A jobID.")],
-                "responses": {"200": _json(_ref("Job"), "OK"), **_errors(404)},
+                "parameters": [path_param("jobID", "A jobID.")],
+                "responses": {"200": json_response(ref("Job"), "OK"), **errors(404)},
             }
         },
     }

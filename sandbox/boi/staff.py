@@ -51,10 +51,48 @@ def address_payloads(payload: Mapping[str, object]) -> list[object]:
 # --- reading ----------------------------------------------------------------------------
 
 
+def _positions_to_api(held: CampusPerson, lookups: Lookups) -> list[dict]:
+    return [
+        {
+            "positionID": a.pk,
+            "schoolNumber": lookups.school_numbers.get(a.school_id, ""),
+            "assignmentCode": lookups.assignment_codes.get(a.assignment_code_id),
+            "titleCode": lookups.title_codes.get(a.title_code_id),
+            "startDate": iso(a.start_date),
+            "endDate": iso(a.end_date),
+            "linkedToOtherActivity": a.is_linked_to_other_activity,
+        }
+        for a in held.assignments
+    ]
+
+
+def _household_to_api(held: CampusPerson, addresses: dict[int, Address]) -> dict | None:
+    if held.household is None:
+        return None
+    return {
+        "householdID": held.household.pk,
+        "name": held.household.name,
+        "staffHousehold": held.household.is_staff_household,
+        "memberCount": held.member_count,
+        "householdLocations": [
+            {
+                "mailing": loc.is_mailing,
+                "secondary": loc.is_secondary,
+                "private": loc.is_private,
+                "startDate": iso(loc.start_date),
+                "address": address_to_api(addresses[loc.address_id])
+                if loc.address_id in addresses
+                else None,
+            }
+            for loc in held.locations
+        ],
+    }
+
+
 def staff_to_api(held: CampusPerson, lookups: Lookups, addresses: dict[int, Address]) -> dict:
     """A staff member in the BOI schema (SSN masked), with personID and position ids."""
     person, identity = held.person, held.identity
-    record = {
+    return {
         "personID": person.pk,
         "staffNumber": person.staff_number,
         "lastName": identity.last_name if identity else "",
@@ -73,40 +111,9 @@ def staff_to_api(held: CampusPerson, lookups: Lookups, addresses: dict[int, Addr
             {"hireDate": iso(e.hire_date), "terminationDate": iso(e.termination_date)}
             for e in held.employments
         ],
-        "positions": [
-            {
-                "positionID": a.pk,
-                "schoolNumber": lookups.school_numbers.get(a.school_id, ""),
-                "assignmentCode": lookups.assignment_codes.get(a.assignment_code_id),
-                "titleCode": lookups.title_codes.get(a.title_code_id),
-                "startDate": iso(a.start_date),
-                "endDate": iso(a.end_date),
-                "linkedToOtherActivity": a.is_linked_to_other_activity,
-            }
-            for a in held.assignments
-        ],
-        "household": None,
+        "positions": _positions_to_api(held, lookups),
+        "household": _household_to_api(held, addresses),
     }
-    if held.household is not None:
-        record["household"] = {
-            "householdID": held.household.pk,
-            "name": held.household.name,
-            "staffHousehold": held.household.is_staff_household,
-            "memberCount": held.member_count,
-            "householdLocations": [
-                {
-                    "mailing": loc.is_mailing,
-                    "secondary": loc.is_secondary,
-                    "private": loc.is_private,
-                    "startDate": iso(loc.start_date),
-                    "address": address_to_api(addresses[loc.address_id])
-                    if loc.address_id in addresses
-                    else None,
-                }
-                for loc in held.locations
-            ],
-        }
-    return record
 
 
 def staff_records(people: dict[int, CampusPerson], lookups: Lookups | None = None) -> list[dict]:
@@ -218,27 +225,16 @@ def _describe(person_payload: Mapping[str, object]) -> str:
     return f"{text(person_payload.get('lastName'))}, {text(person_payload.get('firstName'))}"
 
 
-def staff_create(*, payload: object, actor: str) -> dict:
-    """``POST staff``. A staff number Campus already has is refused (409): update it."""
-    payload = _object(payload)
-    today = timezone.localdate()
-    lookups = lookups_load()
+def _entry(
+    payload: Mapping[str, object], campus: CampusPerson | None, lookups: Lookups
+) -> tuple[ReportEntry, AddressIndex]:
+    """What the rules make of ``payload`` against Campus's record of the person (None: a new
+    staff member), with the addresses it was matched against; BoiError (400) listing every
+    problem."""
     household_allowed = preferences_get().allow_household_updates
-    staff_number = text(payload.get("staffNumber"))
-    if staff_number:
-        existing = campus_people_load(staff_numbers=[staff_number], today=today)
-        if existing:
-            ids = ", ".join(str(pk) for pk in sorted(existing))
-            raise error(
-                409,
-                "staffNumber",
-                "duplicate",
-                f"staff number '{staff_number}' is already in Campus (personID {ids}): "
-                f"update it with PUT staff/{staff_number}",
-            )
     index = AddressIndex().load(address_payloads(payload) if household_allowed else [])
     entry = report_entry(
-        None,
+        campus.as_campus_staff(lookups) if campus is not None else None,
         payload,
         lookups.mappings,
         household_allowed=household_allowed,
@@ -247,6 +243,31 @@ def staff_create(*, payload: object, actor: str) -> dict:
     )
     if entry.action == "error":
         raise BoiError(400, entry.errors)
+    return entry, index
+
+
+def _refuse_known_number(staff_number: str, today: date) -> None:
+    existing = campus_people_load(staff_numbers=[staff_number], today=today)
+    if existing:
+        ids = ", ".join(str(pk) for pk in sorted(existing))
+        raise error(
+            409,
+            "staffNumber",
+            "duplicate",
+            f"staff number '{staff_number}' is already in Campus (personID {ids}): "
+            f"update it with PUT staff/{staff_number}",
+        )
+
+
+def staff_create(*, payload: object, actor: str) -> dict:
+    """``POST staff``. A staff number Campus already has is refused (409): update it."""
+    payload = _object(payload)
+    today = timezone.localdate()
+    lookups = lookups_load()
+    staff_number = text(payload.get("staffNumber"))
+    if staff_number:
+        _refuse_known_number(staff_number, today)
+    entry, index = _entry(payload, None, lookups)
     with transaction.atomic():
         applied = _write(entry, payload, None, lookups, index)
         audit_record(
@@ -263,9 +284,8 @@ def staff_create(*, payload: object, actor: str) -> dict:
     return _result(applied, lookups, today)
 
 
-def staff_update(*, staff_number: str, payload: object, actor: str) -> dict:
-    """``PUT staff/{staffNumber}``: names → a new identity, the rest in place, positions (if
-    sent) as the complete set, the household only if it is this person's alone."""
+def _update_payload(staff_number: str, payload: object) -> dict:
+    """The body of a staff update, with the path's staff number (a different one is refused)."""
     payload = dict(_object(payload))
     sent_number = payload.get("staffNumber")
     if sent_number is not None and text(sent_number) != staff_number:
@@ -277,52 +297,54 @@ def staff_update(*, staff_number: str, payload: object, actor: str) -> dict:
             f"('{staff_number}'): a staff number cannot be changed through the API",
         )
     payload["staffNumber"] = staff_number
-    today = timezone.localdate()
-    lookups = lookups_load()
-    household_allowed = preferences_get().allow_household_updates
-    campus = _one_person(staff_number, today)
-    index = AddressIndex().load(address_payloads(payload) if household_allowed else [])
-    entry = report_entry(
-        campus.as_campus_staff(lookups),
-        payload,
-        lookups.mappings,
-        household_allowed=household_allowed,
-        find_address_by_components=index.find_by_components,
-        find_address_by_key=index.find_by_key,
-    )
-    if entry.action == "error":
-        raise BoiError(400, entry.errors)
-    with transaction.atomic():
-        applied = _write(entry, payload, campus, lookups, index)
-        audit_record(
-            actor=actor,
-            action="campus.boi_staff_updated",
-            target=applied.person,
-            details={
-                "staff_number": staff_number,
-                "fields": [c.field for c in entry.demographic_changes],
-                "new_identity": entry.new_identity,
-                "household": entry.household.action if entry.household else "none",
-            },
-        )
-        notify(
-            kind=BoiNotification.Kind.HR_STAFF,
-            subject=f"HR updated staff member {staff_number} ({_describe(payload)})",
-            body=_change_summary(entry),
-        )
-    return _result(
-        applied,
-        lookups,
-        today,
-        changes={
-            "demographics": [
-                {"field": c.field, "old": c.old, "new": c.new, "newIdentity": c.new_identity}
-                for c in entry.demographic_changes
-            ],
-            "newIdentity": entry.new_identity,
-            "districtAssignments": plan_to_api(entry.assignment_changes),
+    return payload
+
+
+def _update_recorded(
+    staff_number: str, entry: ReportEntry, applied: Applied, payload: Mapping, actor: str
+) -> None:
+    """The audit entry and HR-Staff notification of a staff update."""
+    audit_record(
+        actor=actor,
+        action="campus.boi_staff_updated",
+        target=applied.person,
+        details={
+            "staff_number": staff_number,
+            "fields": [c.field for c in entry.demographic_changes],
+            "new_identity": entry.new_identity,
+            "household": entry.household.action if entry.household else "none",
         },
     )
+    notify(
+        kind=BoiNotification.Kind.HR_STAFF,
+        subject=f"HR updated staff member {staff_number} ({_describe(payload)})",
+        body=_change_summary(entry),
+    )
+
+
+def _changes_to_api(entry: ReportEntry) -> dict:
+    return {
+        "demographics": [
+            {"field": c.field, "old": c.old, "new": c.new, "newIdentity": c.new_identity}
+            for c in entry.demographic_changes
+        ],
+        "newIdentity": entry.new_identity,
+        "districtAssignments": plan_to_api(entry.assignment_changes),
+    }
+
+
+def staff_update(*, staff_number: str, payload: object, actor: str) -> dict:
+    """``PUT staff/{staffNumber}``: names → a new identity, the rest in place, positions (if
+    sent) as the complete set, the household only if it is this person's alone."""
+    payload = _update_payload(staff_number, payload)
+    today = timezone.localdate()
+    lookups = lookups_load()
+    campus = _one_person(staff_number, today)
+    entry, index = _entry(payload, campus, lookups)
+    with transaction.atomic():
+        applied = _write(entry, payload, campus, lookups, index)
+        _update_recorded(staff_number, entry, applied, payload, actor)
+    return _result(applied, lookups, today, changes=_changes_to_api(entry))
 
 
 def _change_summary(entry: ReportEntry) -> str:

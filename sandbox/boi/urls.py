@@ -2,7 +2,17 @@
 
 from django.urls import path, re_path
 
-from sandbox.boi import api, views
+from sandbox.boi import api
+from sandbox.boi.views import (
+    combine,
+    credentials,
+    error_log,
+    home,
+    notifications,
+    person_edit,
+    preferences,
+    synchronization,
+)
 
 API = "campus/api/boi/v1"
 
@@ -41,26 +51,28 @@ api_patterns = [
 ]
 
 ui_patterns = [
-    path("boi/", views.index, name="boi_index"),
-    path("boi/credentials/", views.credentials, name="boi_credentials"),
-    path("boi/credentials/new/", views.credentials_create, name="boi_credentials_create"),
+    path("boi/", home.index, name="boi_index"),
+    path("boi/credentials/", credentials.credentials, name="boi_credentials"),
+    path("boi/credentials/new/", credentials.credentials_create, name="boi_credentials_create"),
     path(
         "boi/credentials/<int:pk>/secret/",
-        views.credentials_rotate,
+        credentials.credentials_rotate,
         name="boi_credentials_rotate",
     ),
-    path("boi/api-docs/", views.api_docs, name="boi_api_docs"),
-    path("boi/check/", views.check_campus_data, name="boi_check"),
-    path("boi/sync/", views.sync_tool, name="boi_sync_tool"),
-    path("boi/sync/<int:sync_id>/report/", views.sync_report, name="boi_sync_report"),
-    path("boi/errors/", views.error_log, name="boi_error_log"),
-    path("boi/errors/pdf/", views.error_log_pdf, name="boi_error_log_pdf"),
-    path("boi/errors/<int:pk>/", views.error_log_entry, name="boi_error_log_entry"),
-    path("boi/notifications/", views.notifications_view, name="boi_notifications"),
-    path("boi/notifications/<int:pk>/", views.notification_edit, name="boi_notification_edit"),
-    path("boi/tool-rights/", views.tool_rights, name="boi_tool_rights"),
-    path("boi/messages/", views.message_center, name="boi_messages"),
-    path("boi/preferences/", views.preferences, name="boi_preferences"),
-    path("boi/combine/", views.combine_person, name="boi_combine"),
-    path("people/<int:person_id>/edit/", views.person_edit, name="person_edit"),
+    path("boi/api-docs/", credentials.api_docs, name="boi_api_docs"),
+    path("boi/check/", synchronization.check_campus_data, name="boi_check"),
+    path("boi/sync/", synchronization.sync_tool, name="boi_sync_tool"),
+    path("boi/sync/<int:sync_id>/report/", synchronization.sync_report, name="boi_sync_report"),
+    path("boi/errors/", error_log.error_log, name="boi_error_log"),
+    path("boi/errors/pdf/", error_log.error_log_pdf, name="boi_error_log_pdf"),
+    path("boi/errors/<int:pk>/", error_log.error_log_entry, name="boi_error_log_entry"),
+    path("boi/notifications/", notifications.notifications_view, name="boi_notifications"),
+    path(
+        "boi/notifications/<int:pk>/", notifications.notification_edit, name="boi_notification_edit"
+    ),
+    path("boi/tool-rights/", notifications.tool_rights, name="boi_tool_rights"),
+    path("boi/messages/", notifications.message_center, name="boi_messages"),
+    path("boi/preferences/", preferences.preferences, name="boi_preferences"),
+    path("boi/combine/", combine.combine_person, name="boi_combine"),
+    path("people/<int:person_id>/edit/", person_edit.person_edit, name="person_edit"),
 ]

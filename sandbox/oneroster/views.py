@@ -8,9 +8,9 @@ from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
-from oauth2_provider.oauth2_backends import get_oauthlib_core
 
 from sandbox import faults
+from sandbox.auth import BearerRefused, bearer_client
 from sandbox.models import ROSTER_CORE_SCOPE, ROSTER_DEMOGRAPHICS_SCOPE
 from sandbox.oneroster import openapi
 from sandbox.oneroster.filters import FilterError, matcher, parse_filter
@@ -72,32 +72,24 @@ def injected_response(injected: faults.Injected) -> HttpResponse:
     )
 
 
-def _unauthorised(description: str) -> OneRosterError:
-    return OneRosterError(
-        401,
-        "unauthorisedrequest",
-        description,
-        headers={"WWW-Authenticate": 'Bearer realm="campus", error="invalid_token"'},
-    )
-
-
 def _authorize(request, app: str, scope: str) -> None:
-    if not request.headers.get("Authorization", "").startswith("Bearer "):
-        raise _unauthorised("A bearer token is required (POST the token URL first).")
-    valid, oauth_request = get_oauthlib_core().verify_request(request, scopes=[])
-    token = getattr(oauth_request, "access_token", None) if valid else None
-    if token is None:
-        raise _unauthorised("The access token is invalid or has expired.")
-    client = getattr(token.application, "campus_client", None)
-    if client is None or not client.is_active or client.app_name != app:
-        raise _unauthorised(f"The access token was not issued for appName {app}.")
-    if not token.allow_scopes([scope]):
+    """The shared bearer token check, a refusal worded as OneRoster words it."""
+    try:
+        bearer_client(request, scope=scope, app_name=app)
+    except BearerRefused as refused:
+        descriptions = {
+            BearerRefused.MISSING: "A bearer token is required (POST the token URL first).",
+            BearerRefused.INVALID: "The access token is invalid or has expired.",
+            BearerRefused.NOT_ISSUED: f"The access token was not issued for appName {app}.",
+            BearerRefused.INSUFFICIENT_SCOPE: f"The access token lacks the {scope} scope.",
+        }
+        code_minor = "forbidden" if refused.status == 403 else "unauthorisedrequest"
         raise OneRosterError(
-            403,
-            "forbidden",
-            f"The access token lacks the {scope} scope.",
-            headers={"WWW-Authenticate": f'Bearer error="insufficient_scope", scope="{scope}"'},
-        )
+            refused.status,
+            code_minor,
+            descriptions[refused.reason],
+            headers={"WWW-Authenticate": refused.www_authenticate},
+        ) from None
 
 
 def oneroster_endpoint(endpoint: str, scope: str = ROSTER_CORE_SCOPE):

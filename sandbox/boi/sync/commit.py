@@ -4,16 +4,15 @@ markers; the synchronous commit (at most 500 staff)."""
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from boi.rules.sync import (
-    COMMIT_JOB_THRESHOLD,
-)
+from boi.rules.sync import COMMIT_JOB_THRESHOLD
 from idbridge.audit.services import audit_record
-from sandbox.boi.apply import Writer
+from sandbox.boi.apply import Applied, Writer
 from sandbox.boi.context import lookups_load
 from sandbox.boi.db import rows_update
 from sandbox.boi.errorlog import error_log_entry, error_message
@@ -67,116 +66,127 @@ class CommitOutcome:
             self.failed.append({"staffNumber": row.staff_number, "errors": row.errors or []})
 
 
-def _commit_batch(
-    session: SyncSession,
-    row_ids: list[int],
-    *,
-    lookups,
-    household_allowed: bool,
-    method: str,
-    path: str,
-    job_id: int | None,
-    outcome: CommitOutcome,
-) -> int:
-    """Plan and write one batch in one transaction with its markers; returns rows done."""
-    now = timezone.now()
-    today = timezone.localdate(now)
-    with transaction.atomic():
-        rows = list(
-            SyncStagedStaff.objects.select_for_update()
-            .filter(pk__in=row_ids, status=SyncStagedStaff.Status.PENDING)
-            .order_by("staff_number", "id")
-        )
-        if not rows:
-            return 0
-        plan = BatchPlan(rows, lookups, household_allowed, today)
-        writer = Writer(lookups=lookups, addresses=plan.index, now=now, today=today)
-        applied = {}
-        failures = []
-        for row, payload, entry in zip(rows, plan.payloads, plan.entries, strict=True):
-            if entry.action == "error":
-                row.status = SyncStagedStaff.Status.FAILED
-                row.errors = [e.as_dict() for e in entry.errors]
-                failures.append(
-                    error_log_entry(
-                        method=method,
-                        path=path,
-                        status=0,
-                        message=f"staff {row.staff_number}: {error_message(row.errors)}",
-                        payload=payload,
-                        staff_number=row.staff_number,
-                        session_id=session.pk,
-                    )
-                )
-                continue
-            applied[row.pk] = writer.stage(entry, payload, plan.people.get(entry.person_id))
-            row.status = SyncStagedStaff.Status.COMMITTED
-            row.committed_at = now
-        writer.flush()
-        for row in rows:
-            if row.pk in applied:
-                row.person_id = applied[row.pk].person.pk
-        rows_update(SyncStagedStaff, rows, ["status", "committed_at", "person", "errors"])
-        BoiErrorLogEntry.objects.bulk_create(failures)
-        if job_id is not None:
-            CommitJob.objects.filter(pk=job_id).update(
-                done=F("done") + len(rows),
-                succeeded=F("succeeded") + len(applied),
-                failed=F("failed") + len(failures),
+@dataclass
+class _Commit:
+    """What every batch of one commit shares: where failures are logged as coming from,
+    the job whose progress it advances (if any), and the outcome it adds to."""
+
+    session: SyncSession
+    household_allowed: bool
+    method: str
+    path: str
+    job_id: int | None
+    outcome: CommitOutcome
+
+    def progress(self, *, done: int, succeeded: int, failed: int, now) -> None:
+        if self.job_id is not None:
+            CommitJob.objects.filter(pk=self.job_id).update(
+                done=F("done") + done,
+                succeeded=F("succeeded") + succeeded,
+                failed=F("failed") + failed,
                 heartbeat_at=now,
             )
+
+
+def _pending_locked(row_ids: list[int]) -> list[SyncStagedStaff]:
+    return list(
+        SyncStagedStaff.objects.select_for_update()
+        .filter(pk__in=row_ids, status=SyncStagedStaff.Status.PENDING)
+        .order_by("staff_number", "id")
+    )
+
+
+def _row_refused(commit: _Commit, row: SyncStagedStaff, payload, entry) -> BoiErrorLogEntry:
+    """Mark a row the rules refuse as failed; its (unsaved) error log entry."""
+    row.status = SyncStagedStaff.Status.FAILED
+    row.errors = [e.as_dict() for e in entry.errors]
+    return error_log_entry(
+        method=commit.method,
+        path=commit.path,
+        status=0,
+        message=f"staff {row.staff_number}: {error_message(row.errors)}",
+        payload=payload,
+        staff_number=row.staff_number,
+        session_id=commit.session.pk,
+    )
+
+
+def _rows_write(commit: _Commit, rows: list[SyncStagedStaff], lookups, now):
+    """Plan and write the rows' staff; (what was applied by row id, the error log entries
+    of the rows refused)."""
+    today = timezone.localdate(now)
+    plan = BatchPlan(rows, lookups, commit.household_allowed, today)
+    writer = Writer(lookups=lookups, addresses=plan.index, now=now, today=today)
+    applied: dict[int, Applied] = {}
+    failures: list[BoiErrorLogEntry] = []
+    for row, payload, entry in zip(rows, plan.payloads, plan.entries, strict=True):
+        if entry.action == "error":
+            failures.append(_row_refused(commit, row, payload, entry))
+            continue
+        applied[row.pk] = writer.stage(entry, payload, plan.people.get(entry.person_id))
+        row.status = SyncStagedStaff.Status.COMMITTED
+        row.committed_at = now
+    writer.flush()
     for row in rows:
-        outcome.add(row, applied[row.pk].action if row.pk in applied else "")
+        if row.pk in applied:
+            row.person_id = applied[row.pk].person.pk
+    return applied, failures
+
+
+def _commit_batch(commit: _Commit, row_ids: list[int], lookups) -> int:
+    """Plan and write one batch in one transaction with its markers; returns rows done."""
+    now = timezone.now()
+    with transaction.atomic():
+        rows = _pending_locked(row_ids)
+        if not rows:
+            return 0
+        applied, failures = _rows_write(commit, rows, lookups, now)
+        rows_update(SyncStagedStaff, rows, ["status", "committed_at", "person", "errors"])
+        BoiErrorLogEntry.objects.bulk_create(failures)
+        commit.progress(done=len(rows), succeeded=len(applied), failed=len(failures), now=now)
+    for row in rows:
+        commit.outcome.add(row, applied[row.pk].action if row.pk in applied else "")
     return len(rows)
 
 
-def _commit_one_by_one(session, row_ids, *, job_id, outcome, method, path, household_allowed):
+def _row_failed(commit: _Commit, row_id: int, exc: Exception) -> int:
+    """Mark a row that could not be saved as failed, with the error; rows marked (0 or 1)."""
+    with transaction.atomic():
+        row = (
+            SyncStagedStaff.objects.select_for_update()
+            .filter(pk=row_id, status=SyncStagedStaff.Status.PENDING)
+            .first()
+        )
+        if row is None:
+            return 0
+        row.status = SyncStagedStaff.Status.FAILED
+        row.errors = [{"field": "", "code": "internal", "message": f"Campus could not save: {exc}"}]
+        row.save(update_fields=["status", "errors"])
+        error_log_entry(
+            method=commit.method,
+            path=commit.path,
+            status=500,
+            message=f"staff {row.staff_number}: Campus could not save: {exc}",
+            payload=row.payload,
+            staff_number=row.staff_number,
+            session_id=commit.session.pk,
+        ).save()
+        commit.progress(done=1, succeeded=0, failed=1, now=timezone.now())
+        commit.outcome.add(row)
+        return 1
+
+
+def _commit_one_by_one(commit: _Commit, row_ids: list[int]) -> int:
     """A batch failed as a whole (a database error): commit its rows one by one, so one bad
     row fails alone; a row that still fails is marked failed with the error."""
     done = 0
     for row_id in row_ids:
         lookups = lookups_load()  # the failed batch may have left stale ids behind
         try:
-            done += _commit_batch(
-                session,
-                [row_id],
-                lookups=lookups,
-                household_allowed=household_allowed,
-                method=method,
-                path=path,
-                job_id=job_id,
-                outcome=outcome,
-            )
+            done += _commit_batch(commit, [row_id], lookups)
         except Exception as exc:  # noqa: BLE001 - recorded on the row and in the error log
             log.exception("BOI commit of staged row %s failed", row_id)
-            with transaction.atomic():
-                row = (
-                    SyncStagedStaff.objects.select_for_update()
-                    .filter(pk=row_id, status=SyncStagedStaff.Status.PENDING)
-                    .first()
-                )
-                if row is None:
-                    continue
-                row.status = SyncStagedStaff.Status.FAILED
-                row.errors = [
-                    {"field": "", "code": "internal", "message": f"Campus could not save: {exc}"}
-                ]
-                row.save(update_fields=["status", "errors"])
-                error_log_entry(
-                    method=method,
-                    path=path,
-                    status=500,
-                    message=f"staff {row.staff_number}: Campus could not save: {exc}",
-                    payload=row.payload,
-                    staff_number=row.staff_number,
-                    session_id=session.pk,
-                ).save()
-                if job_id is not None:
-                    CommitJob.objects.filter(pk=job_id).update(
-                        done=F("done") + 1, failed=F("failed") + 1, heartbeat_at=timezone.now()
-                    )
-                outcome.add(row)
-                done += 1
+            done += _row_failed(commit, row_id, exc)
     return done
 
 
@@ -191,40 +201,28 @@ def commit_rows(
     before_batch=lambda: None,
 ) -> CommitOutcome:
     """Commit every pending staged row of the session, batch by batch."""
-    outcome = outcome or CommitOutcome()
+    commit = _Commit(
+        session=session,
+        household_allowed=preferences_get().allow_household_updates,
+        method=method,
+        path=path,
+        job_id=job_id,
+        outcome=outcome or CommitOutcome(),
+    )
     lookups = lookups_load()
-    household_allowed = preferences_get().allow_household_updates
     size = batch_size()
-    while True:
-        if not still_mine():
-            return outcome
+    while still_mine():
         row_ids = _next_pending(session, size)
         if not row_ids:
-            return outcome
+            break
         before_batch()
         try:
-            _commit_batch(
-                session,
-                row_ids,
-                lookups=lookups,
-                household_allowed=household_allowed,
-                method=method,
-                path=path,
-                job_id=job_id,
-                outcome=outcome,
-            )
+            _commit_batch(commit, row_ids, lookups)
         except Exception:  # noqa: BLE001 - retried row by row, each failure recorded
             log.warning("BOI commit batch failed; retrying its rows one by one", exc_info=True)
-            _commit_one_by_one(
-                session,
-                row_ids,
-                job_id=job_id,
-                outcome=outcome,
-                method=method,
-                path=path,
-                household_allowed=household_allowed,
-            )
+            _commit_one_by_one(commit, row_ids)
             lookups = lookups_load()
+    return commit.outcome
 
 
 def sync_finish(session: SyncSession, *, actor, succeeded: int, failed: int) -> None:
@@ -271,6 +269,3 @@ def sync_commit(*, session: SyncSession, actor) -> dict:
         raise
     sync_finish(session, actor=actor, succeeded=len(outcome.succeeded), failed=len(outcome.failed))
     return {"syncID": session.pk, "succeeded": outcome.succeeded, "failed": outcome.failed}
-
-
-# --- commit jobs ------------------------------------------------------------------------------

@@ -72,52 +72,66 @@ def commit_job_release(job_id: int, worker: str) -> None:
     )
 
 
+def _still_mine(job_id: int, worker: str) -> bool:
+    """Whether the worker still holds the job (and, if so, its heartbeat now)."""
+    return bool(
+        CommitJob.objects.filter(pk=job_id, worker=worker, status=CommitJob.Status.RUNNING).update(
+            heartbeat_at=timezone.now()
+        )
+    )
+
+
+def _job_failed(job: CommitJob, worker: str, exc: Exception) -> None:
+    """The job failed: it says why, and its sync may be committed again."""
+    CommitJob.objects.filter(pk=job.pk, worker=worker).update(
+        status=CommitJob.Status.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+    )
+    SyncSession.objects.filter(pk=job.session_id, status=Status.COMMITTING).update(
+        status=Status.VALIDATED
+    )
+
+
+def _job_finish(job: CommitJob, worker: str) -> str:
+    """Every row is done: the job succeeded and its sync is committed, if still ours."""
+    with transaction.atomic():
+        finished = CommitJob.objects.filter(
+            pk=job.pk, worker=worker, status=CommitJob.Status.RUNNING
+        ).update(status=CommitJob.Status.SUCCEEDED, finished_at=timezone.now())
+        if not finished:
+            return "lost the claim"
+        job.refresh_from_db()
+        sync_finish(
+            job.session,
+            actor=f"campus:commit-job:{job.pk}",
+            succeeded=job.succeeded,
+            failed=job.failed,
+        )
+    return "succeeded"
+
+
 def commit_job_run(job_id: int, *, worker: str, before_batch=lambda: None) -> str:
     """Run (or resume) a commit job; returns what happened. Safe to call twice."""
     if not commit_job_claim(job_id, worker):
         return "not claimed"
     job = CommitJob.objects.select_related("session").get(pk=job_id)
     session = job.session
-
-    def still_mine() -> bool:
-        return bool(
-            CommitJob.objects.filter(
-                pk=job_id, worker=worker, status=CommitJob.Status.RUNNING
-            ).update(heartbeat_at=timezone.now())
-        )
-
     campus_tables_analyze()  # a big staging or seeding may have left them stale
     try:
         commit_rows(
             session,
             job_id=job_id,
-            still_mine=still_mine,
+            still_mine=lambda: _still_mine(job_id, worker),
             method="COMMIT",
             path=f"{BASE_PATH}/sync/{session.pk}/submitCommitJob",
             outcome=_no_details(),
             before_batch=before_batch,
         )
     except Exception as exc:
-        CommitJob.objects.filter(pk=job_id, worker=worker).update(
-            status=CommitJob.Status.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
-        )
-        SyncSession.objects.filter(pk=session.pk, status=Status.COMMITTING).update(
-            status=Status.VALIDATED
-        )
+        _job_failed(job, worker, exc)
         raise
     if pending_rows(session).exists():
         return "lost the claim"
-    with transaction.atomic():
-        finished = CommitJob.objects.filter(
-            pk=job_id, worker=worker, status=CommitJob.Status.RUNNING
-        ).update(status=CommitJob.Status.SUCCEEDED, finished_at=timezone.now())
-        if not finished:
-            return "lost the claim"
-        job.refresh_from_db()
-        sync_finish(
-            session, actor=f"campus:commit-job:{job_id}", succeeded=job.succeeded, failed=job.failed
-        )
-    return "succeeded"
+    return _job_finish(job, worker)
 
 
 def _no_details() -> CommitOutcome:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 from collections import Counter
 from collections.abc import Iterator
 
@@ -11,10 +10,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from boi.rules.sync import (
-    COMMIT_JOB_THRESHOLD,
-    ReportEntry,
-)
+from boi.rules.sync import COMMIT_JOB_THRESHOLD, ReportEntry
 from idbridge.audit.services import audit_record
 from sandbox.boi.context import lookups_load
 from sandbox.boi.db import campus_tables_analyze, rows_update
@@ -34,8 +30,6 @@ from sandbox.models import (
     SyncSession,
     SyncStagedStaff,
 )
-
-log = logging.getLogger(__name__)
 
 
 def entry_to_api(entry: ReportEntry) -> dict:
@@ -89,54 +83,52 @@ def _untouched_campus_staff(session: SyncSession):
     ).exclude(Q(staff_number__gt="") & Exists(staged))
 
 
-def sync_validate(*, session: SyncSession, actor) -> dict:
-    """Validate (step 4): what a commit would do to Campus as it is now; stored per staff
-    member and summed up. Re-run it after Campus data changes."""
-    check_step(session, "validate")
-    campus_tables_analyze()
-    today = timezone.localdate()
-    lookups = lookups_load()
-    household_allowed = preferences_get().allow_household_updates
-    counts: Counter[str] = Counter()
-    new_addresses: set[str] = set()
-    titles: set[str] = set()
-    for rows in staged_batches(session, batch_size()):
-        plan = BatchPlan(rows, lookups, household_allowed, today)
-        for row, entry in zip(rows, plan.entries, strict=True):
-            row.action = entry.action
-            row.report = entry_to_api(entry)
-            counts[entry.action] += 1
-            if entry.new_identity:
-                counts["newIdentity"] += 1
-            if entry.demographic_changes:
-                counts["demographicChanges"] += 1
-            if entry.employment_changes.changes_anything:
-                counts["employmentChanges"] += 1
-            if entry.assignment_changes.changes_anything:
-                counts["assignmentChanges"] += 1
-            if entry.household and entry.household.action == "ignore":
-                counts["householdIgnored"] += 1
-            new_addresses.update(a.key for a in entry.addresses_to_add)
-            titles.update(t.code for t in entry.titles_to_create)
-        rows_update(SyncStagedStaff, rows, ["action", "report"])
-    summary = {
-        "staff": sum(counts[a] for a in ("add", "update", "error")),
-        "add": counts["add"],
-        "update": counts["update"],
-        "error": counts["error"],
-        "newIdentity": counts["newIdentity"],
-        "demographicChanges": counts["demographicChanges"],
-        "employmentChanges": counts["employmentChanges"],
-        "assignmentChanges": counts["assignmentChanges"],
-        "householdIgnored": counts["householdIgnored"],
-        "addressesToAdd": len(new_addresses),
-        "titlesToCreate": len(titles),
-        "untouchedCampusStaff": _untouched_campus_staff(session).count(),
-        "recommendedCommit": "commit"
-        if counts["add"] + counts["update"] < COMMIT_JOB_THRESHOLD
-        else "submitCommitJob",
-    }
-    del new_addresses
+class _Tally:
+    """The validate summary, summed entry by entry (addresses and titles counted once)."""
+
+    def __init__(self):
+        self.counts: Counter[str] = Counter()
+        self.new_addresses: set[str] = set()
+        self.titles: set[str] = set()
+
+    def add(self, entry: ReportEntry) -> None:
+        counts = self.counts
+        counts[entry.action] += 1
+        if entry.new_identity:
+            counts["newIdentity"] += 1
+        if entry.demographic_changes:
+            counts["demographicChanges"] += 1
+        if entry.employment_changes.changes_anything:
+            counts["employmentChanges"] += 1
+        if entry.assignment_changes.changes_anything:
+            counts["assignmentChanges"] += 1
+        if entry.household and entry.household.action == "ignore":
+            counts["householdIgnored"] += 1
+        self.new_addresses.update(a.key for a in entry.addresses_to_add)
+        self.titles.update(t.code for t in entry.titles_to_create)
+
+    def summary(self, session: SyncSession) -> dict:
+        counts = self.counts
+        return {
+            "staff": sum(counts[a] for a in ("add", "update", "error")),
+            "add": counts["add"],
+            "update": counts["update"],
+            "error": counts["error"],
+            "newIdentity": counts["newIdentity"],
+            "demographicChanges": counts["demographicChanges"],
+            "employmentChanges": counts["employmentChanges"],
+            "assignmentChanges": counts["assignmentChanges"],
+            "householdIgnored": counts["householdIgnored"],
+            "addressesToAdd": len(self.new_addresses),
+            "titlesToCreate": len(self.titles),
+            "untouchedCampusStaff": _untouched_campus_staff(session).count(),
+            "recommendedCommit": "commit"
+            if counts["add"] + counts["update"] < COMMIT_JOB_THRESHOLD
+            else "submitCommitJob",
+        }
+
+
+def _session_validated(session: SyncSession, summary: dict, actor) -> None:
     with transaction.atomic():
         session = session_locked(session)
         check_step(session, "validate")
@@ -147,6 +139,26 @@ def sync_validate(*, session: SyncSession, actor) -> dict:
         audit_record(
             actor=actor, action="campus.boi_sync_validated", target=session, details=summary
         )
+
+
+def sync_validate(*, session: SyncSession, actor) -> dict:
+    """Validate (step 4): what a commit would do to Campus as it is now; stored per staff
+    member and summed up. Re-run it after Campus data changes."""
+    check_step(session, "validate")
+    campus_tables_analyze()
+    today = timezone.localdate()
+    lookups = lookups_load()
+    household_allowed = preferences_get().allow_household_updates
+    tally = _Tally()
+    for rows in staged_batches(session, batch_size()):
+        plan = BatchPlan(rows, lookups, household_allowed, today)
+        for row, entry in zip(rows, plan.entries, strict=True):
+            row.action = entry.action
+            row.report = entry_to_api(entry)
+            tally.add(entry)
+        rows_update(SyncStagedStaff, rows, ["action", "report"])
+    summary = tally.summary(session)
+    _session_validated(session, summary, actor)
     return summary
 
 
@@ -181,6 +193,3 @@ def validate_report_chunks(session: SyncSession, *, untouched_listed: int = 1000
         {"count": (session.summary or {}).get("untouchedCampusStaff"), "personIDs": ids}
     )
     yield "}"
-
-
-# --- commit -----------------------------------------------------------------------------------
