@@ -31,7 +31,7 @@ urlpatterns = [
     path("campus/services/IdentityService", soap.identity_service, name="soap_identity"),
     path("campus/oauth2/token", oauth_views.token, name="oauth_token"),
     path(
-        "sandbox/api/oneroster/openapi.json",
+        "campus/api/oneroster/openapi.json",
         oneroster.openapi_description,
         name="oneroster_openapi",
     ),
