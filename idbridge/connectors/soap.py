@@ -8,7 +8,8 @@ one authentication per session lifetime, whatever the number of workers.
 
 Only ``GetPerson(personID)`` exists, so discovery walks person IDs above the highest one
 seen and stops after a run of misses. Persons who are not staff yet are rechecked on
-later polls: they become staff when Campus gives them a position.
+later polls: they become staff when Campus gives them a position and its start date comes
+(``types.is_staff_on``).
 
 Discovery keeps up to ``max_concurrency`` GetPerson calls in flight (``GetPersonPipeline``)
 but takes the answers strictly in person-ID order, so the walk means exactly what the
@@ -48,6 +49,8 @@ from idbridge.connectors.types import (
     PollCursor,
     Progress,
     TransientCampusError,
+    district_today,
+    is_staff_on,
 )
 
 SESSION_FAULTS = {"SessionExpired", "InvalidSession"}
@@ -69,6 +72,7 @@ class SoapSettings:
     recheck_batch: int = 500
     attempts: int = 4
     max_concurrency: int = 2  # GetPerson calls in flight at once during discovery
+    time_zone: str = "UTC"  # the district's: a position's startDate and endDate are its dates
 
 
 def fault_code(fault: Fault) -> str:
@@ -381,7 +385,6 @@ class SoapConnector:
             )
             for a in items
         )
-        today = datetime.now(UTC).date()
         person_id = int(p.personID)
         return CampusPerson(
             person_id=person_id,
@@ -393,9 +396,13 @@ class SoapConnector:
             birth_date=_date(getattr(p, "birthDate", None)),
             work_email=_text(getattr(p, "workEmail", None)),
             personal_email=_text(getattr(p, "personalEmail", None)),
-            is_staff=bool(getattr(p, "isStaff", False)),
-            # Staff whose every position has ended are leavers: their access is revoked.
-            is_active=any(a.end_date is None or a.end_date >= today for a in assignments),
+            # Staff now by the dates of their positions, as over OneRoster: Campus's isStaff
+            # says only that a staff record exists, so it is true for a hire who starts
+            # next month and for a leaver whose positions have all ended.
+            is_staff=is_staff_on(
+                ((a.start_date, a.end_date) for a in assignments),
+                district_today(self.config.time_zone),
+            ),
             date_modified=_datetime(getattr(p, "dateModified", None)),
             assignments=assignments,
         )
