@@ -15,6 +15,7 @@ from sandbox.models import DistrictAssignment, Identity, Person, Relationship, S
 from sandbox.oneroster.filters import Filter, FilterError, Predicate
 from sandbox.oneroster.protocol import Sort, parse_datetime
 from sandbox.oneroster.serialize import PARENT_NAMES, RoleData, UserData
+from sandbox.selectors import in_effect_q, is_staff_now_q, not_ended_q
 
 CHUNK = 900  # ids per IN (...) list: stays under SQLite's variable limit
 # Up to this many matches, a SQLite delta query reads the date_modified index and sorts.
@@ -58,19 +59,14 @@ NAME_FIELDS = {"givenName": "first_name", "familyName": "last_name", "middleName
 STRING_LOOKUPS = {"=": "exact", ">": "gt", ">=": "gte", "<": "lt", "<=": "lte", "~": "icontains"}
 
 
-def _current(qs, today: date, start="start_date", end="end_date"):
-    return qs.filter(**{f"{start}__lte": today}).filter(
-        Q(**{f"{end}__isnull": True}) | Q(**{f"{end}__gte": today})
-    )
-
-
 def active_q(today: date) -> Q:
-    assignments = _current(DistrictAssignment.objects.filter(person=OuterRef("pk")), today)
-    students = _current(Student.objects.filter(person=OuterRef("pk")), today)
-    wards = Relationship.objects.filter(guardian=OuterRef("pk"), is_guardian=True).filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=today)
+    """Users with a current role (``status`` active): staff now, an enrolled student, or
+    a guardian of a student."""
+    students = Student.objects.filter(in_effect_q(today), person=OuterRef("pk"))
+    wards = Relationship.objects.filter(
+        not_ended_q(today), guardian=OuterRef("pk"), is_guardian=True
     )
-    return Q(Exists(assignments)) | Q(Exists(students)) | Q(Exists(wards))
+    return is_staff_now_q(today) | Q(Exists(students)) | Q(Exists(wards))
 
 
 def _role_q(role: str) -> Q:
