@@ -7,7 +7,8 @@ from django.core.cache import cache
 
 from idbridge import crypto
 from idbridge.connectors.rest import RestConnector, RestSettings
-from idbridge.connectors.soap import SoapConnector, SoapSettings
+from idbridge.connectors.soap.connector import SoapConnector
+from idbridge.connectors.soap.transport import SoapSettings
 from staff.models import CampusConnection
 
 
