@@ -14,7 +14,7 @@ from django.utils import timezone
 from idbridge.audit.services import audit_record
 from idbridge.fields import EncryptedTextField
 from sandbox.boi.addresses import rows_fill_keys
-from sandbox.generator import TABLES, DistrictGenerator
+from sandbox.generator.district import TABLES, DistrictGenerator
 from sandbox.models import (
     Address,
     AssignmentCode,
