@@ -7,7 +7,7 @@ not empty), or a signed-in dashboard user — ``core.view_sandbox`` to read,
 - ``GET  /sandbox/campus/_counters`` → ``{"counters": {"soap.GetPerson": 3, ...}}``
 - ``POST /sandbox/campus/_counters/reset`` → all zero
 - ``GET  /sandbox/campus/_faults`` → ``{"faults": {...switches}}``
-- ``POST /sandbox/campus/_faults`` with a JSON object of switches (see campus/faults.py),
+- ``POST /sandbox/campus/_faults`` with a JSON object of switches (see sandbox/faults.py),
   plus ``"clear": true`` (all off first) and ``"expire_sessions": true`` (every SOAP
   session and OAuth2 token expires now).
 """

@@ -1,6 +1,6 @@
 """OneRoster users from Campus persons: filters and sorting as ORM queries, and loading.
 
-What a user looks like is in ``campus.oneroster.serialize``.
+What a user looks like is in ``sandbox.oneroster.serialize``.
 """
 
 from __future__ import annotations
