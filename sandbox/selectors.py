@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
@@ -22,8 +24,32 @@ from sandbox.models import (
 )
 
 
+def not_ended_q(today: date) -> Q:
+    """Dated rows (positions, enrolments, relationships, household memberships and
+    locations) not ended on ``today``: no ``end_date``, or one on or after it."""
+    return Q(end_date__isnull=True) | Q(end_date__gte=today)
+
+
+def in_effect_q(today: date) -> Q:
+    """Dated rows in effect on ``today``: begun (``start_date`` on or before it), not ended."""
+    return Q(start_date__lte=today) & not_ended_q(today)
+
+
+def is_staff_now_q(today: date) -> Q:
+    """Persons who are staff on ``today``: one of their positions is in effect.
+
+    The rule idbridge's connectors apply to what Campus sends them
+    (``idbridge.connectors.types.is_staff_on``), so OneRoster's ``status`` and the
+    connectors agree on a future-dated hire and on a leaver.
+    """
+    positions = DistrictAssignment.objects.filter(in_effect_q(today), person=OuterRef("pk"))
+    return Q(Exists(positions))
+
+
 def is_staff_expression():
-    """A person is staff while they have a district assignment."""
+    """Whether a person has a staff record: a position, past, present or future (Campus's
+    SOAP ``isStaff``; the dashboard's staff list, leavers included). Whether they are staff
+    *now* is ``is_staff_now_q``."""
     return Exists(DistrictAssignment.objects.filter(person=OuterRef("pk")))
 
 

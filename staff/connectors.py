@@ -2,11 +2,13 @@
 
 import json
 
+from django.conf import settings
 from django.core.cache import cache
 
 from idbridge import crypto
 from idbridge.connectors.rest import RestConnector, RestSettings
-from idbridge.connectors.soap import SoapConnector, SoapSettings
+from idbridge.connectors.soap.connector import SoapConnector
+from idbridge.connectors.soap.transport import SoapSettings
 from staff.models import CampusConnection
 
 
@@ -43,6 +45,7 @@ def connector_for(connection: CampusConnection):
                 miss_run_limit=connection.miss_run_limit,
                 max_concurrency=connection.max_concurrency,
                 timeout=connection.request_timeout_seconds,
+                time_zone=settings.TIME_ZONE,
             ),
             EncryptedCache(),
             key,
@@ -58,6 +61,7 @@ def connector_for(connection: CampusConnection):
             page_size=connection.page_size,
             overlap_seconds=connection.overlap_seconds,
             timeout=connection.request_timeout_seconds,
+            time_zone=settings.TIME_ZONE,
         ),
         EncryptedCache(),
         key,

@@ -23,6 +23,8 @@ from idbridge.connectors.types import (
     PollCursor,
     Progress,
     TransientCampusError,
+    district_today,
+    is_staff_on,
 )
 
 # OneRoster 1.2 role values that are not staff.
@@ -40,6 +42,7 @@ class RestSettings:
     max_concurrency: int = 2
     overlap_seconds: int = 300
     timeout: float = 15.0
+    time_zone: str = "UTC"  # the district's: a role's beginDate and endDate are its dates
 
 
 def _parse_dt(text: str | None) -> datetime | None:
@@ -129,16 +132,14 @@ class RestConnector:
         return str(user.get(field) or "").strip()
 
     def person_from(self, user: dict, birth_date: date | None = None) -> CampusPerson:
-        today = datetime.now(UTC).date()
         roles = user.get("roles") or []
-        # Staff while a staff role has begun and not ended (a leaver keeps the ended role
-        # in the list; a new hire's role may not have begun yet).
-        is_staff = any(
-            r.get("role") not in NON_STAFF_ROLES
-            and (_parse_date(r.get("beginDate")) or today) <= today
-            and (_parse_date(r.get("endDate")) or today) >= today
+        # A leaver keeps the ended role in the list; a new hire's role may not have begun.
+        staff_roles = [
+            (_parse_date(r.get("beginDate")), _parse_date(r.get("endDate")))
             for r in roles
-        )
+            if r.get("role") not in NON_STAFF_ROLES
+        ]
+        is_staff = is_staff_on(staff_roles, district_today(self.config.time_zone))
         active = (
             user.get("status", "active") != "tobedeleted"
             and str(user.get("enabledUser", "true")).lower() != "false"

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 
 @dataclass(frozen=True)
@@ -15,6 +16,41 @@ class Assignment:
     title_code: str = ""
     start_date: date | None = None
     end_date: date | None = None
+
+
+def is_staff_on(positions: Iterable[tuple[date | None, date | None]], today: date) -> bool:
+    """Whether a person holding these staff positions, as ``(start, end)`` dates, is staff
+    on ``today``: the district's rule, the same for every connector.
+
+    A person is staff from the start date of a position until its end date, both days
+    included; no start date means begun, no end date means open. A new hire whose position
+    starts next week is not staff yet (an invitation now would open an account before the
+    district has a job for them); a leaver whose positions all ended is not staff any more
+    (their access is revoked), and one ending today still works today. ``today`` is the
+    district's date (``district_today``), as Campus dates positions in the district's time.
+
+    >>> is_staff_on([(date(2026, 8, 24), None)], date(2026, 8, 23))
+    False
+    >>> is_staff_on([(date(2020, 8, 1), date(2026, 8, 23))], date(2026, 8, 23))
+    True
+    >>> is_staff_on([(date(2020, 8, 1), date(2026, 6, 30)), (None, None)], date(2026, 8, 23))
+    True
+    >>> is_staff_on([], date(2026, 8, 23))
+    False
+    """
+    return any(
+        (start is None or start <= today) and (end is None or end >= today)
+        for start, end in positions
+    )
+
+
+def district_today(time_zone: str, now: datetime | None = None) -> date:
+    """The district's date now (or at ``now``): what Campus's start and end dates mean.
+
+    >>> district_today("America/Chicago", datetime(2026, 9, 1, 3, tzinfo=UTC))
+    datetime.date(2026, 8, 31)
+    """
+    return (now or datetime.now(UTC)).astimezone(ZoneInfo(time_zone)).date()
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Q
+from django.db.models import Count
 
 from boi.rules.households import HouseholdView
 from boi.rules.positions import ExistingPosition
@@ -34,6 +34,7 @@ from sandbox.models import (
     School,
     TitleCode,
 )
+from sandbox.selectors import not_ended_q
 
 CHUNK = 900  # ids per IN (...) list
 
@@ -166,10 +167,6 @@ class CampusPerson:
         )
 
 
-def active_on(today: date) -> Q:
-    return Q(end_date__isnull=True) | Q(end_date__gte=today)
-
-
 def campus_people_load(
     *,
     staff_numbers: Iterable[str] = (),
@@ -215,7 +212,7 @@ def _records_load(people: dict[int, CampusPerson], today: date) -> dict[int, lis
         ):
             people[assignment.person_id].assignments.append(assignment)
         for person_id, household_id in HouseholdMember.objects.filter(
-            active_on(today), person_id__in=chunk
+            not_ended_q(today), person_id__in=chunk
         ).values_list("person_id", "household_id"):
             memberships[person_id].append(household_id)
     return memberships
@@ -242,14 +239,14 @@ def _household_details_attach(
     locations: dict[int, list[HouseholdLocation]] = defaultdict(list)
     for chunk in _chunks(household_ids):
         counts.update(
-            HouseholdMember.objects.filter(active_on(today), household_id__in=chunk)
+            HouseholdMember.objects.filter(not_ended_q(today), household_id__in=chunk)
             .values("household_id")
             .annotate(n=Count("id"))
             .values_list("household_id", "n")
         )
         if with_locations:
             for location in HouseholdLocation.objects.filter(
-                active_on(today), household_id__in=chunk
+                not_ended_q(today), household_id__in=chunk
             ).order_by("id"):
                 locations[location.household_id].append(location)
     for held in people.values():

@@ -21,7 +21,7 @@ Campus terms (see the BOI guide, /work/shared/seeds/002_*.txt):
 ``dateLastModified``: saving a person, or saving or deleting one of their identities,
 employments, assignments, student records or relationships through the ORM (``save()``,
 ``delete()``) bumps it. Bulk ``update()``/``bulk_create()`` do not: code that writes in
-bulk sets ``date_modified`` itself (see ``campus.services.people.person_touch``).
+bulk sets ``date_modified`` itself (see ``sandbox.services.people.person_touch``).
 """
 
 from django.db import models

@@ -1,6 +1,6 @@
 """OneRoster users from Campus persons: filters and sorting as ORM queries, and loading.
 
-What a user looks like is in ``campus.oneroster.serialize``.
+What a user looks like is in ``sandbox.oneroster.serialize``.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from sandbox.models import DistrictAssignment, Identity, Person, Relationship, S
 from sandbox.oneroster.filters import Filter, FilterError, Predicate
 from sandbox.oneroster.protocol import Sort, parse_datetime
 from sandbox.oneroster.serialize import PARENT_NAMES, RoleData, UserData
+from sandbox.selectors import in_effect_q, is_staff_now_q, not_ended_q
 
 CHUNK = 900  # ids per IN (...) list: stays under SQLite's variable limit
 # Up to this many matches, a SQLite delta query reads the date_modified index and sorts.
@@ -58,19 +59,14 @@ NAME_FIELDS = {"givenName": "first_name", "familyName": "last_name", "middleName
 STRING_LOOKUPS = {"=": "exact", ">": "gt", ">=": "gte", "<": "lt", "<=": "lte", "~": "icontains"}
 
 
-def _current(qs, today: date, start="start_date", end="end_date"):
-    return qs.filter(**{f"{start}__lte": today}).filter(
-        Q(**{f"{end}__isnull": True}) | Q(**{f"{end}__gte": today})
-    )
-
-
 def active_q(today: date) -> Q:
-    assignments = _current(DistrictAssignment.objects.filter(person=OuterRef("pk")), today)
-    students = _current(Student.objects.filter(person=OuterRef("pk")), today)
-    wards = Relationship.objects.filter(guardian=OuterRef("pk"), is_guardian=True).filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=today)
+    """Users with a current role (``status`` active): staff now, an enrolled student, or
+    a guardian of a student."""
+    students = Student.objects.filter(in_effect_q(today), person=OuterRef("pk"))
+    wards = Relationship.objects.filter(
+        not_ended_q(today), guardian=OuterRef("pk"), is_guardian=True
     )
-    return Q(Exists(assignments)) | Q(Exists(students)) | Q(Exists(wards))
+    return is_staff_now_q(today) | Q(Exists(students)) | Q(Exists(wards))
 
 
 def _role_q(role: str) -> Q:
@@ -198,48 +194,70 @@ def load_users(ids: list[int]) -> list[UserData]:
     found: dict[int, UserData] = {}
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
-        people = Person.objects.filter(pk__in=chunk).values_list(
-            "pk", "staff_number", "work_email", "personal_email", "work_phone", "cell_phone",
-            "birth_date", "gender__code", "date_modified",
-        )  # fmt: skip
-        for row in people:
-            found[row[0]] = UserData(*row)
-        names = Identity.objects.filter(person_id__in=chunk, is_current=True).values_list(
-            "person_id", "first_name", "middle_name", "last_name"
-        )
-        for person_id, first, middle, last in names:
-            found[person_id].names = (first, middle, last)
-        positions = (
-            DistrictAssignment.objects.filter(person_id__in=chunk)
-            .order_by("start_date", "id")
-            .values_list(
-                "person_id", "assignment_code__oneroster_role", "school__sourced_id",
-                "start_date", "end_date",
-            )
-        )  # fmt: skip
-        for person_id, role, school, begin, end in positions:
-            found[person_id].roles.append(RoleData(role or "aide", school, begin, end))
-        students = Student.objects.filter(person_id__in=chunk).values_list(
-            "person_id", "student_number", "grade", "school__sourced_id", "start_date", "end_date"
-        )
-        for person_id, number, grade, school, begin, end in students:
-            data = found[person_id]
-            data.student_number, data.grade = number, grade
-            data.roles.append(RoleData("student", school, begin, end))
-        relationships = (
-            Relationship.objects.filter(is_guardian=True)
-            .filter(Q(student_id__in=chunk) | Q(guardian_id__in=chunk))
-            .order_by("id")
-            .values_list("student_id", "guardian_id", "name", "start_date", "end_date")
-        )
-        for student_id, guardian_id, name, begin, end in relationships:
-            if student_id in found:
-                found[student_id].agents.append(guardian_id)
-            if guardian_id in found:
-                role = "parent" if name in PARENT_NAMES else "guardian"
-                found[guardian_id].roles.append(RoleData(role, None, begin, end))
-                found[guardian_id].agents.append(student_id)
+        _load_people(chunk, found)
+        _add_names(chunk, found)
+        _add_positions(chunk, found)
+        _add_enrolments(chunk, found)
+        _add_relationships(chunk, found)
     return [found[pk] for pk in ids if pk in found]
+
+
+def _load_people(chunk: list[int], found: dict[int, UserData]) -> None:
+    people = Person.objects.filter(pk__in=chunk).values_list(
+        "pk", "staff_number", "work_email", "personal_email", "work_phone", "cell_phone",
+        "birth_date", "gender__code", "date_modified",
+    )  # fmt: skip
+    for row in people:
+        found[row[0]] = UserData(*row)
+
+
+def _add_names(chunk: list[int], found: dict[int, UserData]) -> None:
+    names = Identity.objects.filter(person_id__in=chunk, is_current=True).values_list(
+        "person_id", "first_name", "middle_name", "last_name"
+    )
+    for person_id, first, middle, last in names:
+        found[person_id].names = (first, middle, last)
+
+
+def _add_positions(chunk: list[int], found: dict[int, UserData]) -> None:
+    """A staff role per position: its assignment code's role, ``aide`` for title-only."""
+    positions = (
+        DistrictAssignment.objects.filter(person_id__in=chunk)
+        .order_by("start_date", "id")
+        .values_list(
+            "person_id", "assignment_code__oneroster_role", "school__sourced_id",
+            "start_date", "end_date",
+        )
+    )  # fmt: skip
+    for person_id, role, school, begin, end in positions:
+        found[person_id].roles.append(RoleData(role or "aide", school, begin, end))
+
+
+def _add_enrolments(chunk: list[int], found: dict[int, UserData]) -> None:
+    students = Student.objects.filter(person_id__in=chunk).values_list(
+        "person_id", "student_number", "grade", "school__sourced_id", "start_date", "end_date"
+    )
+    for person_id, number, grade, school, begin, end in students:
+        data = found[person_id]
+        data.student_number, data.grade = number, grade
+        data.roles.append(RoleData("student", school, begin, end))
+
+
+def _add_relationships(chunk: list[int], found: dict[int, UserData]) -> None:
+    """A student's guardians as agents; a guardian's role, and their wards as agents."""
+    relationships = (
+        Relationship.objects.filter(is_guardian=True)
+        .filter(Q(student_id__in=chunk) | Q(guardian_id__in=chunk))
+        .order_by("id")
+        .values_list("student_id", "guardian_id", "name", "start_date", "end_date")
+    )
+    for student_id, guardian_id, name, begin, end in relationships:
+        if student_id in found:
+            found[student_id].agents.append(guardian_id)
+        if guardian_id in found:
+            role = "parent" if name in PARENT_NAMES else "guardian"
+            found[guardian_id].roles.append(RoleData(role, None, begin, end))
+            found[guardian_id].agents.append(student_id)
 
 
 def load_user(sourced_id: str) -> UserData | None:

@@ -67,27 +67,11 @@ def api_client_create(
     """
     name = name.strip()
     app_name = slugify(app_name or name)
-    if not name or not app_name:
-        raise ClientError("A client needs a name.")
-    if ApiClient.objects.filter(name=name).exists():
-        raise ClientError(f"A client named {name!r} exists already.")
-    if ApiClient.objects.filter(app_name=app_name).exists():
-        raise ClientError(f"The app name {app_name!r} is taken.")
-    unknown = set(scopes.split()) - KNOWN_SCOPES
-    if unknown:
-        raise ClientError(f"Unknown scope(s): {', '.join(sorted(unknown))}")
-    Application = get_application_model()
+    _check_new_client(name, app_name, scopes)
     client_secret = generate_client_secret()
     soap_password = secrets.token_urlsafe(18)
     with transaction.atomic():
-        application = Application.objects.create(
-            name=f"Campus sandbox: {name}",
-            client_type=Application.CLIENT_CONFIDENTIAL,
-            authorization_grant_type=Application.GRANT_CLIENT_CREDENTIALS,
-            client_secret=client_secret,
-            hash_client_secret=True,
-            skip_authorization=True,
-        )
+        application = _oauth_application_create(name=name, client_secret=client_secret)
         client = ApiClient.objects.create(
             name=name,
             app_name=app_name,
@@ -104,6 +88,32 @@ def api_client_create(
         )
     return client, client_credentials(
         client, client_secret=client_secret, soap_password=soap_password
+    )
+
+
+def _check_new_client(name: str, app_name: str, scopes: str) -> None:
+    """Raises ClientError unless the name, the app name and the scopes can be used."""
+    if not name or not app_name:
+        raise ClientError("A client needs a name.")
+    if ApiClient.objects.filter(name=name).exists():
+        raise ClientError(f"A client named {name!r} exists already.")
+    if ApiClient.objects.filter(app_name=app_name).exists():
+        raise ClientError(f"The app name {app_name!r} is taken.")
+    unknown = set(scopes.split()) - KNOWN_SCOPES
+    if unknown:
+        raise ClientError(f"Unknown scope(s): {', '.join(sorted(unknown))}")
+
+
+def _oauth_application_create(*, name: str, client_secret: str):
+    """The client's OAuth2 application (client credentials; the secret stored hashed)."""
+    Application = get_application_model()
+    return Application.objects.create(
+        name=f"Campus sandbox: {name}",
+        client_type=Application.CLIENT_CONFIDENTIAL,
+        authorization_grant_type=Application.GRANT_CLIENT_CREDENTIALS,
+        client_secret=client_secret,
+        hash_client_secret=True,
+        skip_authorization=True,
     )
 
 

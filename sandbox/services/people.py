@@ -1,6 +1,6 @@
 """Writes to persons that the APIs expose; each one moves ``Person.date_modified``.
 
-The BOI API (a later issue) builds its staff/position rules on these.
+The BOI tools build their manual edits on these (``sandbox.boi.manual_edits``).
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from django.utils import timezone
 from idbridge.audit.services import audit_record
 from idbridge.fields import EncryptedTextField
 from sandbox.boi.addresses import rows_fill_keys
-from sandbox.generator import TABLES, DistrictGenerator
+from sandbox.generator.district import TABLES, DistrictGenerator
 from sandbox.models import (
     Address,
     AssignmentCode,
@@ -102,24 +102,13 @@ def district_seed(
     sequences are moved past them so later inserts get the next personID.
     """
     started = time.perf_counter()
-    if not sandbox_is_empty():
-        if not replace:
-            raise SandboxNotEmpty("The sandbox already has a district (use replace=True).")
-        district_clear(actor=actor)
+    _make_room(replace=replace, actor=actor)
     as_of = as_of or timezone.localdate()
     generator = DistrictGenerator(
         staff=staff, students=students, seed=seed, as_of=as_of, batch_size=batch_size
     )
     report = SeedReport(database=connection.vendor)
-    with transaction.atomic():
-        _insert(generator.reference(), report)
-    done = 0
-    for rows in generator.batches():
-        with transaction.atomic():
-            _insert(rows, report)
-        done += 1
-        if progress:
-            progress(f"  batch {done}: {report.counts.get('person', 0)} persons so far")
+    _insert_district(generator, report, progress)
     _reset_sequences()
     report.counts["staff"] = staff
     report.counts["students"] = students
@@ -136,6 +125,26 @@ def district_seed(
         },
     )
     return report
+
+
+def _make_room(*, replace: bool, actor) -> None:
+    if not sandbox_is_empty():
+        if not replace:
+            raise SandboxNotEmpty("The sandbox already has a district (use replace=True).")
+        district_clear(actor=actor)
+
+
+def _insert_district(generator: DistrictGenerator, report: SeedReport, progress) -> None:
+    """The reference data, then the people a batch at a time (a transaction each)."""
+    with transaction.atomic():
+        _insert(generator.reference(), report)
+    done = 0
+    for rows in generator.batches():
+        with transaction.atomic():
+            _insert(rows, report)
+        done += 1
+        if progress:
+            progress(f"  batch {done}: {report.counts.get('person', 0)} persons so far")
 
 
 def _insert(rows: dict[str, list[dict]], report: SeedReport) -> None:

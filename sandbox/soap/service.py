@@ -81,7 +81,19 @@ def soap_authenticate(*, token: UsernameToken | None, now: datetime) -> tuple[st
 
 def soap_get_person(*, values: dict[str, str], now: datetime) -> dict:
     """GetPersonRequest{personID, sessionID} → the person's fields."""
-    session_id = values.get("sessionID", "")
+    _session_check(values.get("sessionID", ""), now)
+    raw_id = values.get("personID", "")
+    person_id = database_id(raw_id)
+    if person_id is None:
+        raise malformed("personID must be a positive whole number.")
+    person = person_get_for_api(person_id)
+    if person is None:
+        raise SoapFault("tns:PersonNotFound", "PersonNotFound", f"No person {raw_id}.")
+    return _person_fields(person)
+
+
+def _session_check(session_id: str, now: datetime) -> None:
+    """Raises the fault Campus answers for a missing, unknown or expired session."""
     if not session_id:
         raise SoapFault("tns:InvalidSession", "InvalidSession", "sessionID is required.")
     session = (
@@ -95,13 +107,10 @@ def soap_get_person(*, values: dict[str, str], now: datetime) -> dict:
         raise SoapFault(
             "tns:SessionExpired", "SessionExpired", "The session has expired; authenticate again."
         )
-    raw_id = values.get("personID", "")
-    person_id = database_id(raw_id)
-    if person_id is None:
-        raise malformed("personID must be a positive whole number.")
-    person = person_get_for_api(person_id)
-    if person is None:
-        raise SoapFault("tns:PersonNotFound", "PersonNotFound", f"No person {raw_id}.")
+
+
+def _person_fields(person) -> dict:
+    """A Person (from ``person_get_for_api``) as the WSDL's Person."""
     identity = current_identity(person)
     return {
         "personID": person.pk,
@@ -116,16 +125,15 @@ def soap_get_person(*, values: dict[str, str], now: datetime) -> dict:
         "workPhone": person.work_phone,
         "isStaff": person.is_staff,
         "dateModified": person.date_modified,
-        "assignments": {
-            "assignment": [
-                {
-                    "schoolNumber": a.school.number,
-                    "assignmentCode": a.assignment_code.code if a.assignment_code else None,
-                    "titleCode": a.title_code.code if a.title_code else None,
-                    "startDate": a.start_date,
-                    "endDate": a.end_date,
-                }
-                for a in person.assignments.all()
-            ]
-        },
+        "assignments": {"assignment": [_assignment_fields(a) for a in person.assignments.all()]},
+    }
+
+
+def _assignment_fields(a) -> dict:
+    return {
+        "schoolNumber": a.school.number,
+        "assignmentCode": a.assignment_code.code if a.assignment_code else None,
+        "titleCode": a.title_code.code if a.title_code else None,
+        "startDate": a.start_date,
+        "endDate": a.end_date,
     }

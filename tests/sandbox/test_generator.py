@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from sandbox.generator import TABLES, DistrictGenerator
+from sandbox.generator.district import TABLES, DistrictGenerator
 
 AS_OF = date(2026, 1, 15)
 

@@ -67,20 +67,13 @@ def soap_connection(creds, **extra):
 
 
 def current_staff_ids() -> set[str]:
-    """Persons with a position that has begun and not ended (what Campus calls staff now)."""
+    """Persons with a position that has begun and not ended (what Campus calls staff now,
+    over SOAP as over OneRoster)."""
     today = timezone.localdate()
     current = Q(assignments__start_date__lte=today) & (
         Q(assignments__end_date__isnull=True) | Q(assignments__end_date__gte=today)
     )
     return {str(pk) for pk in Person.objects.filter(current).values_list("pk", flat=True)}
-
-
-def soap_staff_ids() -> set[str]:
-    today = timezone.localdate()
-    open_position = Q(assignments__isnull=False) & (
-        Q(assignments__end_date__isnull=True) | Q(assignments__end_date__gte=today)
-    )
-    return {str(pk) for pk in Person.objects.filter(open_position).values_list("pk", flat=True)}
 
 
 def case_keys() -> set[str]:
@@ -130,17 +123,17 @@ def test_rest_staff_numbers_come_from_the_configured_field(sandbox):
 def test_soap_discovery_finds_exactly_the_new_staff_with_one_authentication(sandbox):
     connection = soap_connection(sandbox)
     polling.connection_poll(connection_id=connection.id)
-    assert case_keys() == soap_staff_ids()
+    assert case_keys() == current_staff_ids()
     # The first walk read everyone: no second full pass over the same staff.
     highest = Person.objects.order_by("-pk").values_list("pk", flat=True).first()
     assert faults.counters_get()["soap.GetPerson"] <= highest + connection.miss_run_limit
     connection.refresh_from_db()
-    assert connection.last_full_at and connection.last_full_staff_count == len(soap_staff_ids())
+    assert connection.last_full_at and connection.last_full_staff_count == len(current_staff_ids())
     polling.connection_poll(connection_id=connection.id, full=True)
     assert faults.counters_get()["soap.Authenticate"] == 1
     connection.refresh_from_db()
     # The full pass re-reads every staff member, and the dashboard's progress shows it.
-    assert connection.poll_done == connection.poll_total >= len(soap_staff_ids())
+    assert connection.poll_done == connection.poll_total >= len(current_staff_ids())
     member = StaffMember.objects.first()
     assert member.birth_date.reveal()  # GetPerson carries the birth date
 
@@ -174,8 +167,8 @@ def test_a_soap_session_expiring_mid_poll_costs_one_reauthentication(sandbox, ma
     wait_for(lambda: faults.counters_get().get("soap.GetPerson", 0) >= 10, timeout=30)
     faults.sessions_expire_now(actor="tests")
     poll.join(timeout=120)
-    assert result["new_cases"] == len(soap_staff_ids())
-    assert case_keys() == soap_staff_ids()
+    assert result["new_cases"] == len(current_staff_ids())
+    assert case_keys() == current_staff_ids()
     assert faults.counters_get()["soap.Authenticate"] == 2
 
 
@@ -194,7 +187,7 @@ def test_a_concurrent_soap_poll_finds_and_asks_exactly_what_a_sequential_one_doe
         polls[max_concurrency] = (counts, connection.cursor, keys, faults.counters_get())
     assert polls[4] == polls[1]
     counts, cursor, keys, counters = polls[4]
-    assert keys == soap_staff_ids()
+    assert keys == current_staff_ids()
     assert cursor["high_person_id"] == Person.objects.order_by("-pk").first().pk
     assert counters["soap.Authenticate"] == 1
 
@@ -219,7 +212,7 @@ def test_injected_errors_and_timeouts_lose_nothing_and_duplicate_nothing(
         timeout_seconds=2,
     )
     polling.connection_poll(connection_id=connection.id)
-    expected = current_staff_ids() if connection.kind == "rest" else soap_staff_ids()
+    expected = current_staff_ids()
     assert case_keys() == expected
     assert OutboxMessage.objects.count() == len(expected)
     # The faults really fired: more requests than a clean run needs.

@@ -14,7 +14,8 @@ import pytest
 import requests
 from requests.adapters import BaseAdapter
 
-from idbridge.connectors.soap import SoapConnector, SoapSettings
+from idbridge.connectors.soap.connector import SoapConnector
+from idbridge.connectors.soap.transport import SoapSettings
 from idbridge.connectors.types import PermanentCampusError, PollCursor, Progress
 from sandbox.soap import envelope
 from sandbox.soap.envelope import SoapFault
@@ -275,10 +276,10 @@ def test_another_thread_or_process_having_renewed_the_session_costs_no_authentic
     service = FakeIdentityService({1: True})
     first = connector(service, concurrency=4, cache=cache)
     second = connector(service, concurrency=4, cache=cache)
-    old = first._session_id()
+    old = first.sessions.current()
     service.sessions[old] = False
     assert first.get_person("1").key == "1"  # refused, renewed: the new one is shared
-    assert second._session_after_refusal(old) != old
+    assert second.sessions.after_refusal(old) != old
     assert service.authentications == 2
 
 
