@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 
 from boi.rules.sync import check_campus_data
-from sandbox.models import DistrictAssignment, Identity, Person
+from sandbox.models import Identity, Person
+from sandbox.selectors import is_staff_expression
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ class CampusDataCheck:
 
 
 def campus_data_check() -> CampusDataCheck:
-    is_staff = Exists(DistrictAssignment.objects.filter(person=OuterRef("pk")))
+    is_staff = is_staff_expression()
     candidates = (
         Person.objects.annotate(is_staff=is_staff)
         .filter(Q(is_staff=True) | Q(staff_number__gt=""))

@@ -31,7 +31,8 @@ from sandbox.boi.context import (
 from sandbox.boi.errors import BoiError, error
 from sandbox.boi.notifications import notify
 from sandbox.boi.preferences import preferences_get
-from sandbox.models import Address, BoiNotification, DistrictAssignment, Identity, Person
+from sandbox.models import Address, BoiNotification, Identity, Person
+from sandbox.selectors import is_staff_expression
 
 
 def address_payloads(payload: Mapping[str, object]) -> list[object]:
@@ -145,7 +146,7 @@ def staff_search(params: Mapping[str, str], *, limit: int = 100) -> list[dict]:
         errors += check_date(birth, "birthDate")
     if errors:
         raise BoiError(400, errors)
-    is_staff = Exists(DistrictAssignment.objects.filter(person=OuterRef("pk")))
+    is_staff = is_staff_expression()
     qs = Person.objects.filter(is_staff)
     if staff_number:
         qs = qs.filter(staff_number=staff_number)
