@@ -1,13 +1,12 @@
 """The invited applicant's way, without a dashboard account: open the invitation, confirm
 the record, (enroll a passkey: ``stepup.ceremonies``), done."""
 
-from django.conf import settings
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from idbridge import ratelimit
 from idbridge.connectors.types import CampusError
 from staff.forms import RecordCheckForm
+from staff.limits import onboarding_attempt_allowed
 from staff.selectors import APPLICANT_CASE_KEY, applicant_case_get
 from staff.services.cases import OnboardingError
 from staff.services.invitations import invitation_redeem
@@ -21,21 +20,13 @@ def _problem(request, message: str, status: int):
     return render(request, "staff/applicant/problem.html", {"problem": message}, status=status)
 
 
-def _too_many(request, case_id=None) -> bool:
-    limit = settings.STAFF_CEREMONY_RATE_PER_MINUTE
-    ok = ratelimit.hit("onboarding-ip", ratelimit.client_address(request), limit=limit)
-    if case_id is not None:
-        ok = ratelimit.hit("onboarding-case", str(case_id), limit=limit) and ok
-    return not ok
-
-
 @require_http_methods(["GET", "POST"])
 def welcome(request, token):
     # GET only shows a button: mail scanners that prefetch links must not use up the
     # single-use invitation.
     if request.method == "GET":
         return render(request, "staff/applicant/welcome.html")
-    if _too_many(request):
+    if not onboarding_attempt_allowed(request):
         return _problem(request, TOO_MANY, 429)
     try:
         case = invitation_redeem(token=token)
@@ -57,7 +48,7 @@ def record_check(request):
         return redirect("stepup:enroll")
     form = RecordCheckForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if _too_many(request, case.id):
+        if not onboarding_attempt_allowed(request, case.id):
             return _problem(request, TOO_MANY, 429)
         if not case.staff_member.birth_date:
             try:

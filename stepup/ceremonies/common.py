@@ -10,6 +10,7 @@ from django.conf import settings
 from django.http import JsonResponse
 
 from idbridge import ratelimit
+from staff.limits import onboarding_attempt_allowed
 from stepup import webauthn
 
 TOO_MANY = "Too many attempts. Wait a minute and try again."
@@ -49,12 +50,10 @@ def sign_in_attempt_allowed(request) -> bool:
     )
 
 
-def onboarding_attempt_allowed(request, case_id: int) -> bool:
-    """Counts one registration attempt, per client address and per onboarding case (the
-    same counts as the record check's: one budget for the applicant's steps)."""
-    limit = settings.STAFF_CEREMONY_RATE_PER_MINUTE
-    ok = ratelimit.hit("onboarding-ip", ratelimit.client_address(request), limit=limit)
-    return ratelimit.hit("onboarding-case", str(case_id), limit=limit) and ok
+def registration_attempt_allowed(request, case_id: int) -> bool:
+    """Counts one registration attempt (enrollment, another passkey) against the person's
+    onboarding budget: per client address and per case, shared with the record check."""
+    return onboarding_attempt_allowed(request, case_id)
 
 
 def challenge_keep(request, key: str, challenge: bytes) -> None:

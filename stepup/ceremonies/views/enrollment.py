@@ -17,8 +17,8 @@ from stepup.ceremonies.common import (
     challenge_keep,
     challenge_take,
     json_error,
-    onboarding_attempt_allowed,
     options_response,
+    registration_attempt_allowed,
 )
 
 SESSION_CHALLENGE = "onboarding_passkey_challenge"
@@ -37,7 +37,7 @@ def enroll(request):
 @require_POST
 def enroll_options(request):
     case = applicant_case_get(request)
-    if not onboarding_attempt_allowed(request, case.id):
+    if not registration_attempt_allowed(request, case.id):
         return json_error(TOO_MANY, 429)
     if case.state != State.PROOFING or case.record_checked_at is None:
         return json_error("This step is not open.", 409)
@@ -49,7 +49,7 @@ def enroll_options(request):
 @require_POST
 def enroll_verify(request):
     case = applicant_case_get(request)
-    if not onboarding_attempt_allowed(request, case.id):
+    if not registration_attempt_allowed(request, case.id):
         return json_error(TOO_MANY, 429)
     try:
         challenge = challenge_take(request, SESSION_CHALLENGE)

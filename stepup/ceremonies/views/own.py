@@ -28,8 +28,8 @@ from stepup.ceremonies.common import (
     browser_answer,
     challenge_keep,
     challenge_take,
-    onboarding_attempt_allowed,
     options_response,
+    registration_attempt_allowed,
 )
 from stepup.gates import fresh_check_decision, passkey_change_policy, step_up_url
 from stepup.subjects import sso_session_end, sso_session_subject
@@ -55,7 +55,7 @@ def _own_gate_json(request) -> StaffMember:
     member = _own_member(request)
     if member is None:
         raise CeremonyRefused("Sign in with your passkey first.", 401)
-    if not onboarding_attempt_allowed(request, member.case.id):
+    if not registration_attempt_allowed(request, member.case.id):
         raise CeremonyRefused(TOO_MANY, 429)
     if not _check_is_fresh(request):
         raise CeremonyRefused("Confirm it's you with a passkey first.", 403)
