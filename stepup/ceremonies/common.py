@@ -23,11 +23,9 @@ class CeremonyRefused(Exception):
         super().__init__(message)
         self.status = status
 
-    def response(self) -> JsonResponse:
-        return json_error(str(self), self.status)
-
 
 def json_error(message: str, status: int) -> JsonResponse:
+    """A ceremony endpoint's refusal, as the browser script reads it."""
     return JsonResponse({"error": message}, status=status)
 
 

@@ -61,5 +61,5 @@ def enroll_verify(request):
             name=str(body.get("name", "")),
         )
     except CeremonyRefused as refused:
-        return refused.response()
+        return json_error(str(refused), refused.status)
     return JsonResponse({"next": request.build_absolute_uri("/staff/onboarding/done/")})

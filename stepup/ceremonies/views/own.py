@@ -28,6 +28,7 @@ from stepup.ceremonies.common import (
     browser_answer,
     challenge_keep,
     challenge_take,
+    json_error,
     options_response,
     registration_attempt_allowed,
 )
@@ -104,7 +105,7 @@ def own_passkey_options(request):
     try:
         member = _own_gate_json(request)
     except CeremonyRefused as refused:
-        return refused.response()
+        return json_error(str(refused), refused.status)
     options_json, challenge = registration.registration_options(member)
     challenge_keep(request, SESSION_CHALLENGE, challenge)
     return options_response(options_json)
@@ -123,7 +124,7 @@ def own_passkey_verify(request):
             name=str(body.get("name", "")),
         )
     except CeremonyRefused as refused:
-        return refused.response()
+        return json_error(str(refused), refused.status)
     messages.success(request, f"Passkey “{passkey.name}” added.")
     return JsonResponse({"next": _own_url()})
 

@@ -74,7 +74,7 @@ def options(request):
     try:
         options_json, challenge = signin.sign_in_options(_check_request(request))
     except CeremonyRefused as refused:
-        return refused.response()
+        return json_error(str(refused), refused.status)
     challenge_keep(request, SESSION_CHALLENGE, challenge)
     return options_response(options_json)
 
@@ -91,7 +91,7 @@ def verify(request):
             check=check, challenge=challenge, credential_json=credential_json
         )
     except CeremonyRefused as refused:
-        return refused.response()
+        return json_error(str(refused), refused.status)
     if check.current is not None and check.current.subject_id == signed_in.subject.subject_id:
         record_auth_event(request, signed_in.event)
     else:
