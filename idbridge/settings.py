@@ -257,8 +257,13 @@ WEBAUTHN_RP_ID = env.str("WEBAUTHN_RP_ID", default="")
 WEBAUTHN_RP_NAME = env.str("WEBAUTHN_RP_NAME", default="idbridge")
 # Attempts per minute allowed at each credential ceremony, per client address and per case.
 STAFF_CEREMONY_RATE_PER_MINUTE = env.int("STAFF_CEREMONY_RATE_PER_MINUTE", default=20)
-# How recent a staff member's passkey check must be to add or remove one of their passkeys.
-STAFF_PASSKEY_CHANGE_MAX_AGE_SECONDS = env.int("STAFF_PASSKEY_CHANGE_MAX_AGE_SECONDS", default=300)
+# How recent a staff member's passkey check must be to add or remove one of their passkeys
+# (the step-up gate of their own passkeys page). The former name
+# STAFF_PASSKEY_CHANGE_MAX_AGE_SECONDS is still read when the new one is not set.
+STEPUP_PASSKEY_CHANGE_MAX_AGE_SECONDS = env.int(
+    "STEPUP_PASSKEY_CHANGE_MAX_AGE_SECONDS",
+    default=env.int("STAFF_PASSKEY_CHANGE_MAX_AGE_SECONDS", default=300),
+)
 
 # --- Campus sandbox -------------------------------------------------------------------
 # The stand-in for a district's Infinite Campus under /sandbox/ (sandbox/). OAuth2 tokens

@@ -15,7 +15,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("audit/", include("idbridge.audit.urls")),
     path("staff/", include("staff.urls")),
-    path("stepup/", include("stepup.urls")),
+    path("", include("stepup.urls")),  # /stepup/ and the passkey ceremonies
     path("idp/", include("stepup.idp_urls")),
     path("boi/", include("boi.urls")),
     path("sandbox/", include("sandbox.urls")),

@@ -19,7 +19,7 @@ from idbridge.audit.services import audit_record
 from idbridge.connectors.types import CampusError, CampusPerson, PollCursor, Progress
 from staff.connectors import connector_for
 from staff.models import CampusConnection, StaffMember
-from staff.services import staff_mark_gone, staff_records_from_campus
+from staff.services.discovery import staff_mark_gone, staff_records_from_campus
 
 log = logging.getLogger(__name__)
 STALE_CLAIM = timedelta(hours=1)
@@ -72,31 +72,9 @@ def connection_poll(
     cursor = _cursor_from(connection.cursor)
     progress = Progress()
     counts = {"read": 0, "new_cases": 0, "updated": 0, "revoked": 0}
-    now = timezone.now()
-    full_due = full or (
-        connection.last_full_at is None
-        or connection.last_full_at < now - timedelta(hours=connection.full_reconcile_hours)
-    )
-    held = None
-    # A SOAP connection's first walk starts at person 1 and reads everyone: the full pass
-    # after it would read every staff member a second time for nothing.
-    first_walk = (
-        connection.kind == CampusConnection.Kind.SOAP
-        and cursor.high_person_id == 0
-        and not StaffMember.objects.filter(connection=connection).exists()
-    )
+    full_due = full or _full_reconcile_due(connection)
     try:
-        if connection.kind == CampusConnection.Kind.REST and full_due:
-            held = _full_rest(connection, connector, cursor, progress, counts, accept_shrink)
-        else:
-            _record_all(connection, connector.iter_new_staff(cursor, progress), progress, counts)
-            if connection.kind == CampusConnection.Kind.SOAP and full_due and first_walk:
-                staff = StaffMember.objects.filter(connection=connection, is_staff_in_campus=True)
-                CampusConnection.objects.filter(id=connection.id).update(
-                    last_full_staff_count=staff.count()
-                )
-            elif connection.kind == CampusConnection.Kind.SOAP and full_due:
-                held = _full_soap(connection, connector, progress, counts, accept_shrink)
+        held = _poll_run(connection, connector, cursor, progress, counts, full_due, accept_shrink)
     except CampusError as exc:
         _finish(connection, progress, counts, error=exc)
         raise
@@ -108,6 +86,38 @@ def connection_poll(
         details={**counts, "full": full_due, "held": bool(held)},
     )
     return counts
+
+
+def _full_reconcile_due(connection: CampusConnection) -> bool:
+    last = connection.last_full_at
+    return last is None or last < timezone.now() - timedelta(hours=connection.full_reconcile_hours)
+
+
+def _is_first_soap_walk(connection: CampusConnection, cursor: PollCursor) -> bool:
+    """A SOAP connection's first walk starts at person 1 and reads everyone: the full pass
+    after it would read every staff member a second time for nothing."""
+    return (
+        connection.kind == CampusConnection.Kind.SOAP
+        and cursor.high_person_id == 0
+        and not StaffMember.objects.filter(connection=connection).exists()
+    )
+
+
+def _poll_run(connection, connector, cursor, progress, counts, full_due, accept_shrink):
+    """Read what is new (and, when due, everyone); the held message of a shrunk roster."""
+    if connection.kind == CampusConnection.Kind.REST and full_due:
+        return _full_rest(connection, connector, cursor, progress, counts, accept_shrink)
+    first_walk = _is_first_soap_walk(connection, cursor)
+    _record_all(connection, connector.iter_new_staff(cursor, progress), progress, counts)
+    if connection.kind != CampusConnection.Kind.SOAP or not full_due:
+        return None
+    if first_walk:
+        staff = StaffMember.objects.filter(connection=connection, is_staff_in_campus=True)
+        CampusConnection.objects.filter(id=connection.id).update(
+            last_full_staff_count=staff.count()
+        )
+        return None
+    return _full_soap(connection, connector, progress, counts, accept_shrink)
 
 
 def _record_all(connection, persons, progress: Progress, counts: dict, keys: set | None = None):

@@ -7,7 +7,7 @@ A district's proofing is a list of steps, each a provider. The built-in ones:
 - ``supervised``: an HR operator records that they inspected an identity document.
 
 A document-and-selfie service plugs in later as another provider: ``start`` returns the
-URL to send the applicant to, and the service's callback calls ``staff.services`` to
+URL to send the applicant to, and the service's callback calls ``staff.services.proofing`` to
 record the outcome, exactly as the built-in supervised step does.
 """
 

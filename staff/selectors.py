@@ -1,7 +1,12 @@
 from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 
-from staff.models import CampusConnection, OnboardingCase
+from staff.models import CampusConnection, OnboardingCase, StaffMember
 from staff.transitions import State
+
+# The onboarding case an opened invitation link started in this browser (no account).
+APPLICANT_CASE_KEY = "onboarding_case_id"
 
 
 def case_funnel() -> list[dict]:
@@ -43,3 +48,20 @@ def case_get(case_id: int) -> OnboardingCase:
 
 def connection_list():
     return CampusConnection.objects.order_by("name")
+
+
+def applicant_case_get(request) -> OnboardingCase:
+    """The case of the applicant in this browser (an invitation opened here), else 404."""
+    case_id = request.session.get(APPLICANT_CASE_KEY)
+    if not case_id:
+        raise Http404("No onboarding in progress in this browser.")
+    return get_object_or_404(OnboardingCase.objects.select_related("staff_member"), id=case_id)
+
+
+def verified_member_get(user_handle: str) -> StaffMember | None:
+    """The staff member behind an IdP subject, while their case is verified."""
+    return (
+        StaffMember.objects.select_related("case")
+        .filter(user_handle=user_handle, case__state=State.VERIFIED)
+        .first()
+    )

@@ -2,8 +2,9 @@ import logging
 
 from celery import shared_task
 
-from staff import services
 from staff.models import OnboardingCase
+from staff.services.cases import OnboardingError, case_note
+from staff.services.invitations import invitation_send, invitations_remind_and_expire
 from staff.transitions import State
 
 log = logging.getLogger(__name__)
@@ -14,16 +15,16 @@ def send_first_invitations(case_ids: list[int]):
     """Invite newly discovered staff (once each: only while a case is still discovered)."""
     for case in OnboardingCase.objects.filter(id__in=case_ids, state=State.DISCOVERED):
         try:
-            services.invitation_send(case=case, actor="system", reason="new staff member")
-        except services.OnboardingError as exc:
+            invitation_send(case=case, actor="system", reason="new staff member")
+        except OnboardingError as exc:
             # Permanent (no email address, limit reached): shown on the case page.
-            services.case_note(case=case, actor="system", note=f"Invitation not sent: {exc}")
+            case_note(case=case, actor="system", note=f"Invitation not sent: {exc}")
             log.warning("invitation not sent", extra={"case": case.id, "problem": str(exc)})
 
 
 @shared_task(time_limit=300, soft_time_limit=280)
 def remind_and_expire_invitations():
-    counts = services.invitations_remind_and_expire()
+    counts = invitations_remind_and_expire()
     log.info("invitations swept", extra=counts)
 
 

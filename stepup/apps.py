@@ -7,7 +7,7 @@ class StepupConfig(AppConfig):
 
     def ready(self):
         # The IdP re-reads the signed-in person on every SSO request (revocation, re-proof).
-        from stepup.ceremony import subject_load
+        from stepup.ceremonies.signin import subject_load
         from stepup.subjects import set_subject_loader
 
         set_subject_loader(subject_load)

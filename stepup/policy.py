@@ -298,24 +298,10 @@ def decide(
     4. Each applicable policy is evaluated; a role refusal wins over a stale check.
     """
     roles = tuple(roles)
-    matched = [
-        p
-        for p in policies
-        if p.matches(sp_entity_id=sp_entity_id, requested=requested, relay_state=relay_state)
-    ] or [SIGN_IN]
-    candidates = [p.class_ref for p in matched if p.class_ref] + [REFEDS_MFA, UNSPECIFIED]
-    class_ref = choose_class_ref(candidates, requested)
+    matched = _matching_policies(policies, sp_entity_id, requested, relay_state)
+    class_ref = _class_ref_to_assert(matched, requested)
     if class_ref is None:
-        wanted = ", ".join(requested.class_refs) if requested else ""
-        return Decision(
-            allowed=False,
-            reason=(
-                f"The service asked for an authentication context idbridge cannot give "
-                f"({requested.comparison if requested else EXACT}: {wanted})."
-            ),
-            no_authn_context=True,
-            policy=matched[0].action,
-        )
+        return _no_authn_context(requested, matched[0])
     if latest_verified_check(auth_events, now) is None:
         return Decision(
             allowed=False,
@@ -327,16 +313,53 @@ def decide(
         evaluate(p, auth_events, now, roles=roles, request_at=request_at, force_authn=force_authn)
         for p in matched
     ]
+    return _combined(decisions, class_ref)
+
+
+def _matching_policies(
+    policies: Iterable[Policy],
+    sp_entity_id: str,
+    requested: RequestedContext | None,
+    relay_state: str,
+) -> list[Policy]:
+    """Every policy selected by the request; :data:`SIGN_IN` when none is."""
+    return [
+        p
+        for p in policies
+        if p.matches(sp_entity_id=sp_entity_id, requested=requested, relay_state=relay_state)
+    ] or [SIGN_IN]
+
+
+def _class_ref_to_assert(matched: list[Policy], requested: RequestedContext | None) -> str | None:
+    """The most specific true class reference that answers ``requested``."""
+    candidates = [p.class_ref for p in matched if p.class_ref] + [REFEDS_MFA, UNSPECIFIED]
+    return choose_class_ref(candidates, requested)
+
+
+def _no_authn_context(requested: RequestedContext | None, policy: Policy) -> Decision:
+    wanted = ", ".join(requested.class_refs) if requested else ""
+    return Decision(
+        allowed=False,
+        reason=(
+            f"The service asked for an authentication context idbridge cannot give "
+            f"({requested.comparison if requested else EXACT}: {wanted})."
+        ),
+        no_authn_context=True,
+        policy=policy.action,
+    )
+
+
+def _combined(decisions: list[Decision], class_ref: str) -> Decision:
+    """Every applicable policy must allow; a role refusal wins over a stale check."""
     refused = [d for d in decisions if not d.allowed]
     if refused:
         final = [d for d in refused if not d.needs_fresh_check]
         return (final or refused)[0]
-    first = decisions[0]
     return Decision(
         allowed=True,
         reason=" ".join(d.reason for d in decisions),
         class_ref=class_ref,
-        authn_instant=first.authn_instant,
+        authn_instant=decisions[0].authn_instant,
         policy=",".join(d.policy for d in decisions if d.policy),
     )
 

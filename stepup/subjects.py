@@ -1,6 +1,7 @@
 """The SSO session: who is signed in to the IdP, and the log of their authentications.
 
-This is the seam between the SAML IdP and the passkey ceremonies (built in ``staff/``):
+This is the seam between the SAML IdP and the passkey ceremonies
+(``stepup.ceremonies``; sign-in and step-up are ``stepup.ceremonies.signin``):
 
 * after a successful **usernameless passkey sign-in**, call
   ``sso_session_start(request, subject, AuthEvent(PASSKEY, verified_at, user_verified=True))``;
@@ -10,8 +11,9 @@ This is the seam between the SAML IdP and the passkey ceremonies (built in ``sta
   :func:`safe_next_url`), which resumes the pending SAML request.
 
 The IdP reads the session with :func:`sso_session_subject` and
-:func:`sso_session_events`. Sign-in UI and WebAuthn live elsewhere; nothing here trusts
-the browser: only server code that has verified a WebAuthn assertion (user verification
+:func:`sso_session_events`; idbridge's own freshness gates read it through
+``stepup.gates``. Sign-in UI and WebAuthn live in ``stepup.ceremonies``; nothing here
+trusts the browser: only server code that has verified a WebAuthn assertion (user verification
 required, sign count checked) may call ``sso_session_start`` or ``record_auth_event``.
 
 The subject stored at sign-in is a snapshot. A deployment that must see role changes or
@@ -31,7 +33,7 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from stepup.policy import AuthEvent, latest_verified_check
+from stepup.policy import AuthEvent, Policy, evaluate
 
 SUBJECT_KEY = "stepup.subject"
 # What the pending passkey check asks for and why (mode, reason, SP...), for the ceremony's
@@ -152,11 +154,12 @@ def sso_session_events(request) -> list[AuthEvent]:
 def verified_passkey_check_at(
     request, *, max_age: timedelta, now: datetime | None = None
 ) -> datetime | None:
-    """When the SSO session's newest user-verified passkey check younger than ``max_age``
-    happened, or None: the freshness test of idbridge's own step-up gates."""
-    now = now or timezone.now()
-    latest = latest_verified_check(sso_session_events(request), now)
-    return latest.at if latest is not None and now - latest.at <= max_age else None
+    """When the SSO session's newest user-verified passkey check happened, if it is younger
+    than ``max_age`` (whole seconds), else None. ``stepup.policy.evaluate`` decides, as it
+    does for every freshness gate (``stepup.gates``)."""
+    policy = Policy(action="fresh-check", max_age=int(max_age.total_seconds()))
+    decision = evaluate(policy, sso_session_events(request), now or timezone.now())
+    return decision.authn_instant if decision.allowed else None
 
 
 def sso_session_end(request) -> None:

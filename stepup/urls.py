@@ -1,9 +1,12 @@
-from django.urls import path
+from django.urls import include, path
 
-from stepup import ceremony, views
+from stepup import views
+from stepup.ceremonies import urls as ceremonies
 
 app_name = "stepup"
-urlpatterns = [
+# Mounted at the site root: the dashboard lives under /stepup/, the ceremonies keep the
+# paths people's links have (/stepup/authenticate/, /staff/onboarding/passkey/, /staff/me/).
+dashboard = [
     path("", views.index, name="index"),
     path("keys/rollover/", views.key_rollover, name="key_rollover"),
     path("keys/promote/", views.key_promote, name="key_promote"),
@@ -17,8 +20,5 @@ urlpatterns = [
     path("policies/<int:pk>/", views.policy_edit, name="policy_edit"),
     path("policies/<int:pk>/delete/", views.policy_delete, name="policy_delete"),
     path("activity/", views.activity, name="activity"),
-    path("authenticate/", ceremony.authenticate, name="authenticate"),
-    path("authenticate/options/", ceremony.options, name="passkey_options"),
-    path("authenticate/verify/", ceremony.verify, name="passkey_verify"),
-    path("authenticate/cancel/", ceremony.cancel, name="passkey_cancel"),
 ]
+urlpatterns = [path("stepup/", include(dashboard)), *ceremonies.urlpatterns]

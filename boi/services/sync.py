@@ -159,7 +159,7 @@ def commit_api_for(staff_count: int) -> str:
 
 def sync_commit_request(*, run: SyncRun, actor, verified_at) -> SyncRun:
     """Queue the commit. The caller has checked the operator's fresh step-up
-    (``boi.stepup.commit_verification``); ``verified_at`` is recorded in the audit log."""
+    (``stepup.gates.fresh_check_decision``); ``verified_at`` is recorded in the audit log."""
     verdict = next_sync_state(SyncState(run.state), "commit")
     if not isinstance(verdict, SyncState):
         raise ConsoleError(verdict.message)

@@ -16,11 +16,23 @@ from boi.models import ErrorLogEntry, SyncRun, SyncStaff
 from boi.pdf import error_log_pdf
 from boi.services import ConsoleError
 from boi.services import sync as services
-from boi.stepup import commit_step_up_url, commit_verification
 from idbridge.core.access import permission_required
 from idbridge.core.paging import filter_query
+from stepup.gates import boi_commit_policy, fresh_check_decision, step_up_url
+from stepup.policy import Decision
 
 WIZARD = ("start", "transfer", "end_transfer", "validate", "commit")
+
+
+def commit_check(request) -> Decision:
+    """The step-up gate before Commit: a fresh passkey check by the dashboard operator
+    (the IdP subject's e-mail is theirs), younger than BOI_COMMIT_STEPUP_MAX_AGE_SECONDS."""
+    return fresh_check_decision(
+        request,
+        boi_commit_policy(),
+        email=request.user.email,
+        signed_out_reason="Verify with your passkey to commit.",
+    )
 
 
 def _wizard(run: SyncRun) -> list[dict]:
@@ -52,9 +64,7 @@ def _wizard(run: SyncRun) -> list[dict]:
 @permission_required("core.view_boi")
 def run_detail(request, run_id):
     run = get_object_or_404(SyncRun.objects.select_related("hr_import", "connection"), id=run_id)
-    verification = (
-        commit_verification(request) if request.user.has_perm("core.manage_boi") else None
-    )
+    verification = commit_check(request) if request.user.has_perm("core.manage_boi") else None
     return render(
         request,
         "boi/run.html",
@@ -99,13 +109,21 @@ def run_step(request, run_id, step):
 @permission_required("core.manage_boi")
 def run_commit(request, run_id):
     run = get_object_or_404(SyncRun.objects.select_related("hr_import"), id=run_id)
-    verification = commit_verification(request)
-    if not verification.ok:
+    verification = commit_check(request)
+    if not verification.allowed:
         messages.info(request, verification.reason)
-        return redirect(commit_step_up_url(request, reverse("boi:run", args=[run.id])))
+        return redirect(
+            step_up_url(
+                request,
+                next_url=reverse("boi:run", args=[run.id]),
+                reason="Commit a Business Office sync to Campus",
+                sp="idbridge Business Office console",
+                email=request.user.email,
+            )
+        )
     try:
         services.sync_commit_request(
-            run=run, actor=request.user, verified_at=verification.verified_at
+            run=run, actor=request.user, verified_at=verification.authn_instant
         )
     except ConsoleError as exc:
         messages.error(request, str(exc))

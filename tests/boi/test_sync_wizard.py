@@ -180,15 +180,15 @@ def test_someone_elses_passkey_check_does_not_count(
 
 
 def commit_verification_of(client, user):
-    """``commit_verification`` for the session the test client holds."""
+    """The commit's freshness gate (``commit_check``) for the session the test client holds."""
     from django.test import RequestFactory
 
-    from boi.stepup import commit_verification
+    from boi.views.runs import commit_check
 
     request = RequestFactory().get("/")
     request.session = client.session
     request.user = user
-    return commit_verification(request)
+    return commit_check(request)
 
 
 def test_a_commit_job_that_reports_counts_only_says_where_the_failures_are(

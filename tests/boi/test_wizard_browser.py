@@ -5,7 +5,7 @@ in-process in browser tests). Nothing is simulated: the operator (omar_hr) onboa
 district staff with the same e-mail and holds a passkey in a Chromium virtual
 authenticator (tests/browser/webauthn.py). Commit sends them to ``stepup:authenticate``,
 whose button runs the real WebAuthn get() and the server's verification; the run's gate
-(``boi/stepup.py``) then reads the event that ceremony recorded. First the device's user
+(``stepup.gates``) then reads the event that ceremony recorded. First the device's user
 verification fails (``WebAuthn.setUserVerified`` false), and so does a page that asks the
 device not to verify: Commit stays blocked and nothing reaches Campus.
 """

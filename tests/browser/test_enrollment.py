@@ -5,8 +5,8 @@ import re
 import pytest
 
 from idbridge.core.models import OutboxMessage
-from staff import services
 from staff.models import CampusConnection, OnboardingCase, Passkey
+from staff.services.discovery import staff_records_from_campus
 from staff.transitions import State
 from tests.staff.conftest import person
 
@@ -36,7 +36,7 @@ def add_authenticator(page, *, user_verified: bool, has_user_verification: bool 
 def invited(live_server, settings, transactional_db):
     settings.PUBLIC_BASE_URL = live_server.url
     connection = CampusConnection.objects.create(name="Sandbox", kind="rest")
-    services.staff_record_from_campus(connection=connection, person=person())
+    staff_records_from_campus(connection=connection, persons=[person()])
     message = OutboxMessage.objects.get()
     return re.search(r"(http://\S+/staff/welcome/\S+/)", message.body_text).group(1)
 

@@ -9,8 +9,8 @@ WebAuthn get() calls that the server verifies.
 import re
 
 from idbridge.core.models import OutboxMessage
-from staff import services
 from staff.models import CampusConnection
+from staff.services.discovery import staff_records_from_campus
 from tests.browser.test_enrollment import add_authenticator, prove_record
 from tests.staff.conftest import person
 
@@ -28,7 +28,7 @@ def staff_onboarded_with_passkey(page, **person_overrides):
     """
     campus_person = person(**person_overrides)
     connection = CampusConnection.objects.create(name="Sandbox (staff)", kind="rest")
-    services.staff_record_from_campus(connection=connection, person=campus_person)
+    staff_records_from_campus(connection=connection, persons=[campus_person])
     invitation = next(m for m in OutboxMessage.objects.all() if campus_person.work_email in m.to)
     prove_record(page, re.search(r"(http://\S+/staff/welcome/\S+/)", invitation.body_text)[1])
     cdp, authenticator = add_authenticator(page, user_verified=True)

@@ -3,7 +3,8 @@ from datetime import UTC, date, datetime
 import pytest
 
 from idbridge.connectors.types import CampusPerson
-from staff.models import CampusConnection
+from staff.models import CampusConnection, StaffMember
+from staff.services.discovery import staff_records_from_campus
 
 
 @pytest.fixture
@@ -31,3 +32,9 @@ def person(n=1, **overrides):
 @pytest.fixture
 def make_person():
     return person
+
+
+def discovered(connection, campus_person) -> StaffMember:
+    """Record one person as a poll does (``staff_records_from_campus``); their staff record."""
+    staff_records_from_campus(connection=connection, persons=[campus_person])
+    return StaffMember.objects.get(connection=connection, campus_key=campus_person.key)

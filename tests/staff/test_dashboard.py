@@ -3,8 +3,8 @@ from django.db import connection as db_connection
 from django.test.utils import CaptureQueriesContext
 
 from idbridge.audit.models import AuditEntry
-from staff import services
 from staff.models import OnboardingCase
+from staff.services.discovery import staff_records_from_campus
 from staff.transitions import State
 from tests.staff.conftest import person
 
@@ -12,7 +12,7 @@ from tests.staff.conftest import person
 @pytest.fixture
 def cases(connection):
     for n in range(1, 4):
-        services.staff_record_from_campus(connection=connection, person=person(n))
+        staff_records_from_campus(connection=connection, persons=[person(n)])
     return list(OnboardingCase.objects.order_by("id"))
 
 
@@ -38,11 +38,11 @@ def test_list_queries_stay_constant_as_staff_grow(client, hr_operator, connectio
             assert client.get("/staff/").status_code == 200
         return len(ctx.captured_queries)
 
-    services.staff_record_from_campus(connection=connection, person=person(1))
+    staff_records_from_campus(connection=connection, persons=[person(1)])
     queries()  # the first request also stores the session's idle-timeout stamp
     few = queries()
     for n in range(2, 30):
-        services.staff_record_from_campus(connection=connection, person=person(n))
+        staff_records_from_campus(connection=connection, persons=[person(n)])
     assert queries() == few
 
 

@@ -11,16 +11,23 @@ from django.utils import timezone
 
 from idbridge.audit.models import AuditEntry
 from idbridge.core.models import OutboxMessage
-from idbridge.passkeys import NewPasskey
-from staff import services
 from staff.models import Invitation, OnboardingCase, Passkey, StaffMember
+from staff.services.cases import OnboardingError
+from staff.services.discovery import staff_records_from_campus
+from staff.services.invitations import (
+    invitation_redeem,
+    invitation_send,
+    invitations_remind_and_expire,
+)
+from staff.services.passkeys import NewPasskey, passkey_enroll
+from staff.services.proofing import record_check_submit, supervised_check_record
 from staff.transitions import State
-from tests.staff.conftest import person
+from tests.staff.conftest import discovered, person
 
 
 def discover(connection, capture, p=None):
     with capture(execute=True):
-        member, _ = services.staff_record_from_campus(connection=connection, person=p or person())
+        member = discovered(connection, p or person())
     return OnboardingCase.objects.get(staff_member=member)
 
 
@@ -45,8 +52,8 @@ def fake_passkey(n=1):
 
 def proven_case(connection, capture):
     case = discover(connection, capture)
-    services.invitation_redeem(token=token_of(link_in(OutboxMessage.objects.latest("id"))))
-    assert services.record_check_submit(case=case, birth_date="1985-04-12", staff_number="s00001")
+    invitation_redeem(token=token_of(link_in(OutboxMessage.objects.latest("id"))))
+    assert record_check_submit(case=case, birth_date="1985-04-12", staff_number="s00001")
     return OnboardingCase.objects.get(id=case.id)
 
 
@@ -93,17 +100,17 @@ def test_staff_without_any_email_wait_with_a_note(connection, django_capture_on_
 
 def test_persons_who_are_not_staff_get_no_case(connection, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        services.staff_record_from_campus(connection=connection, person=person(is_staff=False))
+        staff_records_from_campus(connection=connection, persons=[person(is_staff=False)])
     assert OnboardingCase.objects.count() == 0
 
 
 def test_the_invitation_link_works_once(connection, django_capture_on_commit_callbacks):
     discover(connection, django_capture_on_commit_callbacks)
     token = token_of(link_in(OutboxMessage.objects.get()))
-    case = services.invitation_redeem(token=token)
+    case = invitation_redeem(token=token)
     assert case.state == State.PROOFING
-    with pytest.raises(services.OnboardingError, match="already been used"):
-        services.invitation_redeem(token=token)
+    with pytest.raises(OnboardingError, match="already been used"):
+        invitation_redeem(token=token)
 
 
 @pytest.mark.parametrize(
@@ -112,8 +119,8 @@ def test_the_invitation_link_works_once(connection, django_capture_on_commit_cal
 def test_a_tampered_link_is_refused(connection, django_capture_on_commit_callbacks, mangle):
     discover(connection, django_capture_on_commit_callbacks)
     token = token_of(link_in(OutboxMessage.objects.get()))
-    with pytest.raises(services.OnboardingError, match="not valid"):
-        services.invitation_redeem(token=mangle(token))
+    with pytest.raises(OnboardingError, match="not valid"):
+        invitation_redeem(token=mangle(token))
     assert OnboardingCase.objects.get().state == State.INVITED
 
 
@@ -121,8 +128,8 @@ def test_an_expired_link_is_refused(connection, django_capture_on_commit_callbac
     discover(connection, django_capture_on_commit_callbacks)
     token = token_of(link_in(OutboxMessage.objects.get()))
     Invitation.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
-    with pytest.raises(services.OnboardingError, match="expired"):
-        services.invitation_redeem(token=token)
+    with pytest.raises(OnboardingError, match="expired"):
+        invitation_redeem(token=token)
 
 
 def test_a_resend_makes_earlier_links_stop_working(
@@ -131,19 +138,19 @@ def test_a_resend_makes_earlier_links_stop_working(
     case = discover(connection, django_capture_on_commit_callbacks)
     old = token_of(link_in(OutboxMessage.objects.get()))
     with django_capture_on_commit_callbacks(execute=True):
-        services.invitation_send(case=case, actor=hr_operator, reason="resend")
-    with pytest.raises(services.OnboardingError, match="newer invitation"):
-        services.invitation_redeem(token=old)
+        invitation_send(case=case, actor=hr_operator, reason="resend")
+    with pytest.raises(OnboardingError, match="newer invitation"):
+        invitation_redeem(token=old)
     new = token_of(link_in(OutboxMessage.objects.latest("id")))
-    assert services.invitation_redeem(token=new).state == State.PROOFING
+    assert invitation_redeem(token=new).state == State.PROOFING
 
 
 def test_reinvitations_are_limited(connection, django_capture_on_commit_callbacks, settings):
     settings.STAFF_INVITATION_MAX_SENDS = 2
     case = discover(connection, django_capture_on_commit_callbacks)
-    services.invitation_send(case=case, actor="t")
-    with pytest.raises(services.OnboardingError, match="invited 2 times"):
-        services.invitation_send(case=case, actor="t")
+    invitation_send(case=case, actor="t")
+    with pytest.raises(OnboardingError, match="invited 2 times"):
+        invitation_send(case=case, actor="t")
 
 
 def test_wrong_record_details_lock_the_case_after_the_limit(
@@ -151,30 +158,26 @@ def test_wrong_record_details_lock_the_case_after_the_limit(
 ):
     settings.STAFF_RECORD_CHECK_MAX_ATTEMPTS = 3
     case = discover(connection, django_capture_on_commit_callbacks)
-    services.invitation_redeem(token=token_of(link_in(OutboxMessage.objects.get())))
-    assert not services.record_check_submit(
-        case=case, birth_date="1985-04-13", staff_number="S00001"
-    )
-    assert not services.record_check_submit(
-        case=case, birth_date="1985-04-12", staff_number="S99999"
-    )
-    assert not services.record_check_submit(case=case, birth_date="", staff_number="")
+    invitation_redeem(token=token_of(link_in(OutboxMessage.objects.get())))
+    assert not record_check_submit(case=case, birth_date="1985-04-13", staff_number="S00001")
+    assert not record_check_submit(case=case, birth_date="1985-04-12", staff_number="S99999")
+    assert not record_check_submit(case=case, birth_date="", staff_number="")
     assert OnboardingCase.objects.get(id=case.id).state == State.LOCKED
-    with pytest.raises(services.OnboardingError):
-        services.record_check_submit(case=case, birth_date="1985-04-12", staff_number="S00001")
+    with pytest.raises(OnboardingError):
+        record_check_submit(case=case, birth_date="1985-04-12", staff_number="S00001")
 
 
 def test_a_passkey_needs_the_record_check_first(connection, django_capture_on_commit_callbacks):
     case = discover(connection, django_capture_on_commit_callbacks)
-    services.invitation_redeem(token=token_of(link_in(OutboxMessage.objects.get())))
-    with pytest.raises(services.OnboardingError, match="Confirm your record"):
-        services.passkey_enroll(case=case, new=fake_passkey(), name="Phone")
+    invitation_redeem(token=token_of(link_in(OutboxMessage.objects.get())))
+    with pytest.raises(OnboardingError, match="Confirm your record"):
+        passkey_enroll(case=case, new=fake_passkey(), name="Phone")
     assert Passkey.objects.count() == 0
 
 
 def test_enrolling_a_passkey_verifies_the_case(connection, django_capture_on_commit_callbacks):
     case = proven_case(connection, django_capture_on_commit_callbacks)
-    services.passkey_enroll(case=case, new=fake_passkey(), name="Phone")
+    passkey_enroll(case=case, new=fake_passkey(), name="Phone")
     case.refresh_from_db()
     assert case.state == State.VERIFIED
     assert [e.event for e in case.events.all()] == [
@@ -192,12 +195,10 @@ def test_supervised_proofing_waits_for_hr_approval(
 ):
     settings.STAFF_REQUIRE_SUPERVISED_PROOFING = True
     case = proven_case(connection, django_capture_on_commit_callbacks)
-    services.passkey_enroll(case=case, new=fake_passkey(), name="Phone")
+    passkey_enroll(case=case, new=fake_passkey(), name="Phone")
     case.refresh_from_db()
     assert case.state == State.ENROLLED
-    services.supervised_check_record(
-        case=case, actor=hr_operator, approved=True, document="passport"
-    )
+    supervised_check_record(case=case, actor=hr_operator, approved=True, document="passport")
     case.refresh_from_db()
     assert case.state == State.VERIFIED
     assert case.supervised_checked_by == hr_operator
@@ -208,10 +209,8 @@ def test_a_rejected_document_check_disables_the_passkey(
 ):
     settings.STAFF_REQUIRE_SUPERVISED_PROOFING = True
     case = proven_case(connection, django_capture_on_commit_callbacks)
-    services.passkey_enroll(case=case, new=fake_passkey(), name="Phone")
-    services.supervised_check_record(
-        case=case, actor=hr_operator, approved=False, document="state_id"
-    )
+    passkey_enroll(case=case, new=fake_passkey(), name="Phone")
+    supervised_check_record(case=case, actor=hr_operator, approved=False, document="state_id")
     case.refresh_from_db()
     assert case.state == State.REJECTED
     assert not Passkey.objects.get().is_active
@@ -221,8 +220,8 @@ def test_leaving_campus_revokes_access_and_ends_sessions(
     connection, django_capture_on_commit_callbacks
 ):
     case = proven_case(connection, django_capture_on_commit_callbacks)
-    services.passkey_enroll(case=case, new=fake_passkey(), name="Phone")
-    services.staff_record_from_campus(connection=connection, person=person(is_active=False))
+    passkey_enroll(case=case, new=fake_passkey(), name="Phone")
+    staff_records_from_campus(connection=connection, persons=[person(is_active=False)])
     case.refresh_from_db()
     assert case.state == State.REVOKED
     assert not Passkey.objects.get().is_active
@@ -234,9 +233,9 @@ def test_reproofing_disables_old_passkeys_and_sends_a_new_invitation(
     connection, django_capture_on_commit_callbacks, district_admin
 ):
     case = proven_case(connection, django_capture_on_commit_callbacks)
-    services.passkey_enroll(case=case, new=fake_passkey(), name="Phone")
+    passkey_enroll(case=case, new=fake_passkey(), name="Phone")
     with django_capture_on_commit_callbacks(execute=True):
-        services.invitation_send(case=case, actor=district_admin, reason="lost phone", reproof=True)
+        invitation_send(case=case, actor=district_admin, reason="lost phone", reproof=True)
     case.refresh_from_db()
     assert case.state == State.INVITED
     assert case.record_checked_at is None
@@ -252,12 +251,12 @@ def test_unanswered_invitations_get_one_reminder_then_expire(
     first = Invitation.objects.get()
     Invitation.objects.filter(id=first.id).update(created_at=timezone.now() - timedelta(hours=25))
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.invitations_remind_and_expire() == {"reminded": 1, "expired": 0}
-        assert services.invitations_remind_and_expire() == {"reminded": 0, "expired": 0}
+        assert invitations_remind_and_expire() == {"reminded": 1, "expired": 0}
+        assert invitations_remind_and_expire() == {"reminded": 0, "expired": 0}
     reminder = OutboxMessage.objects.latest("id")
     assert reminder.subject.startswith("Reminder")
     later = timezone.now() + timedelta(hours=73)
-    assert services.invitations_remind_and_expire(now=later)["expired"] == 1
+    assert invitations_remind_and_expire(now=later)["expired"] == 1
     assert OnboardingCase.objects.get(id=case.id).state == State.EXPIRED
 
 
@@ -266,7 +265,7 @@ def test_staff_invite_command_prints_a_working_link(connection, django_capture_o
     out = StringIO()
     call_command("staff_invite", "--staff-number", "s00001", stdout=out)
     link = out.getvalue().strip().splitlines()[-1]
-    assert services.invitation_redeem(token=token_of(link)).state == State.PROOFING
+    assert invitation_redeem(token=token_of(link)).state == State.PROOFING
 
 
 def test_staff_invite_command_explains_an_unknown_staff_number(db):
@@ -292,12 +291,12 @@ def test_a_passkey_registered_before_cannot_be_enrolled_again(
     connection, django_capture_on_commit_callbacks
 ):
     first = proven_case(connection, django_capture_on_commit_callbacks)
-    services.passkey_enroll(case=first, new=fake_passkey(1), name="Phone")
+    passkey_enroll(case=first, new=fake_passkey(1), name="Phone")
     second = discover(connection, django_capture_on_commit_callbacks, person(2))
-    services.invitation_redeem(token=token_of(link_in(OutboxMessage.objects.latest("id"))))
-    assert services.record_check_submit(case=second, birth_date="1985-04-12", staff_number="s00002")
-    with pytest.raises(services.OnboardingError, match="already registered"):
-        services.passkey_enroll(
+    invitation_redeem(token=token_of(link_in(OutboxMessage.objects.latest("id"))))
+    assert record_check_submit(case=second, birth_date="1985-04-12", staff_number="s00002")
+    with pytest.raises(OnboardingError, match="already registered"):
+        passkey_enroll(
             case=OnboardingCase.objects.get(id=second.id), new=fake_passkey(1), name="Same"
         )
 
@@ -306,9 +305,9 @@ def test_a_record_without_the_facts_to_check_is_sent_to_hr_not_locked(
     connection, django_capture_on_commit_callbacks
 ):
     case = discover(connection, django_capture_on_commit_callbacks, person(3, staff_number=""))
-    services.invitation_redeem(token=token_of(link_in(OutboxMessage.objects.latest("id"))))
+    invitation_redeem(token=token_of(link_in(OutboxMessage.objects.latest("id"))))
     for _ in range(6):
-        with pytest.raises(services.OnboardingError, match="Ask HR"):
-            services.record_check_submit(case=case, birth_date="1985-04-12", staff_number="x")
+        with pytest.raises(OnboardingError, match="Ask HR"):
+            record_check_submit(case=case, birth_date="1985-04-12", staff_number="x")
     case.refresh_from_db()
     assert case.state == State.PROOFING and case.record_check_attempts == 0

@@ -14,14 +14,14 @@ from django.utils import timezone
 
 from idbridge.audit.models import AuditEntry
 from idbridge.core.models import OutboxMessage
-from idbridge.passkeys import NewPasskey
-from staff import services
 from staff.models import OnboardingCase, Passkey
+from staff.services.cases import OnboardingError, case_revoke
+from staff.services.passkeys import NewPasskey, passkey_add, passkey_disable_own, passkey_rename
 from staff.transitions import State
-from stepup.ceremony import subject_from_member
+from stepup.ceremonies.signin import subject_from_member
 from stepup.policy import PASSKEY
 from stepup.subjects import EVENTS_KEY, SUBJECT_KEY
-from tests.staff.conftest import person
+from tests.staff.conftest import discovered, person
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +44,7 @@ def new_passkey(n):
 
 
 def verified(connection, n=1):
-    member, _ = services.staff_record_from_campus(connection=connection, person=person(n))
+    member = discovered(connection, person(n))
     OnboardingCase.objects.filter(staff_member=member).update(state=State.VERIFIED)
     Passkey.objects.create(
         staff_member=member,
@@ -111,7 +111,7 @@ def test_registration_options_exclude_the_persons_passkeys_and_require_verificat
 
 
 def test_a_stale_check_must_be_renewed_before_adding_a_passkey(client, maria, settings):
-    settings.STAFF_PASSKEY_CHANGE_MAX_AGE_SECONDS = 300
+    settings.STEPUP_PASSKEY_CHANGE_MAX_AGE_SECONDS = 300
     signed_in(client, maria, checked_ago=timedelta(minutes=6))
     page = client.get(PAGE).content.decode()
     assert 'id="create-passkey"' not in page and "Confirm it's you" in page
@@ -147,7 +147,7 @@ def test_adding_a_passkey_tells_the_person_by_email_and_is_audited(
 ):
     OutboxMessage.objects.all().delete()
     with django_capture_on_commit_callbacks(execute=True):
-        passkey = services.passkey_add(member=maria, new=new_passkey(2), name="  Laptop ")
+        passkey = passkey_add(member=maria, new=new_passkey(2), name="  Laptop ")
     assert passkey.name == "Laptop"
     assert maria.passkeys.filter(disabled_at__isnull=True).count() == 2
     mail = OutboxMessage.objects.get()
@@ -161,8 +161,8 @@ def test_adding_a_passkey_tells_the_person_by_email_and_is_audited(
 
 def test_only_verified_staff_can_add_a_passkey(maria):
     OnboardingCase.objects.filter(staff_member=maria).update(state=State.REVOKED)
-    with pytest.raises(services.OnboardingError):
-        services.passkey_add(member=maria, new=new_passkey(2), name="Laptop")
+    with pytest.raises(OnboardingError):
+        passkey_add(member=maria, new=new_passkey(2), name="Laptop")
     assert maria.passkeys.count() == 1
 
 
@@ -175,8 +175,8 @@ def test_a_credential_registered_before_is_refused(maria):
         is_backed_up=False,
         transports=[],
     )
-    with pytest.raises(services.OnboardingError, match="already registered"):
-        services.passkey_add(member=maria, new=again, name="Again")
+    with pytest.raises(OnboardingError, match="already registered"):
+        passkey_add(member=maria, new=again, name="Again")
 
 
 def test_the_only_passkey_cannot_be_removed(client, maria):
@@ -191,9 +191,9 @@ def test_the_only_passkey_cannot_be_removed(client, maria):
 def test_removing_a_second_passkey_needs_a_fresh_check_and_is_told(
     client, maria, settings, django_capture_on_commit_callbacks
 ):
-    services.passkey_add(member=maria, new=new_passkey(2), name="Laptop")
+    passkey_add(member=maria, new=new_passkey(2), name="Laptop")
     phone = maria.passkeys.get(name="Phone")
-    settings.STAFF_PASSKEY_CHANGE_MAX_AGE_SECONDS = 60
+    settings.STEPUP_PASSKEY_CHANGE_MAX_AGE_SECONDS = 60
     signed_in(client, maria, checked_ago=timedelta(minutes=2))
     client.post(f"/staff/me/passkeys/{phone.id}/disable/")
     phone.refresh_from_db()
@@ -213,7 +213,7 @@ def test_removing_a_second_passkey_needs_a_fresh_check_and_is_told(
 
 def test_nobody_renames_or_removes_another_persons_passkey(client, connection, maria):
     other = verified(connection, n=2)
-    services.passkey_add(member=other, new=new_passkey(3), name="Their laptop")
+    passkey_add(member=other, new=new_passkey(3), name="Their laptop")
     theirs = other.passkeys.get(name="Phone")
     signed_in(client, maria)
     client.post(f"/staff/me/passkeys/{theirs.id}/rename/", {"name": "Mine now"})
@@ -236,7 +236,7 @@ def test_a_passkey_is_renamed_and_an_empty_name_is_refused(client, maria):
 
 def test_revoked_staff_are_sent_back_to_sign_in(client, maria):
     signed_in(client, maria)
-    services.case_revoke(case=maria.case, actor="tests", reason="left the district")
+    case_revoke(case=maria.case, actor="tests", reason="left the district")
     assert client.get(PAGE).status_code == 302
     assert post_json(client, "/staff/me/passkeys/options/").status_code == 401
 
@@ -253,10 +253,10 @@ def test_signing_out_ends_the_idp_session(client, maria):
 def test_passkey_changes_take_their_row_locks_on_postgresql(maria):
     """The unit suite runs on SQLite, which ignores SELECT ... FOR UPDATE; PostgreSQL
     refuses a lock on the nullable side of an outer join, so run the services there."""
-    services.passkey_add(member=maria, new=new_passkey(2), name="Laptop")
+    passkey_add(member=maria, new=new_passkey(2), name="Laptop")
     phone = maria.passkeys.get(name="Phone")
-    services.passkey_rename(member=maria, passkey_id=phone.id, name="Old phone")
-    services.passkey_disable_own(member=maria, passkey_id=phone.id)
+    passkey_rename(member=maria, passkey_id=phone.id, name="Old phone")
+    passkey_disable_own(member=maria, passkey_id=phone.id)
     assert list(maria.passkeys.filter(disabled_at__isnull=True).values_list("name", flat=True)) == [
         "Laptop"
     ]

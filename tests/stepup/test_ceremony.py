@@ -8,12 +8,14 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.utils import timezone
 
 from idbridge.audit.models import AuditEntry
-from staff import services as staff_services
 from staff.models import CampusConnection, OnboardingCase, Passkey
+from staff.services.cases import case_revoke
 from staff.transitions import State
-from stepup import ceremony, subjects
+from stepup import subjects
+from stepup.ceremonies import signin
+from stepup.ceremonies.views.signin import SESSION_CHALLENGE
 from stepup.policy import PASSKEY, AuthEvent
-from tests.staff.conftest import person
+from tests.staff.conftest import discovered, person
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +23,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def verified_member():
     connection = CampusConnection.objects.create(name="Sandbox", kind="rest")
-    member, _ = staff_services.staff_record_from_campus(connection=connection, person=person())
+    member = discovered(connection, person())
     OnboardingCase.objects.filter(staff_member=member).update(state=State.VERIFIED)
     return member
 
@@ -85,17 +87,17 @@ def test_cancel_only_follows_the_idps_own_resume_links(client):
 def test_revoked_staff_lose_their_idp_session_at_once(verified_member):
     request = SimpleNamespace(session=SessionStore())
     request.session.create()
-    subjects.set_subject_loader(ceremony.subject_load)
-    subject = ceremony.subject_from_member(verified_member)
+    subjects.set_subject_loader(signin.subject_load)
+    subject = signin.subject_from_member(verified_member)
     subjects.sso_session_start(request, subject, AuthEvent(PASSKEY, timezone.now(), True))
     assert subjects.sso_session_subject(request) == subject
-    staff_services.case_revoke(case=verified_member.case, actor="test", reason="left")
+    case_revoke(case=verified_member.case, actor="test", reason="left")
     assert subjects.sso_session_subject(request) is None
     assert subjects.sso_session_events(request) == []
 
 
 def test_the_subject_carries_campus_attributes_but_an_opaque_id(verified_member):
-    subject = ceremony.subject_from_member(verified_member)
+    subject = signin.subject_from_member(verified_member)
     assert subject.subject_id == verified_member.user_handle
     assert subject.staff_number == "S00001"
     assert subject.email == "maria.lopez1@district.example"
@@ -137,7 +139,7 @@ def test_another_persons_passkey_cannot_answer_a_check_asked_for_by_email(client
     _passkey(verified_member, "bWluZQ")
     _commit_check_asked_for(client, "omar@district.example")
     session = client.session
-    session[ceremony.SESSION_CHALLENGE] = "00" * 16
+    session[SESSION_CHALLENGE] = "00" * 16
     session.save()
     response = answer(client, "bWluZQ")
     assert response.status_code == 403

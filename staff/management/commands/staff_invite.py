@@ -1,7 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from staff import services
 from staff.models import OnboardingCase
+from staff.services.cases import OnboardingError
+from staff.services.invitations import invitation_send
 
 
 class Command(BaseCommand):
@@ -23,10 +24,10 @@ class Command(BaseCommand):
                 "Campus or invite from the dashboard."
             )
         try:
-            invitation, link = services.invitation_send(
+            invitation, link = invitation_send(
                 case=cases[0], actor="manage.py staff_invite", reason=reason
             )
-        except services.OnboardingError as exc:
+        except OnboardingError as exc:
             raise CommandError(str(exc)) from None
         until = f"{invitation.expires_at:%Y-%m-%d %H:%M %Z}"
         self.stdout.write(f"Invitation sent to {invitation.sent_to}, valid until {until}.")

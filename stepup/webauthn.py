@@ -1,13 +1,13 @@
-"""WebAuthn ceremonies behind four functions; py_webauthn does the protocol.
+"""The WebAuthn protocol behind four functions; py_webauthn does the work.
 
-No Django imports: callers keep the challenge (in the session) between ``prepare_*`` and
-``verify_*``. User verification — the fingerprint or face check on the device — is
-required on both sides: asked for in the options *and* checked on the server
-(py_webauthn does not check it unless told to).
+The ceremonies (``stepup.ceremonies``) call it. No Django imports: callers keep the
+challenge (in the session) between ``prepare_*`` and ``verify_*``. User verification —
+the fingerprint or face check on the device — is required on both sides: asked for in
+the options *and* checked on the server (py_webauthn does not check it unless told to).
 
     options_json, challenge = prepare_registration(rp, user_handle=..., ...)
     ... browser: navigator.credentials.create(PublicKeyCredential.parseCreationOptionsFromJSON(...))
-    new = verify_registration(rp, challenge, credential_json)
+    registration = verify_registration(rp, challenge, credential_json)
 """
 
 from __future__ import annotations
@@ -34,7 +34,9 @@ class RelyingParty:
 
 
 @dataclass(frozen=True)
-class NewPasskey:
+class Registration:
+    """A verified registration: what to store for the new passkey."""
+
     credential_id: str  # base64url
     public_key: bytes
     sign_count: int
@@ -83,7 +85,7 @@ def prepare_registration(
     return webauthn.options_to_json(options), options.challenge
 
 
-def verify_registration(rp: RelyingParty, challenge: bytes, credential_json: str) -> NewPasskey:
+def verify_registration(rp: RelyingParty, challenge: bytes, credential_json: str) -> Registration:
     try:
         verified = webauthn.verify_registration_response(
             credential=credential_json,
@@ -98,7 +100,7 @@ def verify_registration(rp: RelyingParty, challenge: bytes, credential_json: str
         transports = json.loads(credential_json).get("response", {}).get("transports") or []
     except (ValueError, AttributeError):
         transports = []
-    return NewPasskey(
+    return Registration(
         credential_id=bytes_to_base64url(verified.credential_id),
         public_key=verified.credential_public_key,
         sign_count=verified.sign_count,

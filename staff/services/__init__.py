@@ -1,0 +1,14 @@
+"""Every write of staff onboarding, one module per part of the story:
+
+- ``cases``: the onboarding case's transitions, revocation, timeline notes, and
+  ``OnboardingError`` (a request the case cannot take);
+- ``discovery``: what Campus reports about staff (new cases, updates, leavers);
+- ``invitations``: sending, reminding, expiring and redeeming invitation links;
+- ``proofing``: the record check and the supervised document check;
+- ``passkeys``: the Passkey rows (enrollment, a second device, rename, retire);
+- ``connections``: Campus connection settings, tests and polls.
+
+Each service validates, saves, audits in the same transaction, and enqueues mail or
+tasks only once the transaction commits. The WebAuthn ceremonies that produce passkeys
+live in ``stepup.ceremonies``; they hand the services plain data (``NewPasskey``).
+"""

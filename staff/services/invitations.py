@@ -1,0 +1,216 @@
+"""Invitations: single-use, expiring, signed links by e-mail; reminders and expiry."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from idbridge.audit.services import audit_record
+from idbridge.core.mail import mail_send
+from staff.models import Invitation, OnboardingCase
+from staff.services.cases import (
+    OnboardingError,
+    case_lock,
+    case_note,
+    case_transition,
+    member_passkeys_disable,
+)
+from staff.transitions import Event, State
+
+INVITATION_SALT = "staff.invitation"
+
+
+def _secret_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def invitation_link(invitation_id: int, secret: str) -> str:
+    token = signing.dumps({"i": invitation_id, "s": secret}, salt=INVITATION_SALT, compress=True)
+    return settings.PUBLIC_BASE_URL + reverse("staff:welcome", args=[token])
+
+
+def invitation_send(
+    *, case: OnboardingCase, actor, reason: str = "invitation", reproof: bool = False
+) -> tuple[Invitation, str]:
+    """Send a new invitation (earlier links stop working); returns it and its link.
+
+    Limited to STAFF_INVITATION_MAX_SENDS per case so a mistyped address cannot be spammed.
+    """
+    with transaction.atomic():
+        case = case_lock(case.id)
+        member = case.staff_member
+        to = member.invitation_email
+        if not to:
+            raise OnboardingError("Campus has no work or personal email for this person.")
+        if case.invitations_sent >= settings.STAFF_INVITATION_MAX_SENDS:
+            raise OnboardingError(
+                f"This person has been invited {case.invitations_sent} times already; "
+                "check their email address in Campus."
+            )
+        now = timezone.now()
+        if reproof:
+            disabled = member_passkeys_disable(member, "re-proofing started")
+            case.record_check_attempts = 0
+            case.record_checked_at = None
+            case.supervised_checked_at = None
+            case.supervised_checked_by = None
+            case.verified_at = None
+            case.invitations_sent = 0
+            case_transition(case, Event.REPROOF, actor, f"{reason} ({disabled} passkeys disabled)")
+        else:
+            case_transition(case, Event.INVITE, actor, reason)
+        Invitation.objects.filter(
+            case=case, used_at__isnull=True, superseded_at__isnull=True
+        ).update(superseded_at=now)
+        secret = secrets.token_urlsafe(32)
+        invitation = Invitation.objects.create(
+            case=case,
+            secret_hash=_secret_hash(secret),
+            sent_to=to,
+            expires_at=now + timedelta(hours=settings.STAFF_INVITATION_TTL_HOURS),
+        )
+        case.invitations_sent += 1
+        case.save(update_fields=["invitations_sent", "updated_at"])
+        link = invitation_link(invitation.id, secret)
+        transaction.on_commit(lambda: _mail_invitation(member, to, link, invitation.expires_at))
+    return invitation, link
+
+
+def _mail_invitation(member, to, link, expires_at, *, reminder=False):
+    context = {
+        "member": member,
+        "link": link,
+        "expires_at": expires_at,
+        "reminder": reminder,
+        "district": settings.WEBAUTHN_RP_NAME,
+    }
+    subject = ("Reminder: " if reminder else "") + "Set up your district sign-in"
+    message = EmailMultiAlternatives(
+        subject, render_to_string("staff/email/invitation.txt", context), to=[to]
+    )
+    message.attach_alternative(
+        render_to_string("staff/email/invitation.html", context), "text/html"
+    )
+    if not mail_send(message, what="invitation"):
+        case_note(
+            case=member.case,
+            actor="system",
+            note="The invitation email could not be sent (mail server error): resend it.",
+        )
+
+
+def invitations_remind_and_expire(*, now=None) -> dict:
+    """Remind once after STAFF_INVITATION_REMINDER_HOURS; expire cases whose link ran out.
+
+    A reminder carries a fresh link (the old one's secret is not stored, so it cannot be
+    re-sent) and does not count against the re-invite limit's budget twice.
+    """
+    now = now or timezone.now()
+    due = Invitation.objects.filter(
+        used_at__isnull=True,
+        superseded_at__isnull=True,
+        reminded_at__isnull=True,
+        expires_at__gt=now,
+        created_at__lte=now - timedelta(hours=settings.STAFF_INVITATION_REMINDER_HOURS),
+        case__state=State.INVITED,
+    ).values_list("id", flat=True)
+    reminded = sum(_invitation_remind(invitation_id, now) for invitation_id in list(due))
+    stale = (
+        OnboardingCase.objects.filter(state__in=[State.INVITED, State.PROOFING])
+        .exclude(invitations__expires_at__gt=now)
+        .values_list("id", flat=True)
+    )
+    expired = sum(_case_expire(case_id, now) for case_id in list(stale))
+    return {"reminded": reminded, "expired": expired}
+
+
+def _invitation_remind(invitation_id: int, now) -> bool:
+    """Replace a still-open invitation by a reminder with a fresh link; True if sent."""
+    with transaction.atomic():
+        invitation = (
+            Invitation.objects.select_for_update()
+            .select_related("case__staff_member")
+            .get(id=invitation_id)
+        )
+        if invitation.reminded_at or invitation.used_at or invitation.superseded_at:
+            return False
+        secret = secrets.token_urlsafe(32)
+        reminder = Invitation.objects.create(
+            case=invitation.case,
+            secret_hash=_secret_hash(secret),
+            sent_to=invitation.sent_to,
+            expires_at=invitation.expires_at,
+            reminded_at=now,
+        )
+        invitation.superseded_at = now
+        invitation.reminded_at = now
+        invitation.save(update_fields=["superseded_at", "reminded_at"])
+        member, link = invitation.case.staff_member, invitation_link(reminder.id, secret)
+        audit_record(actor="system", action="staff.invitation.reminded", target=invitation.case)
+        transaction.on_commit(
+            lambda: _mail_invitation(
+                member, reminder.sent_to, link, reminder.expires_at, reminder=True
+            )
+        )
+    return True
+
+
+def _case_expire(case_id: int, now) -> bool:
+    """Expire a case waiting on an invitation whose links all ran out; True if expired."""
+    with transaction.atomic():
+        case = case_lock(case_id)
+        if (
+            case.state in (State.INVITED, State.PROOFING)
+            and not case.invitations.filter(expires_at__gt=now).exists()
+        ):
+            case_transition(case, Event.EXPIRE, "system", "the invitation expired")
+            return True
+    return False
+
+
+def invitation_redeem(*, token: str) -> OnboardingCase:
+    """Open an invitation link: proves possession of the mailbox. Works once."""
+    max_age = timedelta(hours=settings.STAFF_INVITATION_TTL_HOURS)
+    try:
+        data = signing.loads(token, salt=INVITATION_SALT, max_age=max_age)
+        invitation_id, secret = int(data["i"]), str(data["s"])
+    except signing.SignatureExpired:
+        raise OnboardingError("This invitation has expired. Ask HR to send a new one.") from None
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        raise OnboardingError("This invitation link is not valid.") from None
+    with transaction.atomic():
+        invitation = (
+            Invitation.objects.select_for_update()
+            .filter(id=invitation_id)
+            .select_related("case")
+            .first()
+        )
+        if invitation is None or not secrets.compare_digest(
+            invitation.secret_hash, _secret_hash(secret)
+        ):
+            raise OnboardingError("This invitation link is not valid.")
+        now = timezone.now()
+        if invitation.used_at:
+            raise OnboardingError("This invitation link has already been used.")
+        if invitation.superseded_at:
+            raise OnboardingError("A newer invitation was sent; use the link in the latest email.")
+        if invitation.expires_at <= now:
+            raise OnboardingError("This invitation has expired. Ask HR to send a new one.")
+        invitation.used_at = now
+        invitation.save(update_fields=["used_at"])
+        case = case_lock(invitation.case_id)
+        if case.state not in (State.INVITED, State.PROOFING):
+            raise OnboardingError("This invitation can no longer be used. Ask HR for help.")
+        case_transition(
+            case, Event.OPEN_LINK, case.staff_member.display_name, "invitation link opened"
+        )
+    return case

@@ -1,0 +1,113 @@
+"""Identity proofing steps that write: the applicant's record check and the HR
+operator's supervised document check (see ``staff.proofing`` for the step list)."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from idbridge.audit.services import audit_record
+from staff.models import OnboardingCase, StaffMember
+from staff.services.cases import (
+    OnboardingError,
+    case_lock,
+    case_log_event,
+    case_transition,
+    member_passkeys_disable,
+)
+from staff.transitions import Event, State
+
+
+def record_check_submit(*, case: OnboardingCase, birth_date: str, staff_number: str) -> bool:
+    """The applicant confirms facts from their Campus record; locks after too many misses."""
+    with transaction.atomic():
+        case = case_lock(case.id)
+        if case.state != State.PROOFING:
+            raise OnboardingError("This step is not open.")
+        member = case.staff_member
+        expected_birth = member.birth_date.reveal()
+        expected_number = (member.staff_number or "").strip().upper()
+        actor = member.display_name
+        if not expected_birth or not expected_number:
+            # Nothing to compare with: no answer could pass, so no attempt is counted.
+            raise OnboardingError(
+                "Your district record has no birth date or staff number to check against. "
+                "Ask HR to complete your record in Campus, then try again."
+            )
+        ok = _same(birth_date.strip(), expected_birth) and _same(
+            staff_number.strip().upper(), expected_number
+        )
+        if ok:
+            case.record_checked_at = timezone.now()
+            case.save(update_fields=["record_checked_at", "updated_at"])
+            case_log_event(
+                case, actor, "record_check", case.state, case.state, "record facts confirmed"
+            )
+            audit_record(actor=actor, action="staff.proofing.record_check_passed", target=case)
+            return True
+        case.record_check_attempts += 1
+        case.save(update_fields=["record_check_attempts", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="staff.proofing.record_check_failed",
+            target=case,
+            details={"attempt": case.record_check_attempts},
+        )
+        if case.record_check_attempts >= settings.STAFF_RECORD_CHECK_MAX_ATTEMPTS:
+            case_transition(case, Event.LOCK, actor, "too many failed record checks")
+        return False
+
+
+def staff_refresh_birth_date(*, member: StaffMember) -> None:
+    """Fetch the birth date from Campus when discovery did not bring it (OneRoster keeps
+    it under demographics: read it only for people who reach the record check)."""
+    from staff.connectors import connector_for
+
+    connector = connector_for(member.connection)
+    if hasattr(connector, "birth_date"):
+        birth = connector.birth_date(member.campus_key)
+    else:
+        person = connector.get_person(member.campus_key)
+        birth = person.birth_date if person else None
+    if birth:
+        member.birth_date = birth.isoformat()
+        member.save(update_fields=["birth_date"])
+
+
+def _same(a: str, b: str) -> bool:
+    return secrets.compare_digest(a.encode(), b.encode())
+
+
+def supervised_check_record(
+    *, case: OnboardingCase, actor, approved: bool, document: str, note: str = ""
+) -> OnboardingCase:
+    """An HR operator (trusted referee) records the inspection of an identity document."""
+    with transaction.atomic():
+        case = case_lock(case.id)
+        if not case.requires_supervised_proofing:
+            raise OnboardingError("This case does not need a supervised check.")
+        if case.state not in (State.PROOFING, State.ENROLLED):
+            raise OnboardingError(f"A supervised check cannot be recorded while {case.state}.")
+        details = {"document": document[:100], "note": note[:300], "approved": approved}
+        if not approved:
+            member_passkeys_disable(case.staff_member, "supervised check rejected")
+            case_transition(case, Event.REJECT, actor, f"document check failed: {document}")
+            audit_record(
+                actor=actor,
+                action="staff.proofing.supervised_rejected",
+                target=case,
+                details=details,
+            )
+            return case
+        case.supervised_checked_at = timezone.now()
+        case.supervised_checked_by = actor
+        case.save(update_fields=["supervised_checked_at", "supervised_checked_by", "updated_at"])
+        audit_record(
+            actor=actor, action="staff.proofing.supervised_approved", target=case, details=details
+        )
+        if case.state == State.ENROLLED:
+            case_transition(case, Event.COMPLETE, actor, "supervised check approved")
+    return case

@@ -1,0 +1,120 @@
+"""The dashboard's onboarding cases: the funnel and list, a case, and HR's actions."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from idbridge.core.access import permission_required
+from idbridge.core.paging import filter_query
+from staff import selectors
+from staff.forms import CaseSearchForm, ReasonForm, SupervisedCheckForm
+from staff.models import OnboardingCase
+from staff.proofing import proofing_status
+from staff.services.cases import OnboardingError, case_revoke
+from staff.services.invitations import invitation_send
+from staff.services.proofing import supervised_check_record
+from staff.transitions import State, allowed_events
+
+
+@permission_required("core.view_onboarding")
+def index(request):
+    form = CaseSearchForm(request.GET or None, states=[s.value for s in State])
+    q = state = ""
+    if form.is_valid():
+        q, state = form.cleaned_data["q"].strip(), form.cleaned_data["state"]
+    page = Paginator(selectors.case_list(q=q, state=state), 50).get_page(request.GET.get("page"))
+    query = filter_query({"q": q, "state": state})
+    return render(
+        request,
+        "staff/index.html",
+        {
+            "funnel": selectors.case_funnel(),
+            "form": form,
+            "page": page,
+            "query": query,
+            "connections": selectors.connection_list(),
+        },
+    )
+
+
+@permission_required("core.view_onboarding")
+def case_detail(request, case_id):
+    try:
+        case = selectors.case_get(case_id)
+    except OnboardingCase.DoesNotExist:
+        raise Http404 from None
+    return render(
+        request,
+        "staff/case.html",
+        {
+            "case": case,
+            "events": case.events.all(),
+            "passkeys": case.staff_member.passkeys.all(),
+            "allowed": {e.value for e in allowed_events(case.state)},
+            "proofing": proofing_status(case),
+            "supervised_form": SupervisedCheckForm(initial={"decision": "approve"}),
+            "reason_form": ReasonForm(),
+        },
+    )
+
+
+@require_POST
+@permission_required("core.manage_onboarding")
+def case_action(request, case_id, action):
+    case = get_object_or_404(OnboardingCase, id=case_id)
+    act = _ACTIONS.get(action)
+    if act is None:
+        raise Http404
+    try:
+        act(request, case, action)
+    except OnboardingError as exc:
+        messages.error(request, str(exc))
+    return redirect("staff:case", case_id=case.id)
+
+
+def _resend(request, case, action):
+    invitation_send(case=case, actor=request.user, reason="resent from the dashboard")
+    messages.success(request, "A new invitation was sent; earlier links no longer work.")
+
+
+def _with_reason(request, case, action):
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give a reason.")
+        return
+    reason = form.cleaned_data["reason"]
+    if action == "reproof":
+        invitation_send(case=case, actor=request.user, reason=reason, reproof=True)
+        messages.success(
+            request,
+            "Re-proofing started: old passkeys are disabled and a new invitation was sent.",
+        )
+    else:
+        case_revoke(case=case, actor=request.user, reason=f"{action}: {reason}")
+        messages.success(request, "Access revoked.")
+
+
+def _supervised(request, case, action):
+    form = SupervisedCheckForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose the document you inspected.")
+        return
+    supervised_check_record(
+        case=case,
+        actor=request.user,
+        approved=form.cleaned_data["decision"] == "approve",
+        document=form.cleaned_data["document"],
+        note=form.cleaned_data["note"],
+    )
+    messages.success(request, "Supervised check recorded.")
+
+
+_ACTIONS = {
+    "resend": _resend,
+    "revoke": _with_reason,
+    "cancel": _with_reason,
+    "reproof": _with_reason,
+    "supervised": _supervised,
+}

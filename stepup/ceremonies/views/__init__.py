@@ -1,0 +1,1 @@
+"""The ceremonies' pages and JSON endpoints: parse, gate, call one service, render."""

@@ -1,0 +1,86 @@
+"""The one freshness gate of idbridge's own pages: "has this person made a passkey check
+recent enough for this action?", answered by ``stepup.policy.evaluate`` exactly as the
+SAML step-up is.
+
+Each guarded action is a :class:`~stepup.policy.Policy` built from the setting named
+after it; :func:`fresh_check_decision` turns the request (the SSO session's subject and
+authentication events) into the policy's :class:`~stepup.policy.Decision`, and
+:func:`step_up_url` sends the person to the ceremony (``stepup:authenticate`` in step-up
+mode) when it answers no::
+
+    decision = fresh_check_decision(request, boi_commit_policy(), email=user.email)
+    if not decision.allowed:
+        return redirect(step_up_url(request, next_url=..., reason=..., sp=..., email=...))
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from stepup.policy import Decision, Policy, evaluate
+from stepup.subjects import CHALLENGE_KEY, sso_session_events, sso_session_subject
+
+NOT_YOURS = "The passkey check in this session is not yours: verify again."
+
+
+def boi_commit_policy() -> Policy:
+    """Committing a Business Office sync: the operator's check within
+    BOI_COMMIT_STEPUP_MAX_AGE_SECONDS."""
+    return Policy(
+        action="boi-commit",
+        label="Committing a Business Office sync",
+        max_age=settings.BOI_COMMIT_STEPUP_MAX_AGE_SECONDS,
+    )
+
+
+def passkey_change_policy() -> Policy:
+    """Adding or removing one of your passkeys: a check within
+    STEPUP_PASSKEY_CHANGE_MAX_AGE_SECONDS (a signed-in, unattended browser is not enough)."""
+    return Policy(
+        action="passkey-change",
+        label="Changing your passkeys",
+        max_age=settings.STEPUP_PASSKEY_CHANGE_MAX_AGE_SECONDS,
+    )
+
+
+def fresh_check_decision(
+    request,
+    policy: Policy,
+    *,
+    email: str | None = None,
+    signed_out_reason: str = "Verify with your passkey to continue.",
+    now: datetime | None = None,
+) -> Decision:
+    """``policy``'s decision for the person signed in to the IdP in this session.
+
+    ``email``: whose check counts, when the action is someone else's login (the dashboard
+    user): the IdP subject's e-mail must be it. ``signed_out_reason``: the sentence when
+    nobody has signed in to the IdP in this session.
+    """
+    subject = sso_session_subject(request)
+    if subject is None:
+        return _refused(policy, signed_out_reason)
+    if email is not None and not _same_email(subject.email, email):
+        return _refused(policy, NOT_YOURS)
+    return evaluate(policy, sso_session_events(request), now or timezone.now())
+
+
+def _same_email(a: str, b: str) -> bool:
+    b = (b or "").strip().lower()
+    return bool(b) and (a or "").strip().lower() == b
+
+
+def _refused(policy: Policy, reason: str) -> Decision:
+    return Decision(allowed=False, reason=reason, needs_fresh_check=True, policy=policy.action)
+
+
+def step_up_url(request, *, next_url: str, reason: str, sp: str, email: str) -> str:
+    """Where idbridge's own pages send a person for a fresh passkey check (step-up mode);
+    the ceremony resumes at ``next_url``. ``email`` names whose passkey must answer."""
+    request.session[CHALLENGE_KEY] = {"mode": "step-up", "reason": reason, "sp": sp, "email": email}
+    return reverse("stepup:authenticate") + "?" + urlencode({"next": next_url})
