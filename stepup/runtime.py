@@ -103,7 +103,8 @@ def _urls() -> tuple:
 def runtime() -> Runtime:
     """The current runtime; built on first use and after any configuration change."""
     global _cached
-    from stepup.services import idp_state_ensure, signing_key_ensure
+    from stepup.services.signing_keys import signing_key_ensure
+    from stepup.services.state import idp_state_ensure
 
     state = idp_state_ensure()
     version = (state.created_at, state.config_version)

@@ -12,7 +12,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from stepup import services
 from stepup.models import ServiceProvider
 from stepup.saml.metadata import (
     MAX_METADATA_BYTES,
@@ -20,6 +19,10 @@ from stepup.saml.metadata import (
     check_loads_in_pysaml2,
     fetch_metadata,
     parse_sp_metadata,
+)
+from stepup.services.service_providers import (
+    service_provider_delete,
+    service_provider_register,
 )
 
 ACTOR = "cli:stepup_sp"
@@ -84,7 +87,7 @@ class Command(BaseCommand):
                 data = path.read_bytes()
             parsed = parse_sp_metadata(data)
             check_loads_in_pysaml2(parsed.xml)
-            sp = services.service_provider_register(
+            sp = service_provider_register(
                 metadata=parsed,
                 metadata_url=url,
                 actor=ACTOR,
@@ -117,5 +120,5 @@ class Command(BaseCommand):
         sp = ServiceProvider.objects.filter(entity_id=entity_id).first()
         if sp is None:
             raise CommandError(f"{entity_id} is not registered.")
-        services.service_provider_delete(sp=sp, actor=ACTOR)
+        service_provider_delete(sp=sp, actor=ACTOR)
         self.stdout.write(f"Removed {entity_id}")
