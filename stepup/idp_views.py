@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from stepup.runtime import endpoint_url, runtime
 from stepup.saml.metadata import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
-from stepup.saml.requests import RequestRefused, SamlHttpInput
+from stepup.saml.requests.values import RequestRefused, SamlHttpInput
 from stepup.sso.authn import begin, proceed, resume, resume_token, validate
 from stepup.sso.logout import logout
 from stepup.sso.responses import refused

@@ -19,7 +19,7 @@ from stepup import policy as policy_rules
 from stepup.models import ServiceProvider, SigningKey, StepUpPolicy
 from stepup.saml.idp import Idp, IdpSpec, build_server
 from stepup.saml.metadata import Endpoint, MetadataError, check_loads_in_pysaml2
-from stepup.saml.requests import RegisteredSp
+from stepup.saml.requests.values import RegisteredSp
 
 log = logging.getLogger("idbridge.stepup")
 

@@ -19,12 +19,8 @@ from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, samlp
 from stepup.policy import Decision, decide
 from stepup.runtime import Runtime, SpConfig, runtime
 from stepup.saml import idp as saml_idp
-from stepup.saml.requests import (
-    AuthnRequestInfo,
-    RequestRefused,
-    SamlHttpInput,
-    validate_authn_request,
-)
+from stepup.saml.requests.authn import validate_authn_request
+from stepup.saml.requests.values import AuthnRequestInfo, RequestRefused, SamlHttpInput
 from stepup.services.decisions import step_up_challenge_record
 from stepup.services.replay import authn_request_claim
 from stepup.sso import CANCELLED_KEY, CHALLENGE_KEY

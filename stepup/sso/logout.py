@@ -8,12 +8,8 @@ from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, SAMLError
 
 from stepup.runtime import Runtime, SpConfig, runtime
 from stepup.saml import idp as saml_idp
-from stepup.saml.requests import (
-    LogoutRequestInfo,
-    RequestRefused,
-    SamlHttpInput,
-    validate_logout_request,
-)
+from stepup.saml.requests.logout import validate_logout_request
+from stepup.saml.requests.values import LogoutRequestInfo, RequestRefused, SamlHttpInput
 from stepup.services.decisions import sso_logout_record
 from stepup.sso import ISSUED_KEY, PENDING_KEY
 from stepup.sso.authn import validation_context

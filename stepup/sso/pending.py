@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core import signing
 
 from stepup.policy import RequestedContext
-from stepup.saml.requests import AuthnRequestInfo
+from stepup.saml.requests.values import AuthnRequestInfo
 from stepup.sso import PENDING_KEY
 
 MAX_PENDING = 10

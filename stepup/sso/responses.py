@@ -18,7 +18,7 @@ from idbridge import ratelimit
 from stepup.policy import Decision
 from stepup.runtime import Runtime, SpConfig
 from stepup.saml import idp as saml_idp
-from stepup.saml.requests import RequestRefused
+from stepup.saml.requests.values import RequestRefused
 from stepup.saml.xmlsec_backend import parse_xml
 from stepup.services.decisions import (
     assertion_issued_record,
