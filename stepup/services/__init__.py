@@ -3,8 +3,8 @@
 One module per thing written: ``state`` (the IdP's state row and configuration version),
 ``signing_keys``, ``service_providers``, ``policies`` (step-up policies), ``replay`` (the
 request-ID cache) and ``decisions`` (the audit trail of the SSO flow and passkey checks).
-Code in ``stepup`` imports from the module; the names are also re-exported here for the
-apps above.
+Every public service is re-exported here (``from stepup import services``); code next to
+one of them may import it from its module.
 """
 
 from stepup.services.decisions import (
