@@ -12,10 +12,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from stepup import sso
 from stepup.runtime import endpoint_url, runtime
 from stepup.saml.metadata import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
-from stepup.saml.requests import RequestRefused, SamlHttpInput
+from stepup.saml.requests.values import RequestRefused, SamlHttpInput
+from stepup.sso.authn import begin, proceed, resume, resume_token, validate
+from stepup.sso.logout import logout
+from stepup.sso.responses import refused
 
 
 def saml_input(request, binding: str, endpoint: str) -> SamlHttpInput:
@@ -48,10 +50,10 @@ def metadata(request):
 def sso_redirect(request):
     data = saml_input(request, BINDING_HTTP_REDIRECT, "sso_redirect")
     try:
-        rt, info = sso.validate(request, data)
+        rt, info = validate(request, data)
     except RequestRefused as exc:
-        return sso.refused(request, exc, data.binding)
-    return sso.begin(request, info, rt)
+        return refused(request, exc, data.binding)
+    return begin(request, info, rt)
 
 
 @csrf_exempt
@@ -63,25 +65,25 @@ def sso_post(request):
     # browser is same-site and brings its cookie.
     data = saml_input(request, BINDING_HTTP_POST, "sso_post")
     try:
-        _, info = sso.validate(request, data)
+        _, info = validate(request, data)
     except RequestRefused as exc:
-        return sso.refused(request, exc, data.binding)
+        return refused(request, exc, data.binding)
     response = HttpResponse(status=303)
     # Relative: the browser stays on the host it posted to, where its cookie lives.
-    response["Location"] = f"{reverse('idp:sso_resume')}?t={sso.resume_token(info)}"
+    response["Location"] = f"{reverse('idp:sso_resume')}?t={resume_token(info)}"
     return response
 
 
 @never_cache
 @require_GET
 def sso_resume(request):
-    return sso.resume(request, request.GET.get("t", ""))
+    return resume(request, request.GET.get("t", ""))
 
 
 @never_cache
 @require_GET
 def sso_continue(request, key):
-    return sso.proceed(request, key)
+    return proceed(request, key)
 
 
 @never_cache
@@ -89,9 +91,9 @@ def sso_continue(request, key):
 def slo_redirect(request):
     data = saml_input(request, BINDING_HTTP_REDIRECT, "slo_redirect")
     try:
-        return sso.logout(request, data)
+        return logout(request, data)
     except RequestRefused as exc:
-        return sso.refused(request, exc, data.binding)
+        return refused(request, exc, data.binding)
 
 
 @csrf_exempt
@@ -100,6 +102,6 @@ def slo_redirect(request):
 def slo_post(request):
     data = saml_input(request, BINDING_HTTP_POST, "slo_post")
     try:
-        return sso.logout(request, data)
+        return logout(request, data)
     except RequestRefused as exc:
-        return sso.refused(request, exc, data.binding)
+        return refused(request, exc, data.binding)

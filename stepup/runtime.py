@@ -19,7 +19,7 @@ from stepup import policy as policy_rules
 from stepup.models import ServiceProvider, SigningKey, StepUpPolicy
 from stepup.saml.idp import Idp, IdpSpec, build_server
 from stepup.saml.metadata import Endpoint, MetadataError, check_loads_in_pysaml2
-from stepup.saml.requests import RegisteredSp
+from stepup.saml.requests.values import RegisteredSp
 
 log = logging.getLogger("idbridge.stepup")
 
@@ -103,7 +103,8 @@ def _urls() -> tuple:
 def runtime() -> Runtime:
     """The current runtime; built on first use and after any configuration change."""
     global _cached
-    from stepup.services import idp_state_ensure, signing_key_ensure
+    from stepup.services.signing_keys import signing_key_ensure
+    from stepup.services.state import idp_state_ensure
 
     state = idp_state_ensure()
     version = (state.created_at, state.config_version)
@@ -124,33 +125,55 @@ def runtime() -> Runtime:
 
 
 def _build(version: tuple, urls: tuple, nameid_secret: str) -> Runtime:
-    entity_id, sso_redirect, sso_post, slo_redirect, slo_post, lifetime, xmlsec = urls
-    current = SigningKey.objects.get(status=SigningKey.CURRENT)
-    nxt = SigningKey.objects.filter(status=SigningKey.NEXT).first()
-    sps, metadata = {}, []
-    for sp in ServiceProvider.objects.all():
-        usable = sp.enabled and _loads(sp)
-        if usable:
-            metadata.append(sp.metadata_xml)
-        sps[sp.entity_id] = SpConfig(
-            pk=sp.pk,
-            entity_id=sp.entity_id,
-            name=sp.name,
-            enabled=usable,
-            acs=tuple(sp.acs()),
-            slo=tuple(sp.slo()),
-            signing_certs=tuple(sp.signing_certificates),
-            encryption_certs=tuple(sp.encryption_certificates),
-            signatures_required=sp.signatures_required,
-            encrypt_assertions=sp.encrypt_assertions,
-            name_id_format=sp.name_id_format,
-            released_attributes=tuple(sp.released_attributes),
-        )
+    sps, usable_metadata = _service_providers()
     policies = tuple(
         p.to_policy()
         for p in StepUpPolicy.objects.filter(enabled=True).select_related("service_provider")
     )
-    spec = IdpSpec(
+    return Runtime(
+        version=version,
+        urls=urls,
+        idp=build_server(_idp_spec(urls, usable_metadata)),
+        nameid_secret=nameid_secret.encode(),
+        sps=sps,
+        policies=policies,
+    )
+
+
+def _service_providers() -> tuple[dict[str, SpConfig], list[str]]:
+    """Every registered SP by entity ID, and the metadata of those pysaml2 may use."""
+    sps, usable_metadata = {}, []
+    for sp in ServiceProvider.objects.all():
+        usable = sp.enabled and _loads(sp)
+        if usable:
+            usable_metadata.append(sp.metadata_xml)
+        sps[sp.entity_id] = _sp_config(sp, enabled=usable)
+    return sps, usable_metadata
+
+
+def _sp_config(sp: ServiceProvider, *, enabled: bool) -> SpConfig:
+    return SpConfig(
+        pk=sp.pk,
+        entity_id=sp.entity_id,
+        name=sp.name,
+        enabled=enabled,
+        acs=tuple(sp.acs()),
+        slo=tuple(sp.slo()),
+        signing_certs=tuple(sp.signing_certificates),
+        encryption_certs=tuple(sp.encryption_certificates),
+        signatures_required=sp.signatures_required,
+        encrypt_assertions=sp.encrypt_assertions,
+        name_id_format=sp.name_id_format,
+        released_attributes=tuple(sp.released_attributes),
+    )
+
+
+def _idp_spec(urls: tuple, sp_metadata: list[str]) -> IdpSpec:
+    """The IdP's entity, endpoints and keys (the current one signs, the next is published)."""
+    entity_id, sso_redirect, sso_post, slo_redirect, slo_post, lifetime, xmlsec = urls
+    current = SigningKey.objects.get(status=SigningKey.CURRENT)
+    nxt = SigningKey.objects.filter(status=SigningKey.NEXT).first()
+    return IdpSpec(
         entity_id=entity_id,
         sso_redirect_url=sso_redirect,
         sso_post_url=sso_post,
@@ -159,20 +182,12 @@ def _build(version: tuple, urls: tuple, nameid_secret: str) -> Runtime:
         signing_key_pem=current.private_key.reveal(),
         signing_cert_pem=current.certificate,
         next_cert_pem=nxt.certificate if nxt else None,
-        sp_metadata=tuple(metadata),
+        sp_metadata=tuple(sp_metadata),
         class_refs=policy_rules.SUPPORTED_CLASS_REFS,
         organization="idbridge",
         organization_url=base_url(),
         assertion_lifetime_minutes=lifetime,
         xmlsec_binary=xmlsec,
-    )
-    return Runtime(
-        version=version,
-        urls=urls,
-        idp=build_server(spec),
-        nameid_secret=nameid_secret.encode(),
-        sps=sps,
-        policies=policies,
     )
 
 

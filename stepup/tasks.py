@@ -2,7 +2,7 @@ import logging
 
 from celery import shared_task
 
-from stepup import services
+from stepup.services.replay import seen_requests_purge
 
 log = logging.getLogger(__name__)
 
@@ -10,5 +10,5 @@ log = logging.getLogger(__name__)
 @shared_task(time_limit=120, soft_time_limit=100)
 def purge_seen_requests():
     """Drop replay-cache rows whose requests are now refused as stale anyway."""
-    deleted = services.seen_requests_purge()
+    deleted = seen_requests_purge()
     log.info("replay cache purged", extra={"deleted": deleted})

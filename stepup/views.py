@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from idbridge.core.access import permission_required
 from idbridge.core.paging import filter_query
-from stepup import selectors, services
+from stepup import selectors
 from stepup.forms import (
     MetadataReplaceForm,
     ServiceProviderAddForm,
@@ -18,6 +18,18 @@ from stepup.forms import (
 )
 from stepup.policy import STEPUP_CLASS_REFS, SUPPORTED_CLASS_REFS
 from stepup.runtime import endpoint_url, idp_entity_id
+from stepup.services.policies import (
+    step_up_policy_create,
+    step_up_policy_delete,
+    step_up_policy_update,
+)
+from stepup.services.service_providers import (
+    service_provider_delete,
+    service_provider_register,
+    service_provider_replace_metadata,
+    service_provider_update,
+)
+from stepup.services.signing_keys import signing_key_promote, signing_key_rollover
 
 VIEW = "core.view_stepup"
 MANAGE = "core.manage_stepup"
@@ -52,7 +64,7 @@ def index(request):
 @permission_required(MANAGE)
 def key_rollover(request):
     try:
-        key = services.signing_key_rollover(actor=request.user)
+        key = signing_key_rollover(actor=request.user)
         messages.success(request, f"Next key {key.fingerprint[:23]}… is now in the metadata.")
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
@@ -63,7 +75,7 @@ def key_rollover(request):
 @permission_required(MANAGE)
 def key_promote(request):
     try:
-        key = services.signing_key_promote(actor=request.user)
+        key = signing_key_promote(actor=request.user)
         messages.success(request, f"Key {key.fingerprint[:23]}… now signs every assertion.")
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
@@ -89,7 +101,7 @@ def sp_add(request):
     form = ServiceProviderAddForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            sp = services.service_provider_register(
+            sp = service_provider_register(
                 metadata=form.cleaned_data["metadata"],
                 metadata_url=form.cleaned_data["url"],
                 actor=request.user,
@@ -122,7 +134,7 @@ def sp_detail(request, pk):
             raise PermissionDenied
         if form.is_valid():
             try:
-                services.service_provider_update(sp=sp, actor=request.user, **form.options())
+                service_provider_update(sp=sp, actor=request.user, **form.options())
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
@@ -155,7 +167,7 @@ def sp_replace_metadata(request, pk):
     form = MetadataReplaceForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.service_provider_replace_metadata(
+            service_provider_replace_metadata(
                 sp=sp,
                 metadata=form.cleaned_data["metadata"],
                 metadata_url=form.cleaned_data["url"] or None,
@@ -175,7 +187,7 @@ def sp_replace_metadata(request, pk):
 def sp_delete(request, pk):
     sp = selectors.service_provider_get(pk)
     if request.method == "POST":
-        services.service_provider_delete(sp=sp, actor=request.user)
+        service_provider_delete(sp=sp, actor=request.user)
         messages.success(request, f"{sp} was removed.")
         return redirect("stepup:sp_list")
     return render(
@@ -211,7 +223,7 @@ def policy_add(request):
     form = StepUpPolicyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            policy = services.step_up_policy_create(actor=request.user, **form.changes())
+            policy = step_up_policy_create(actor=request.user, **form.changes())
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -230,7 +242,7 @@ def policy_edit(request, pk):
         # The ModelForm wrote the values onto the instance; the service saves and audits.
         policy.refresh_from_db()
         try:
-            services.step_up_policy_update(policy=policy, actor=request.user, **changes)
+            step_up_policy_update(policy=policy, actor=request.user, **changes)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -244,7 +256,7 @@ def policy_edit(request, pk):
 def policy_delete(request, pk):
     policy = selectors.step_up_policy_get(pk)
     if request.method == "POST":
-        services.step_up_policy_delete(policy=policy, actor=request.user)
+        step_up_policy_delete(policy=policy, actor=request.user)
         messages.success(request, f"Policy {policy} was removed.")
         return redirect("stepup:policy_list")
     return render(

@@ -1,8 +1,9 @@
 """The sandbox SP's own key pair: generated on first use into ``<VAR_DIR>/campus_sp/``.
 
-RSA-2048 with a self-signed certificate (SAML pins the certificate from metadata; chains
-and dates are not used). pysaml2 wants file paths, so the pair lives on disk: the folder
-is mode 0700, the key 0600, and ``var/`` is git-ignored. Several processes may start at
+RSA-2048 with a self-signed certificate (``idbridge.certificates``: SAML pins the
+certificate from metadata; chains and dates are not used). pysaml2 wants file paths, so
+the pair lives on disk: the folder is mode 0700, the key 0600, and ``var/`` is
+git-ignored. Several processes may start at
 once (web workers, the demo step): the pair is written to a private temporary folder and
 renamed into place, and a process that loses the race uses the winner's pair.
 """
@@ -12,18 +13,13 @@ from __future__ import annotations
 import os
 import shutil
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
+from idbridge.certificates import self_signed_key_pair
 
 FOLDER = "campus_sp"
 KEY_NAME = "sp.key"
 CERT_NAME = "sp.crt"
-CERT_DAYS = 3650
 
 
 @dataclass(frozen=True)
@@ -43,32 +39,9 @@ def _write(path: Path, text: str, mode: int) -> None:
 
 
 def _generate(folder: Path) -> None:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name(
-        [
-            x509.NameAttribute(NameOID.COMMON_NAME, "Campus sandbox SAML SP"),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "idbridge Campus sandbox"),
-        ]
-    )
-    now = datetime.now(UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(minutes=5))
-        .not_valid_after(now + timedelta(days=CERT_DAYS))
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    key_pem = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    ).decode()
-    _write(folder / KEY_NAME, key_pem, 0o600)
-    _write(folder / CERT_NAME, cert.public_bytes(serialization.Encoding.PEM).decode(), 0o644)
+    pair = self_signed_key_pair("Campus sandbox SAML SP", "idbridge Campus sandbox")
+    _write(folder / KEY_NAME, pair.private_key_pem, 0o600)
+    _write(folder / CERT_NAME, pair.certificate_pem, 0o644)
 
 
 def sp_key_files(var_dir: Path) -> KeyFiles:

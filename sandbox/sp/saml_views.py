@@ -3,7 +3,7 @@
 djangosaml2 signs people in to Django (``auth.login``) and out of it (``auth.logout``,
 which would end idbridge's own dashboard and IdP session in the shared cookie). Here the
 ACS keeps the asserted person in the portal's own session instead
-(:mod:`campus.sp.session`), and logout is ours: it ends only the portal session and asks
+(:mod:`sandbox.sp.session`), and logout is ours: it ends only the portal session and asks
 idbridge for Single Logout.
 
 Every refusal (a SAML error status such as ``NoAuthnContext``, a bad signature, a step-up
@@ -13,14 +13,9 @@ was.
 
 from __future__ import annotations
 
-import base64
 import logging
-from datetime import UTC, datetime
 
 import saml2
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -38,11 +33,16 @@ from saml2.saml import AuthnContextClassRef
 from saml2.samlp import RequestedAuthnContext
 
 from sandbox.sp import config
-from sandbox.sp.config import STRONG_DIGESTS, STRONG_SIGNATURES
+from sandbox.sp.assertions import (
+    Asserted,
+    Refused,
+    check_asserted,
+    status_of,
+    weak_algorithms,
+)
 from sandbox.sp.metadata import sp_metadata_xml
-from sandbox.sp.pages import PAGES, REFEDS_MFA, Page, freshness, page_for_path
+from sandbox.sp.pages import PAGES, REFEDS_MFA, Page, page_for_path
 from sandbox.sp.session import (
-    PortalUser,
     StepUpRecord,
     portal_sign_in,
     portal_sign_out,
@@ -53,11 +53,6 @@ from sandbox.sp.session import (
 )
 
 log = logging.getLogger("idbridge.connectors.sp")
-
-SAMLP = "urn:oasis:names:tc:SAML:2.0:protocol"
-DS = "http://www.w3.org/2000/09/xmldsig#"
-# What the portal accepts as a sign-in: a user-verified passkey (or a step-up, stronger).
-PORTAL_CLASS_REFS = {REFEDS_MFA} | {p.class_ref for p in PAGES.values()}
 
 
 def page_paths() -> dict[str, str]:
@@ -70,15 +65,6 @@ def portal_path() -> str:
 
 def page_of(path: str | None) -> Page | None:
     return page_for_path(path or "", page_paths())
-
-
-class Refused(PermissionDenied):
-    """The ACS will not accept this assertion; ``message`` is for the person."""
-
-    def __init__(self, title: str, message: str):
-        super().__init__(message)
-        self.title = title
-        self.message = message
 
 
 def _unavailable(request, exc: config.IdpUnavailable):
@@ -155,46 +141,6 @@ def login_url(next_path: str) -> str:
 # --- ACS ---------------------------------------------------------------------------------
 
 
-def _status_of(saml_response: str) -> dict:
-    """Status code, message and InResponseTo of a Response (read only after pysaml2
-    verified its signature: it raises Status* exceptions only then)."""
-    try:
-        root = fromstring(base64.b64decode(saml_response), forbid_dtd=True, forbid_entities=True)
-    except (DefusedXmlException, ValueError, SyntaxError):
-        return {}
-    status = root.find(f"{{{SAMLP}}}Status")
-    if status is None:
-        return {}
-    top = status.find(f"{{{SAMLP}}}StatusCode")
-    sub = top.find(f"{{{SAMLP}}}StatusCode") if top is not None else None
-    message = status.find(f"{{{SAMLP}}}StatusMessage")
-    return {
-        "code": top.get("Value", "") if top is not None else "",
-        "detail": sub.get("Value", "") if sub is not None else "",
-        "message": (message.text or "").strip() if message is not None else "",
-        "in_response_to": root.get("InResponseTo", ""),
-    }
-
-
-def _parse_instant(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
-
-
-def _weak_algorithms(xml: str) -> list[str]:
-    root = fromstring(xml.encode(), forbid_dtd=True, forbid_entities=True)
-    weak = [
-        el.get("Algorithm", "")
-        for el in root.iter(f"{{{DS}}}SignatureMethod")
-        if el.get("Algorithm") not in STRONG_SIGNATURES
-    ]
-    weak += [
-        el.get("Algorithm", "")
-        for el in root.iter(f"{{{DS}}}DigestMethod")
-        if el.get("Algorithm") not in STRONG_DIGESTS
-    ]
-    return weak
-
-
 @method_decorator([never_cache, with_portal_session], name="dispatch")
 class AcsView(saml_views.AssertionConsumerServiceView):
     """Verify idbridge's Response (pysaml2: signatures on Response and Assertion against
@@ -211,7 +157,7 @@ class AcsView(saml_views.AssertionConsumerServiceView):
             return _unavailable(request, exc)
 
     def custom_validation(self, response):
-        weak = _weak_algorithms(response.xmlstr)
+        weak = weak_algorithms(response.xmlstr)
         if weak:
             raise Refused(
                 "This sign-in answer was refused",
@@ -223,72 +169,30 @@ class AcsView(saml_views.AssertionConsumerServiceView):
     ):
         """No Django login: check the assertion against what was asked, then remember it."""
         now = timezone.now()
-        name_id = session_info["name_id"]
-        if not session_info.get("authn_info"):
-            raise Refused("This sign-in answer was refused", "It has no AuthnStatement.")
-        class_ref, _, instant = session_info["authn_info"][0]
-        authn_instant = _parse_instant(instant)
-        attributes = {k: [str(v) for v in vs] for k, vs in session_info["ava"].items()}
+        asserted = Asserted.from_session_info(session_info)
         page = page_of(session_info.get("came_from"))
         current = portal_user(request.saml_session)
-        if current is not None and current.name_id != name_id.text:
-            raise Refused(
-                "Step-up refused" if page else "Sign-in refused",
-                "idbridge answered for a different person than the one signed in to the "
-                "portal. Sign out of the portal first if you want to switch.",
-            )
-        if page is not None:
-            if class_ref != page.class_ref:
-                raise Refused(
-                    "Step-up refused",
-                    f"{page.title} needs the class {page.class_ref}; idbridge asserted "
-                    f"{class_ref}.",
-                )
-            check = freshness(page, StepUpRecord(class_ref, authn_instant, now).step_up, now)
-            if not check.fresh:
-                raise Refused(
-                    "Step-up refused",
-                    f"The fingerprint or face check idbridge reported is "
-                    f"{check.age_seconds} seconds old; {page.title} needs one within "
-                    f"{page.max_age_seconds} seconds.",
-                )
-        elif class_ref not in PORTAL_CLASS_REFS:
-            raise Refused(
-                "Sign-in refused",
-                f"The portal needs a passkey sign-in (REFEDS MFA); idbridge asserted {class_ref}.",
-            )
+        check_asserted(asserted, current, page, now)
         if current is None:
-            portal_sign_in(
-                request.saml_session,
-                PortalUser(
-                    name_id=name_id.text,
-                    name_id_format=name_id.format or "",
-                    issuer=session_info.get("issuer", ""),
-                    attributes=attributes,
-                    class_ref=class_ref,
-                    authn_instant=authn_instant,
-                    signed_in_at=now,
-                    session_index=session_info.get("session_index") or "",
-                ),
-            )
+            portal_sign_in(request.saml_session, asserted.portal_user(session_info, now))
         if page is not None:
             step_up_store(
                 request.saml_session,
                 page.key,
                 StepUpRecord(
-                    class_ref=class_ref,
-                    authn_instant=authn_instant,
+                    class_ref=asserted.class_ref,
+                    authn_instant=asserted.authn_instant,
                     received_at=now,
                     assertion_id=assertion_info.get("assertion_id", ""),
-                    attributes=attributes,
+                    attributes=asserted.attributes,
                 ),
             )
-        saml_views._set_subject_id(request.saml_session, name_id)
+        saml_views._set_subject_id(request.saml_session, asserted.name_id)
         log.info(
             "campus portal assertion accepted",
-            extra={"page": page.key if page else "portal", "class_ref": class_ref},
+            extra={"page": page.key if page else "portal", "class_ref": asserted.class_ref},
         )
-        return name_id.text
+        return asserted.name_id.text
 
     def custom_redirect(self, user, relay_state, session_info) -> str:
         # Where the request came from, as we recorded it: the browser's RelayState is
@@ -303,7 +207,7 @@ class AcsView(saml_views.AssertionConsumerServiceView):
             page = page_of((kwargs.get("session_info") or {}).get("came_from"))
         elif isinstance(exception, StatusError):
             # Signed by idbridge (pysaml2 checks the signature before the status).
-            saml_status = _status_of(request.POST.get("SAMLResponse", ""))
+            saml_status = status_of(request.POST.get("SAMLResponse", ""))
             oq = OutstandingQueriesCache(request.saml_session)
             page = page_of(oq.outstanding_queries().get(saml_status.get("in_response_to")))
             oq.delete(saml_status.get("in_response_to"))

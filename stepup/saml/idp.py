@@ -107,68 +107,9 @@ def _attribute_converter() -> AttributeConverter:
 def build_server(spec: IdpSpec) -> Idp:
     """A pysaml2 ``Server`` for ``spec`` with in-process signing, and signed metadata."""
     with tempfile.TemporaryDirectory(prefix="idbridge-idp-") as tmp:
-        # pysaml2 reads certificates from files; they are public. The private key never
-        # touches the disk: it goes straight into the in-process backend.
-        cert_file = os.path.join(tmp, "signing.crt")
-        with open(cert_file, "w") as fh:
-            fh.write(spec.signing_cert_pem)
-        extra = []
-        if spec.next_cert_pem:
-            extra.append(os.path.join(tmp, "next.crt"))
-            with open(extra[0], "w") as fh:
-                fh.write(spec.next_cert_pem)
+        cert_file, extra_cert_files = _write_certificates(spec, tmp)
         conf = IdPConfig()
-        conf.load(
-            {
-                "entityid": spec.entity_id,
-                "service": {
-                    "idp": {
-                        "name": spec.organization,
-                        "endpoints": {
-                            "single_sign_on_service": [
-                                (spec.sso_redirect_url, BINDING_HTTP_REDIRECT),
-                                (spec.sso_post_url, BINDING_HTTP_POST),
-                            ],
-                            "single_logout_service": [
-                                (spec.slo_redirect_url, BINDING_HTTP_REDIRECT),
-                                (spec.slo_post_url, BINDING_HTTP_POST),
-                            ],
-                        },
-                        "name_id_format": list(NAMEID_FORMATS),
-                        # Per-SP "require signed requests" is enforced by our validator.
-                        "want_authn_requests_signed": False,
-                        "sign_response": True,
-                        "sign_assertion": True,
-                        "signing_algorithm": SIG_RSA_SHA256,
-                        "digest_algorithm": DIGEST_SHA256,
-                        "policy": {
-                            "default": {
-                                "lifetime": {"minutes": spec.assertion_lifetime_minutes},
-                                "name_form": NAME_FORMAT_URI,
-                            }
-                        },
-                    }
-                },
-                "metadata": {"inline": list(spec.sp_metadata)},
-                "cert_file": cert_file,
-                "additional_cert_files": extra or None,
-                "xmlsec_binary": spec.xmlsec_binary or None,
-                "organization": {
-                    "name": spec.organization,
-                    "display_name": spec.organization,
-                    "url": spec.organization_url or spec.entity_id,
-                },
-                "entity_attributes": [
-                    {
-                        "name": CLASS_REFS_ATTRIBUTE,
-                        "format": NAME_FORMAT_URI,
-                        "values": list(spec.class_refs),
-                    }
-                ]
-                if spec.class_refs
-                else [],
-            }
-        )
+        conf.load(_config(spec, cert_file, extra_cert_files))
         server = Server(config=conf)
         # Our own attribute catalogue only (pysaml2 would otherwise rebuild its default
         # converters for every assertion it filters).
@@ -181,6 +122,75 @@ def build_server(spec: IdpSpec) -> Idp:
         metadata_xml = _signed_metadata(server, conf)
     private_key = serialization.load_pem_private_key(spec.signing_key_pem.encode(), None)
     return Idp(server=server, metadata_xml=metadata_xml, spec=spec, private_key=private_key)
+
+
+def _write_certificates(spec: IdpSpec, folder: str) -> tuple[str, list[str]]:
+    """pysaml2 reads certificates from files; they are public. The private key never
+    touches the disk: it goes straight into the in-process backend."""
+    cert_file = os.path.join(folder, "signing.crt")
+    with open(cert_file, "w") as fh:
+        fh.write(spec.signing_cert_pem)
+    extra = []
+    if spec.next_cert_pem:
+        extra.append(os.path.join(folder, "next.crt"))
+        with open(extra[0], "w") as fh:
+            fh.write(spec.next_cert_pem)
+    return cert_file, extra
+
+
+def _config(spec: IdpSpec, cert_file: str, extra_cert_files: list[str]) -> dict:
+    """pysaml2's configuration for the IdP in ``spec``."""
+    return {
+        "entityid": spec.entity_id,
+        "service": {"idp": _idp_service(spec)},
+        "metadata": {"inline": list(spec.sp_metadata)},
+        "cert_file": cert_file,
+        "additional_cert_files": extra_cert_files or None,
+        "xmlsec_binary": spec.xmlsec_binary or None,
+        "organization": {
+            "name": spec.organization,
+            "display_name": spec.organization,
+            "url": spec.organization_url or spec.entity_id,
+        },
+        "entity_attributes": [
+            {
+                "name": CLASS_REFS_ATTRIBUTE,
+                "format": NAME_FORMAT_URI,
+                "values": list(spec.class_refs),
+            }
+        ]
+        if spec.class_refs
+        else [],
+    }
+
+
+def _idp_service(spec: IdpSpec) -> dict:
+    return {
+        "name": spec.organization,
+        "endpoints": {
+            "single_sign_on_service": [
+                (spec.sso_redirect_url, BINDING_HTTP_REDIRECT),
+                (spec.sso_post_url, BINDING_HTTP_POST),
+            ],
+            "single_logout_service": [
+                (spec.slo_redirect_url, BINDING_HTTP_REDIRECT),
+                (spec.slo_post_url, BINDING_HTTP_POST),
+            ],
+        },
+        "name_id_format": list(NAMEID_FORMATS),
+        # Per-SP "require signed requests" is enforced by our validator.
+        "want_authn_requests_signed": False,
+        "sign_response": True,
+        "sign_assertion": True,
+        "signing_algorithm": SIG_RSA_SHA256,
+        "digest_algorithm": DIGEST_SHA256,
+        "policy": {
+            "default": {
+                "lifetime": {"minutes": spec.assertion_lifetime_minutes},
+                "name_form": NAME_FORMAT_URI,
+            }
+        },
+    }
 
 
 def _signed_metadata(server: Server, conf: IdPConfig) -> str:

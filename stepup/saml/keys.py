@@ -1,63 +1,21 @@
-"""Signing key pairs for the IdP: RSA-2048 with a self-signed certificate (``cryptography``).
-
-SAML does not use the certificate's chain or validity dates (the SP pins the certificate
-it finds in our metadata), so a long-lived self-signed certificate is the norm.
+"""Signing key pairs for the IdP (RSA-2048, self-signed: ``idbridge.certificates``) and
+the certificate helpers SAML metadata needs: body, PEM, fingerprint, expiry.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
 
-KEY_BITS = 2048
-CERT_DAYS = 3650
-
-
-@dataclass(frozen=True)
-class KeyPair:
-    private_key_pem: str
-    certificate_pem: str
-    not_after: datetime
+from idbridge.certificates import KeyPair, self_signed_key_pair
 
 
 def generate_key_pair(common_name: str, *, now: datetime | None = None) -> KeyPair:
     """A new RSA key and a self-signed certificate for ``common_name`` (SHA-256)."""
-    now = now or datetime.now(UTC)
-    key = rsa.generate_private_key(public_exponent=65537, key_size=KEY_BITS)
-    name = x509.Name(
-        [
-            x509.NameAttribute(NameOID.COMMON_NAME, common_name[:64] or "idbridge"),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "idbridge SAML IdP"),
-        ]
-    )
-    not_after = now + timedelta(days=CERT_DAYS)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(minutes=5))
-        .not_valid_after(not_after)
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    return KeyPair(
-        private_key_pem=key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        ).decode(),
-        certificate_pem=cert.public_bytes(serialization.Encoding.PEM).decode(),
-        not_after=not_after.replace(microsecond=0),
-    )
+    return self_signed_key_pair(common_name[:64] or "idbridge", "idbridge SAML IdP", now=now)
 
 
 def cert_body(cert_pem: str) -> str:

@@ -86,65 +86,105 @@ def parse_sp_metadata(data: bytes | str) -> SpMetadata:
     """Read one SP ``EntityDescriptor`` (or an ``EntitiesDescriptor`` holding exactly one)."""
     if isinstance(data, str):
         data = data.encode("utf-8")
+    entity = _entity(_parse_xml(data))
+    entity_id = _entity_id(entity)
+    sp = entity.find(f"{{{MD}}}SPSSODescriptor")
+    if sp is None:
+        raise MetadataError(f"{entity_id} is not a service provider (no SPSSODescriptor).")
+    acs = _acs_endpoints(sp)
+    slo = _slo_endpoints(sp)
+    signing, encryption = _certificates(sp)
+    authn_requests_signed = _bool(sp.get("AuthnRequestsSigned"))
+    if authn_requests_signed and not signing:
+        raise MetadataError(
+            "The SP says it signs its requests but publishes no signing certificate."
+        )
+    return SpMetadata(
+        entity_id=entity_id,
+        name=_display_name(entity, sp)[:200],
+        acs=acs,
+        slo=slo,
+        signing_certs=signing,
+        encryption_certs=encryption,
+        authn_requests_signed=authn_requests_signed,
+        name_id_formats=tuple(
+            (el.text or "").strip() for el in sp.findall(f"{{{MD}}}NameIDFormat") if el.text
+        ),
+        xml=data.decode("utf-8", errors="replace"),
+    )
+
+
+def _parse_xml(data: bytes):
     if len(data) > MAX_METADATA_BYTES:
         raise MetadataError("The metadata is larger than 1 MB.")
     try:
-        root = fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        return fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException:
         raise MetadataError("Metadata with a DOCTYPE or entity declarations is refused.")
     except Exception as exc:  # noqa: BLE001 - ParseError and friends: report, don't crash
         raise MetadataError(f"The metadata is not well-formed XML ({exc}).")
 
-    if root.tag == f"{{{MD}}}EntitiesDescriptor":
-        entities = [
-            e
-            for e in root.iter(f"{{{MD}}}EntityDescriptor")
-            if e.find(f"{{{MD}}}SPSSODescriptor") is not None
-        ]
-        if len(entities) != 1:
-            raise MetadataError(
-                f"The file describes {len(entities)} service providers; register one at a time."
-            )
-        entity = entities[0]
-    elif root.tag == f"{{{MD}}}EntityDescriptor":
-        entity = root
-    else:
-        raise MetadataError("This is not SAML metadata (no md:EntityDescriptor).")
 
+def _entity(root):
+    """The one SP ``EntityDescriptor``: the root, or the only SP in an aggregate."""
+    if root.tag == f"{{{MD}}}EntityDescriptor":
+        return root
+    if root.tag != f"{{{MD}}}EntitiesDescriptor":
+        raise MetadataError("This is not SAML metadata (no md:EntityDescriptor).")
+    entities = [
+        e
+        for e in root.iter(f"{{{MD}}}EntityDescriptor")
+        if e.find(f"{{{MD}}}SPSSODescriptor") is not None
+    ]
+    if len(entities) != 1:
+        raise MetadataError(
+            f"The file describes {len(entities)} service providers; register one at a time."
+        )
+    return entities[0]
+
+
+def _entity_id(entity) -> str:
     entity_id = (entity.get("entityID") or "").strip()
     if not entity_id:
         raise MetadataError("The EntityDescriptor has no entityID.")
     if len(entity_id) > 1024:
         raise MetadataError("The entityID is longer than 1024 characters.")
-    sp = entity.find(f"{{{MD}}}SPSSODescriptor")
-    if sp is None:
-        raise MetadataError(f"{entity_id} is not a service provider (no SPSSODescriptor).")
+    return entity_id
 
-    acs = []
-    for el in sp.findall(f"{{{MD}}}AssertionConsumerService"):
-        index = el.get("index")
-        acs.append(
-            Endpoint(
-                binding=el.get("Binding", ""),
-                url=_check_url(el.get("Location", ""), "AssertionConsumerService"),
-                index=_index(index),
-                is_default=_bool(el.get("isDefault")),
-            )
+
+def _acs_endpoints(sp) -> tuple[Endpoint, ...]:
+    """Every AssertionConsumerService; at least one must take HTTP-POST."""
+    acs = tuple(
+        Endpoint(
+            binding=el.get("Binding", ""),
+            url=_check_url(el.get("Location", ""), "AssertionConsumerService"),
+            index=_index(el.get("index")),
+            is_default=_bool(el.get("isDefault")),
         )
+        for el in sp.findall(f"{{{MD}}}AssertionConsumerService")
+    )
     if not any(e.binding == BINDING_HTTP_POST for e in acs):
         raise MetadataError(
             "The SP has no AssertionConsumerService with the HTTP-POST binding, "
             "the only one idbridge answers with."
         )
-    slo = [
+    return acs
+
+
+def _slo_endpoints(sp) -> tuple[Endpoint, ...]:
+    """The SingleLogoutService endpoints over a binding idbridge uses."""
+    return tuple(
         Endpoint(
             binding=el.get("Binding", ""),
             url=_check_url(el.get("Location", ""), "SingleLogoutService"),
         )
         for el in sp.findall(f"{{{MD}}}SingleLogoutService")
         if el.get("Binding") in (BINDING_HTTP_POST, BINDING_HTTP_REDIRECT)
-    ]
+    )
 
+
+def _certificates(sp) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The signing and the encryption certificates (PEM), each once, in document order."""
     signing, encryption = [], []
     for kd in sp.findall(f"{{{MD}}}KeyDescriptor"):
         use = kd.get("use") or "both"
@@ -157,35 +197,18 @@ def parse_sp_metadata(data: bytes | str) -> SpMetadata:
                 signing.append(pem)
             if use in ("encryption", "both") and pem not in encryption:
                 encryption.append(pem)
+    return tuple(signing), tuple(encryption)
 
-    authn_requests_signed = _bool(sp.get("AuthnRequestsSigned"))
-    if authn_requests_signed and not signing:
-        raise MetadataError(
-            "The SP says it signs its requests but publishes no signing certificate."
-        )
 
-    name = ""
+def _display_name(entity, sp) -> str:
+    """The SP's mdui:DisplayName, else its OrganizationDisplayName, else nothing."""
     display = sp.find(f"{{{MD}}}Extensions/{{{MDUI}}}UIInfo/{{{MDUI}}}DisplayName")
-    if display is not None and display.text:
-        name = display.text.strip()
-    if not name:
-        org = entity.find(f"{{{MD}}}Organization/{{{MD}}}OrganizationDisplayName")
-        if org is not None and org.text:
-            name = org.text.strip()
-
-    return SpMetadata(
-        entity_id=entity_id,
-        name=name[:200],
-        acs=tuple(acs),
-        slo=tuple(slo),
-        signing_certs=tuple(signing),
-        encryption_certs=tuple(encryption),
-        authn_requests_signed=authn_requests_signed,
-        name_id_formats=tuple(
-            (el.text or "").strip() for el in sp.findall(f"{{{MD}}}NameIDFormat") if el.text
-        ),
-        xml=data.decode("utf-8", errors="replace"),
-    )
+    if display is not None and display.text and display.text.strip():
+        return display.text.strip()
+    org = entity.find(f"{{{MD}}}Organization/{{{MD}}}OrganizationDisplayName")
+    if org is not None and org.text:
+        return org.text.strip()
+    return ""
 
 
 def fetch_metadata(

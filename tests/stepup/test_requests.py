@@ -8,14 +8,9 @@ import pytest
 
 from stepup.policy import MINIMUM, REFEDS_MFA
 from stepup.saml.metadata import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, Endpoint
-from stepup.saml.requests import (
-    RegisteredSp,
-    RequestRefused,
-    SamlHttpInput,
-    parse_xs_boolean,
-    parse_xs_datetime,
-    validate_authn_request,
-)
+from stepup.saml.requests.authn import validate_authn_request
+from stepup.saml.requests.decoding import parse_xs_boolean, parse_xs_datetime
+from stepup.saml.requests.values import RegisteredSp, RequestRefused, SamlHttpInput
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 SP = "https://sp.test/saml/metadata"

@@ -165,9 +165,9 @@ def test_a_missing_campus_role_is_refused_with_a_clear_message(
 
     register_sp()
     StepUpPolicy.objects.filter(action="payroll").update(required_roles=["Payroll manager"])
-    from stepup.services import _config_changed
+    from stepup.services.state import config_changed
 
-    _config_changed()
+    config_changed()
     _, url = authn_request_url(sp_client(), idp_at_live_server.url, relay_state="/payroll")
     key = signed_in_session(make_subject(roles=("Teacher",)), checked_ago=timedelta(seconds=30))
     response = browser(key).get(url, allow_redirects=False, timeout=10)

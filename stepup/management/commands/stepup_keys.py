@@ -8,8 +8,12 @@ manage.py stepup_keys promote    # once every SP has the new metadata: sign with
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from stepup import services
 from stepup.models import SigningKey
+from stepup.services.signing_keys import (
+    signing_key_ensure,
+    signing_key_promote,
+    signing_key_rollover,
+)
 
 ACTOR = "cli:stepup_keys"
 
@@ -23,15 +27,15 @@ class Command(BaseCommand):
     def handle(self, *args, action, **options):
         try:
             if action == "rollover":
-                key = services.signing_key_rollover(actor=ACTOR)
+                key = signing_key_rollover(actor=ACTOR)
                 self.stdout.write(f"Next key published in metadata: {key.fingerprint}")
             elif action == "promote":
-                key = services.signing_key_promote(actor=ACTOR)
+                key = signing_key_promote(actor=ACTOR)
                 self.stdout.write(f"Now signing with: {key.fingerprint}")
         except ValidationError as exc:
             raise CommandError(exc.messages[0])
         if action == "list":
-            services.signing_key_ensure()
+            signing_key_ensure()
             for key in SigningKey.objects.exclude(status=SigningKey.RETIRED).order_by("status"):
                 self.stdout.write(
                     f"{key.status}\t{key.fingerprint}\tuntil {key.not_after:%Y-%m-%d}"

@@ -12,7 +12,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from stepup import services
 from stepup.models import ServiceProvider
 from stepup.saml.metadata import (
     MAX_METADATA_BYTES,
@@ -20,6 +19,10 @@ from stepup.saml.metadata import (
     check_loads_in_pysaml2,
     fetch_metadata,
     parse_sp_metadata,
+)
+from stepup.services.service_providers import (
+    service_provider_delete,
+    service_provider_register,
 )
 
 ACTOR = "cli:stepup_sp"
@@ -66,25 +69,12 @@ class Command(BaseCommand):
         disabled,
         **_,
     ):
-        attrs = [a.strip() for a in attributes.split(",") if a.strip()]
-        unknown = set(attrs) - set(ServiceProvider.DEFAULT_ATTRIBUTES)
-        if unknown:
-            raise CommandError(f"Unknown attributes: {', '.join(sorted(unknown))}")
-        url = ""
+        attrs = _released_attributes(attributes)
         try:
-            if metadata.startswith(("http://", "https://")):
-                url = metadata
-                data = fetch_metadata(url, timeout=settings.STEPUP_METADATA_FETCH_TIMEOUT_SECONDS)
-            else:
-                path = Path(metadata)
-                if not path.is_file():
-                    raise CommandError(f"No such file: {metadata}")
-                if path.stat().st_size > MAX_METADATA_BYTES:
-                    raise CommandError("The metadata file is larger than 1 MB.")
-                data = path.read_bytes()
+            data, url = _read_metadata(metadata)
             parsed = parse_sp_metadata(data)
             check_loads_in_pysaml2(parsed.xml)
-            sp = services.service_provider_register(
+            sp = service_provider_register(
                 metadata=parsed,
                 metadata_url=url,
                 actor=ACTOR,
@@ -98,6 +88,9 @@ class Command(BaseCommand):
         except (MetadataError, ValidationError) as exc:
             message = exc.messages[0] if isinstance(exc, ValidationError) else str(exc)
             raise CommandError(message)
+        self._report_registered(sp)
+
+    def _report_registered(self, sp: ServiceProvider) -> None:
         self.stdout.write(f"Registered {sp.entity_id}")
         for endpoint in sp.acs_endpoints:
             self.stdout.write(f"  ACS {endpoint['url']}")
@@ -117,5 +110,27 @@ class Command(BaseCommand):
         sp = ServiceProvider.objects.filter(entity_id=entity_id).first()
         if sp is None:
             raise CommandError(f"{entity_id} is not registered.")
-        services.service_provider_delete(sp=sp, actor=ACTOR)
+        service_provider_delete(sp=sp, actor=ACTOR)
         self.stdout.write(f"Removed {entity_id}")
+
+
+def _released_attributes(attributes: str) -> list[str]:
+    """``--attributes``: comma-separated keys, each one idbridge can release."""
+    attrs = [a.strip() for a in attributes.split(",") if a.strip()]
+    unknown = set(attrs) - set(ServiceProvider.DEFAULT_ATTRIBUTES)
+    if unknown:
+        raise CommandError(f"Unknown attributes: {', '.join(sorted(unknown))}")
+    return attrs
+
+
+def _read_metadata(source: str) -> tuple[bytes, str]:
+    """The metadata from a URL (fetched, bounded) or a file, and the URL ("" for a file)."""
+    if source.startswith(("http://", "https://")):
+        timeout = settings.STEPUP_METADATA_FETCH_TIMEOUT_SECONDS
+        return fetch_metadata(source, timeout=timeout), source
+    path = Path(source)
+    if not path.is_file():
+        raise CommandError(f"No such file: {source}")
+    if path.stat().st_size > MAX_METADATA_BYTES:
+        raise CommandError("The metadata file is larger than 1 MB.")
+    return path.read_bytes(), ""

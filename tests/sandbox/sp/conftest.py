@@ -64,12 +64,12 @@ def default_policies(db):
     from django.apps import apps as django_apps
 
     from stepup.models import StepUpPolicy
-    from stepup.services import _config_changed
+    from stepup.services.state import config_changed
 
     module = importlib.import_module("stepup.migrations.0002_default_policies")
     if not StepUpPolicy.objects.exists():
         module.add_defaults(django_apps, None)
-        _config_changed()
+        config_changed()
     return StepUpPolicy.objects.all()
 
 

@@ -46,7 +46,7 @@ def test_the_portal_reaches_idbridge_only_over_saml():
     ],
 )
 def test_the_acs_refuses_signatures_weaker_than_sha256(algorithm, weak):
-    from sandbox.sp.saml_views import _weak_algorithms
+    from sandbox.sp.assertions import weak_algorithms
 
     digest = "sha256" if not weak else "sha1"
     xml = (
@@ -56,11 +56,11 @@ def test_the_acs_refuses_signatures_weaker_than_sha256(algorithm, weak):
         '<ds:Reference><ds:DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#'
         f'{digest}"/></ds:Reference></ds:SignedInfo></ds:Signature></samlp:Response>'
     )
-    assert bool(_weak_algorithms(xml)) is weak
+    assert bool(weak_algorithms(xml)) is weak
 
 
 def test_the_refusal_page_reads_the_status_idbridge_signed():
-    from sandbox.sp.saml_views import _status_of
+    from sandbox.sp.assertions import status_of
 
     xml = (
         '<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" InResponseTo="id-1">'
@@ -69,14 +69,14 @@ def test_the_refusal_page_reads_the_status_idbridge_signed():
         "</samlp:StatusCode><samlp:StatusMessage>Check failed</samlp:StatusMessage>"
         "</samlp:Status></samlp:Response>"
     )
-    status = _status_of(base64.b64encode(xml.encode()).decode())
+    status = status_of(base64.b64encode(xml.encode()).decode())
     assert status == {
         "code": "urn:oasis:names:tc:SAML:2.0:status:Responder",
         "detail": "urn:oasis:names:tc:SAML:2.0:status:NoAuthnContext",
         "message": "Check failed",
         "in_response_to": "id-1",
     }
-    assert _status_of(base64.b64encode(b"<!DOCTYPE x [<!ENTITY a 'b'>]><x/>").decode()) == {}
+    assert status_of(base64.b64encode(b"<!DOCTYPE x [<!ENTITY a 'b'>]><x/>").decode()) == {}
 
 
 def test_the_demo_step_registers_the_portal_once_and_follows_public_base_url(db, settings):

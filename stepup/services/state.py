@@ -1,0 +1,29 @@
+"""The IdP's state row: its NameID secret and the configuration version every process
+compares with its cached IdP server (``stepup.runtime``)."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from stepup.models import IdpState
+
+
+def idp_state_ensure() -> IdpState:
+    """The IdP's state row, created (with a new NameID secret) on first use."""
+    state = IdpState.objects.filter(id=1).first()
+    if state is not None:
+        return state
+    try:
+        with transaction.atomic():
+            return IdpState.objects.create(id=1, nameid_secret=secrets.token_hex(32))
+    except IntegrityError:  # another process created it first
+        return IdpState.objects.get(id=1)
+
+
+def config_changed() -> None:
+    """Every process rebuilds its cached IdP server on its next SAML request."""
+    idp_state_ensure()
+    IdpState.objects.filter(id=1).update(config_version=F("config_version") + 1)
