@@ -1,5 +1,5 @@
-"""The Business Office console's part of `make demo` (registered in DEMO_STEPS by
-``boi.apps``): a BOI connection to the Campus sandbox with the demo mapping tables.
+"""The Business Office console's part of `make demo` (order 40, after the sandbox's step):
+a BOI connection to the Campus sandbox with the demo mapping tables.
 
 Idempotent. The sandbox's demo API client credentials are read from the file the sandbox's
 demo step writes (``var/campus_demo_client.json``); idbridge never imports the sandbox.
@@ -16,51 +16,23 @@ from django.db import transaction
 from boi.models import BoiConnection, MappingValue
 from boi.samples import DEMO_MAPPINGS
 from idbridge.audit.services import audit_record
+from idbridge.core.demo import demo_step
 
 NAME = "Campus sandbox"
 ACTOR = "manage.py demo"
 BASE_PATH = "/sandbox/campus/api/boi/v1/"
 
 
+@demo_step(order=40, name="business office connection")
 def boi_demo_setup(stdout) -> BoiConnection | None:
     path = settings.VAR_DIR / "campus_demo_client.json"
     if not path.exists():
         stdout.write("Business Office console: no sandbox client credentials; skipped.")
         return None
     credentials = json.loads(path.read_text())
-    base = settings.PUBLIC_BASE_URL.rstrip("/")
-    values = {
-        "client_id": credentials["client_id"],
-        "token_url": credentials.get("token_url")
-        or f"{base}/sandbox/campus/oauth2/token?appName={credentials['app_name']}",
-        "base_url": base + BASE_PATH,
-    }
     with transaction.atomic():
-        connection, created = BoiConnection.objects.get_or_create(
-            name=NAME, defaults={**values, "client_secret": credentials["client_secret"]}
-        )
-        if not created and (
-            connection.client_secret.reveal() != credentials["client_secret"]
-            or any(getattr(connection, k) != v for k, v in values.items())
-        ):
-            for k, v in values.items():
-                setattr(connection, k, v)
-            connection.client_secret = credentials["client_secret"]
-            connection.status = BoiConnection.Status.NEW
-            connection.save()
-        for kind, table in DEMO_MAPPINGS.items():
-            for hr_value, campus in table.items():
-                assignment, title, description = campus if kind == "job" else (campus, "", "")
-                MappingValue.objects.update_or_create(
-                    connection=connection,
-                    kind=kind,
-                    hr_value=hr_value,
-                    defaults={
-                        "campus_value": assignment,
-                        "title_code": title,
-                        "title_description": description,
-                    },
-                )
+        connection, created = _connection_ensure(credentials)
+        _demo_mappings_ensure(connection)
         if created:
             audit_record(
                 actor=ACTOR,
@@ -73,3 +45,44 @@ def boi_demo_setup(stdout) -> BoiConnection | None:
         "sample HR export in docs/samples/hr_export_sample.csv."
     )
     return connection
+
+
+def _connection_ensure(credentials: dict) -> tuple[BoiConnection, bool]:
+    """The demo connection, created or brought up to date with ``credentials`` and
+    PUBLIC_BASE_URL (a changed one goes back to NEW, to be checked again)."""
+    base = settings.PUBLIC_BASE_URL.rstrip("/")
+    values = {
+        "client_id": credentials["client_id"],
+        "token_url": credentials.get("token_url")
+        or f"{base}/sandbox/campus/oauth2/token?appName={credentials['app_name']}",
+        "base_url": base + BASE_PATH,
+    }
+    connection, created = BoiConnection.objects.get_or_create(
+        name=NAME, defaults={**values, "client_secret": credentials["client_secret"]}
+    )
+    if not created and (
+        connection.client_secret.reveal() != credentials["client_secret"]
+        or any(getattr(connection, k) != v for k, v in values.items())
+    ):
+        for k, v in values.items():
+            setattr(connection, k, v)
+        connection.client_secret = credentials["client_secret"]
+        connection.status = BoiConnection.Status.NEW
+        connection.save()
+    return connection, created
+
+
+def _demo_mappings_ensure(connection: BoiConnection) -> None:
+    for kind, table in DEMO_MAPPINGS.items():
+        for hr_value, campus in table.items():
+            assignment, title, description = campus if kind == "job" else (campus, "", "")
+            MappingValue.objects.update_or_create(
+                connection=connection,
+                kind=kind,
+                hr_value=hr_value,
+                defaults={
+                    "campus_value": assignment,
+                    "title_code": title,
+                    "title_description": description,
+                },
+            )

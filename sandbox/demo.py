@@ -1,8 +1,14 @@
-"""The Campus sandbox's part of `make demo` (registered in idbridge.core.demo.DEMO_STEPS).
+"""The Campus sandbox's part of `make demo` (steps registered with
+``idbridge.core.demo.demo_step``).
 
-Idempotent: the district is seeded only into an empty sandbox, and the demo API client is
-created once; its credentials are kept in ``var/campus_demo_client.json`` (mode 0600)
-because the sandbox stores the client secret hashed and cannot show it again.
+First (order 10) the district and the demo API client. Idempotent: the district is seeded
+only into an empty sandbox, and the demo API client is created once; its credentials are
+kept in ``var/campus_demo_client.json`` (mode 0600) because the sandbox stores the client
+secret hashed and cannot show it again.
+
+Then (order 30) the sandbox's Campus portal, a SAML SP, is registered in the step-up IdP.
+This is demo wiring, the one place the sandbox meets ``stepup`` in code; the portal itself
+reaches the IdP over SAML only.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth.hashers import check_password
 
+from idbridge.core.demo import demo_step
 from sandbox.models import BOI_SCOPE, ApiClient, Person
 from sandbox.services.clients import (
     api_client_create,
@@ -22,6 +29,10 @@ from sandbox.services.clients import (
     client_credentials,
 )
 from sandbox.services.seed import district_seed, sandbox_is_empty
+from sandbox.sp.metadata import sp_metadata_xml
+from stepup import services as stepup_services
+from stepup.models import ServiceProvider
+from stepup.saml.metadata import check_loads_in_pysaml2, parse_sp_metadata
 
 DEMO_CLIENT_NAME = "idbridge"
 DEMO_STAFF = 300
@@ -69,6 +80,7 @@ def demo_client_ensure() -> dict:
     return credentials
 
 
+@demo_step(order=10, name="campus sandbox")
 def sandbox_demo_setup(stdout) -> dict:
     if sandbox_is_empty():
         report = district_seed(
@@ -87,3 +99,39 @@ def sandbox_demo_setup(stdout) -> dict:
         f"'{credentials['app_name']}'; demo client credentials in {demo_client_path()}."
     )
     return credentials
+
+
+def campus_sandbox_sp_register(*, actor: str = ACTOR) -> str:
+    """Register the Campus sandbox's portal (a SAML SP, ``sandbox/sp``) in the step-up IdP.
+
+    Idempotent: the first run registers the SP's metadata (signed requests required, every
+    attribute released); later runs replace it when it changed, e.g. when
+    ``PUBLIC_BASE_URL`` moved its ACS and logout URLs. Returns what happened:
+    ``registered``, ``updated`` or ``unchanged``.
+    """
+    parsed = parse_sp_metadata(sp_metadata_xml())
+    check_loads_in_pysaml2(parsed.xml)
+    sp = ServiceProvider.objects.filter(entity_id=parsed.entity_id).first()
+    if sp is None:
+        stepup_services.service_provider_register(
+            metadata=parsed,
+            actor=actor,
+            name="Campus sandbox portal",
+            require_signed_requests=True,
+            released_attributes=list(ServiceProvider.DEFAULT_ATTRIBUTES),
+        )
+        return "registered"
+    if sp.metadata_xml != parsed.xml:
+        stepup_services.service_provider_replace_metadata(sp=sp, metadata=parsed, actor=actor)
+        return "updated"
+    return "unchanged"
+
+
+@demo_step(order=30, name="campus portal sp")
+def campus_sandbox_sp_setup(stdout) -> None:
+    # The sandbox's Campus portal signs people in through the step-up IdP.
+    outcome = campus_sandbox_sp_register()
+    stdout.write(
+        f"Campus portal SAML SP {outcome} in the step-up IdP "
+        f"({settings.PUBLIC_BASE_URL}/sandbox/campus/portal/)."
+    )

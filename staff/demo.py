@@ -1,4 +1,4 @@
-"""Staff onboarding's part of `make demo`: Campus connections to the sandbox.
+"""Staff onboarding's part of `make demo` (order 20): Campus connections to the sandbox.
 
 The sandbox's demo step (which runs first) leaves the demo API client's credentials in
 ``var/campus_demo_client.json``; here they become two Campus connections, as an
@@ -12,12 +12,14 @@ from pathlib import Path
 from django.conf import settings
 
 from idbridge.audit.services import audit_record
+from idbridge.core.demo import demo_step
 from staff.models import CampusConnection
 
 REST_NAME = "Campus sandbox (Cloud REST)"
 SOAP_NAME = "Campus sandbox (legacy SOAP)"
 
 
+@demo_step(order=20, name="campus connections")
 def staff_demo_setup(stdout) -> None:
     path = Path(settings.VAR_DIR) / "campus_demo_client.json"
     if not path.exists():

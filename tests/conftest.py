@@ -9,6 +9,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from urllib.parse import urlparse
@@ -208,15 +209,53 @@ def celery_worker(django_db_setup, django_db_blocker):
         log.close()
 
 
-def wait_for(predicate, timeout=30.0, interval=0.2):
-    """Poll ``predicate`` until it returns a truthy value; fail after ``timeout`` seconds."""
+def wait_for(predicate, timeout=30.0, interval=0.2, what="condition"):
+    """Poll ``predicate`` (a row, a process) until it returns a truthy value, and return
+    that; fail after ``timeout`` seconds, naming ``what`` was awaited."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()
         if value:
             return value
         time.sleep(interval)
-    pytest.fail(f"condition not met within {timeout} s")
+    pytest.fail(f"{what} not met within {timeout} s")
+
+
+class ServedRequests:
+    """Paths of the requests the live server has finished answering: Django's
+    ``request_finished``, sent by the server thread once the response is written and
+    closed, so a test can wait for a slow answer its client gave up on."""
+
+    def __init__(self):
+        self._paths: list[str] = []
+        self._changed = threading.Condition()
+        self._current = threading.local()
+
+    def started(self, sender, environ, **kwargs):
+        self._current.path = environ.get("PATH_INFO", "")
+
+    def finished(self, sender, **kwargs):
+        with self._changed:
+            self._paths.append(getattr(self._current, "path", ""))
+            self._changed.notify_all()
+
+    def wait(self, path: str, count: int = 1, timeout: float = 10.0) -> bool:
+        """True once ``count`` requests for ``path`` were answered; False after ``timeout``."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self._paths.count(path) >= count, timeout)
+
+
+@pytest.fixture
+def served_requests():
+    """What the live server has finished serving since the fixture started (see above)."""
+    from django.core.signals import request_finished, request_started
+
+    served = ServedRequests()
+    request_started.connect(served.started, dispatch_uid="tests.served_requests")
+    request_finished.connect(served.finished, dispatch_uid="tests.served_requests")
+    yield served
+    request_started.disconnect(dispatch_uid="tests.served_requests")
+    request_finished.disconnect(dispatch_uid="tests.served_requests")
 
 
 # --- Browser ----------------------------------------------------------------------------

@@ -1,22 +1,64 @@
 """Setting up the embedded demo: what `make demo` does before it starts the processes.
 
+Each app that needs demo data has a ``demo.py`` that registers its steps with
+:func:`demo_step`; the steps are found with ``autodiscover_modules("demo")`` (so
+idbridge imports no app) and run in their ``order``::
+
+    @demo_step(order=20, name="campus connections")
+    def staff_demo_setup(stdout): ...
+
+The orders in use: 10 the Campus sandbox's district and demo API client (first: later
+steps read its client file), 20 staff onboarding's Campus connections, 30 the sandbox
+portal's SAML SP in the step-up IdP, 40 the Business Office console's BOI connection.
 Each step is idempotent, so running the demo twice works.
 """
 
 import json
 import os
 import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.db import transaction
+from django.utils.module_loading import autodiscover_modules
 
 from idbridge.audit.services import audit_record
 from idbridge.core.roles import DISTRICT_ADMIN
 
 DEMO_USERNAME = "admin"
+
+
+@dataclass(frozen=True)
+class DemoStep:
+    order: int
+    name: str
+    run: Callable
+
+
+_registry: dict[str, DemoStep] = {}
+
+
+def demo_step(*, order: int, name: str):
+    """Register the decorated ``callable(stdout)`` as the demo step ``name``."""
+
+    def register(run: Callable) -> Callable:
+        taken = [s.name for s in _registry.values() if s.order == order and s.name != name]
+        if taken:
+            raise ValueError(f"demo step order {order} is taken by {taken[0]!r}")
+        _registry[name] = DemoStep(order=order, name=name, run=run)
+        return run
+
+    return register
+
+
+def demo_steps() -> list[DemoStep]:
+    """Every app's demo steps, in order (imports each installed app's ``demo`` module)."""
+    autodiscover_modules("demo")
+    return sorted(_registry.values(), key=lambda step: step.order)
 
 
 def demo_admin_ensure() -> tuple[str, str]:
@@ -57,69 +99,6 @@ def demo_admin_ensure() -> tuple[str, str]:
 def demo_setup(stdout) -> tuple[str, str]:
     call_command("migrate", interactive=False, verbosity=0)
     stdout.write("Database migrated.")
-    for step in DEMO_STEPS:
-        step(stdout)
+    for step in demo_steps():
+        step.run(stdout)
     return demo_admin_ensure()
-
-
-def _campus_sandbox(stdout) -> None:
-    # First: the sandbox is the demo's Campus (a small district and the demo API client),
-    # so that later steps can point idbridge's Campus connections at it.
-    from sandbox.demo import sandbox_demo_setup
-
-    sandbox_demo_setup(stdout)
-
-
-def _campus_connections(stdout) -> None:
-    from staff.demo import staff_demo_setup
-
-    staff_demo_setup(stdout)
-
-
-# Each app that needs demo data adds a callable(stdout) here (seeding the Campus sandbox,
-# configuring the Campus connections, ...). Kept in order.
-DEMO_STEPS: list = [_campus_sandbox, _campus_connections]
-
-
-def campus_sandbox_sp_register(*, actor: str = "manage.py demo") -> str:
-    """Register the Campus sandbox's portal (a SAML SP, ``sandbox/sp``) in the step-up IdP.
-
-    Idempotent: the first run registers the SP's metadata (signed requests required, every
-    attribute released); later runs replace it when it changed, e.g. when
-    ``PUBLIC_BASE_URL`` moved its ACS and logout URLs. Returns what happened:
-    ``registered``, ``updated`` or ``unchanged``. This is idbridge's own setup code; the
-    portal itself never imports ``stepup``.
-    """
-    from sandbox.sp.metadata import sp_metadata_xml
-    from stepup import services
-    from stepup.models import ServiceProvider
-    from stepup.saml.metadata import check_loads_in_pysaml2, parse_sp_metadata
-
-    parsed = parse_sp_metadata(sp_metadata_xml())
-    check_loads_in_pysaml2(parsed.xml)
-    sp = ServiceProvider.objects.filter(entity_id=parsed.entity_id).first()
-    if sp is None:
-        services.service_provider_register(
-            metadata=parsed,
-            actor=actor,
-            name="Campus sandbox portal",
-            require_signed_requests=True,
-            released_attributes=list(ServiceProvider.DEFAULT_ATTRIBUTES),
-        )
-        return "registered"
-    if sp.metadata_xml != parsed.xml:
-        services.service_provider_replace_metadata(sp=sp, metadata=parsed, actor=actor)
-        return "updated"
-    return "unchanged"
-
-
-def _campus_sandbox_sp(stdout) -> None:
-    # The sandbox's Campus portal signs people in through the step-up IdP.
-    outcome = campus_sandbox_sp_register()
-    stdout.write(
-        f"Campus portal SAML SP {outcome} in the step-up IdP "
-        f"({settings.PUBLIC_BASE_URL}/sandbox/campus/portal/)."
-    )
-
-
-DEMO_STEPS.append(_campus_sandbox_sp)

@@ -9,7 +9,7 @@ from boi.demo import boi_demo_setup
 from boi.models import BoiConnection, MappingValue
 from boi.rules.staff import Mappings
 from boi.samples import DEMO_MAPPINGS, bad_rows, change_of, sample_csv, sample_rows
-from idbridge.core.demo import DEMO_STEPS
+from idbridge.core.demo import demo_steps
 
 
 def _resolver():
@@ -70,4 +70,4 @@ def test_the_demo_step_configures_the_sandbox_connection_once(settings, tmp_path
     connection = BoiConnection.objects.get()
     assert connection.client_secret == "sec" and connection.base_url.endswith("/api/boi/v1/")
     assert MappingValue.objects.filter(connection=connection).count() == 12
-    assert boi_demo_setup in DEMO_STEPS
+    assert boi_demo_setup in [step.run for step in demo_steps()]

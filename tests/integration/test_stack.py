@@ -7,7 +7,9 @@ from django.db import connection
 
 from idbridge.audit.models import AuditEntry
 from idbridge.audit.services import audit_record, audit_verify
-from idbridge.core import tasks
+from staff import tasks
+from staff.models import CampusConnection, OnboardingCase, StaffMember
+from staff.transitions import State
 from tests.conftest import wait_for
 
 pytestmark = pytest.mark.integration
@@ -20,8 +22,18 @@ def test_the_database_is_postgresql_and_healthz_sees_redis(client, db):
 
 
 def test_a_task_run_by_the_worker_writes_to_the_database(transactional_db, celery_worker):
-    tasks.audit_probe.delay("from-the-worker")
-    entry = wait_for(lambda: AuditEntry.objects.filter(target="probe:from-the-worker").first())
+    # The beat's invitation sweep: a case still invited with no live link expires.
+    connection = CampusConnection.objects.create(name="Sandbox", kind="rest")
+    member = StaffMember.objects.create(
+        connection=connection, campus_key="1001", first_name="Maria", last_name="Lopez"
+    )
+    case = OnboardingCase.objects.create(staff_member=member, state=State.INVITED)
+    tasks.remind_and_expire_invitations.delay()
+    entry = wait_for(
+        lambda: AuditEntry.objects.filter(
+            action="staff.case.expire", target=f"staff.onboardingcase:{case.pk}"
+        ).first()
+    )
     assert entry.actor_label == "system"
     assert audit_verify() is None
 

@@ -293,10 +293,21 @@ def test_transient_errors_in_single_calls_lose_nothing_and_duplicate_nothing():
     assert soap.requests_made == 35 + sum(failures.values()) + 1  # + Authenticate
 
 
+def getperson_threads_joined(before: set[threading.Thread], timeout: float = 5.0) -> None:
+    """Wait until every GetPerson worker thread started since ``before`` has ended (then
+    no call can start any more); fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    for thread in set(threading.enumerate()) - before:
+        if thread.name.startswith("soap-getperson"):
+            thread.join(max(0.0, deadline - time.monotonic()))
+            assert not thread.is_alive(), f"{thread.name} is still running"
+
+
 def test_a_permanent_failure_stops_the_walk_with_no_call_left_running():
     persons = dict.fromkeys(range(1, 200), True)
     service = FakeIdentityService(persons, latency=0.005, forbidden={20})
     cursor, progress = PollCursor(), Progress()
+    before = set(threading.enumerate())
     soap = connector(service, concurrency=4)
     found = []
     with pytest.raises(PermanentCampusError, match="HTTP 403"):
@@ -305,7 +316,7 @@ def test_a_permanent_failure_stops_the_walk_with_no_call_left_running():
     assert found == [str(i) for i in range(1, 20)]
     assert cursor.high_person_id == 19
     asked = len(service.asked)
-    time.sleep(0.05)
+    getperson_threads_joined(before)
     assert len(service.asked) == asked  # the calls queued ahead were dropped
     assert service.in_flight == 0
     assert asked <= 19 + 1 + 4 * 8
@@ -313,11 +324,12 @@ def test_a_permanent_failure_stops_the_walk_with_no_call_left_running():
 
 def test_an_abandoned_walk_leaves_no_call_running():
     service = FakeIdentityService(dict.fromkeys(range(1, 200), True), latency=0.005)
+    before = set(threading.enumerate())
     walk = connector(service, concurrency=4).iter_new_staff(PollCursor(), Progress())
     assert next(walk).key == "1"
     walk.close()
     asked = len(service.asked)
-    time.sleep(0.05)
+    getperson_threads_joined(before)
     assert len(service.asked) == asked
     assert service.in_flight == 0
 

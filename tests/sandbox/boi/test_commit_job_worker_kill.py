@@ -24,6 +24,7 @@ from sandbox.models import (
     Person,
     SyncStagedStaff,
 )
+from tests.conftest import wait_for
 
 from .conftest import BoiApi, payload_from_campus, read, unique_staff
 from .worker_settings import CRASH_TEST_QUEUE
@@ -111,14 +112,16 @@ def stop(proc, sig=signal.SIGTERM):
     proc.log.close()
 
 
-def wait_for(predicate, timeout, what):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    pytest.fail(f"timed out waiting for {what}")
+def other_database_sessions() -> list[int]:
+    """Backend pids of every session on the test database but this test's own (a worker's)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+        )
+        return [pid for (pid,) in cursor.fetchall()]
 
 
 @pytest.fixture
@@ -171,13 +174,21 @@ def test_a_killed_worker_s_commit_job_finishes_on_another_worker_exactly_once(
     try:
         job_id = api.post(f"sync/{sync_id}/submitCommitJob").json()["jobID"]
         wait_for(
-            lambda: CommitJob.objects.get(pk=job_id).done >= 15, 60, "the job to make progress"
+            lambda: CommitJob.objects.get(pk=job_id).done >= 15,
+            60,
+            what="the job to make progress",
         )
         stop(first, signal.SIGKILL)
+        # PostgreSQL ends the killed worker's session (rolling back its open batch).
+        wait_for(
+            lambda: not other_database_sessions(),
+            30,
+            what="the killed worker's database session to end",
+        )
         killed = CommitJob.objects.get(pk=job_id)
         assert killed.status == "running" and killed.done < killed.total
-        # Nothing moves while no worker runs it.
-        time.sleep(1)
+        # Nothing moves while no worker runs it: no other session can write to the job.
+        assert not other_database_sessions()
         assert CommitJob.objects.get(pk=job_id).done == killed.done
         wait_for(
             lambda: (
@@ -185,14 +196,14 @@ def test_a_killed_worker_s_commit_job_finishes_on_another_worker_exactly_once(
                 > STALE_SECONDS + 0.5
             ),
             30,
-            "the heartbeat to go stale",
+            what="the heartbeat to go stale",
         )
         faults.faults_set(actor="tests", latency_ms=0)
         second = start_worker("boi-worker-b")  # resumes stale jobs as it starts
         job = wait_for(
             lambda: CommitJob.objects.filter(pk=job_id, status="succeeded").first(),
             90,
-            "the resumed job to finish",
+            what="the resumed job to finish",
         )
     finally:
         if first.poll() is None:  # the test failed before killing it

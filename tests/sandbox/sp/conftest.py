@@ -2,7 +2,7 @@
 
 The portal and idbridge's IdP run in one live server; the portal fetches the IdP's
 metadata from it over HTTP and is registered in the IdP the way ``make demo`` does it
-(``idbridge.core.demo.campus_sandbox_sp_register``). The IdP's SSO session is set up
+(``sandbox.demo.campus_sandbox_sp_register``). The IdP's SSO session is set up
 through its seam (``stepup.subjects``), as in tests/stepup; the fresh check of a step-up
 is recorded the same way once the IdP has sent the browser to ``stepup:authenticate``.
 """
@@ -76,7 +76,7 @@ def default_policies(db):
 @pytest.fixture
 def portal_server(live_server, settings, transactional_db, default_policies):
     """The live server as idbridge's public address, with the portal registered as an SP."""
-    from idbridge.core.demo import campus_sandbox_sp_register
+    from sandbox.demo import campus_sandbox_sp_register
     from sandbox.sp.config import idp_metadata_forget
     from stepup.runtime import forget_cached_runtime
 

@@ -80,11 +80,12 @@ def test_the_refusal_page_reads_the_status_idbridge_signed():
 
 
 def test_the_demo_step_registers_the_portal_once_and_follows_public_base_url(db, settings):
-    from idbridge.core import demo
+    from idbridge.core.demo import demo_steps
+    from sandbox import demo
     from sandbox.sp.config import idp_metadata_forget
     from stepup.models import ServiceProvider
 
-    assert demo._campus_sandbox_sp in demo.DEMO_STEPS
+    assert demo.campus_sandbox_sp_setup in [step.run for step in demo_steps()]
     settings.PUBLIC_BASE_URL = "http://localhost:8000"
     idp_metadata_forget()
     assert demo.campus_sandbox_sp_register(actor="test") == "registered"
@@ -106,10 +107,10 @@ def test_the_demo_step_registers_the_portal_once_and_follows_public_base_url(db,
 def test_the_demo_step_reports_what_it_did(db, settings):
     from io import StringIO
 
-    from idbridge.core import demo
+    from sandbox import demo
 
     settings.PUBLIC_BASE_URL = "http://localhost:8000"
     out = StringIO()
-    demo._campus_sandbox_sp(out)
+    demo.campus_sandbox_sp_setup(out)
     assert "Campus portal SAML SP registered" in out.getvalue()
     assert "http://localhost:8000/sandbox/campus/portal/" in out.getvalue()

@@ -36,52 +36,12 @@ class Command(BaseCommand):
         if setup_only:
             self._print_login(username, password, None)
             return
-        py = sys.executable
-        commands = {
-            "web": [
-                py,
-                "-m",
-                "gunicorn",
-                "idbridge.wsgi:application",
-                "--bind",
-                f"{host}:{port}",
-                "--workers",
-                "2",
-                "--threads",
-                "4",
-                "--graceful-timeout",
-                "5",
-                "--log-level",
-                "warning",
-            ],
-            "worker": [
-                py,
-                "-m",
-                "celery",
-                "-A",
-                "idbridge",
-                "worker",
-                "--loglevel",
-                "WARNING",
-                "--concurrency",
-                "2",
-                "--hostname",
-                "demo@%h",
-            ],
-            "beat": [
-                py,
-                "-m",
-                "celery",
-                "-A",
-                "idbridge",
-                "beat",
-                "--loglevel",
-                "WARNING",
-                "--schedule",
-                settings.CELERY_BEAT_SCHEDULE_FILENAME,
-                "--pidfile=",
-            ],
-        }
+        health_url = f"http://{'127.0.0.1' if wildcard else host}:{port}/healthz"
+        self._serve(_commands(host, port), env, health_url, (username, password, url))
+
+    def _serve(self, commands, env, health_url, login) -> None:
+        """Start the processes, print the login once the web server answers, and watch
+        them until Ctrl-C or SIGTERM (or one of them exits); then stop them all."""
         procs: dict[str, subprocess.Popen] = {}
         stopping = False
 
@@ -96,10 +56,9 @@ class Command(BaseCommand):
                 # Own process group: Ctrl-C reaches only this command, which then stops
                 # each child in order and waits for it.
                 procs[name] = subprocess.Popen(cmd, env=env, start_new_session=True)
-            health_url = f"http://{'127.0.0.1' if wildcard else host}:{port}/healthz"
             if not self._wait_ready(health_url, procs, lambda: stopping):
                 raise CommandError("The web server did not become ready; see the log above.")
-            self._print_login(username, password, url)
+            self._print_login(*login)
             while not stopping:
                 for name, proc in procs.items():
                     if proc.poll() is not None:
@@ -145,3 +104,16 @@ class Command(BaseCommand):
                 proc.wait()
         if procs:
             self.stdout.write("Stopped.")
+
+
+def _commands(host: str, port: int) -> dict[str, list[str]]:
+    """The demo's processes: the web server, a Celery worker and Celery beat."""
+    web = ["gunicorn", "idbridge.wsgi:application", "--bind", f"{host}:{port}"]
+    web += ["--workers", "2", "--threads", "4", "--graceful-timeout", "5"]
+    web += ["--log-level", "warning"]
+    worker = ["celery", "-A", "idbridge", "worker", "--loglevel", "WARNING"]
+    worker += ["--concurrency", "2", "--hostname", "demo@%h"]
+    beat = ["celery", "-A", "idbridge", "beat", "--loglevel", "WARNING"]
+    beat += ["--schedule", settings.CELERY_BEAT_SCHEDULE_FILENAME, "--pidfile="]
+    processes = {"web": web, "worker": worker, "beat": beat}
+    return {name: [sys.executable, "-m", *args] for name, args in processes.items()}
