@@ -67,7 +67,6 @@ from saml2 import BINDING_HTTP_REDIRECT  # noqa: E402
 from saml2.client import Saml2Client  # noqa: E402
 from saml2.sigver import CryptoBackendXmlSec1, pre_signature_part  # noqa: E402
 
-from stepup import services  # noqa: E402
 from stepup.models import ServiceProvider  # noqa: E402
 from stepup.saml.metadata import parse_sp_metadata  # noqa: E402
 from stepup.saml.xmlsec_backend import (  # noqa: E402
@@ -75,6 +74,8 @@ from stepup.saml.xmlsec_backend import (  # noqa: E402
     SIG_RSA_SHA256,
     InProcessCryptoBackend,
 )
+from stepup.services.service_providers import service_provider_register  # noqa: E402
+from stepup.services.signing_keys import signing_key_ensure  # noqa: E402
 from tests.stepup.conftest import (  # noqa: E402
     make_subject,
     signed_in_session,
@@ -98,7 +99,7 @@ def summary(samples_s: list[float]) -> dict:
 # --- 1. signing alone ---------------------------------------------------------------
 
 call_command("migrate", verbosity=0)
-key = services.signing_key_ensure()
+key = signing_key_ensure()
 key_pem, cert_pem = key.private_key.reveal(), key.certificate
 workdir = Path(tempfile.mkdtemp(prefix="idbridge-bench-keys-"))
 (workdir / "idp.key").write_text(key_pem)
@@ -151,7 +152,7 @@ for name, (backend, key_file) in backends.items():
 sp_keys = type("K", (), {"key": str(workdir / "sp.key"), "cert": str(workdir / "sp.crt")})
 sp_xml = sp_metadata(sp_keys)
 if not ServiceProvider.objects.filter(entity_id=parse_sp_metadata(sp_xml).entity_id).exists():
-    services.service_provider_register(
+    service_provider_register(
         metadata=parse_sp_metadata(sp_xml), actor="bench", released_attributes=["email", "roles"]
     )
 from stepup.runtime import runtime  # noqa: E402

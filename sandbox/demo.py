@@ -30,9 +30,12 @@ from sandbox.services.clients import (
 )
 from sandbox.services.seed import district_seed, sandbox_is_empty
 from sandbox.sp.metadata import sp_metadata_xml
-from stepup import services as stepup_services
 from stepup.models import ServiceProvider
 from stepup.saml.metadata import check_loads_in_pysaml2, parse_sp_metadata
+from stepup.services.service_providers import (
+    service_provider_register,
+    service_provider_replace_metadata,
+)
 
 DEMO_CLIENT_NAME = "idbridge"
 DEMO_STAFF = 300
@@ -113,7 +116,7 @@ def campus_sandbox_sp_register(*, actor: str = ACTOR) -> str:
     check_loads_in_pysaml2(parsed.xml)
     sp = ServiceProvider.objects.filter(entity_id=parsed.entity_id).first()
     if sp is None:
-        stepup_services.service_provider_register(
+        service_provider_register(
             metadata=parsed,
             actor=actor,
             name="Campus sandbox portal",
@@ -122,7 +125,7 @@ def campus_sandbox_sp_register(*, actor: str = ACTOR) -> str:
         )
         return "registered"
     if sp.metadata_xml != parsed.xml:
-        stepup_services.service_provider_replace_metadata(sp=sp, metadata=parsed, actor=actor)
+        service_provider_replace_metadata(sp=sp, metadata=parsed, actor=actor)
         return "updated"
     return "unchanged"
 

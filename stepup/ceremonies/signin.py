@@ -20,9 +20,10 @@ from idbridge.audit.services import audit_record
 from staff.models import Passkey, StaffMember
 from staff.selectors import verified_member_get
 from staff.transitions import State
-from stepup import services, webauthn
+from stepup import webauthn
 from stepup.ceremonies.common import CeremonyRefused, relying_party
 from stepup.policy import PASSKEY, AuthEvent
+from stepup.services.decisions import step_up_check_record
 from stepup.subjects import Subject
 
 NOT_YOURS = "Use your own passkey to confirm this action."
@@ -103,7 +104,7 @@ def sign_in_verify(*, check: CheckRequest, challenge: bytes, credential_json: st
     assertion = _assertion_verify(passkey, subject, challenge, credential_json)
     _sign_count_advance(passkey, assertion, subject)
     event = AuthEvent(PASSKEY, timezone.now(), user_verified=assertion.user_verified)
-    services.step_up_check_record(subject=subject, event=event, succeeded=True)
+    step_up_check_record(subject=subject, event=event, succeeded=True)
     return SignedIn(subject, event)
 
 
@@ -126,7 +127,7 @@ def _refuse_another_person(check: CheckRequest, member: StaffMember, subject: Su
     person's."""
     current = check.current
     if current is not None and current.subject_id != subject.subject_id and check.step_up:
-        services.step_up_check_record(
+        step_up_check_record(
             subject=current,
             event=None,
             succeeded=False,
@@ -153,7 +154,7 @@ def _assertion_verify(
             sign_count=passkey.sign_count,
         )
     except webauthn.PasskeyError as exc:
-        services.step_up_check_record(subject=subject, event=None, succeeded=False, reason=str(exc))
+        step_up_check_record(subject=subject, event=None, succeeded=False, reason=str(exc))
         raise CeremonyRefused(str(exc)) from None
 
 
@@ -164,7 +165,7 @@ def _sign_count_advance(passkey: Passkey, assertion: webauthn.Assertion, subject
             sign_count=assertion.new_sign_count, last_used_at=timezone.now()
         )
     if not updated:
-        services.step_up_check_record(
+        step_up_check_record(
             subject=subject, event=None, succeeded=False, reason="sign count replayed"
         )
         raise CeremonyRefused("This passkey answer was already used.", 409)
@@ -183,6 +184,4 @@ def passkey_refusal_record(*, actor: str, reason: str) -> None:
 def check_cancelled_record(subject: Subject | None) -> None:
     """The person gave up on the check (the SP is answered NoAuthnContext)."""
     if subject is not None:
-        services.step_up_check_record(
-            subject=subject, event=None, succeeded=False, reason="check cancelled"
-        )
+        step_up_check_record(subject=subject, event=None, succeeded=False, reason="check cancelled")

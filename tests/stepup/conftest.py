@@ -76,12 +76,12 @@ def sp_metadata(keys, **kw) -> str:
 @pytest.fixture
 def register_sp(db, sp_key_files):
     """Register the pysaml2 test SP with the IdP (through the service, audited)."""
-    from stepup import services
     from stepup.saml.metadata import parse_sp_metadata
+    from stepup.services.service_providers import service_provider_register
 
     def _register(*, signs_requests=False, **options):
         metadata = parse_sp_metadata(sp_metadata(sp_key_files, signs_requests=signs_requests))
-        return services.service_provider_register(metadata=metadata, actor="test", **options)
+        return service_provider_register(metadata=metadata, actor="test", **options)
 
     return _register
 

@@ -172,11 +172,11 @@ def test_an_admin_changes_an_sps_options_and_the_change_is_audited(
 
 
 def test_encryption_needs_an_encryption_certificate(client, district_admin, db):
-    from stepup import services
     from stepup.saml.metadata import parse_sp_metadata
+    from stepup.services import service_providers
 
     xml = (Path(__file__).parent / "data" / "sp_without_certs.xml").read_text()
-    sp = services.service_provider_register(metadata=parse_sp_metadata(xml), actor="test")
+    sp = service_providers.service_provider_register(metadata=parse_sp_metadata(xml), actor="test")
     client.force_login(district_admin)
     response = client.post(
         f"/stepup/sps/{sp.pk}/",
@@ -317,7 +317,7 @@ def test_key_rollover_publishes_a_next_key_and_promotion_switches_the_signer(
 def test_the_signing_key_is_stored_encrypted(db):
     from django.db import connection
 
-    from stepup.services import signing_key_ensure
+    from stepup.services.signing_keys import signing_key_ensure
 
     key = signing_key_ensure()
     with connection.cursor() as cursor:
@@ -329,14 +329,14 @@ def test_the_signing_key_is_stored_encrypted(db):
 
 
 def test_activity_filters_by_kind_sp_and_staff_member(client, auditor):
-    from stepup import services
     from stepup.policy import Decision
+    from stepup.services import decisions
     from tests.stepup.conftest import make_subject
 
     rosa, omar = make_subject(), make_subject(subject_id="staff-9", staff_number="E1009")
     decision = Decision(allowed=True, reason="ok", class_ref="https://refeds.org/profile/mfa")
     for subject in (rosa, omar):
-        services.assertion_issued_record(
+        decisions.assertion_issued_record(
             subject=subject,
             sp_entity_id=SP_ENTITY_ID,
             request_id="r",
@@ -345,7 +345,7 @@ def test_activity_filters_by_kind_sp_and_staff_member(client, auditor):
             acs_url="https://sp.test/saml/acs",
             encrypted=False,
         )
-    services.authn_request_refused_record(
+    decisions.authn_request_refused_record(
         code="unknown_sp",
         message="nope",
         sp_entity_id="https://unknown.test",

@@ -55,11 +55,11 @@ def onelogin_settings(idp_url, sp2_keys, *, requested_context=(REFEDS_MFA,)):
 
 
 def register_onelogin_sp(settings):
-    from stepup import services
     from stepup.saml.metadata import parse_sp_metadata
+    from stepup.services.service_providers import service_provider_register
 
     xml = OneLogin_Saml2_Settings(settings, sp_validation_only=True).get_sp_metadata()
-    return services.service_provider_register(metadata=parse_sp_metadata(xml), actor="test")
+    return service_provider_register(metadata=parse_sp_metadata(xml), actor="test")
 
 
 def acs_request(form):

@@ -307,8 +307,8 @@ def test_the_sso_endpoints_accept_only_their_methods(idp_at_live_server):
 def test_an_sp_whose_metadata_expired_is_refused_and_the_others_keep_working(
     idp_at_live_server, register_sp, sp_key_files
 ):
-    from stepup import services
     from stepup.saml.metadata import parse_sp_metadata
+    from stepup.services.service_providers import service_provider_register
     from tests.stepup.conftest import sp_metadata
 
     register_sp()
@@ -316,7 +316,7 @@ def test_an_sp_whose_metadata_expired_is_refused_and_the_others_keep_working(
         'entityID="https://expired.test/sp"',
         'entityID="https://expired.test/sp" validUntil="2020-01-01T00:00:00Z"',
     )
-    services.service_provider_register(metadata=parse_sp_metadata(expired), actor="test")
+    service_provider_register(metadata=parse_sp_metadata(expired), actor="test")
     base = idp_at_live_server.url
     xml = authn_request_xml(base, issuer="https://expired.test/sp")
     response = get(redirect_url_for(xml, f"{base}/idp/sso/redirect"), signed_in_session())

@@ -259,7 +259,7 @@ def test_enrollment_change_allows_ten_minutes(portal_server):
 
 def test_no_authn_context_shows_step_up_refused_and_the_portal_session_survives(portal_server):
     from stepup.models import StepUpPolicy
-    from stepup.services import step_up_policy_update
+    from stepup.services.policies import step_up_policy_update
 
     browser = signed_in_browser(portal_server)
     assert step_up(browser, PAYROLL).status_code == 200
