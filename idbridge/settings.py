@@ -315,9 +315,6 @@ STEPUP_REFUSALS_AUDITED_PER_MINUTE = env.int("STEPUP_REFUSALS_AUDITED_PER_MINUTE
 STEPUP_PENDING_REQUEST_MAX_AGE_SECONDS = env.int(
     "STEPUP_PENDING_REQUEST_MAX_AGE_SECONDS", default=600
 )
-# The xmlsec1 program: pysaml2 needs it to encrypt assertions for SPs that ask for it
-# (signing and verification run in-process on python-xmlsec).
-STEPUP_XMLSEC_BINARY = env.str("STEPUP_XMLSEC_BINARY", default="/usr/bin/xmlsec1")
 # Timeout when fetching an SP's metadata from its URL, seconds.
 STEPUP_METADATA_FETCH_TIMEOUT_SECONDS = env.int("STEPUP_METADATA_FETCH_TIMEOUT_SECONDS", default=10)
 # pysaml2's schema library logs every schema it loads at INFO.

@@ -96,7 +96,6 @@ def _urls() -> tuple:
         endpoint_url("slo_redirect"),
         endpoint_url("slo_post"),
         settings.STEPUP_ASSERTION_LIFETIME_MINUTES,
-        settings.STEPUP_XMLSEC_BINARY,
     )
 
 
@@ -124,7 +123,7 @@ def runtime() -> Runtime:
 
 
 def _build(version: tuple, urls: tuple, nameid_secret: str) -> Runtime:
-    entity_id, sso_redirect, sso_post, slo_redirect, slo_post, lifetime, xmlsec = urls
+    entity_id, sso_redirect, sso_post, slo_redirect, slo_post, lifetime = urls
     current = SigningKey.objects.get(status=SigningKey.CURRENT)
     nxt = SigningKey.objects.filter(status=SigningKey.NEXT).first()
     sps, metadata = {}, []
@@ -164,7 +163,6 @@ def _build(version: tuple, urls: tuple, nameid_secret: str) -> Runtime:
         organization="idbridge",
         organization_url=base_url(),
         assertion_lifetime_minutes=lifetime,
-        xmlsec_binary=xmlsec,
     )
     return Runtime(
         version=version,

@@ -26,6 +26,7 @@ from django.utils import timezone
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, SAMLError, samlp
 
 from idbridge import ratelimit
+from idbridge.saml_crypto import parse_xml
 from stepup import services
 from stepup.policy import Decision, RequestedContext, decide
 from stepup.runtime import Runtime, SpConfig, runtime
@@ -37,7 +38,6 @@ from stepup.saml.requests import (
     validate_authn_request,
     validate_logout_request,
 )
-from stepup.saml.xmlsec_backend import parse_xml
 from stepup.subjects import (
     CHALLENGE_KEY,
     Subject,

@@ -2,7 +2,7 @@
 
 ``build_server(spec)`` turns an :class:`IdpSpec` (entity ID, endpoint URLs, key pair(s),
 the registered SPs' metadata) into a ``saml2.server.Server`` whose ``sec.crypto`` is the
-in-process :class:`~stepup.saml.xmlsec_backend.InProcessCryptoBackend`, plus the IdP's
+in-process :class:`~idbridge.saml_crypto.InProcessCryptoBackend`, plus the IdP's
 signed metadata. pysaml2 signs with SHA-1 unless told otherwise at every call, so every
 signing call here passes RSA-SHA256 / SHA-256 explicitly (and the config says so too).
 
@@ -38,7 +38,7 @@ from saml2.saml import (
 )
 from saml2.server import Server
 
-from stepup.saml.xmlsec_backend import DIGEST_SHA256, SIG_RSA_SHA256, InProcessCryptoBackend
+from idbridge.saml_crypto import DIGEST_SHA256, SIG_RSA_SHA256, InProcessCryptoBackend, install
 
 STATUS_NO_AUTHN_CONTEXT = "urn:oasis:names:tc:SAML:2.0:status:NoAuthnContext"
 STATUS_NO_PASSIVE = "urn:oasis:names:tc:SAML:2.0:status:NoPassive"
@@ -79,7 +79,6 @@ class IdpSpec:
     organization: str = "idbridge"
     organization_url: str = ""
     assertion_lifetime_minutes: int = 5
-    xmlsec_binary: str = ""
 
 
 @dataclass
@@ -117,6 +116,7 @@ def build_server(spec: IdpSpec) -> Idp:
             extra.append(os.path.join(tmp, "next.crt"))
             with open(extra[0], "w") as fh:
                 fh.write(spec.next_cert_pem)
+        install()  # pysaml2's security contexts on python-xmlsec, no xmlsec1 program
         conf = IdPConfig()
         conf.load(
             {
@@ -152,7 +152,6 @@ def build_server(spec: IdpSpec) -> Idp:
                 "metadata": {"inline": list(spec.sp_metadata)},
                 "cert_file": cert_file,
                 "additional_cert_files": extra or None,
-                "xmlsec_binary": spec.xmlsec_binary or None,
                 "organization": {
                     "name": spec.organization,
                     "display_name": spec.organization,
@@ -175,22 +174,16 @@ def build_server(spec: IdpSpec) -> Idp:
         converters = [_attribute_converter()]
         server.config.attribute_converters = converters
         server.config._idp_attribute_converters = converters
-        server.sec.crypto = InProcessCryptoBackend(
-            spec.signing_key_pem, spec.signing_cert_pem, xmlsec_binary=spec.xmlsec_binary
-        )
+        server.sec.crypto = InProcessCryptoBackend(spec.signing_key_pem, spec.signing_cert_pem)
         metadata_xml = _signed_metadata(server, conf)
     private_key = serialization.load_pem_private_key(spec.signing_key_pem.encode(), None)
     return Idp(server=server, metadata_xml=metadata_xml, spec=spec, private_key=private_key)
 
 
 def _signed_metadata(server: Server, conf: IdPConfig) -> str:
-    # Keep the algorithm list honest: pysaml2 would list everything the xmlsec1 program
-    # supports (SHA-1, MD5...); we advertise what we sign with.
-    xmlsec_binary, conf.xmlsec_binary = conf.xmlsec_binary, None
-    try:
-        descriptor = entity_descriptor(conf)
-    finally:
-        conf.xmlsec_binary = xmlsec_binary
+    # The algorithms advertised are the ones we sign with (pysaml2 would list whatever an
+    # xmlsec1 program supports, SHA-1 and MD5 included, if it had one to ask).
+    descriptor = entity_descriptor(conf)
     if descriptor.extensions is None:
         from saml2 import md
 

@@ -40,14 +40,14 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from lxml import etree
 
-from stepup.policy import COMPARISONS, EXACT, RequestedContext
-from stepup.saml.metadata import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, Endpoint, default_acs
-from stepup.saml.xmlsec_backend import (
+from idbridge.saml_crypto import (
     XmlSignatureError,
     load_public_key,
     parse_xml,
     verify_enveloped,
 )
+from stepup.policy import COMPARISONS, EXACT, RequestedContext
+from stepup.saml.metadata import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, Endpoint, default_acs
 
 SAMLP = "urn:oasis:names:tc:SAML:2.0:protocol"
 SAML = "urn:oasis:names:tc:SAML:2.0:assertion"
