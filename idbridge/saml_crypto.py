@@ -221,11 +221,14 @@ def verify_enveloped(element: etree._Element, keys: list[xmlsec.Key]) -> None:
 # --- encryption ---------------------------------------------------------------------------
 
 
-def encrypt_element(element: etree._Element, template: etree._Element, cert_pem: bytes) -> None:
+def encrypt_element(
+    element: etree._Element, template: etree._Element, cert_pem: bytes
+) -> etree._Element:
     """Replace ``element`` with ``template`` (an ``xenc:EncryptedData`` holding one
     ``xenc:EncryptedKey``, as pysaml2's ``pre_encryption_part`` makes it) filled in: the
     element encrypted with a fresh AES-256-GCM key, that key encrypted with RSA-OAEP to
-    ``cert_pem``. Whatever algorithms the template named, these are the ones used."""
+    ``cert_pem``. Whatever algorithms the template named, these are the ones used.
+    Returns the ``xenc:EncryptedData`` (the new root, if ``element`` was the root)."""
     method = template.find(f"{{{XENC_NS}}}EncryptionMethod")
     encrypted_key = template.find(f"{{{DSIG_NS}}}KeyInfo/{{{XENC_NS}}}EncryptedKey")
     if method is None or encrypted_key is None:
@@ -242,7 +245,7 @@ def encrypt_element(element: etree._Element, template: etree._Element, cert_pem:
     ctx.key = xmlsec.Key.generate(
         xmlsec.constants.KeyDataAes, 256, xmlsec.constants.KeyDataTypeSession
     )
-    ctx.encrypt_xml(template, element)
+    return ctx.encrypt_xml(template, element)
 
 
 def decrypt_element(encrypted_data: etree._Element, private_key: xmlsec.Key) -> etree._Element:
@@ -299,6 +302,21 @@ def _text(value) -> str:
     return value if isinstance(value, str) else str(value)
 
 
+def _document(node: etree._Element) -> str:
+    """The whole document ``node`` is in (encrypting or decrypting the root replaces it)."""
+    return etree.tostring(node.getroottree().getroot(), encoding="unicode")
+
+
+def _template(template) -> str:
+    """An encryption template as XML text: pysaml2 passes an element or, for ``encrypt``,
+    the name of its template file."""
+    text = _text(template)
+    if text.lstrip().startswith("<"):
+        return text
+    with open(text, encoding="utf-8") as fh:
+        return fh.read()
+
+
 class InProcessCryptoBackend(CryptoBackend):
     """pysaml2 ``CryptoBackend`` on python-xmlsec: sign, verify, encrypt and decrypt.
 
@@ -350,10 +368,10 @@ class InProcessCryptoBackend(CryptoBackend):
                 raise EncryptError(f"expected one element to encrypt, found {len(nodes)}")
             with open(enc_key, "rb") as fh:
                 cert_pem = fh.read()
-            encrypt_element(nodes[0], parse_xml(_text(template)), cert_pem)
-        except (xmlsec.Error, XmlSignatureError, etree.XMLSyntaxError) as exc:
+            encrypted = encrypt_element(nodes[0], parse_xml(_template(template)), cert_pem)
+        except (OSError, xmlsec.Error, XmlSignatureError, etree.XMLSyntaxError) as exc:
             raise EncryptError(f"in-process encryption failed: {exc}") from exc
-        return etree.tostring(root, encoding="unicode")
+        return _document(encrypted)
 
     def encrypt(self, text, recv_key, template, key_type, xpath=""):
         """pysaml2's generic ``encrypt``: the element at ``xpath`` (default: the root)."""
@@ -369,8 +387,7 @@ class InProcessCryptoBackend(CryptoBackend):
         encrypted = next(root.iter(f"{{{XENC_NS}}}EncryptedData"), None)
         if encrypted is None:
             raise DecryptError("nothing encrypted in the document")
-        decrypted = decrypt_element(encrypted, key_from_file(key_file, private=True))
-        return etree.tostring(decrypted if encrypted is root else root, encoding="unicode")
+        return _document(decrypt_element(encrypted, key_from_file(key_file, private=True)))
 
 
 def security_context(conf) -> SecurityContext | None:

@@ -144,6 +144,17 @@ def test_decryption_refuses_unauthenticated_or_pkcs1_algorithms(
         InProcessCryptoBackend().decrypt(etree.tostring(root, encoding="unicode"), key_file)
 
 
+def test_a_whole_element_encrypts_with_pysaml2s_own_template_file(campus_files):
+    """pysaml2's generic ``encrypt`` passes its template as a file name and, by default,
+    encrypts the root element: the output is the EncryptedData, never the plaintext."""
+    key_file, cert_file = campus_files
+    context = SecurityContext(InProcessCryptoBackend(), enc_key_files=[key_file])
+    attribute = '<saml:Attribute xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" Name="ssn"/>'
+    xml = context.encrypt(attribute, recv_key=cert_file)
+    assert etree.fromstring(xml).tag == f"{{{XENC}}}EncryptedData" and "ssn" not in xml
+    assert context.decrypt(xml) == attribute
+
+
 def test_a_document_with_nothing_encrypted_is_refused(campus_files):
     with pytest.raises(DecryptError, match="nothing encrypted"):
         InProcessCryptoBackend().decrypt(RESPONSE, campus_files[0])
