@@ -258,11 +258,9 @@ WEBAUTHN_RP_NAME = env.str("WEBAUTHN_RP_NAME", default="idbridge")
 # Attempts per minute allowed at each credential ceremony, per client address and per case.
 STAFF_CEREMONY_RATE_PER_MINUTE = env.int("STAFF_CEREMONY_RATE_PER_MINUTE", default=20)
 # How recent a staff member's passkey check must be to add or remove one of their passkeys
-# (the step-up gate of their own passkeys page). The former name
-# STAFF_PASSKEY_CHANGE_MAX_AGE_SECONDS is still read when the new one is not set.
+# (the step-up gate of their own passkeys page).
 STEPUP_PASSKEY_CHANGE_MAX_AGE_SECONDS = env.int(
-    "STEPUP_PASSKEY_CHANGE_MAX_AGE_SECONDS",
-    default=env.int("STAFF_PASSKEY_CHANGE_MAX_AGE_SECONDS", default=300),
+    "STEPUP_PASSKEY_CHANGE_MAX_AGE_SECONDS", default=300
 )
 
 # --- Campus sandbox -------------------------------------------------------------------
@@ -320,9 +318,6 @@ STEPUP_REFUSALS_AUDITED_PER_MINUTE = env.int("STEPUP_REFUSALS_AUDITED_PER_MINUTE
 STEPUP_PENDING_REQUEST_MAX_AGE_SECONDS = env.int(
     "STEPUP_PENDING_REQUEST_MAX_AGE_SECONDS", default=600
 )
-# The xmlsec1 program: pysaml2 needs it to encrypt assertions for SPs that ask for it
-# (signing and verification run in-process on python-xmlsec).
-STEPUP_XMLSEC_BINARY = env.str("STEPUP_XMLSEC_BINARY", default="/usr/bin/xmlsec1")
 # Timeout when fetching an SP's metadata from its URL, seconds.
 STEPUP_METADATA_FETCH_TIMEOUT_SECONDS = env.int("STEPUP_METADATA_FETCH_TIMEOUT_SECONDS", default=10)
 # pysaml2's schema library logs every schema it loads at INFO.

@@ -96,7 +96,6 @@ def _urls() -> tuple:
         endpoint_url("slo_redirect"),
         endpoint_url("slo_post"),
         settings.STEPUP_ASSERTION_LIFETIME_MINUTES,
-        settings.STEPUP_XMLSEC_BINARY,
     )
 
 
@@ -170,7 +169,7 @@ def _sp_config(sp: ServiceProvider, *, enabled: bool) -> SpConfig:
 
 def _idp_spec(urls: tuple, sp_metadata: list[str]) -> IdpSpec:
     """The IdP's entity, endpoints and keys (the current one signs, the next is published)."""
-    entity_id, sso_redirect, sso_post, slo_redirect, slo_post, lifetime, xmlsec = urls
+    entity_id, sso_redirect, sso_post, slo_redirect, slo_post, lifetime = urls
     current = SigningKey.objects.get(status=SigningKey.CURRENT)
     nxt = SigningKey.objects.filter(status=SigningKey.NEXT).first()
     return IdpSpec(
@@ -187,7 +186,6 @@ def _idp_spec(urls: tuple, sp_metadata: list[str]) -> IdpSpec:
         organization="idbridge",
         organization_url=base_url(),
         assertion_lifetime_minutes=lifetime,
-        xmlsec_binary=xmlsec,
     )
 
 

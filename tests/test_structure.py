@@ -90,7 +90,6 @@ def long_functions() -> list[str]:
     return found
 
 
-@IN_PROGRESS
 def test_apps_import_only_the_apps_below_them():
     assert layering_violations() == []
 

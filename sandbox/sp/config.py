@@ -12,12 +12,16 @@ use SHA-1 unless told, issue #974, hence ``signing_algorithm``/``digest_algorith
 inside ``service.sp``); Response and Assertion must both be signed by a certificate
 from the IdP's metadata (``want_response_signed``, ``want_assertions_signed``), and the
 ACS also refuses any signature or digest weaker than SHA-256 (pysaml2 does not).
+
+Encryption: the portal publishes its certificate for encryption too
+(``encryption_keypairs``), so idbridge may be told to encrypt its assertions to it; the
+portal decrypts them with the same key. Every signature, check and decryption runs
+in-process (``idbridge.saml_crypto``): pysaml2 never looks for the ``xmlsec1`` program.
 """
 
 from __future__ import annotations
 
 import hashlib
-import shutil
 import threading
 from urllib.parse import urljoin
 
@@ -29,6 +33,7 @@ from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
 from saml2.config import SPConfig
 from saml2.saml import NAMEID_FORMAT_PERSISTENT
 
+from idbridge import saml_crypto
 from sandbox.sp.keys import sp_key_files
 
 SP_ENTITY_ID = "urn:idbridge:campus-sandbox:sp"
@@ -106,10 +111,6 @@ def idp_metadata_forget() -> None:
         _configs.clear()
 
 
-def _xmlsec_binary() -> str:
-    return shutil.which("xmlsec1") or "/usr/bin/xmlsec1"
-
-
 def sp_config_dict(idp_metadata: str | None) -> dict:
     """The pysaml2 SP configuration (``idp_metadata`` None: for the SP's own metadata)."""
     urls = sp_urls()
@@ -118,9 +119,9 @@ def sp_config_dict(idp_metadata: str | None) -> dict:
         "entityid": urls["entity_id"],
         "name": SP_NAME,
         "description": "The Campus sandbox's SAML sign-in through idbridge",
-        "xmlsec_binary": _xmlsec_binary(),
         "key_file": keys.key_file,
         "cert_file": keys.cert_file,
+        "encryption_keypairs": [{"key_file": keys.key_file, "cert_file": keys.cert_file}],
         "accepted_time_diff": ACCEPTED_TIME_DIFF_SECONDS,
         "allow_unknown_attributes": True,
         "service": {
@@ -167,8 +168,7 @@ def sp_config_load(request=None) -> SPConfig:
     with _lock:
         conf = _configs.get(key)
     if conf is None:
-        conf = SPConfig()
-        conf.load(sp_config_dict(xml))
+        conf = _load(sp_config_dict(xml))
         if not conf.metadata.identity_providers():
             raise IdpUnavailable("idbridge's metadata names no identity provider.")
         with _lock:
@@ -179,6 +179,11 @@ def sp_config_load(request=None) -> SPConfig:
 
 def sp_metadata_config() -> SPConfig:
     """The configuration for the SP's own metadata: no IdP needed to describe ourselves."""
+    return _load(sp_config_dict(None))
+
+
+def _load(config: dict) -> SPConfig:
+    saml_crypto.install()  # before pysaml2 builds a security context from this config
     conf = SPConfig()
-    conf.load(sp_config_dict(None))
+    conf.load(config)
     return conf

@@ -1,7 +1,8 @@
 """The sandbox SP's metadata: what idbridge registers (``make demo``) and serves to anyone.
 
-pysaml2 advertises every algorithm the local ``xmlsec1`` knows, MD5 and SHA-1 included;
-the portal signs and accepts only SHA-256 and stronger, and says so.
+pysaml2 would advertise every algorithm an ``xmlsec1`` program knows, MD5 and SHA-1
+included, and without one advertises none; the portal signs and accepts only SHA-256 and
+stronger, and says so.
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ _built: dict[tuple, str] = {}
 
 
 def sp_metadata_xml() -> str:
-    """The metadata XML (built once per base URL and certificate: pysaml2 runs ``xmlsec1``
-    to list algorithms every time it builds metadata)."""
+    """The metadata XML (built once per base URL and certificate: pysaml2 loads its
+    configuration and schemas every time it builds metadata)."""
     cert = Path(sp_key_files(settings.VAR_DIR).cert_file).read_text()
     key = (settings.PUBLIC_BASE_URL, cert)
     with _lock:

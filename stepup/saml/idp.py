@@ -2,7 +2,7 @@
 
 ``build_server(spec)`` turns an :class:`IdpSpec` (entity ID, endpoint URLs, key pair(s),
 the registered SPs' metadata) into a ``saml2.server.Server`` whose ``sec.crypto`` is the
-in-process :class:`~stepup.saml.xmlsec_backend.InProcessCryptoBackend`, plus the IdP's
+in-process :class:`~idbridge.saml_crypto.InProcessCryptoBackend`, plus the IdP's
 signed metadata. pysaml2 signs with SHA-1 unless told otherwise at every call, so every
 signing call here passes RSA-SHA256 / SHA-256 explicitly (and the config says so too).
 
@@ -38,7 +38,7 @@ from saml2.saml import (
 )
 from saml2.server import Server
 
-from stepup.saml.xmlsec_backend import DIGEST_SHA256, SIG_RSA_SHA256, InProcessCryptoBackend
+from idbridge.saml_crypto import DIGEST_SHA256, SIG_RSA_SHA256, InProcessCryptoBackend, install
 
 STATUS_NO_AUTHN_CONTEXT = "urn:oasis:names:tc:SAML:2.0:status:NoAuthnContext"
 STATUS_NO_PASSIVE = "urn:oasis:names:tc:SAML:2.0:status:NoPassive"
@@ -79,7 +79,6 @@ class IdpSpec:
     organization: str = "idbridge"
     organization_url: str = ""
     assertion_lifetime_minutes: int = 5
-    xmlsec_binary: str = ""
 
 
 @dataclass
@@ -108,6 +107,7 @@ def build_server(spec: IdpSpec) -> Idp:
     """A pysaml2 ``Server`` for ``spec`` with in-process signing, and signed metadata."""
     with tempfile.TemporaryDirectory(prefix="idbridge-idp-") as tmp:
         cert_file, extra_cert_files = _write_certificates(spec, tmp)
+        install()  # pysaml2's security contexts on python-xmlsec, no xmlsec1 program
         conf = IdPConfig()
         conf.load(_config(spec, cert_file, extra_cert_files))
         server = Server(config=conf)
@@ -116,9 +116,7 @@ def build_server(spec: IdpSpec) -> Idp:
         converters = [_attribute_converter()]
         server.config.attribute_converters = converters
         server.config._idp_attribute_converters = converters
-        server.sec.crypto = InProcessCryptoBackend(
-            spec.signing_key_pem, spec.signing_cert_pem, xmlsec_binary=spec.xmlsec_binary
-        )
+        server.sec.crypto = InProcessCryptoBackend(spec.signing_key_pem, spec.signing_cert_pem)
         metadata_xml = _signed_metadata(server, conf)
     private_key = serialization.load_pem_private_key(spec.signing_key_pem.encode(), None)
     return Idp(server=server, metadata_xml=metadata_xml, spec=spec, private_key=private_key)
@@ -146,7 +144,6 @@ def _config(spec: IdpSpec, cert_file: str, extra_cert_files: list[str]) -> dict:
         "metadata": {"inline": list(spec.sp_metadata)},
         "cert_file": cert_file,
         "additional_cert_files": extra_cert_files or None,
-        "xmlsec_binary": spec.xmlsec_binary or None,
         "organization": {
             "name": spec.organization,
             "display_name": spec.organization,
@@ -194,13 +191,9 @@ def _idp_service(spec: IdpSpec) -> dict:
 
 
 def _signed_metadata(server: Server, conf: IdPConfig) -> str:
-    # Keep the algorithm list honest: pysaml2 would list everything the xmlsec1 program
-    # supports (SHA-1, MD5...); we advertise what we sign with.
-    xmlsec_binary, conf.xmlsec_binary = conf.xmlsec_binary, None
-    try:
-        descriptor = entity_descriptor(conf)
-    finally:
-        conf.xmlsec_binary = xmlsec_binary
+    # The algorithms advertised are the ones we sign with (pysaml2 would list whatever an
+    # xmlsec1 program supports, SHA-1 and MD5 included, if it had one to ask).
+    descriptor = entity_descriptor(conf)
     if descriptor.extensions is None:
         from saml2 import md
 

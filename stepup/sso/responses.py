@@ -15,11 +15,11 @@ from django.http import HttpRequest
 from django.shortcuts import render
 
 from idbridge import ratelimit
+from idbridge.saml_crypto import parse_xml
 from stepup.policy import Decision
 from stepup.runtime import Runtime, SpConfig
 from stepup.saml import idp as saml_idp
 from stepup.saml.requests.values import RequestRefused
-from stepup.saml.xmlsec_backend import parse_xml
 from stepup.services.decisions import (
     assertion_issued_record,
     authn_request_refused_record,

@@ -19,6 +19,7 @@ from saml2.client import Saml2Client
 from saml2.config import SPConfig
 from saml2.metadata import create_metadata_string
 
+from idbridge import saml_crypto
 from stepup.saml.keys import generate_key_pair
 
 SP_ENTITY_ID = "https://sp.test/saml/metadata"
@@ -39,6 +40,7 @@ def sp_key_files(tmp_path_factory):
 
 
 def sp_config(keys, *, idp_metadata=None, signs_requests=False, entity_id=SP_ENTITY_ID):
+    saml_crypto.install()  # the test SP, too, signs and decrypts in-process
     conf = SPConfig()
     conf.load(
         {
@@ -61,7 +63,6 @@ def sp_config(keys, *, idp_metadata=None, signs_requests=False, entity_id=SP_ENT
             "key_file": keys.key,
             "cert_file": keys.cert,
             "encryption_keypairs": [{"key_file": keys.key, "cert_file": keys.cert}],
-            "xmlsec_binary": "/usr/bin/xmlsec1",
             "metadata": {"inline": [idp_metadata]} if idp_metadata else {},
         }
     )

@@ -11,9 +11,9 @@ from datetime import UTC, datetime, timedelta
 
 from lxml import etree
 
+from idbridge.saml_crypto import XmlSignatureError, parse_xml
 from stepup.saml.metadata import BINDING_HTTP_REDIRECT
 from stepup.saml.requests.values import RequestRefused, SamlHttpInput
-from stepup.saml.xmlsec_backend import XmlSignatureError, parse_xml
 
 MAX_ENCODED_BYTES = 64 * 1024
 MAX_XML_BYTES = 128 * 1024

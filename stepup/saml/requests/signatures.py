@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from lxml import etree
 
+from idbridge.saml_crypto import XmlSignatureError, load_public_key, verify_enveloped
 from stepup.saml.metadata import BINDING_HTTP_POST
 from stepup.saml.requests.values import (
     DSIG,
@@ -20,7 +21,6 @@ from stepup.saml.requests.values import (
     SamlHttpInput,
     refusals_attributed_to,
 )
-from stepup.saml.xmlsec_backend import XmlSignatureError, load_public_key, verify_enveloped
 
 # HTTP-Redirect SigAlg values we accept (SHA-1 is refused).
 REDIRECT_SIG_ALGS = {
