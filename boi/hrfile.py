@@ -26,7 +26,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from boi.rules.addresses import normalize_address
+from boi.rules.addresses import normalize_address, street_spelling
 from boi.rules.staff import Mappings, validate_staff
 
 # --- the template -----------------------------------------------------------------------
@@ -721,12 +721,7 @@ def _address(record, val, col, built: BuiltRow, origins) -> None:
     if normalized is not None:
         built.address_key = normalized.key
         built.address_components = normalized.components()
-        built.address_spelling = (
-            sent.get("fullStreetAddress")
-            or " ".join(
-                sent.get(n, "") for n in ("number", "prefix", "street", "tag", "direction", "apt")
-            ).strip()
-        )
+        built.address_spelling = street_spelling(address)
 
 
 @functools.lru_cache(maxsize=8192)

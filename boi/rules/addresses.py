@@ -132,6 +132,25 @@ class Address:
         return components
 
 
+def street_spelling(address: Mapping[str, object]) -> str:
+    """The street line as an address was written: one variant of it, to show the operator.
+
+    The full form's line, or the street components in Campus's order (``STREET_COMPONENTS``:
+    number, prefix, street, tag, direction, apt — the order they are put together in to be
+    re-parsed), blank ones left out. Nothing is normalized: two spellings of one address
+    stay two.
+
+    >>> street_spelling({"number": "4321", "street": "Lexington", "tag": "Ave",
+    ...                  "direction": "NE", "city": "Blaine"})
+    '4321 Lexington Ave NE'
+    """
+    full = _text(address.get("fullStreetAddress"))
+    if full:
+        return full
+    parts = (_text(address.get(name)) for name in STREET_COMPONENTS)
+    return " ".join(part for part in parts if part)
+
+
 # --- validation -------------------------------------------------------------------------
 
 

@@ -264,11 +264,13 @@ class _RowInserter:
         "payload",
         "ssn",
         "address_key",
+        "address_components",
+        "address_spelling",
         "errors",
         "has_errors",
         "is_excluded",
     )
-    PREPARED = ("payload", "ssn", "errors")
+    PREPARED = ("payload", "ssn", "address_components", "errors")
 
     def __init__(self, import_id: int):
         self.import_id = import_id
@@ -294,6 +296,8 @@ class _RowInserter:
             prepare["payload"](payload, connection),
             prepare["ssn"](built.ssn, connection),
             built.address_key[:200],
+            prepare["address_components"](built.address_components, connection),
+            built.address_spelling,
             prepare["errors"](
                 [p.as_dict() for p in built.problems[:MAX_ERRORS_PER_ROW]], connection
             ),

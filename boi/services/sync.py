@@ -30,7 +30,7 @@ from django.utils import timezone
 from boi.client import client_for
 from boi.db import rows_update
 from boi.models import AddressCheck, HrImport, HrRow, SyncRun, SyncStaff
-from boi.rules.addresses import COMPONENT_FIELDS, normalize_address
+from boi.rules.addresses import COMPONENT_FIELDS
 from boi.rules.sync import SyncState, next_sync_state
 from boi.services import ConsoleError
 from boi.services.connections import connection_note_failure
@@ -339,23 +339,15 @@ def campus_addresses(hr_import: HrImport) -> dict[str, dict]:
 
 
 def staff_for_campus(row: HrRow, addresses: dict[str, dict], *, household_allowed: bool) -> dict:
-    """The staff object sent to Campus for an HR row (SSN revealed only here)."""
+    """The staff object sent to Campus for an HR row (SSN revealed only here): its address
+    is Campus's own when pre-flight found one, else the row's normalized components."""
     payload = row.staff_payload()
     if not household_allowed:
         payload.pop("household", None)
-    elif row.address_key and payload.get("household"):
-        if row.address_key not in addresses:  # no pre-flight: the normalized spelling
-            try:
-                sent = payload["household"]["householdLocations"][0]["address"]
-            except (KeyError, IndexError, TypeError):
-                return payload
-            normalized, _ = normalize_address(sent)
-            if normalized is None:
-                return payload
-            addresses[row.address_key] = normalized.components()
-        payload["household"] = {
-            "householdLocations": [{"address": dict(addresses[row.address_key])}]
-        }
+        return payload
+    components = addresses.get(row.address_key) or row.address_components
+    if row.address_key and payload.get("household") and components:
+        payload["household"] = {"householdLocations": [{"address": dict(components)}]}
     return payload
 
 

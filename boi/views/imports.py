@@ -152,20 +152,9 @@ def row_detail(request, import_id, row_id):
             "imp": row.hr_import,
             "payload": hrfile.mask_ssns(row.payload),
             "address": address,
-            "normalized": _normalized(row),
+            "normalized": row.address_components,
         },
     )
-
-
-def _normalized(row: HrRow) -> dict | None:
-    from boi.rules.addresses import normalize_address
-
-    try:
-        address = row.payload["household"]["householdLocations"][0]["address"]
-    except (KeyError, IndexError, TypeError):
-        return None
-    normalized, _ = normalize_address(address)
-    return normalized.components() if normalized else None
 
 
 @permission_required("core.view_boi")
