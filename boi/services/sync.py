@@ -28,7 +28,6 @@ from django.db.models import F
 from django.utils import timezone
 
 from boi.client import client_for
-from boi.db import rows_update
 from boi.models import AddressCheck, HrImport, HrRow, SyncRun, SyncStaff
 from boi.rules.addresses import COMPONENT_FIELDS
 from boi.rules.sync import SyncState, next_sync_state
@@ -43,6 +42,7 @@ from idbridge.connectors.types import (
     PermanentCampusError,
     TransientCampusError,
 )
+from idbridge.db import rows_update
 
 log = logging.getLogger(__name__)
 CHAIN = {"start": "transfer", "transfer": "end_transfer", "end_transfer": "validate"}

@@ -16,8 +16,9 @@ from boi.rules.sync import (
     ReportEntry,
 )
 from idbridge.audit.services import audit_record
+from idbridge.db import rows_update
 from sandbox.boi.context import lookups_load
-from sandbox.boi.db import campus_tables_analyze, rows_update
+from sandbox.boi.db import campus_tables_analyze
 from sandbox.boi.preferences import preferences_get
 from sandbox.boi.staff import plan_to_api
 from sandbox.boi.sync.session import (
