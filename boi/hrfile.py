@@ -28,6 +28,7 @@ from datetime import date
 
 from boi.rules.addresses import normalize_address, street_spelling
 from boi.rules.staff import Mappings, validate_staff
+from idbridge.streams import WHITESPACE, JsonReader, JsonStreamError, decoded
 
 # --- the template -----------------------------------------------------------------------
 
@@ -200,14 +201,7 @@ class EncodingSniffer:
 
 def iter_text(chunks: Iterable[bytes], encoding: str) -> Iterator[str]:
     # cp1252 leaves five bytes undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D): replace, not fail.
-    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
-    for chunk in chunks:
-        text = decoder.decode(chunk)
-        if text:
-            yield text
-    tail = decoder.decode(b"", True)
-    if tail:
-        yield tail
+    return decoded(chunks, encoding, errors="replace")
 
 
 def _iter_lines(texts: Iterable[str]) -> Iterator[str]:
@@ -281,62 +275,40 @@ MAX_RECORD_CHARS = 1_000_000
 
 def iter_json(texts: Iterable[str]) -> Iterator[tuple[int, dict]]:
     """(record number, object) for a JSON array of objects, ``{"staff": [...]}`` or NDJSON."""
-    decoder = json.JSONDecoder()
-    chunks = iter(texts)
-    buf, pos, eof = "", 0, False
-
-    def fill() -> bool:
-        nonlocal buf, pos, eof
-        chunk = next(chunks, None)
-        if chunk is None:
-            eof = True
-            return False
-        buf, pos = buf[pos:] + chunk, 0
-        return True
-
-    def skip(chars: str) -> None:
-        nonlocal pos
-        while True:
-            while pos < len(buf) and buf[pos] in chars:
-                pos += 1
-            if pos < len(buf) or not fill():
-                return
-
-    skip("\ufeff \t\r\n")
-    if pos >= len(buf):
-        raise FileProblem("The file is empty.")
-    while len(buf) - pos < 64 and not eof:
-        fill()
-    wrapper = _STAFF_WRAPPER.match(buf, pos)
-    if buf[pos] == "[":
-        is_array, pos = True, pos + 1
-    elif wrapper:
-        is_array, pos = True, wrapper.end()
-    elif buf[pos] == "{":
-        is_array = False  # one object per line (NDJSON)
-    else:
-        raise FileProblem("A JSON export must be an array of staff objects.")
+    reader = JsonReader(texts, max_value_chars=MAX_RECORD_CHARS)
+    is_array = _json_opening(reader)
     count = 0
     while True:
-        skip(" \t\r\n," if is_array else " \t\r\n")
-        if pos >= len(buf):
-            if is_array:
-                raise FileProblem(f"The JSON array ends early, after record {count}.")
-            return
-        if is_array and buf[pos] == "]":
+        char = reader.peek(WHITESPACE + "," if is_array else WHITESPACE)
+        if not char and is_array:
+            raise FileProblem(f"The JSON array ends early, after record {count}.")
+        if not char or (is_array and char == "]"):
             return
         try:
-            value, end = decoder.raw_decode(buf, pos)
-        except json.JSONDecodeError as exc:
-            if eof or len(buf) - pos > MAX_RECORD_CHARS:
-                raise FileProblem(f"Record {count + 1}: not valid JSON ({exc.msg}).") from None
-            fill()
-            continue
+            value = reader.value()
+        except JsonStreamError as exc:
+            raise FileProblem(f"Record {count + 1}: not valid JSON ({exc}).") from None
         count += 1
         if not isinstance(value, dict):
             raise FileProblem(f"Record {count}: a staff record must be a JSON object.")
         yield count, value
-        pos = end
+
+
+def _json_opening(reader: JsonReader) -> bool:
+    """Reads up to the first record: True for an array of them, False for NDJSON."""
+    first = reader.peek("\ufeff" + WHITESPACE)
+    if not first:
+        raise FileProblem("The file is empty.")
+    wrapper = _STAFF_WRAPPER.match(reader.lookahead(64))
+    if first == "[":
+        reader.advance()
+        return True
+    if wrapper:
+        reader.advance(wrapper.end())
+        return True
+    if first == "{":
+        return False  # one object per line (NDJSON)
+    raise FileProblem("A JSON export must be an array of staff objects.")
 
 
 def flatten_json_record(record: Mapping[str, object]) -> dict[str, str]:

@@ -17,8 +17,6 @@ with the request body as sent (the caller masks SSNs before storing it).
 
 from __future__ import annotations
 
-import codecs
-import json
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -30,6 +28,7 @@ import requests
 from idbridge.connectors.http import call_with_retries
 from idbridge.connectors.tokens import ClientCredentials, SharedCache, TokenSource
 from idbridge.connectors.types import PermanentCampusError, TransientCampusError
+from idbridge.streams import JsonReader, JsonStreamError, decoded
 
 LIST_KINDS = ("schools", "genders", "assignmentCodes", "titleCodes")
 
@@ -152,22 +151,6 @@ def _code_item(item: Any, kind: str) -> CodeItem | None:
 # --- reading a large JSON object as it arrives -------------------------------------------
 
 REPORT_ENTRY_KEYS = ("entries", "staff", "report", "items")  # the validate report's list
-_WHITESPACE = " \t\r\n"
-
-
-class JsonStreamError(ValueError):
-    """The text is not the JSON object it should be."""
-
-
-def _decoded(chunks: Iterable[bytes]) -> Iterator[str]:
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    for chunk in chunks:
-        text = decoder.decode(chunk)
-        if text:
-            yield text
-    tail = decoder.decode(b"", True)
-    if tail:
-        yield tail
 
 
 class JsonMember(NamedTuple):
@@ -189,94 +172,43 @@ def iter_json_members(
     [('a', 1, False), ('e', {'n': 2}, True), ('e', 3, True)]
     """
     streamed = stream if callable(stream) else stream.__contains__
-    decoder = json.JSONDecoder()
-    chunks = iter(texts)
-    buf, pos, eof = "", 0, False
-
-    def fill(at_least: int = 1) -> bool:
-        nonlocal buf, pos, eof
-        added = 0
-        while added < at_least:
-            chunk = next(chunks, None)
-            if chunk is None:
-                eof = True
-                break
-            if not added:
-                buf, pos = buf[pos:], 0
-            buf += chunk
-            added += len(chunk)
-        return added > 0
-
-    def skip() -> str:
-        """Skip whitespace; the next character ('' at the end)."""
-        nonlocal pos
-        while True:
-            while pos < len(buf) and buf[pos] in _WHITESPACE:
-                pos += 1
-            if pos < len(buf):
-                return buf[pos]
-            if not fill():
-                return ""
-
-    def expect(char: str) -> None:
-        nonlocal pos
-        if skip() != char:
-            raise JsonStreamError(f"expected {char!r} at character {pos}")
-        pos += 1
-
-    def value() -> Any:
-        """One JSON value; reads more text until it is complete."""
-        nonlocal pos
-        skip()
-        while True:
-            try:
-                parsed, end = decoder.raw_decode(buf, pos)
-            except json.JSONDecodeError as exc:
-                if eof:
-                    raise JsonStreamError(exc.msg) from None
-                fill(max(len(buf) - pos, 64 * 1024))  # double: large values stay linear
-                continue
-            if not eof:
-                # A value is followed by "," "}" "]" (or ":" after a key). Anything else
-                # — or the end of the buffer — means it may be cut short ("12" of "12345",
-                # "1.5" of "1.5e3"): read more and decode it again.
-                after = end
-                while after < len(buf) and buf[after] in _WHITESPACE:
-                    after += 1
-                if (after == len(buf) or buf[after] not in ",}]:") and fill():
-                    continue
-            pos = end
-            return parsed
-
-    expect("{")
+    reader = JsonReader(texts)
+    reader.expect("{")
     first = True
-    while True:
-        char = skip()
-        if char == "}":
-            return
+    while reader.peek() != "}":
         if not first:
-            expect(",")
+            reader.expect(",")
         first = False
-        key = value()
-        if not isinstance(key, str):
-            raise JsonStreamError("an object key must be a string")
-        expect(":")
-        if skip() == "[" and streamed(key):
-            pos += 1
-            if skip() == "]":
-                pos += 1
-                yield JsonMember(key, [], False)
-                continue
-            while True:
-                yield JsonMember(key, value(), True)
-                char = skip()
-                pos += 1
-                if char == "]":
-                    break
-                if char != ",":
-                    raise JsonStreamError(f"expected ',' or ']' in {key!r}")
-            continue
-        yield JsonMember(key, value(), False)
+        key = _member_key(reader)
+        if reader.peek() == "[" and streamed(key):
+            yield from _array_elements(reader, key)
+        else:
+            yield JsonMember(key, reader.value(), False)
+
+
+def _member_key(reader: JsonReader) -> str:
+    key = reader.value()
+    if not isinstance(key, str):
+        raise JsonStreamError("an object key must be a string")
+    reader.expect(":")
+    return key
+
+
+def _array_elements(reader: JsonReader, key: str) -> Iterator[JsonMember]:
+    """The array at the reader's ``[``, element by element (an empty one whole)."""
+    reader.advance()
+    if reader.peek() == "]":
+        reader.advance()
+        yield JsonMember(key, [], False)
+        return
+    while True:
+        yield JsonMember(key, reader.value(), True)
+        char = reader.peek()
+        reader.advance()
+        if char == "]":
+            return
+        if char != ",":
+            raise JsonStreamError(f"expected ',' or ']' in {key!r}")
 
 
 class BoiClient:
@@ -501,7 +433,7 @@ class BoiClient:
         )
         try:
             yield from iter_json_members(
-                _decoded(response.iter_content(chunk_size=256 * 1024)), stream=stream
+                decoded(response.iter_content(chunk_size=256 * 1024)), stream=stream
             )
         except (requests.RequestException, UnicodeDecodeError) as exc:
             message = f"{what}: the report broke off ({type(exc).__name__})"
