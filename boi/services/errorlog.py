@@ -12,8 +12,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from boi.hrfile import mask_ssns
 from boi.models import Alert, ErrorLogEntry
+from boi.rules.staff import mask_ssns
 from idbridge.audit.services import audit_record
 from idbridge.connectors.boi import CallFailure
 from idbridge.core.mail import mail_send

@@ -16,7 +16,14 @@ from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from boi import hrfile, storage
+from boi import storage
+from boi.hrfile.column_map import suggest_column_map
+from boi.hrfile.csv_records import iter_csv
+from boi.hrfile.json_records import flatten_json_record, iter_json
+from boi.hrfile.reading import FileProblem, iter_text, sniff_format
+from boi.hrfile.resolver import JobMapping, Resolver, resolver_unmapped
+from boi.hrfile.rows import BuiltRow, build_row
+from boi.hrfile.template import REQUIRED_NAMES, TEMPLATE_NAMES
 from boi.models import BoiConnection, HrImport, HrRow, MappingValue
 from boi.rules.staff import Mappings
 from boi.services import ConsoleError
@@ -43,9 +50,9 @@ def hr_import_upload(
             raise ConsoleError("Fetch Campus's lists (schools, genders, codes) before importing.")
         if stored.size == 0:
             raise ConsoleError(f"{file_name}: the file is empty.")
-        file_format = hrfile.sniff_format(file_name, storage.head(stored.name))
+        file_format = sniff_format(file_name, storage.head(stored.name))
         headers = _headers(stored.name, file_format, stored.encoding)
-    except hrfile.FileProblem as exc:
+    except FileProblem as exc:
         storage.delete(stored.name)
         raise ConsoleError(f"{file_name}: {exc}") from None
     except ConsoleError:
@@ -61,7 +68,7 @@ def hr_import_upload(
             sha256=stored.sha256,
             storage_name=stored.name,
             headers=headers,
-            column_map=hrfile.suggest_column_map(headers),
+            column_map=suggest_column_map(headers),
             uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
         audit_record(
@@ -80,17 +87,17 @@ def hr_import_upload(
 
 
 def _headers(name: str, file_format: str, encoding: str) -> list[str]:
-    texts = hrfile.iter_text(storage.read(name), encoding)
+    texts = iter_text(storage.read(name), encoding)
     if file_format == "csv":
-        return list(next(hrfile.iter_csv(texts)))
+        return list(next(iter_csv(texts)))
     seen: dict[str, None] = {}
-    for number, record in hrfile.iter_json(texts):
-        for key in hrfile.flatten_json_record(record):
+    for number, record in iter_json(texts):
+        for key in flatten_json_record(record):
             seen.setdefault(key, None)
         if number >= HEADER_SAMPLE_RECORDS:
             break
     if not seen:
-        raise hrfile.FileProblem("The JSON export holds no staff records.")
+        raise FileProblem("The JSON export holds no staff records.")
     return list(seen)
 
 
@@ -101,10 +108,10 @@ def hr_import_map_columns(*, hr_import: HrImport, column_map: dict[str, str], ac
     twice = sorted({t for t in targets if targets.count(t) > 1})
     if twice:
         raise ConsoleError(f"Each template column may be used once: {', '.join(twice)}.")
-    unknown = sorted(set(targets) - hrfile.TEMPLATE_NAMES)
+    unknown = sorted(set(targets) - TEMPLATE_NAMES)
     if unknown:
         raise ConsoleError(f"Not template columns: {', '.join(unknown)}.")
-    missing = [n for n in hrfile.REQUIRED_NAMES if n not in targets]
+    missing = [n for n in REQUIRED_NAMES if n not in targets]
     if missing:
         raise ConsoleError(f"Map a file column to each required column: {', '.join(missing)}.")
     with transaction.atomic():
@@ -139,7 +146,7 @@ def _enqueue_check(import_id: int):
 # --- the row check ---------------------------------------------------------------------------
 
 
-def resolver_for(connection: BoiConnection) -> hrfile.Resolver:
+def resolver_for(connection: BoiConnection) -> Resolver:
     locations, sexes, jobs = {}, {}, {}
     for m in MappingValue.objects.filter(connection=connection):
         if m.kind == MappingValue.Kind.LOCATION:
@@ -147,14 +154,14 @@ def resolver_for(connection: BoiConnection) -> hrfile.Resolver:
         elif m.kind == MappingValue.Kind.SEX:
             sexes[m.hr_value] = m.campus_value
         else:
-            jobs[m.hr_value] = hrfile.JobMapping(m.campus_value, m.title_code, m.title_description)
+            jobs[m.hr_value] = JobMapping(m.campus_value, m.title_code, m.title_description)
     mappings = Mappings(
         genders=connection.campus_codes("genders"),
         school_numbers=connection.campus_codes("schools"),
         assignment_codes=connection.campus_codes("assignmentCodes"),
         title_codes=connection.campus_codes("titleCodes"),
     )
-    return hrfile.Resolver(locations, sexes, jobs, mappings)
+    return Resolver(locations, sexes, jobs, mappings)
 
 
 class _Counted:
@@ -168,11 +175,11 @@ class _Counted:
 
 
 def _records(hr_import: HrImport, counted: _Counted) -> Iterator[tuple[int, dict[str, str]]]:
-    texts = hrfile.iter_text(counted, hr_import.encoding)
+    texts = iter_text(counted, hr_import.encoding)
     column_map = hr_import.column_map
     back = {target: source for source, target in column_map.items()}
     if hr_import.file_format == "csv":
-        rows = hrfile.iter_csv(texts)
+        rows = iter_csv(texts)
         header = next(rows)
         # Every CSV row has the header's columns: the file column → template column pairs
         # are worked out once, not per row.
@@ -186,12 +193,12 @@ def _records(hr_import: HrImport, counted: _Counted) -> Iterator[tuple[int, dict
                 record["__extra__"] = raw["__extra__"]
             yield number, record
         return
-    for number, flat in hrfile.iter_json(texts):
-        raw = hrfile.flatten_json_record(flat)
+    for number, flat in iter_json(texts):
+        raw = flatten_json_record(flat)
         record = {"__columns__": back}
         for key, value in raw.items():
             target = column_map.get(key)
-            if target is None and key in hrfile.TEMPLATE_NAMES and key not in back:
+            if target is None and key in TEMPLATE_NAMES and key not in back:
                 target = key  # a JSON key that is a template name needs no mapping
             if target:
                 record[target] = value
@@ -221,7 +228,7 @@ def hr_import_check(*, import_id: int, actor="system") -> HrImport | None:
     rows = errors = 0
     try:
         for number, record in _records(hr_import, counted):
-            built = hrfile.build_row(record, resolver, household_allowed=household_allowed)
+            built = build_row(record, resolver, household_allowed=household_allowed)
             batch.append(insert.values(number, built))
             rows += 1
             errors += bool(built.problems)
@@ -230,7 +237,7 @@ def hr_import_check(*, import_id: int, actor="system") -> HrImport | None:
                 batch = []
                 HrImport.objects.filter(id=import_id).update(progress_done=counted.bytes)
         insert(batch)
-    except (hrfile.FileProblem, UnicodeError, ValueError) as exc:
+    except (FileProblem, UnicodeError, ValueError) as exc:
         HrRow.objects.filter(hr_import=hr_import).delete()
         _finish(hr_import, started, problem=str(exc), actor=actor)
         return hr_import
@@ -240,7 +247,7 @@ def hr_import_check(*, import_id: int, actor="system") -> HrImport | None:
     errors += _mark_duplicates(hr_import)
     hr_import.row_count = rows
     hr_import.error_row_count = HrRow.objects.filter(hr_import=hr_import, has_errors=True).count()
-    hr_import.unmapped = hrfile.resolver_unmapped(resolver)
+    hr_import.unmapped = resolver_unmapped(resolver)
     _finish(hr_import, started, actor=actor)
     return hr_import
 
@@ -283,7 +290,7 @@ class _RowInserter:
             ", ".join(["%s"] * len(self.FIELDS)),
         )
 
-    def values(self, number: int, built: hrfile.BuiltRow) -> tuple:
+    def values(self, number: int, built: BuiltRow) -> tuple:
         payload = built.payload
         prepare = self.prepare
         return (

@@ -7,9 +7,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
-from boi import hrfile, selectors
+from boi import selectors
 from boi.forms import RowFilterForm, column_map_form
 from boi.models import AddressCheck, BoiConnection, HrImport, HrRow, StaffCheck
+from boi.rules.staff import mask_ssns
 from boi.services import ConsoleError, preflight
 from boi.services import imports as services
 from boi.services.sync import sync_readiness, sync_run_create
@@ -150,7 +151,7 @@ def row_detail(request, import_id, row_id):
         {
             "row": row,
             "imp": row.hr_import,
-            "payload": hrfile.mask_ssns(row.payload),
+            "payload": mask_ssns(row.payload),
             "address": address,
             "normalized": row.address_components,
         },
