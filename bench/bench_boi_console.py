@@ -78,16 +78,9 @@ from boi.services.connections import campus_lists_fetch  # noqa: E402
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
 # The console's steps run here one at a time, not on a worker: nothing is enqueued.
-sync._enqueue = lambda run_id, step: None
-imports._enqueue_check = lambda import_id: None
-
-
-class _NoPoll:
-    def apply_async(self, *args, **kwargs):
-        return None
-
-
-boi.tasks.poll_commit_job = _NoPoll()
+boi.tasks.run_sync_step.delay_on_commit = lambda run_id, step: None
+boi.tasks.check_import.delay_on_commit = lambda import_id: None
+boi.tasks.poll_commit_job.apply_async_on_commit = lambda *args, **kwargs: None
 
 
 def rss(pid: int | str = "self") -> int:

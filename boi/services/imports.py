@@ -27,6 +27,7 @@ from boi.hrfile.template import REQUIRED_NAMES, TEMPLATE_NAMES
 from boi.models import BoiConnection, HrImport, HrRow, MappingValue
 from boi.rules.staff import Mappings
 from boi.services import ConsoleError
+from boi.tasks import check_import
 from idbridge.audit.services import audit_record
 
 log = logging.getLogger(__name__)
@@ -132,15 +133,9 @@ def hr_import_map_columns(*, hr_import: HrImport, column_map: dict[str, str], ac
         audit_record(
             actor=actor, action="boi.import.mapped", target=hr_import, details={"columns": clean}
         )
-        transaction.on_commit(lambda: _enqueue_check(hr_import.id))
+        check_import.delay_on_commit(hr_import.id)
     hr_import.refresh_from_db()
     return hr_import
-
-
-def _enqueue_check(import_id: int):
-    from boi.tasks import check_import
-
-    check_import.delay(import_id)
 
 
 # --- the row check ---------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from boi.client import client_for
 from boi.models import AddressCheck, HrImport, HrRow, StaffCheck
 from boi.rules.addresses import COMPONENT_FIELDS
 from boi.services import ConsoleError
+from boi.tasks import run_preflight
 from idbridge.audit.services import audit_record
 from idbridge.connectors.types import PermanentCampusError
 
@@ -40,13 +41,7 @@ def preflight_queue(*, hr_import: HrImport, actor) -> None:
         if not claimed:
             raise ConsoleError("The pre-flight is already running.")
         audit_record(actor=actor, action="boi.preflight.queued", target=hr_import, details={})
-        transaction.on_commit(lambda: _enqueue(hr_import.id))
-
-
-def _enqueue(import_id: int) -> None:
-    from boi.tasks import run_preflight
-
-    run_preflight.delay(import_id)
+        run_preflight.delay_on_commit(hr_import.id)
 
 
 def preflight_release(import_id: int, message: str) -> None:

@@ -34,6 +34,7 @@ from boi.rules.sync import SyncState, next_sync_state
 from boi.services import ConsoleError
 from boi.services.connections import connection_note_failure
 from boi.services.errorlog import alert_raise
+from boi.tasks import poll_commit_job, run_sync_step
 from idbridge.audit.services import audit_record
 from idbridge.connectors.boi import REPORT_ENTRY_KEYS, BoiCredentialsRejected, BoiRefused
 from idbridge.connectors.types import (
@@ -141,13 +142,7 @@ def _queue(run: SyncRun, step: str, actor) -> None:
     if not claimed:
         raise ConsoleError("A step of this sync is already running.")
     audit_record(actor=actor, action=f"boi.sync.{step}_queued", target=run, details={})
-    transaction.on_commit(lambda: _enqueue(run.id, step))
-
-
-def _enqueue(run_id: int, step: str) -> None:
-    from boi.tasks import run_sync_step
-
-    run_sync_step.delay(run_id, step)
+    run_sync_step.delay_on_commit(run.id, step)
 
 
 # --- commit (needs a fresh step-up) -----------------------------------------------------------
@@ -495,11 +490,7 @@ def _commit(run: SyncRun, client, started: float) -> bool:
         SyncRun.objects.filter(id=run.id).update(
             campus_job_id=job_id, progress_total=run.staff_count, progress_done=0
         )
-        from boi.tasks import poll_commit_job
-
-        transaction.on_commit(
-            lambda: poll_commit_job.apply_async((run.id,), countdown=settings.BOI_JOB_POLL_SECONDS)
-        )
+        poll_commit_job.apply_async_on_commit((run.id,), countdown=settings.BOI_JOB_POLL_SECONDS)
         return True
     SyncRun.objects.filter(id=run.id).update(progress_total=run.staff_count, progress_done=0)
     result = client.sync_commit(run.sync_id)
