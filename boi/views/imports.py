@@ -13,7 +13,7 @@ from boi.models import AddressCheck, BoiConnection, HrImport, HrRow, StaffCheck
 from boi.rules.staff import mask_ssns
 from boi.services import ConsoleError, preflight
 from boi.services import imports as services
-from boi.services.sync import sync_readiness, sync_run_create
+from boi.services.sync.runs import sync_readiness, sync_run_create
 from boi.uploads import EncryptingUploadHandler
 from idbridge.core.access import permission_required
 from idbridge.core.paging import filter_query

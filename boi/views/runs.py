@@ -15,7 +15,7 @@ from boi.forms import ErrorLogFilterForm, ReportFilterForm
 from boi.models import ErrorLogEntry, SyncRun, SyncStaff
 from boi.pdf import error_log_pdf
 from boi.services import ConsoleError
-from boi.services import sync as services
+from boi.services.sync import commit, runs
 from boi.stepup import commit_step_up_url, commit_verification
 from idbridge.core.access import permission_required
 from idbridge.core.paging import filter_query
@@ -45,7 +45,7 @@ def _wizard(run: SyncRun) -> list[dict]:
             status = "done"
         else:
             status = "waiting"
-        steps.append({"step": step, "label": services.STEP_LABELS[step], "status": status})
+        steps.append({"step": step, "label": runs.STEP_LABELS[step], "status": status})
     return steps
 
 
@@ -63,10 +63,10 @@ def run_detail(request, run_id):
             "steps": _wizard(run),
             "progress": selectors.run_progress(run),
             "summary": run.report_summary,
-            "commit_api": services.commit_api_for(run.staff_count),
+            "commit_api": commit.commit_api_for(run.staff_count),
             "verification": verification,
             "hr_changed": bool(run.hr_fingerprint)
-            and run.hr_fingerprint != services.import_fingerprint(run.hr_import),
+            and run.hr_fingerprint != runs.import_fingerprint(run.hr_import),
             "errors": ErrorLogEntry.objects.filter(run=run)[:5],
             "per_staff": run.state != SyncRun.State.COMMITTED
             or selectors.run_outcomes_per_staff(run),
@@ -86,7 +86,7 @@ def run_progress(request, run_id):
 def run_step(request, run_id, step):
     run = get_object_or_404(SyncRun.objects.select_related("hr_import__connection"), id=run_id)
     try:
-        services.sync_step_queue(run=run, step=step, actor=request.user)
+        runs.sync_step_queue(run=run, step=step, actor=request.user)
     except ConsoleError as exc:
         messages.error(request, str(exc))
     else:
@@ -104,7 +104,7 @@ def run_commit(request, run_id):
         messages.info(request, verification.reason)
         return redirect(commit_step_up_url(request, reverse("boi:run", args=[run.id])))
     try:
-        services.sync_commit_request(
+        commit.sync_commit_request(
             run=run, actor=request.user, verified_at=verification.verified_at
         )
     except ConsoleError as exc:
