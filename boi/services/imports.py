@@ -46,19 +46,7 @@ def hr_import_upload(
 
     Raises ConsoleError, and deletes the stored file, when it has no readable header.
     """
-    try:
-        if not connection.campus_lists:
-            raise ConsoleError("Fetch Campus's lists (schools, genders, codes) before importing.")
-        if stored.size == 0:
-            raise ConsoleError(f"{file_name}: the file is empty.")
-        file_format = sniff_format(file_name, storage.head(stored.name))
-        headers = _headers(stored.name, file_format, stored.encoding)
-    except FileProblem as exc:
-        storage.delete(stored.name)
-        raise ConsoleError(f"{file_name}: {exc}") from None
-    except ConsoleError:
-        storage.delete(stored.name)
-        raise
+    file_format, headers = _format_and_headers(connection, file_name, stored)
     with transaction.atomic():
         hr_import = HrImport.objects.create(
             connection=connection,
@@ -85,6 +73,25 @@ def hr_import_upload(
             },
         )
     return hr_import
+
+
+def _format_and_headers(
+    connection: BoiConnection, file_name: str, stored: storage.StoredFile
+) -> tuple[str, list[str]]:
+    """The file's format and its columns; ConsoleError, the file deleted, when unreadable."""
+    try:
+        if not connection.campus_lists:
+            raise ConsoleError("Fetch Campus's lists (schools, genders, codes) before importing.")
+        if stored.size == 0:
+            raise ConsoleError(f"{file_name}: the file is empty.")
+        file_format = sniff_format(file_name, storage.head(stored.name))
+        return file_format, _headers(stored.name, file_format, stored.encoding)
+    except FileProblem as exc:
+        storage.delete(stored.name)
+        raise ConsoleError(f"{file_name}: {exc}") from None
+    except ConsoleError:
+        storage.delete(stored.name)
+        raise
 
 
 def _headers(name: str, file_format: str, encoding: str) -> list[str]:

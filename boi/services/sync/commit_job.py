@@ -6,9 +6,8 @@ from boi.client import client_for
 from boi.models import SyncRun, SyncStaff
 from boi.services.sync.commit import finish_commit, record_outcomes
 from boi.services.sync.steps import sync_step_fail
-from idbridge.connectors.types import (
-    PermanentCampusError,
-)
+from idbridge.connectors.boi import JobStatus
+from idbridge.connectors.types import PermanentCampusError
 
 
 def sync_commit_job_poll(*, run_id: int) -> bool:
@@ -16,9 +15,8 @@ def sync_commit_job_poll(*, run_id: int) -> bool:
     run = SyncRun.objects.select_related("connection", "hr_import").get(id=run_id)
     if run.job != SyncRun.Job.RUNNING or run.step != "commit" or not run.campus_job_id:
         return True
-    client = client_for(run.connection, run=run)
     try:
-        status = client.sync_job_latest()
+        status = client_for(run.connection, run=run).sync_job_latest()
     except PermanentCampusError as exc:
         sync_step_fail(run_id=run_id, step="commit", message=str(exc), exc=exc)
         return True
@@ -35,27 +33,28 @@ def sync_commit_job_poll(*, run_id: int) -> bool:
         message = f"Campus's commit job {status.job_id} failed: {status.raw.get('message', '')}"
         sync_step_fail(run_id=run_id, step="commit", message=message.strip(": "))
         return True
-    if not status.is_finished:
-        return False
+    if status.is_finished:
+        _record_results(run, status)
+    return status.is_finished
+
+
+def _record_results(run: SyncRun, status: JobStatus) -> None:
+    """The finished job's outcome per staff member, or its counts when that is all it says."""
+    details = {"job_id": status.job_id, "counts": status.counts}
     failed = [f for f in status.raw.get("failed") or [] if isinstance(f, dict)]
-    failed_numbers = {str(f.get("staffNumber")) for f in failed}
     succeeded = status.raw.get("succeeded")
     counted_failures = int((status.counts or {}).get("failed") or 0)
     if not isinstance(succeeded, list) and counted_failures and not failed:
         # The job reports counts only: which staff failed is in Campus's error log.
-        finish_commit(
-            run,
-            None,
-            {"job_id": status.job_id, "counts": status.counts},
-            counts=(int(status.counts.get("succeeded") or 0), counted_failures),
-        )
-        return True
+        counts = (int(status.counts.get("succeeded") or 0), counted_failures)
+        finish_commit(run, None, details, counts=counts)
+        return
     if not isinstance(succeeded, list):  # the job reports counts only, and no failure
+        failed_numbers = {str(f.get("staffNumber")) for f in failed}
         succeeded = list(
             SyncStaff.objects.filter(run=run)
             .exclude(staff_number__in=failed_numbers)
             .values_list("staff_number", flat=True)
         )
     record_outcomes(run, [str(s) for s in succeeded], failed)
-    finish_commit(run, None, {"job_id": status.job_id, "counts": status.counts})
-    return True
+    finish_commit(run, None, details)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass, field
 
 from django.utils import timezone
 
 from boi.models import SyncRun, SyncStaff
 from boi.services.sync.runs import advance
-from idbridge.connectors.boi import REPORT_ENTRY_KEYS
+from idbridge.connectors.boi import REPORT_ENTRY_KEYS, JsonMember
 from idbridge.db import rows_update
 
 VALIDATE_CHUNK = 1000
@@ -50,15 +51,56 @@ def run_validate(run: SyncRun, client) -> None:
     entries at a time: memory follows the chunk, not the sync."""
     SyncStaff.objects.filter(run=run).update(report={}, action="", has_conflict=False)
     SyncRun.objects.filter(id=run.id).update(progress_total=run.staff_count, progress_done=0)
-    members: dict = {}
-    actions: Counter = Counter()
-    pending: dict[str, dict] = {}
-    done = 0
+    report = _Report(run)
+    # Every array of the report is read element by element: the per-staff entries, and the
+    # district-wide lists (staff to add, addresses to add) that grow with the sync too.
+    for member in client.sync_validate_members(run.sync_id, stream=lambda key: True):
+        report.take(member)
+    report.store()
+    advance(
+        run,
+        SyncRun.State.VALIDATED,
+        report_summary=report_summary(report.members, report.lists, report.actions),
+        validated_at=timezone.now(),
+        progress_done=report.done,
+    )
 
-    def store(entries: dict[str, dict]) -> None:
-        nonlocal done
+
+@dataclass
+class _Report:
+    """What validate keeps of Campus's report as it streams past: the other members, the
+    district-wide lists (their first ``LISTED`` items), the entries' actions, and the
+    per-staff entries not stored yet."""
+
+    run: SyncRun
+    members: dict = field(default_factory=dict)
+    lists: dict[str, tuple[int, list]] = field(default_factory=dict)
+    actions: Counter = field(default_factory=Counter)
+    pending: dict[str, dict] = field(default_factory=dict)
+    done: int = 0
+
+    def take(self, member: JsonMember) -> None:
+        key, value, is_element = member
+        if not is_element:
+            self.members[key] = value
+        elif key not in REPORT_ENTRY_KEYS:
+            count, first = self.lists.get(key, (0, []))
+            if count < LISTED:
+                first.append(value)
+            self.lists[key] = (count + 1, first)
+        elif isinstance(value, dict):
+            self.actions[entry_action(value)] += 1
+            self.pending[str(value.get("staffNumber") or "")] = value
+            if len(self.pending) >= VALIDATE_CHUNK:
+                self.store()
+
+    def store(self) -> None:
+        """The pending entries onto their SyncStaff rows, with one UPDATE statement."""
+        if not self.pending:
+            return
+        entries, self.pending = self.pending, {}
         items = list(
-            SyncStaff.objects.filter(run=run, staff_number__in=list(entries)).only(
+            SyncStaff.objects.filter(run=self.run, staff_number__in=list(entries)).only(
                 "id", "staff_number"
             )
         )
@@ -67,34 +109,5 @@ def run_validate(run: SyncRun, client) -> None:
             item.action = entry_action(item.report)
             item.has_conflict = item.action == "error"
         rows_update(SyncStaff, items, ["report", "action", "has_conflict"])
-        done += len(entries)
-        SyncRun.objects.filter(id=run.id).update(progress_done=done)
-
-    lists: dict[str, tuple[int, list]] = {}
-    # Every array of the report is read element by element: the per-staff entries, and the
-    # district-wide lists (staff to add, addresses to add) that grow with the sync too.
-    for key, value, is_element in client.sync_validate_members(
-        run.sync_id, stream=lambda key: True
-    ):
-        if not is_element:
-            members[key] = value
-        elif key not in REPORT_ENTRY_KEYS:
-            count, first = lists.get(key, (0, []))
-            if count < LISTED:
-                first.append(value)
-            lists[key] = (count + 1, first)
-        elif isinstance(value, dict):
-            actions[entry_action(value)] += 1
-            pending[str(value.get("staffNumber") or "")] = value
-            if len(pending) >= VALIDATE_CHUNK:
-                store(pending)
-                pending = {}
-    if pending:
-        store(pending)
-    advance(
-        run,
-        SyncRun.State.VALIDATED,
-        report_summary=report_summary(members, lists, actions),
-        validated_at=timezone.now(),
-        progress_done=done,
-    )
+        self.done += len(entries)
+        SyncRun.objects.filter(id=self.run.id).update(progress_done=self.done)
