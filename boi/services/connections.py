@@ -9,7 +9,8 @@ from boi.client import client_for
 from boi.models import BoiConnection, MappingValue
 from boi.services import ConsoleError
 from idbridge.audit.services import audit_record
-from idbridge.connectors.boi import LIST_KINDS, BoiCredentialsRejected
+from idbridge.connectors.boi.errors import BoiCredentialsRejected
+from idbridge.connectors.boi.types import LIST_KINDS
 from idbridge.connectors.types import CampusError
 
 AUDITED_FIELDS = (

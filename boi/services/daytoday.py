@@ -14,7 +14,7 @@ from boi.services.connections import connection_note_failure
 from boi.services.imports import resolver_for
 from boi.services.sync.transfer import campus_addresses, staff_for_campus
 from idbridge.audit.services import audit_record
-from idbridge.connectors.boi import BoiCredentialsRejected, BoiRefused
+from idbridge.connectors.boi.errors import BoiCredentialsRejected, BoiRefused
 from idbridge.connectors.types import CampusError
 
 SAFE_FIELDS = ("staffNumber", "personID", "lastName", "firstName", "middleName", "birthDate")

@@ -15,7 +15,7 @@ from django.utils import timezone
 from boi.models import Alert, ErrorLogEntry
 from boi.rules.staff import mask_ssns
 from idbridge.audit.services import audit_record
-from idbridge.connectors.boi import CallFailure
+from idbridge.connectors.boi.types import CallFailure
 from idbridge.core.mail import mail_send
 
 log = logging.getLogger(__name__)

@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from idbridge.connectors.boi import JsonStreamError, iter_json_members
+from idbridge.connectors.boi.report import iter_json_members
+from idbridge.streams import JsonStreamError
 
 scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text()
 values = st.recursive(

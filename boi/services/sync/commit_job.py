@@ -6,7 +6,7 @@ from boi.client import client_for
 from boi.models import SyncRun, SyncStaff
 from boi.services.sync.commit import finish_commit, record_outcomes
 from boi.services.sync.steps import sync_step_fail
-from idbridge.connectors.boi import JobStatus
+from idbridge.connectors.boi.types import JobStatus
 from idbridge.connectors.types import PermanentCampusError
 
 

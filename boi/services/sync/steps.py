@@ -18,7 +18,7 @@ from boi.services.sync.start import run_start
 from boi.services.sync.transfer import end_transfer, run_transfer
 from boi.services.sync.validate import run_validate
 from idbridge.audit.services import audit_record
-from idbridge.connectors.boi import BoiCredentialsRejected
+from idbridge.connectors.boi.errors import BoiCredentialsRejected
 from idbridge.connectors.types import (
     OutcomeUnknown,
     PermanentCampusError,

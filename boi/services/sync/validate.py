@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from boi.models import SyncRun, SyncStaff
 from boi.services.sync.runs import advance
-from idbridge.connectors.boi import REPORT_ENTRY_KEYS, JsonMember
+from idbridge.connectors.boi.report import REPORT_ENTRY_KEYS, JsonMember
 from idbridge.db import rows_update
 
 VALIDATE_CHUNK = 1000
