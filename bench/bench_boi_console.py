@@ -67,6 +67,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection as db  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+import boi.services.import_check as import_check  # noqa: E402
 import boi.services.imports as imports  # noqa: E402
 import boi.tasks  # noqa: E402
 from boi import storage  # noqa: E402
@@ -321,7 +322,7 @@ def import_file(connection: BoiConnection, rows: int):
         hr_import=hr_import, column_map=hr_import.column_map, actor="bench"
     )
     with Stage() as stage:
-        imports.hr_import_check(import_id=hr_import.id, actor="bench")
+        import_check.hr_import_check(import_id=hr_import.id, actor="bench")
     hr_import.refresh_from_db()
     emit(
         stage="import",

@@ -15,7 +15,7 @@ log = logging.getLogger(__name__)
 @shared_task(acks_late=True, time_limit=3600, soft_time_limit=3540)
 def check_import(import_id: int):
     """Read and check every row of an uploaded HR file (bounded memory)."""
-    from boi.services.imports import hr_import_check
+    from boi.services.import_check import hr_import_check
 
     hr_import_check(import_id=import_id)
 

@@ -1,7 +1,7 @@
 """Text and JSON read as they arrive, in bounded memory (no Django).
 
-``decoded`` turns byte chunks into text chunks (a character cut between two chunks is put
-back together); ``JsonReader`` reads JSON values one at a time from text chunks through a
+``text_decoder`` / ``decoded`` turn byte chunks into text (a character cut between two
+chunks is put back together); ``JsonReader`` reads JSON values one at a time from text chunks through a
 sliding buffer, so a file or a response of any size is never held whole. The HR file
 reader (``boi.hrfile``) and the BOI client's validate report
 (``idbridge.connectors.boi.report``) are both built on them.
@@ -27,11 +27,17 @@ class JsonStreamError(ValueError):
     """The text is not the JSON it should be."""
 
 
+def text_decoder(encoding: str = "utf-8", errors: str = "strict") -> codecs.IncrementalDecoder:
+    """A decoder fed bytes a chunk at a time (``decode(chunk, final)``): a character cut
+    between two chunks is put back together."""
+    return codecs.getincrementaldecoder(encoding)(errors=errors)
+
+
 def decoded(
     chunks: Iterable[bytes], encoding: str = "utf-8", errors: str = "strict"
 ) -> Iterator[str]:
     """Byte chunks → text chunks (empty ones left out), decoded incrementally."""
-    decoder = codecs.getincrementaldecoder(encoding)(errors=errors)
+    decoder = text_decoder(encoding, errors)
     for chunk in chunks:
         text = decoder.decode(chunk)
         if text:

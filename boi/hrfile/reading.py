@@ -5,7 +5,7 @@ from __future__ import annotations
 import codecs
 from collections.abc import Iterable, Iterator
 
-from idbridge.streams import decoded
+from idbridge.streams import decoded, text_decoder
 
 
 class FileProblem(Exception):
@@ -16,7 +16,7 @@ class EncodingSniffer:
     """Fed the file's bytes as they arrive: UTF-8 (with or without BOM) or Windows-1252."""
 
     def __init__(self):
-        self._decoder = codecs.getincrementaldecoder("utf-8")()
+        self._decoder = text_decoder("utf-8")
         self._first = b""
         self.is_utf8 = True
 

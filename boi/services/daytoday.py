@@ -11,7 +11,7 @@ from boi.models import BoiConnection, HrRow
 from boi.rules.staff import validate_position
 from boi.services import ConsoleError
 from boi.services.connections import connection_note_failure
-from boi.services.imports import resolver_for
+from boi.services.import_check import resolver_for
 from boi.services.sync.transfer import campus_addresses, staff_for_campus
 from idbridge.audit.services import audit_record
 from idbridge.connectors.boi.errors import BoiCredentialsRejected, BoiRefused
