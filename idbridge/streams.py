@@ -1,9 +1,9 @@
 """Text and JSON read as they arrive, in bounded memory (no Django).
 
 ``text_decoder`` / ``decoded`` turn byte chunks into text (a character cut between two
-chunks is put back together); ``JsonReader`` reads JSON values one at a time from text chunks through a
-sliding buffer, so a file or a response of any size is never held whole. The HR file
-reader (``boi.hrfile``) and the BOI client's validate report
+chunks is put back together); ``JsonReader`` reads JSON values one at a time from text
+chunks through a sliding buffer, so a file or a response of any size is never held
+whole. The console's HR file reader and the BOI client's validate report
 (``idbridge.connectors.boi.report``) are both built on them.
 
     >>> reader = JsonReader(['[{"a"', ': 1}, 12', "345]"])

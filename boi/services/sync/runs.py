@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import logging
 
 from django.db import transaction
 from django.utils import timezone
@@ -14,7 +13,6 @@ from boi.services import ConsoleError
 from boi.tasks import run_sync_step
 from idbridge.audit.services import audit_record
 
-log = logging.getLogger(__name__)
 STEP_LABELS = {
     "start": "Start",
     "transfer": "Transfer",
