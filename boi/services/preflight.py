@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from boi.client import client_for
 from boi.models import AddressCheck, HrImport, HrRow, StaffCheck
-from boi.rules.addresses import COMPONENT_FIELDS
+from boi.rules.addresses import components_of
 from boi.services import ConsoleError
 from boi.tasks import run_preflight
 from idbridge.audit.services import audit_record
@@ -58,7 +58,7 @@ def preflight_fail(*, import_id: int, message: str) -> None:
 
 def _campus_components(found: dict) -> dict:
     source = found.get("address") if isinstance(found.get("address"), dict) else found
-    return {k: v for k, v in source.items() if k in COMPONENT_FIELDS and v not in (None, "", False)}
+    return components_of(source)
 
 
 def preflight_run(*, import_id: int) -> dict | None:

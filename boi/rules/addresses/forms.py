@@ -68,6 +68,16 @@ def normalize_zip(text: str) -> str:
     return f"{match.group(1)}-{match.group(2)}" if match.group(2) else match.group(1)
 
 
+def components_of(source: Mapping[str, object]) -> dict[str, object]:
+    """The address components in ``source`` that carry a value, as they are (other fields
+    and blank ones left out).
+
+    >>> components_of({"addressID": 7, "number": "12", "apt": "", "postOfficeBox": False})
+    {'number': '12'}
+    """
+    return {k: v for k, v in source.items() if k in COMPONENT_FIELDS and v not in (None, "", False)}
+
+
 def street_spelling(address: Mapping[str, object]) -> str:
     """The street line as an address was written: one variant of it, to show the operator.
 

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import transaction
 
 from boi.models import AddressCheck, HrImport, HrRow, SyncRun, SyncStaff
-from boi.rules.addresses import COMPONENT_FIELDS
+from boi.rules.addresses import components_of
 from boi.services.sync.runs import advance, import_fingerprint
 
 
@@ -20,10 +20,7 @@ def campus_addresses(hr_import: HrImport) -> dict[str, dict]:
     for key, components, campus in AddressCheck.objects.filter(hr_import=hr_import).values_list(
         "key", "components", "campus_address"
     ):
-        source = campus if campus else components
-        chosen[key] = {
-            k: v for k, v in source.items() if k in COMPONENT_FIELDS and v not in ("", None, False)
-        }
+        chosen[key] = components_of(campus if campus else components)
     return chosen
 
 
