@@ -67,27 +67,21 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection as db  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+import boi.services.import_check as import_check  # noqa: E402
 import boi.services.imports as imports  # noqa: E402
-import boi.services.sync as sync  # noqa: E402
 import boi.tasks  # noqa: E402
 from boi import storage  # noqa: E402
 from boi.models import BoiConnection, MappingValue, SyncRun, SyncStaff  # noqa: E402
 from boi.samples import DEMO_MAPPINGS, sample_csv  # noqa: E402
 from boi.services.connections import campus_lists_fetch  # noqa: E402
+from boi.services.sync import commit, commit_job, runs, steps  # noqa: E402
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
 # The console's steps run here one at a time, not on a worker: nothing is enqueued.
-sync._enqueue = lambda run_id, step: None
-imports._enqueue_check = lambda import_id: None
-
-
-class _NoPoll:
-    def apply_async(self, *args, **kwargs):
-        return None
-
-
-boi.tasks.poll_commit_job = _NoPoll()
+boi.tasks.run_sync_step.delay_on_commit = lambda run_id, step: None
+boi.tasks.check_import.delay_on_commit = lambda import_id: None
+boi.tasks.poll_commit_job.apply_async_on_commit = lambda *args, **kwargs: None
 
 
 def rss(pid: int | str = "self") -> int:
@@ -328,7 +322,7 @@ def import_file(connection: BoiConnection, rows: int):
         hr_import=hr_import, column_map=hr_import.column_map, actor="bench"
     )
     with Stage() as stage:
-        imports.hr_import_check(import_id=hr_import.id, actor="bench")
+        import_check.hr_import_check(import_id=hr_import.id, actor="bench")
     hr_import.refresh_from_db()
     emit(
         stage="import",
@@ -342,7 +336,7 @@ def import_file(connection: BoiConnection, rows: int):
 
 
 def step(run: SyncRun, name: str) -> SyncRun:
-    sync.sync_step_run(run_id=run.id, step=name)
+    steps.sync_step_run(run_id=run.id, step=name)
     run.refresh_from_db()
     if run.job == SyncRun.Job.FAILED:
         raise SystemExit(f"{name} failed: {run.last_error}")
@@ -351,7 +345,7 @@ def step(run: SyncRun, name: str) -> SyncRun:
 
 def synchronize(sandbox: Sandbox, hr_import) -> dict[str, Stage]:
     imports.hr_rows_exclude_bad(hr_import=hr_import, actor="bench")
-    run = sync.sync_run_create(hr_import=hr_import, actor="bench")  # Start is queued
+    run = runs.sync_run_create(hr_import=hr_import, actor="bench")  # Start is queued
     staff = run.staff_count
     stages = {}
     with Stage(sandbox.pids) as stages["transfer"]:
@@ -371,9 +365,9 @@ def synchronize(sandbox: Sandbox, hr_import) -> dict[str, Stage]:
         **stages["validate"].fields(staff),
     )
     with Stage(sandbox.pids) as stages["commit"]:
-        sync.sync_commit_request(run=run, actor="bench", verified_at=timezone.now())
+        commit.sync_commit_request(run=run, actor="bench", verified_at=timezone.now())
         run = step(run, "commit")
-        while run.commit_mode == "commitJob" and not sync.sync_commit_job_poll(run_id=run.id):
+        while run.commit_mode == "commitJob" and not commit_job.sync_commit_job_poll(run_id=run.id):
             time.sleep(0.5)
         run.refresh_from_db()
     if run.state != SyncRun.State.COMMITTED:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import requests
 
-from idbridge.connectors.boi import BoiClient, BoiSettings, CallFailure
+from idbridge.connectors.boi.client import BoiClient
+from idbridge.connectors.boi.types import BoiSettings, CallFailure
 from staff.connectors import EncryptedCache
 
 # Tests swap this for an in-process fake of the BOI API.

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from boi import hrfile
+from boi.hrfile.template import template_columns
 from boi.models import BoiConnection, MappingValue
 
 
@@ -59,7 +59,7 @@ class MappingForm(forms.Form):
 
 
 def column_map_form(headers: list[str], initial: dict[str, str]) -> type[forms.Form]:
-    choices = [("", "— ignore —")] + [(n, n) for n, _, _ in hrfile.template_columns()]
+    choices = [("", "— ignore —")] + [(n, n) for n, _, _ in template_columns()]
     fields = {
         f"col_{i}": forms.ChoiceField(
             choices=choices, required=False, label=header, initial=initial.get(header, "")

@@ -153,6 +153,8 @@ class HrRow(models.Model):
     """One staff member of an HR import, as the BOI payload it becomes.
 
     ``payload`` is the staff object without its SSN (kept encrypted in ``ssn``);
+    ``address_key`` / ``address_components`` / ``address_spelling`` are its household
+    address's match key, normalized components and street line, computed by the check;
     ``errors`` are ``{"column", "field", "code", "message"}`` dicts, one per problem.
     """
 
@@ -164,7 +166,11 @@ class HrRow(models.Model):
     birth_date = models.CharField(max_length=10, blank=True)
     payload = models.JSONField(default=dict)
     ssn = EncryptedTextField(visible_tail=4)
+    # The address as the check normalized it (boi.rules), stored so that pre-flight, the
+    # transfer and the row page read it instead of parsing the address again.
     address_key = models.CharField(max_length=200, blank=True)
+    address_components = models.JSONField(null=True, blank=True)  # None: no valid address
+    address_spelling = models.TextField(blank=True)  # the street line as HR wrote it
     errors = models.JSONField(default=list, blank=True)
     has_errors = models.BooleanField(default=False)
     is_excluded = models.BooleanField(default=False)

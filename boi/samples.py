@@ -25,7 +25,7 @@ import io
 import random
 from collections.abc import Iterator
 
-from boi.hrfile import template_columns
+from boi.hrfile.template import template_columns
 
 # HR value -> Campus value, as the demo connection maps them (the sandbox's codes).
 DEMO_MAPPINGS = {

@@ -86,7 +86,7 @@ def progress_info(done: int, total: int | None, started_at: datetime | None) -> 
 
 
 def run_progress(run: SyncRun) -> dict:
-    from boi.services.sync import STEP_LABELS
+    from boi.services.sync.runs import STEP_LABELS
 
     return {
         "state": run.state,

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from boi.hrfile import EncodingSniffer
+from boi.hrfile.reading import EncodingSniffer
 from idbridge import crypto
 
 CHUNK = 256 * 1024

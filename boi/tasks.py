@@ -15,7 +15,7 @@ log = logging.getLogger(__name__)
 @shared_task(acks_late=True, time_limit=3600, soft_time_limit=3540)
 def check_import(import_id: int):
     """Read and check every row of an uploaded HR file (bounded memory)."""
-    from boi.services.imports import hr_import_check
+    from boi.services.import_check import hr_import_check
 
     hr_import_check(import_id=import_id)
 
@@ -23,13 +23,13 @@ def check_import(import_id: int):
 @shared_task(bind=True, acks_late=True, time_limit=3600, soft_time_limit=3540, max_retries=8)
 def run_sync_step(self, run_id: int, step: str):
     """One wizard step; transient Campus errors retry with backoff, then fail the step."""
-    from boi.services import sync
+    from boi.services.sync import steps
 
     try:
-        sync.sync_step_run(run_id=run_id, step=step)
+        steps.sync_step_run(run_id=run_id, step=step)
     except TransientCampusError as exc:
         if self.request.retries >= self.max_retries:
-            sync.sync_step_fail(run_id=run_id, step=step, message=f"Gave up: {exc}")
+            steps.sync_step_fail(run_id=run_id, step=step, message=f"Gave up: {exc}")
             return
         countdown = exc.retry_after or backoff(self.request.retries, base=5, cap=300) + 1
         raise self.retry(exc=exc, countdown=countdown) from None
@@ -39,10 +39,10 @@ def run_sync_step(self, run_id: int, step: str):
 def poll_commit_job(self, run_id: int):
     """Ask Campus for the commit job's status until it is done, then record the results."""
     from boi.models import SyncRun
-    from boi.services import sync
+    from boi.services.sync import commit_job, steps
 
     try:
-        finished = sync.sync_commit_job_poll(run_id=run_id)
+        finished = commit_job.sync_commit_job_poll(run_id=run_id)
     except TransientCampusError as exc:
         log.warning("commit job status unavailable", extra={"run": run_id, "problem": str(exc)})
         finished = False
@@ -51,7 +51,7 @@ def poll_commit_job(self, run_id: int):
     run = SyncRun.objects.filter(id=run_id).only("step_started_at").first()
     started = run.step_started_at if run else None
     if started and (timezone.now() - started).total_seconds() > settings.BOI_COMMIT_JOB_MAX_SECONDS:
-        sync.sync_step_fail(
+        steps.sync_step_fail(
             run_id=run_id,
             step="commit",
             message="Campus's commit job did not finish in time: check Campus's error log.",

@@ -114,47 +114,10 @@ def plan_positions(
     ``complete_set=False``: the positions API (add / update positions; nothing removed).
     ``complete_set=True``: a staff update that includes positions (the complete set).
     """
-    incoming = list(incoming)
     updates: dict[tuple[PositionId, str], PositionUpdate] = {}
-    matched: set[PositionId] = set()
-    creates: list[Position] = []
-    pending: list[Position] = []
-    for position in incoming:  # rule 1: start date
-        same = [e for e in existing if identifies(e, position)]
-        start = _blank(position.start_date)
-        by_start = [e for e in same if _blank(e.start_date) == start]
-        if not by_start:
-            pending.append(position)
-            continue
-        for found in by_start:
-            matched.add(found.id)
-            end = _blank(position.end_date)
-            if _blank(found.end_date) != end:
-                updates[(found.id, "endDate")] = PositionUpdate(
-                    found.id, "endDate", found.end_date, end
-                )
-    by_start_ids = set(matched)
-    claimed_by_end: set[PositionId] = set()
-    for position in pending:  # rule 2: end date, among positions rule 1 did not match
-        end = _blank(position.end_date)
-        by_end = [
-            e
-            for e in existing
-            if e.id not in by_start_ids
-            and e.id not in claimed_by_end
-            and identifies(e, position)
-            and _blank(e.end_date) == end
-        ]
-        if not by_end:
-            creates.append(position)
-            continue
-        for found in by_end:
-            claimed_by_end.add(found.id)
-            matched.add(found.id)
-            start = _blank(position.start_date)
-            updates[(found.id, "startDate")] = PositionUpdate(
-                found.id, "startDate", found.start_date, start
-            )
+    pending, by_start = _match_by_start(existing, incoming, updates)
+    creates, by_end = _match_by_end(existing, pending, by_start, updates)
+    matched = by_start | by_end
     updated_ids = {update.position_id for update in updates.values()}
     unchanged = tuple(e.id for e in existing if e.id in matched and e.id not in updated_ids)
     removals: list[PositionId] = []
@@ -170,6 +133,66 @@ def plan_positions(
         kept_linked=tuple(kept),
         unchanged=unchanged,
     )
+
+
+Updates = dict[tuple[PositionId, str], PositionUpdate]
+
+
+def _match_by_start(
+    existing: Sequence[ExistingPosition], incoming: Iterable[Position], updates: Updates
+) -> tuple[list[Position], set[PositionId]]:
+    """Rule 1, the start date: the positions it matches get the incoming end date; returns
+    the incoming positions it left, and the ids it matched."""
+    matched: set[PositionId] = set()
+    pending: list[Position] = []
+    for position in incoming:
+        start = _blank(position.start_date)
+        by_start = [
+            e for e in existing if identifies(e, position) and _blank(e.start_date) == start
+        ]
+        if not by_start:
+            pending.append(position)
+            continue
+        end = _blank(position.end_date)
+        for found in by_start:
+            matched.add(found.id)
+            if _blank(found.end_date) != end:
+                updates[(found.id, "endDate")] = PositionUpdate(
+                    found.id, "endDate", found.end_date, end
+                )
+    return pending, matched
+
+
+def _match_by_end(
+    existing: Sequence[ExistingPosition],
+    pending: list[Position],
+    by_start: set[PositionId],
+    updates: Updates,
+) -> tuple[list[Position], set[PositionId]]:
+    """Rule 2, the end date, among the positions rule 1 did not match: they get the
+    incoming start date; returns the positions to create, and the ids it matched."""
+    claimed: set[PositionId] = set()
+    creates: list[Position] = []
+    for position in pending:
+        end = _blank(position.end_date)
+        by_end = [
+            e
+            for e in existing
+            if e.id not in by_start
+            and e.id not in claimed
+            and identifies(e, position)
+            and _blank(e.end_date) == end
+        ]
+        if not by_end:
+            creates.append(position)
+            continue
+        start = _blank(position.start_date)
+        for found in by_end:
+            claimed.add(found.id)
+            updates[(found.id, "startDate")] = PositionUpdate(
+                found.id, "startDate", found.start_date, start
+            )
+    return creates, claimed
 
 
 def is_staff(positions: Iterable[object]) -> bool:

@@ -167,6 +167,18 @@ def mask_ssn(ssn: str | None) -> str | None:
     return f"***-**-{digits[-4:]}" if len(digits) >= 4 else "***"
 
 
+def mask_ssns(value: object) -> object:
+    """A copy of a JSON value with every ``ssn`` masked (error log payloads, exports)."""
+    if isinstance(value, Mapping):
+        return {
+            k: (mask_ssn(v) if k == "ssn" and isinstance(v, str) else mask_ssns(v))
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [mask_ssns(v) for v in value]
+    return value
+
+
 # --- positions and employments --------------------------------------------------------------
 
 

@@ -210,20 +210,7 @@ def report_entry(
         return ReportEntry(staff_number, "error", errors=check.errors)
     is_create = campus is None
     notes: list[str] = []
-    positions = hr.get("positions")
-    incoming_positions = [position_from_payload(p) for p in positions or []]
-    if positions is not None:
-        existing = () if campus is None else campus.positions
-        assignments = plan_positions(existing, incoming_positions, complete_set=True)
-        if assignments.kept_linked:
-            notes.append(
-                f"{len(assignments.kept_linked)} position(s) left out by HR stay in Campus: "
-                "they are linked to other Campus activity"
-            )
-    else:
-        assignments = PositionPlan()
-    if is_create and not incoming_positions:
-        notes.append("no position sent: Campus will not treat this person as staff until one is")
+    assignments = _assignment_plan(campus, hr, notes)
     household = decide_household(
         is_create=is_create,
         has_household_data=hr.get("household") is not None,
@@ -234,15 +221,7 @@ def report_entry(
         notes.append(household.reason)
     new_addresses: list[Address] = []
     if household.action in ("create", "update"):
-        for path, address_payload in _addresses(hr):
-            match = match_address(
-                address_payload,
-                find_by_components=find_address_by_components,
-                find_by_key=find_address_by_key,
-                path=path,
-            )
-            if match.how == "create" and match.address is not None:
-                new_addresses.append(match.address)
+        new_addresses = _new_addresses(hr, find_address_by_components, find_address_by_key)
     changes = () if campus is None else tuple(demographic_changes(campus.demographics, hr))
     employments = plan_employments(() if campus is None else campus.employments, _employments(hr))
     return ReportEntry(
@@ -258,6 +237,40 @@ def report_entry(
         addresses_to_add=tuple(new_addresses),
         notes=tuple(notes),
     )
+
+
+def _assignment_plan(
+    campus: CampusStaff | None, hr: Mapping[str, object], notes: list[str]
+) -> PositionPlan:
+    """The positions as a complete set (when HR sent them), with what to tell about them."""
+    positions = hr.get("positions")
+    incoming = [position_from_payload(p) for p in positions or []]
+    plan = PositionPlan()
+    if positions is not None:
+        existing = () if campus is None else campus.positions
+        plan = plan_positions(existing, incoming, complete_set=True)
+    if plan.kept_linked:
+        notes.append(
+            f"{len(plan.kept_linked)} position(s) left out by HR stay in Campus: "
+            "they are linked to other Campus activity"
+        )
+    if campus is None and not incoming:
+        notes.append("no position sent: Campus will not treat this person as staff until one is")
+    return plan
+
+
+def _new_addresses(
+    hr: Mapping[str, object], by_components: FindByComponents, by_key: FindByKey
+) -> list[Address]:
+    """The household's addresses the district does not have yet."""
+    new: list[Address] = []
+    for path, address_payload in _addresses(hr):
+        match = match_address(
+            address_payload, find_by_components=by_components, find_by_key=by_key, path=path
+        )
+        if match.how == "create" and match.address is not None:
+            new.append(match.address)
+    return new
 
 
 def validate_sync(

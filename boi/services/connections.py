@@ -9,7 +9,8 @@ from boi.client import client_for
 from boi.models import BoiConnection, MappingValue
 from boi.services import ConsoleError
 from idbridge.audit.services import audit_record
-from idbridge.connectors.boi import LIST_KINDS, BoiCredentialsRejected
+from idbridge.connectors.boi.errors import BoiCredentialsRejected
+from idbridge.connectors.boi.types import LIST_KINDS
 from idbridge.connectors.types import CampusError
 
 AUDITED_FIELDS = (
@@ -109,6 +110,13 @@ def campus_lists_fetch(*, connection: BoiConnection, actor) -> dict[str, int]:
     return counts
 
 
+_MAPPED_TO = {
+    MappingValue.Kind.LOCATION: ("schools", "school number"),
+    MappingValue.Kind.SEX: ("genders", "gender"),
+    MappingValue.Kind.JOB: ("assignmentCodes", "assignment code"),
+}
+
+
 def mapping_save(
     *,
     connection: BoiConnection,
@@ -122,29 +130,8 @@ def mapping_save(
     """Map one HR value; the Campus side must be on Campus's lists (titles may be new)."""
     hr_value, campus_value = hr_value.strip(), campus_value.strip()
     title_code, title_description = title_code.strip(), title_description.strip()
-    if not hr_value:
-        raise ConsoleError("Give the HR value.")
-    lists = {
-        MappingValue.Kind.LOCATION: ("schools", "school number"),
-        MappingValue.Kind.SEX: ("genders", "gender"),
-        MappingValue.Kind.JOB: ("assignmentCodes", "assignment code"),
-    }
-    list_name, label = lists[MappingValue.Kind(kind)]
-    if kind == MappingValue.Kind.JOB:
-        if not campus_value and not title_code:
-            raise ConsoleError("A job code maps to an assignment code, a title code or both.")
-        if (
-            title_code
-            and title_code not in connection.campus_codes("titleCodes")
-            and not title_description
-        ):
-            raise ConsoleError(
-                f"Title code {title_code} is new to Campus: give its description to create it."
-            )
-    elif not campus_value:
-        raise ConsoleError(f"Choose the Campus {label}.")
-    if campus_value and campus_value not in connection.campus_codes(list_name):
-        raise ConsoleError(f"{campus_value} is not a Campus {label} (fetch the lists again?).")
+    is_job = kind == MappingValue.Kind.JOB
+    _mapping_check(connection, kind, hr_value, campus_value, title_code, title_description)
     with transaction.atomic():
         mapping, created = MappingValue.objects.update_or_create(
             connection=connection,
@@ -152,23 +139,40 @@ def mapping_save(
             hr_value=hr_value,
             defaults={
                 "campus_value": campus_value,
-                "title_code": title_code if kind == MappingValue.Kind.JOB else "",
-                "title_description": title_description if kind == MappingValue.Kind.JOB else "",
+                "title_code": title_code if is_job else "",
+                "title_description": title_description if is_job else "",
             },
         )
-        audit_record(
-            actor=actor,
-            action="boi.mapping.saved",
-            target=connection,
-            details={
-                "kind": kind,
-                "hr_value": hr_value,
-                "campus_value": campus_value,
-                "title_code": title_code,
-                "created": created,
-            },
-        )
+        details = {"kind": kind, "hr_value": hr_value, "campus_value": campus_value}
+        details |= {"title_code": title_code, "created": created}
+        audit_record(actor=actor, action="boi.mapping.saved", target=connection, details=details)
     return mapping
+
+
+def _mapping_check(
+    connection: BoiConnection,
+    kind: str,
+    hr_value: str,
+    campus_value: str,
+    title_code: str,
+    title_description: str,
+) -> None:
+    """ConsoleError unless the mapping names values Campus has (or a new title, described)."""
+    if not hr_value:
+        raise ConsoleError("Give the HR value.")
+    list_name, label = _MAPPED_TO[MappingValue.Kind(kind)]
+    if kind == MappingValue.Kind.JOB:
+        if not campus_value and not title_code:
+            raise ConsoleError("A job code maps to an assignment code, a title code or both.")
+        is_new = title_code and title_code not in connection.campus_codes("titleCodes")
+        if is_new and not title_description:
+            raise ConsoleError(
+                f"Title code {title_code} is new to Campus: give its description to create it."
+            )
+    elif not campus_value:
+        raise ConsoleError(f"Choose the Campus {label}.")
+    if campus_value and campus_value not in connection.campus_codes(list_name):
+        raise ConsoleError(f"{campus_value} is not a Campus {label} (fetch the lists again?).")
 
 
 def mapping_delete(*, mapping: MappingValue, actor) -> None:

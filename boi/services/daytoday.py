@@ -11,10 +11,10 @@ from boi.models import BoiConnection, HrRow
 from boi.rules.staff import validate_position
 from boi.services import ConsoleError
 from boi.services.connections import connection_note_failure
-from boi.services.imports import resolver_for
-from boi.services.sync import campus_addresses, staff_for_campus
+from boi.services.import_check import resolver_for
+from boi.services.sync.transfer import campus_addresses, staff_for_campus
 from idbridge.audit.services import audit_record
-from idbridge.connectors.boi import BoiCredentialsRejected, BoiRefused
+from idbridge.connectors.boi.errors import BoiCredentialsRejected, BoiRefused
 from idbridge.connectors.types import CampusError
 
 SAFE_FIELDS = ("staffNumber", "personID", "lastName", "firstName", "middleName", "birthDate")

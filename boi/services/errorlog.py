@@ -12,10 +12,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from boi.hrfile import mask_ssns
 from boi.models import Alert, ErrorLogEntry
+from boi.rules.staff import mask_ssns
 from idbridge.audit.services import audit_record
-from idbridge.connectors.boi import CallFailure
+from idbridge.connectors.boi.types import CallFailure
 from idbridge.core.mail import mail_send
 
 log = logging.getLogger(__name__)

@@ -1,31 +1,24 @@
-"""HR imports: upload (encrypted at rest), column mapping, the row check, excluding rows.
+"""HR imports: upload (encrypted at rest), column mapping, excluding rows, deleting.
 
-The check streams the file in bounded memory: rows are built and checked one at a time
-and written ``CHUNK_ROWS`` at a time with ``bulk_create``; duplicate staff numbers are
-found afterwards by the database (GROUP BY), not in memory. A file that cannot be read
-leaves no rows behind.
+The row check itself is ``boi.services.import_check``.
 """
 
 from __future__ import annotations
 
-import logging
-import time
-from collections.abc import Iterable, Iterator
+from django.db import transaction
 
-from django.db import connection, transaction
-from django.db.models import Count
-from django.utils import timezone
-
-from boi import hrfile, storage
-from boi.models import BoiConnection, HrImport, HrRow, MappingValue
-from boi.rules.staff import Mappings
+from boi import storage
+from boi.hrfile.column_map import suggest_column_map
+from boi.hrfile.csv_records import iter_csv
+from boi.hrfile.json_records import flatten_json_record, iter_json
+from boi.hrfile.reading import FileProblem, iter_text, sniff_format
+from boi.hrfile.template import REQUIRED_NAMES, TEMPLATE_NAMES
+from boi.models import BoiConnection, HrImport, HrRow
 from boi.services import ConsoleError
+from boi.tasks import check_import
 from idbridge.audit.services import audit_record
 
-log = logging.getLogger(__name__)
-CHUNK_ROWS = 1000
 HEADER_SAMPLE_RECORDS = 50
-MAX_ERRORS_PER_ROW = 30
 
 
 # --- upload and column mapping ------------------------------------------------------------
@@ -38,19 +31,7 @@ def hr_import_upload(
 
     Raises ConsoleError, and deletes the stored file, when it has no readable header.
     """
-    try:
-        if not connection.campus_lists:
-            raise ConsoleError("Fetch Campus's lists (schools, genders, codes) before importing.")
-        if stored.size == 0:
-            raise ConsoleError(f"{file_name}: the file is empty.")
-        file_format = hrfile.sniff_format(file_name, storage.head(stored.name))
-        headers = _headers(stored.name, file_format, stored.encoding)
-    except hrfile.FileProblem as exc:
-        storage.delete(stored.name)
-        raise ConsoleError(f"{file_name}: {exc}") from None
-    except ConsoleError:
-        storage.delete(stored.name)
-        raise
+    file_format, headers = _format_and_headers(connection, file_name, stored)
     with transaction.atomic():
         hr_import = HrImport.objects.create(
             connection=connection,
@@ -61,7 +42,7 @@ def hr_import_upload(
             sha256=stored.sha256,
             storage_name=stored.name,
             headers=headers,
-            column_map=hrfile.suggest_column_map(headers),
+            column_map=suggest_column_map(headers),
             uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
         audit_record(
@@ -79,18 +60,37 @@ def hr_import_upload(
     return hr_import
 
 
+def _format_and_headers(
+    connection: BoiConnection, file_name: str, stored: storage.StoredFile
+) -> tuple[str, list[str]]:
+    """The file's format and its columns; ConsoleError, the file deleted, when unreadable."""
+    try:
+        if not connection.campus_lists:
+            raise ConsoleError("Fetch Campus's lists (schools, genders, codes) before importing.")
+        if stored.size == 0:
+            raise ConsoleError(f"{file_name}: the file is empty.")
+        file_format = sniff_format(file_name, storage.head(stored.name))
+        return file_format, _headers(stored.name, file_format, stored.encoding)
+    except FileProblem as exc:
+        storage.delete(stored.name)
+        raise ConsoleError(f"{file_name}: {exc}") from None
+    except ConsoleError:
+        storage.delete(stored.name)
+        raise
+
+
 def _headers(name: str, file_format: str, encoding: str) -> list[str]:
-    texts = hrfile.iter_text(storage.read(name), encoding)
+    texts = iter_text(storage.read(name), encoding)
     if file_format == "csv":
-        return list(next(hrfile.iter_csv(texts)))
+        return list(next(iter_csv(texts)))
     seen: dict[str, None] = {}
-    for number, record in hrfile.iter_json(texts):
-        for key in hrfile.flatten_json_record(record):
+    for number, record in iter_json(texts):
+        for key in flatten_json_record(record):
             seen.setdefault(key, None)
         if number >= HEADER_SAMPLE_RECORDS:
             break
     if not seen:
-        raise hrfile.FileProblem("The JSON export holds no staff records.")
+        raise FileProblem("The JSON export holds no staff records.")
     return list(seen)
 
 
@@ -101,10 +101,10 @@ def hr_import_map_columns(*, hr_import: HrImport, column_map: dict[str, str], ac
     twice = sorted({t for t in targets if targets.count(t) > 1})
     if twice:
         raise ConsoleError(f"Each template column may be used once: {', '.join(twice)}.")
-    unknown = sorted(set(targets) - hrfile.TEMPLATE_NAMES)
+    unknown = sorted(set(targets) - TEMPLATE_NAMES)
     if unknown:
         raise ConsoleError(f"Not template columns: {', '.join(unknown)}.")
-    missing = [n for n in hrfile.REQUIRED_NAMES if n not in targets]
+    missing = [n for n in REQUIRED_NAMES if n not in targets]
     if missing:
         raise ConsoleError(f"Map a file column to each required column: {', '.join(missing)}.")
     with transaction.atomic():
@@ -125,260 +125,9 @@ def hr_import_map_columns(*, hr_import: HrImport, column_map: dict[str, str], ac
         audit_record(
             actor=actor, action="boi.import.mapped", target=hr_import, details={"columns": clean}
         )
-        transaction.on_commit(lambda: _enqueue_check(hr_import.id))
+        check_import.delay_on_commit(hr_import.id)
     hr_import.refresh_from_db()
     return hr_import
-
-
-def _enqueue_check(import_id: int):
-    from boi.tasks import check_import
-
-    check_import.delay(import_id)
-
-
-# --- the row check ---------------------------------------------------------------------------
-
-
-def resolver_for(connection: BoiConnection) -> hrfile.Resolver:
-    locations, sexes, jobs = {}, {}, {}
-    for m in MappingValue.objects.filter(connection=connection):
-        if m.kind == MappingValue.Kind.LOCATION:
-            locations[m.hr_value] = m.campus_value
-        elif m.kind == MappingValue.Kind.SEX:
-            sexes[m.hr_value] = m.campus_value
-        else:
-            jobs[m.hr_value] = hrfile.JobMapping(m.campus_value, m.title_code, m.title_description)
-    mappings = Mappings(
-        genders=connection.campus_codes("genders"),
-        school_numbers=connection.campus_codes("schools"),
-        assignment_codes=connection.campus_codes("assignmentCodes"),
-        title_codes=connection.campus_codes("titleCodes"),
-    )
-    return hrfile.Resolver(locations, sexes, jobs, mappings)
-
-
-class _Counted:
-    def __init__(self, chunks: Iterable[bytes]):
-        self.chunks, self.bytes = chunks, 0
-
-    def __iter__(self) -> Iterator[bytes]:
-        for chunk in self.chunks:
-            self.bytes += len(chunk)
-            yield chunk
-
-
-def _records(hr_import: HrImport, counted: _Counted) -> Iterator[tuple[int, dict[str, str]]]:
-    texts = hrfile.iter_text(counted, hr_import.encoding)
-    column_map = hr_import.column_map
-    back = {target: source for source, target in column_map.items()}
-    if hr_import.file_format == "csv":
-        rows = hrfile.iter_csv(texts)
-        header = next(rows)
-        # Every CSV row has the header's columns: the file column → template column pairs
-        # are worked out once, not per row.
-        pairs = [(source, column_map[source]) for source in header if column_map.get(source)]
-        for number, raw in rows:
-            record: dict = {"__columns__": back}
-            for source, target in pairs:
-                if source in raw:
-                    record[target] = raw[source]
-            if "__extra__" in raw:
-                record["__extra__"] = raw["__extra__"]
-            yield number, record
-        return
-    for number, flat in hrfile.iter_json(texts):
-        raw = hrfile.flatten_json_record(flat)
-        record = {"__columns__": back}
-        for key, value in raw.items():
-            target = column_map.get(key)
-            if target is None and key in hrfile.TEMPLATE_NAMES and key not in back:
-                target = key  # a JSON key that is a template name needs no mapping
-            if target:
-                record[target] = value
-        yield number, record
-
-
-def hr_import_claim_check(import_id: int) -> bool:
-    return bool(
-        HrImport.objects.filter(id=import_id, status=HrImport.Status.QUEUED).update(
-            status=HrImport.Status.CHECKING, started_at=timezone.now(), progress_done=0
-        )
-    )
-
-
-def hr_import_check(*, import_id: int, actor="system") -> HrImport | None:
-    """Check every row of a queued import; None when another worker has it."""
-    if not hr_import_claim_check(import_id):
-        return None
-    hr_import = HrImport.objects.select_related("connection").get(id=import_id)
-    started = time.monotonic()
-    HrRow.objects.filter(hr_import=hr_import).delete()
-    resolver = resolver_for(hr_import.connection)
-    household_allowed = hr_import.connection.household_allowed
-    counted = _Counted(storage.read(hr_import.storage_name))
-    insert = _RowInserter(hr_import.id)
-    batch: list[tuple] = []
-    rows = errors = 0
-    try:
-        for number, record in _records(hr_import, counted):
-            built = hrfile.build_row(record, resolver, household_allowed=household_allowed)
-            batch.append(insert.values(number, built))
-            rows += 1
-            errors += bool(built.problems)
-            if len(batch) >= CHUNK_ROWS:
-                insert(batch)
-                batch = []
-                HrImport.objects.filter(id=import_id).update(progress_done=counted.bytes)
-        insert(batch)
-    except (hrfile.FileProblem, UnicodeError, ValueError) as exc:
-        HrRow.objects.filter(hr_import=hr_import).delete()
-        _finish(hr_import, started, problem=str(exc), actor=actor)
-        return hr_import
-    if rows == 0:
-        _finish(hr_import, started, problem="The file holds no staff rows.", actor=actor)
-        return hr_import
-    errors += _mark_duplicates(hr_import)
-    hr_import.row_count = rows
-    hr_import.error_row_count = HrRow.objects.filter(hr_import=hr_import, has_errors=True).count()
-    hr_import.unmapped = hrfile.resolver_unmapped(resolver)
-    _finish(hr_import, started, actor=actor)
-    return hr_import
-
-
-class _RowInserter:
-    """Writes checked rows with one ``executemany`` per chunk.
-
-    ``bulk_create`` builds its SQL value by value through the ORM's compiler, which cost
-    more than the database itself (about a third of the check). The values still go
-    through each field's own ``get_db_prep_save`` where the column needs it (the SSN is
-    encrypted by its field, JSON adapted per database).
-    """
-
-    FIELDS = (
-        "hr_import",
-        "row_number",
-        "staff_number",
-        "last_name",
-        "first_name",
-        "birth_date",
-        "payload",
-        "ssn",
-        "address_key",
-        "errors",
-        "has_errors",
-        "is_excluded",
-    )
-    PREPARED = ("payload", "ssn", "errors")
-
-    def __init__(self, import_id: int):
-        self.import_id = import_id
-        meta = HrRow._meta
-        self.prepare = {name: meta.get_field(name).get_db_prep_save for name in self.PREPARED}
-        qn = connection.ops.quote_name
-        self.sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - model metadata
-            qn(meta.db_table),
-            ", ".join(qn(meta.get_field(name).column) for name in self.FIELDS),
-            ", ".join(["%s"] * len(self.FIELDS)),
-        )
-
-    def values(self, number: int, built: hrfile.BuiltRow) -> tuple:
-        payload = built.payload
-        prepare = self.prepare
-        return (
-            self.import_id,
-            number,
-            str(payload.get("staffNumber", ""))[:50],
-            str(payload.get("lastName", ""))[:100],
-            str(payload.get("firstName", ""))[:100],
-            str(payload.get("birthDate", ""))[:10],
-            prepare["payload"](payload, connection),
-            prepare["ssn"](built.ssn, connection),
-            built.address_key[:200],
-            prepare["errors"](
-                [p.as_dict() for p in built.problems[:MAX_ERRORS_PER_ROW]], connection
-            ),
-            bool(built.problems),
-            False,
-        )
-
-    def __call__(self, batch: list[tuple]) -> None:
-        if batch:
-            with connection.cursor() as cursor:
-                cursor.executemany(self.sql, batch)
-
-
-def _mark_duplicates(hr_import: HrImport) -> int:
-    """Rows whose staff number appears more than once in the file: each gets the error."""
-    numbers = list(
-        HrRow.objects.filter(hr_import=hr_import)
-        .exclude(staff_number="")
-        .values("staff_number")
-        .annotate(n=Count("id"))
-        .filter(n__gt=1)
-        .values_list("staff_number", flat=True)
-    )
-    column = next(
-        (src for src, dst in hr_import.column_map.items() if dst == "staff_number"), "staff_number"
-    )
-    changed = 0
-    for start in range(0, len(numbers), 500):
-        chunk = numbers[start : start + 500]
-        rows = list(HrRow.objects.filter(hr_import=hr_import, staff_number__in=chunk))
-        lines: dict[str, list[int]] = {}
-        for row in rows:
-            lines.setdefault(row.staff_number, []).append(row.row_number)
-        for row in rows:
-            others = [n for n in sorted(lines[row.staff_number]) if n != row.row_number]
-            message = (
-                f"staff number '{row.staff_number}' is also on row(s) "
-                f"{', '.join(map(str, others[:10]))}: each staff member must appear once"
-            )
-            row.errors = [
-                *row.errors,
-                {"column": column, "field": "staffNumber", "code": "duplicate", "message": message},
-            ]
-            changed += not row.has_errors
-            row.has_errors = True
-        HrRow.objects.bulk_update(rows, ["errors", "has_errors"])
-    return changed
-
-
-def _finish(hr_import: HrImport, started: float, *, problem: str = "", actor="system") -> None:
-    hr_import.status = HrImport.Status.FAILED if problem else HrImport.Status.CHECKED
-    hr_import.problem = problem
-    hr_import.finished_at = timezone.now()
-    hr_import.seconds = round(time.monotonic() - started, 3)
-    hr_import.progress_done = hr_import.size_bytes
-    if problem:
-        hr_import.row_count = hr_import.error_row_count = 0
-    with transaction.atomic():
-        hr_import.save(
-            update_fields=[
-                "status",
-                "problem",
-                "finished_at",
-                "seconds",
-                "progress_done",
-                "row_count",
-                "error_row_count",
-                "unmapped",
-            ]
-        )
-        audit_record(
-            actor=actor,
-            action="boi.import.checked" if not problem else "boi.import.unreadable",
-            target=hr_import,
-            details={
-                "rows": hr_import.row_count,
-                "rows_with_errors": hr_import.error_row_count,
-                "problem": problem,
-                "seconds": hr_import.seconds,
-            },
-        )
-    log.info(
-        "hr import checked",
-        extra={"import": hr_import.id, "rows": hr_import.row_count, "seconds": hr_import.seconds},
-    )
 
 
 # --- excluding rows ----------------------------------------------------------------------------

@@ -1,10 +1,10 @@
 """Pre-flight, before anything is written to Campus (reads only):
 
 - **address pre-flight**: each distinct HR address (by ``boi.rules`` match key, so "4321
-  North Lexington Avenue" and "4321 N Lexington Ave." are one) is normalized and searched
-  in Campus (``GET addresses``); the transfer then sends Campus's own address when it
-  exists, or the one normalized spelling otherwise — the guide's defence against address
-  proliferation;
+  North Lexington Avenue" and "4321 N Lexington Ave." are one), as the row check normalized
+  it, is searched in Campus (``GET addresses``); the transfer then sends Campus's own
+  address when it exists, or the one normalized spelling otherwise — the guide's defence
+  against address proliferation;
 - **check before sync**: each HR staff number is looked up in Campus (``GET staff``);
   one Campus does not have is searched by name and birth date, and a person found under
   another number is a likely duplicate (a former student or parent hired as staff).
@@ -19,13 +19,13 @@ from django.utils import timezone
 
 from boi.client import client_for
 from boi.models import AddressCheck, HrImport, HrRow, StaffCheck
-from boi.rules.addresses import COMPONENT_FIELDS, normalize_address
+from boi.rules.addresses import components_of
 from boi.services import ConsoleError
+from boi.tasks import run_preflight
 from idbridge.audit.services import audit_record
 from idbridge.connectors.types import PermanentCampusError
 
 log = logging.getLogger(__name__)
-ADDRESS_PATH = ("household", "householdLocations", 0, "address")
 MATCH_FIELDS = ("staffNumber", "personID", "lastName", "firstName", "middleName", "birthDate")
 
 
@@ -41,13 +41,7 @@ def preflight_queue(*, hr_import: HrImport, actor) -> None:
         if not claimed:
             raise ConsoleError("The pre-flight is already running.")
         audit_record(actor=actor, action="boi.preflight.queued", target=hr_import, details={})
-        transaction.on_commit(lambda: _enqueue(hr_import.id))
-
-
-def _enqueue(import_id: int) -> None:
-    from boi.tasks import run_preflight
-
-    run_preflight.delay(import_id)
+        run_preflight.delay_on_commit(hr_import.id)
 
 
 def preflight_release(import_id: int, message: str) -> None:
@@ -62,19 +56,9 @@ def preflight_fail(*, import_id: int, message: str) -> None:
     )
 
 
-def _address_of(payload: dict):
-    value = payload
-    for step in ADDRESS_PATH:
-        try:
-            value = value[step]
-        except (KeyError, IndexError, TypeError):
-            return None
-    return value
-
-
 def _campus_components(found: dict) -> dict:
     source = found.get("address") if isinstance(found.get("address"), dict) else found
-    return {k: v for k, v in source.items() if k in COMPONENT_FIELDS and v not in (None, "", False)}
+    return components_of(source)
 
 
 def preflight_run(*, import_id: int) -> dict | None:
@@ -124,20 +108,13 @@ def _addresses(hr_import: HrImport, client, rows) -> dict:
             HrImport.objects.filter(id=hr_import.id).update(preflight_done=done)
 
     ordered = rows.exclude(address_key="").order_by("address_key", "row_number")
-    for key, payload in ordered.values_list("address_key", "payload").iterator(chunk_size=2000):
+    fields = ("address_key", "address_components", "address_spelling")
+    for key, components, spelling in ordered.values_list(*fields).iterator(chunk_size=2000):
         with_address += 1
-        address = _address_of(payload)
-        spelling = (address or {}).get("fullStreetAddress") or " ".join(
-            str((address or {}).get(n, "")) for n in ("number", "prefix", "street", "tag", "apt")
-        ).strip()
         if current is None or current.key != key:
             close(current)
-            normalized, _ = normalize_address(address or {})
             current = AddressCheck(
-                hr_import=hr_import,
-                key=key,
-                components=normalized.components() if normalized else {},
-                spellings=[],
+                hr_import=hr_import, key=key, components=components or {}, spellings=[]
             )
         current.row_count += 1
         if spelling and spelling not in current.spellings and len(current.spellings) < 5:

@@ -5,7 +5,8 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from boi import hrfile, selectors
+from boi import selectors
+from boi.hrfile.template import ADDRESS_COLUMNS, template_columns
 from boi.models import Alert
 from boi.services.errorlog import alert_dismiss
 from idbridge.core.access import permission_required
@@ -30,7 +31,7 @@ def template_doc(request):
     return render(
         request,
         "boi/template_doc.html",
-        {"columns": hrfile.template_columns(), "address_columns": hrfile.ADDRESS_COLUMNS},
+        {"columns": template_columns(), "address_columns": ADDRESS_COLUMNS},
     )
 
 
@@ -39,7 +40,7 @@ def template_csv(request):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="hr-export-template.csv"'
     writer = csv.writer(response)
-    writer.writerow([name for name, _, _ in hrfile.template_columns()])
+    writer.writerow([name for name, _, _ in template_columns()])
     example = {
         "staff_number": "E10482",
         "last_name": "Lindqvist",
@@ -57,7 +58,7 @@ def template_csv(request):
         "address_state": "MN",
         "address_zip": "55123",
     }
-    writer.writerow([example.get(name, "") for name, _, _ in hrfile.template_columns()])
+    writer.writerow([example.get(name, "") for name, _, _ in template_columns()])
     return response
 
 

@@ -7,12 +7,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
-from boi import hrfile, selectors
+from boi import selectors
 from boi.forms import RowFilterForm, column_map_form
 from boi.models import AddressCheck, BoiConnection, HrImport, HrRow, StaffCheck
+from boi.rules.staff import mask_ssns
 from boi.services import ConsoleError, preflight
 from boi.services import imports as services
-from boi.services.sync import sync_readiness, sync_run_create
+from boi.services.sync.runs import sync_readiness, sync_run_create
 from boi.uploads import EncryptingUploadHandler
 from idbridge.core.access import permission_required
 from idbridge.core.paging import filter_query
@@ -150,22 +151,11 @@ def row_detail(request, import_id, row_id):
         {
             "row": row,
             "imp": row.hr_import,
-            "payload": hrfile.mask_ssns(row.payload),
+            "payload": mask_ssns(row.payload),
             "address": address,
-            "normalized": _normalized(row),
+            "normalized": row.address_components,
         },
     )
-
-
-def _normalized(row: HrRow) -> dict | None:
-    from boi.rules.addresses import normalize_address
-
-    try:
-        address = row.payload["household"]["householdLocations"][0]["address"]
-    except (KeyError, IndexError, TypeError):
-        return None
-    normalized, _ = normalize_address(address)
-    return normalized.components() if normalized else None
 
 
 @permission_required("core.view_boi")

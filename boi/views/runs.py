@@ -15,7 +15,7 @@ from boi.forms import ErrorLogFilterForm, ReportFilterForm
 from boi.models import ErrorLogEntry, SyncRun, SyncStaff
 from boi.pdf import error_log_pdf
 from boi.services import ConsoleError
-from boi.services import sync as services
+from boi.services.sync import commit, runs
 from idbridge.core.access import permission_required
 from idbridge.core.paging import filter_query
 from stepup.gates import boi_commit_policy, fresh_check_decision, step_up_url
@@ -57,7 +57,7 @@ def _wizard(run: SyncRun) -> list[dict]:
             status = "done"
         else:
             status = "waiting"
-        steps.append({"step": step, "label": services.STEP_LABELS[step], "status": status})
+        steps.append({"step": step, "label": runs.STEP_LABELS[step], "status": status})
     return steps
 
 
@@ -73,10 +73,10 @@ def run_detail(request, run_id):
             "steps": _wizard(run),
             "progress": selectors.run_progress(run),
             "summary": run.report_summary,
-            "commit_api": services.commit_api_for(run.staff_count),
+            "commit_api": commit.commit_api_for(run.staff_count),
             "verification": verification,
             "hr_changed": bool(run.hr_fingerprint)
-            and run.hr_fingerprint != services.import_fingerprint(run.hr_import),
+            and run.hr_fingerprint != runs.import_fingerprint(run.hr_import),
             "errors": ErrorLogEntry.objects.filter(run=run)[:5],
             "per_staff": run.state != SyncRun.State.COMMITTED
             or selectors.run_outcomes_per_staff(run),
@@ -96,7 +96,7 @@ def run_progress(request, run_id):
 def run_step(request, run_id, step):
     run = get_object_or_404(SyncRun.objects.select_related("hr_import__connection"), id=run_id)
     try:
-        services.sync_step_queue(run=run, step=step, actor=request.user)
+        runs.sync_step_queue(run=run, step=step, actor=request.user)
     except ConsoleError as exc:
         messages.error(request, str(exc))
     else:
@@ -122,7 +122,7 @@ def run_commit(request, run_id):
             )
         )
     try:
-        services.sync_commit_request(
+        commit.sync_commit_request(
             run=run, actor=request.user, verified_at=verification.authn_instant
         )
     except ConsoleError as exc:

@@ -22,9 +22,9 @@ from datetime import date, datetime, timedelta
 
 from boi.rules.staff import NAME_FIELDS, text
 from boi.rules.sync import ReportEntry
+from idbridge.db import rows_update
 from sandbox.boi.addresses import AddressIndex, address_from_rules
 from sandbox.boi.context import CampusPerson, Lookups
-from sandbox.boi.db import rows_update
 from sandbox.models import (
     Address,
     DistrictAssignment,

@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from idbridge.connectors.boi import JsonStreamError, iter_json_members
+from idbridge.connectors.boi.report import iter_json_members
+from idbridge.streams import JsonStreamError
 
 scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text()
 values = st.recursive(
@@ -56,12 +57,12 @@ def test_the_validate_report_is_stored_a_chunk_at_a_time(
     upload, fake_boi, django_capture_on_commit_callbacks, monkeypatch
 ):
     from boi.models import SyncStaff
-    from boi.services import sync
+    from boi.services.sync import runs, validate
     from tests.boi.conftest import good_row, hr_csv
     from tests.boi.fakeboi import FakeResponse
 
-    monkeypatch.setattr(sync, "VALIDATE_CHUNK", 3)
-    monkeypatch.setattr(sync, "LISTED", 2)
+    monkeypatch.setattr(validate, "VALIDATE_CHUNK", 3)
+    monkeypatch.setattr(validate, "LISTED", 2)
     original = fake_boi.sync_action
 
     def with_addresses(sync_id, sync_, action, body):
@@ -74,7 +75,7 @@ def test_the_validate_report_is_stored_a_chunk_at_a_time(
     fake_boi.sync_action = with_addresses
     hr_import = upload(hr_csv([good_row(n) for n in range(1, 9)]))
     with django_capture_on_commit_callbacks(execute=True):
-        run = sync.sync_run_create(hr_import=hr_import, actor="test")
+        run = runs.sync_run_create(hr_import=hr_import, actor="test")
     run.refresh_from_db()
     assert run.state == "validated" and run.progress_done == 8
     assert run.report_summary["staff"] == 8 and run.report_summary["add"] == 8

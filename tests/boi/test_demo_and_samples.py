@@ -4,8 +4,10 @@ from collections import Counter
 
 import pytest
 
-from boi import hrfile
 from boi.demo import boi_demo_setup
+from boi.hrfile.csv_records import iter_csv
+from boi.hrfile.resolver import JobMapping, Resolver
+from boi.hrfile.rows import build_row
 from boi.models import BoiConnection, MappingValue
 from boi.rules.staff import Mappings
 from boi.samples import DEMO_MAPPINGS, bad_rows, change_of, sample_csv, sample_rows
@@ -13,17 +15,17 @@ from idbridge.core.demo import demo_steps
 
 
 def _resolver():
-    jobs = {k: hrfile.JobMapping(*v) for k, v in DEMO_MAPPINGS["job"].items()}
+    jobs = {k: JobMapping(*v) for k, v in DEMO_MAPPINGS["job"].items()}
     mappings = Mappings(
         {"M", "F", "X"}, {"010", "020", "030", "040"}, {"10", "20", "21", "30", "40"}, set()
     )
-    return hrfile.Resolver(DEMO_MAPPINGS["location"], DEMO_MAPPINGS["sex"], jobs, mappings)
+    return Resolver(DEMO_MAPPINGS["location"], DEMO_MAPPINGS["sex"], jobs, mappings)
 
 
 def test_the_sample_has_variety_and_exactly_the_bad_rows_asked_for():
-    rows = list(hrfile.iter_csv([sample_csv(300, bad=12, seed=3).decode()]))[1:]
+    rows = list(iter_csv([sample_csv(300, bad=12, seed=3).decode()]))[1:]
     resolver = _resolver()
-    built = [hrfile.build_row(r, resolver) for _, r in rows]
+    built = [build_row(r, resolver) for _, r in rows]
     numbers = Counter(b.staff_number for b in built)
     bad = {i for i, b in enumerate(built) if b.problems or numbers[b.staff_number] > 1}
     assert bad == set(bad_rows(300, 12, seed=3))  # the duplicate copies another bad row

@@ -6,31 +6,37 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from boi import hrfile
-from boi.rules.staff import Mappings
+from boi.hrfile.column_map import suggest_column_map
+from boi.hrfile.csv_records import iter_csv
+from boi.hrfile.json_records import flatten_json_record, iter_json
+from boi.hrfile.reading import EncodingSniffer, FileProblem, iter_text
+from boi.hrfile.resolver import JobMapping, Resolver
+from boi.hrfile.rows import build_row
+from boi.hrfile.template import TEMPLATE_NAMES
+from boi.rules.staff import Mappings, mask_ssns
 
 RESOLVER_ARGS = dict(
     locations={"HS1": "030"},
     sexes={"1": "M", "2": "F"},
-    jobs={"TCH": hrfile.JobMapping("20", "T100", "Teacher")},
+    jobs={"TCH": JobMapping("20", "T100", "Teacher")},
 )
 
 
 def resolver():
-    return hrfile.Resolver(
+    return Resolver(
         **RESOLVER_ARGS, mappings=Mappings({"M", "F"}, {"010", "030"}, {"20"}, {"T100"})
     )
 
 
 def problems(record):
-    return [(p.column, p.code) for p in hrfile.build_row(record, resolver()).problems]
+    return [(p.column, p.code) for p in build_row(record, resolver()).problems]
 
 
 BASE = {"staff_number": "E1", "last_name": "Ng", "first_name": "Ana", "sex": "2"}
 
 
 def test_a_complete_row_becomes_the_boi_staff_object():
-    built = hrfile.build_row(
+    built = build_row(
         {
             **BASE,
             "birth_date": "8/19/1980",
@@ -118,7 +124,7 @@ def test_each_bad_cell_is_named_by_column_and_problem(extra, expected):
 
 def test_messages_use_the_files_own_column_names():
     record = {**BASE, "sex": "9", "__columns__": {"sex": "Gender Code"}}
-    [problem] = hrfile.build_row(record, resolver()).problems
+    [problem] = build_row(record, resolver()).problems
     assert problem.column == "Gender Code"
     assert "'9'" in problem.message
 
@@ -139,7 +145,7 @@ def test_a_value_already_on_campus_needs_no_mapping():
 
 
 def test_headers_are_mapped_automatically_when_they_alias_the_template():
-    mapping = hrfile.suggest_column_map(["Employee ID", "Last Name", "DOB", "Zip Code", "Other"])
+    mapping = suggest_column_map(["Employee ID", "Last Name", "DOB", "Zip Code", "Other"])
     assert mapping == {
         "Employee ID": "staff_number",
         "Last Name": "last_name",
@@ -157,18 +163,18 @@ def test_headers_are_mapped_automatically_when_they_alias_the_template():
     ],
 )
 def test_the_encoding_is_utf8_with_or_without_bom_else_windows_1252(data, encoding):
-    sniffer = hrfile.EncodingSniffer()
+    sniffer = EncodingSniffer()
     for i in range(0, len(data), 3):  # in small chunks: a character may straddle two
         sniffer.feed(data[i : i + 3])
     sniffer.feed(b"", final=True)
     assert sniffer.encoding == encoding
-    rows = list(hrfile.iter_csv(hrfile.iter_text([data], encoding)))
+    rows = list(iter_csv(iter_text([data], encoding)))
     assert rows[0] == ["staff_number"] and rows[1][1]["staff_number"] == "Åsa"
 
 
 def test_csv_with_semicolons_and_quoted_newlines_is_read():
     text = 'staff_number;last_name\n"E1";"Ng\nPark"\nE2;Lee\n'
-    rows = list(hrfile.iter_csv([text]))
+    rows = list(iter_csv([text]))
     assert rows[1] == (3, {"staff_number": "E1", "last_name": "Ng\nPark"})
     assert rows[2] == (4, {"staff_number": "E2", "last_name": "Lee"})
 
@@ -183,17 +189,17 @@ def test_csv_with_semicolons_and_quoted_newlines_is_read():
 )
 def test_json_arrays_wrapped_arrays_and_lines_are_read_one_object_at_a_time(text):
     chunks = [text[i : i + 5] for i in range(0, len(text), 5)]
-    assert [r["staff_number"] for _, r in hrfile.iter_json(chunks)] == ["E1", "E2"]
+    assert [r["staff_number"] for _, r in iter_json(chunks)] == ["E1", "E2"]
 
 
 @pytest.mark.parametrize("text", ["[1, 2]", '[{"a": 1}', '"hello"', '[{"a": }]'])
 def test_broken_json_is_a_file_problem(text):
-    with pytest.raises(hrfile.FileProblem):
-        list(hrfile.iter_json([text]))
+    with pytest.raises(FileProblem):
+        list(iter_json([text]))
 
 
 def test_nested_json_positions_and_employments_become_numbered_columns():
-    flat = hrfile.flatten_json_record(
+    flat = flatten_json_record(
         {
             "staff_number": "E1",
             "employments": [{"hire_date": "2001-01-01"}, {"hire_date": "2010-01-01"}],
@@ -204,20 +210,20 @@ def test_nested_json_positions_and_employments_become_numbered_columns():
 
 
 def test_ssns_are_masked_everywhere_in_a_payload():
-    masked = hrfile.mask_ssns([{"ssn": "123-45-6789", "x": {"ssn": "987654321"}}])
+    masked = mask_ssns([{"ssn": "123-45-6789", "x": {"ssn": "987654321"}}])
     assert masked == [{"ssn": "***-**-6789", "x": {"ssn": "***-**-4321"}}]
 
 
 @settings(max_examples=150, deadline=None)
 @given(st.binary(max_size=400))
 def test_any_bytes_either_read_as_csv_or_raise_a_file_problem(data):
-    sniffer = hrfile.EncodingSniffer()
+    sniffer = EncodingSniffer()
     sniffer.feed(data, final=True)
     try:
-        for item in hrfile.iter_csv(hrfile.iter_text([data], sniffer.encoding)):
+        for item in iter_csv(iter_text([data], sniffer.encoding)):
             if isinstance(item, tuple):
-                hrfile.build_row(item[1], resolver())
-    except hrfile.FileProblem:
+                build_row(item[1], resolver())
+    except FileProblem:
         pass
 
 
@@ -225,16 +231,16 @@ def test_any_bytes_either_read_as_csv_or_raise_a_file_problem(data):
 @given(st.text(max_size=300))
 def test_any_text_either_reads_as_json_records_or_raises_a_file_problem(text):
     try:
-        for _, record in hrfile.iter_json([text]):
-            hrfile.build_row(hrfile.flatten_json_record(record), resolver())
-    except hrfile.FileProblem:
+        for _, record in iter_json([text]):
+            build_row(flatten_json_record(record), resolver())
+    except FileProblem:
         pass
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.dictionaries(st.sampled_from(sorted(hrfile.TEMPLATE_NAMES)), st.text(max_size=40)))
+@given(st.dictionaries(st.sampled_from(sorted(TEMPLATE_NAMES)), st.text(max_size=40)))
 def test_any_row_gives_problems_with_a_column_and_a_message(record):
-    built = hrfile.build_row(record, resolver())
+    built = build_row(record, resolver())
     for problem in built.problems:
         assert problem.message and problem.code
     assert "ssn" not in built.payload

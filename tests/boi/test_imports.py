@@ -8,7 +8,7 @@ from boi import storage
 from boi.models import HrImport, HrRow
 from boi.services import ConsoleError
 from boi.services.imports import hr_import_map_columns, hr_import_upload, hr_rows_exclude_bad
-from boi.services.sync import sync_readiness
+from boi.services.sync.runs import sync_readiness
 from tests.boi.conftest import good_row, hr_csv
 
 pytestmark = pytest.mark.django_db

@@ -21,7 +21,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Count
 from django.utils import timezone
 
-from boi.hrfile import ADDRESS_FIELD_OF
+from boi.hrfile.template import ADDRESS_FIELD_OF
 from boi.models import BoiConnection, HrImport, SyncRun, SyncStaff
 from boi.rules.addresses import normalize_address
 from boi.samples import DEMO_MAPPINGS, bad_rows, change_of, sample_csv, sample_rows

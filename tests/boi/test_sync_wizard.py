@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from boi.models import Alert, ErrorLogEntry, SyncRun, SyncStaff
 from boi.services import ConsoleError
-from boi.services.sync import sync_commit_request, sync_run_create
+from boi.services.sync.commit import sync_commit_request
+from boi.services.sync.runs import sync_run_create
 from idbridge.audit.models import AuditEntry
 from idbridge.core.models import OutboxMessage
 from tests.boi.conftest import good_row, hr_csv, passkey_check_in_session

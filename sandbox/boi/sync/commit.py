@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from boi.rules.sync import COMMIT_JOB_THRESHOLD
 from idbridge.audit.services import audit_record
+from idbridge.db import rows_update
 from sandbox.boi.apply import Applied, Writer
 from sandbox.boi.context import lookups_load
-from sandbox.boi.db import rows_update
 from sandbox.boi.errorlog import error_log_entry, error_message
 from sandbox.boi.errors import error
 from sandbox.boi.notifications import notify

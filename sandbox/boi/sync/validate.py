@@ -12,8 +12,9 @@ from django.utils import timezone
 
 from boi.rules.sync import COMMIT_JOB_THRESHOLD, ReportEntry
 from idbridge.audit.services import audit_record
+from idbridge.db import rows_update
 from sandbox.boi.context import lookups_load
-from sandbox.boi.db import campus_tables_analyze, rows_update
+from sandbox.boi.db import campus_tables_analyze
 from sandbox.boi.preferences import preferences_get
 from sandbox.boi.staff import plan_to_api
 from sandbox.boi.sync.session import (

@@ -1,11 +1,11 @@
-"""One UPDATE statement run for many rows (``executemany``), for the console's large writes.
+"""One UPDATE statement run for many rows (``executemany``), for large writes.
 
 Django's ``bulk_update`` builds a ``CASE WHEN id = … THEN …`` expression per row and
 field; storing a 50,000-staff validate report that way spends more time compiling SQL
 than the database spends writing. ``rows_update`` sends one parameterized statement with
-a parameter row per object, values converted by each field as a save would (JSON adapted
-per database, encrypted fields encrypted). The Campus sandbox has its own copy
-(``sandbox/boi/db.py``): idbridge's apps never import the sandbox.
+a parameter row per object instead, values converted by each field as a save would (JSON
+adapted per database, encrypted fields encrypted). Used by the BOI console and by the
+Campus sandbox's BOI API.
 """
 
 from __future__ import annotations

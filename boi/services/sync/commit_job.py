@@ -1,0 +1,60 @@
+"""Campus's commit job (large syncs): polled until it is finished."""
+
+from __future__ import annotations
+
+from boi.client import client_for
+from boi.models import SyncRun, SyncStaff
+from boi.services.sync.commit import finish_commit, record_outcomes
+from boi.services.sync.steps import sync_step_fail
+from idbridge.connectors.boi.types import JobStatus
+from idbridge.connectors.types import PermanentCampusError
+
+
+def sync_commit_job_poll(*, run_id: int) -> bool:
+    """One look at the commit job; True when it is finished (or failed)."""
+    run = SyncRun.objects.select_related("connection", "hr_import").get(id=run_id)
+    if run.job != SyncRun.Job.RUNNING or run.step != "commit" or not run.campus_job_id:
+        return True
+    try:
+        status = client_for(run.connection, run=run).sync_job_latest()
+    except PermanentCampusError as exc:
+        sync_step_fail(run_id=run_id, step="commit", message=str(exc), exc=exc)
+        return True
+    if status is None:
+        return False
+    SyncRun.objects.filter(id=run_id).update(
+        campus_job_status=status.raw,
+        progress_done=status.done if status.done is not None else 0,
+        progress_total=status.total if status.total is not None else run.staff_count,
+    )
+    if status.job_id and status.job_id != run.campus_job_id:
+        return False  # "latest" is not ours yet (or another job started): look again
+    if status.is_failed:
+        message = f"Campus's commit job {status.job_id} failed: {status.raw.get('message', '')}"
+        sync_step_fail(run_id=run_id, step="commit", message=message.strip(": "))
+        return True
+    if status.is_finished:
+        _record_results(run, status)
+    return status.is_finished
+
+
+def _record_results(run: SyncRun, status: JobStatus) -> None:
+    """The finished job's outcome per staff member, or its counts when that is all it says."""
+    details = {"job_id": status.job_id, "counts": status.counts}
+    failed = [f for f in status.raw.get("failed") or [] if isinstance(f, dict)]
+    succeeded = status.raw.get("succeeded")
+    counted_failures = int((status.counts or {}).get("failed") or 0)
+    if not isinstance(succeeded, list) and counted_failures and not failed:
+        # The job reports counts only: which staff failed is in Campus's error log.
+        counts = (int(status.counts.get("succeeded") or 0), counted_failures)
+        finish_commit(run, None, details, counts=counts)
+        return
+    if not isinstance(succeeded, list):  # the job reports counts only, and no failure
+        failed_numbers = {str(f.get("staffNumber")) for f in failed}
+        succeeded = list(
+            SyncStaff.objects.filter(run=run)
+            .exclude(staff_number__in=failed_numbers)
+            .values_list("staff_number", flat=True)
+        )
+    record_outcomes(run, [str(s) for s in succeeded], failed)
+    finish_commit(run, None, details)

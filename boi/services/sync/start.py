@@ -1,0 +1,26 @@
+"""Start: a new Campus sync session (the run's earlier transfer is forgotten)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from boi.models import HrRow, SyncRun, SyncStaff
+from boi.services.sync.runs import advance
+
+
+def run_start(run: SyncRun, client) -> None:
+    sync_id = client.sync_start()
+    with transaction.atomic():
+        SyncStaff.objects.filter(run=run).delete()
+        advance(
+            run,
+            SyncRun.State.TRANSFERRING,
+            sync_id=sync_id,
+            transferred_upto=0,
+            hr_fingerprint="",
+            report_summary={},
+            validated_at=None,
+            staff_count=HrRow.objects.filter(hr_import=run.hr_import, is_excluded=False).count(),
+        )
+    run.sync_id = sync_id
+    run.transferred_upto = 0

@@ -1,0 +1,85 @@
+"""Transfer: the included rows, in batches, with the address each should send; then
+end transfer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from django.conf import settings
+from django.db import transaction
+
+from boi.models import AddressCheck, HrImport, HrRow, SyncRun, SyncStaff
+from boi.rules.addresses import components_of
+from boi.services.sync.runs import advance, import_fingerprint
+
+
+def campus_addresses(hr_import: HrImport) -> dict[str, dict]:
+    """Address key → the components to send: Campus's own address when pre-flight found
+    one, else the normalized components (one spelling for every variant in the file)."""
+    chosen: dict[str, dict] = {}
+    for key, components, campus in AddressCheck.objects.filter(hr_import=hr_import).values_list(
+        "key", "components", "campus_address"
+    ):
+        chosen[key] = components_of(campus if campus else components)
+    return chosen
+
+
+def staff_for_campus(row: HrRow, addresses: dict[str, dict], *, household_allowed: bool) -> dict:
+    """The staff object sent to Campus for an HR row (SSN revealed only here): its address
+    is Campus's own when pre-flight found one, else the row's normalized components."""
+    payload = row.staff_payload()
+    if not household_allowed:
+        payload.pop("household", None)
+        return payload
+    components = addresses.get(row.address_key) or row.address_components
+    if row.address_key and payload.get("household") and components:
+        payload["household"] = {"householdLocations": [{"address": dict(components)}]}
+    return payload
+
+
+def _included_rows(run: SyncRun, after: int, size: int) -> Iterator[list[HrRow]]:
+    """The rows to send, ``size`` at a time, after row number ``after``.
+
+    Keyset pages, each read whole: no cursor stays open while a batch goes to Campus and
+    its progress is written (on SQLite an open read would pin a snapshot, and the write
+    after it fails as soon as another process has written meanwhile)."""
+    rows = HrRow.objects.filter(hr_import=run.hr_import, is_excluded=False).order_by("row_number")
+    while True:
+        page = list(rows.filter(row_number__gt=after)[:size])
+        if not page:
+            return
+        yield page
+        after = page[-1].row_number
+
+
+def run_transfer(run: SyncRun, client) -> None:
+    total = run.staff_count
+    done = HrRow.objects.filter(
+        hr_import=run.hr_import, is_excluded=False, row_number__lte=run.transferred_upto
+    ).count()
+    SyncRun.objects.filter(id=run.id).update(progress_total=total, progress_done=done)
+    addresses = campus_addresses(run.hr_import)
+    household_allowed = run.connection.household_allowed
+    for batch in _included_rows(run, run.transferred_upto, settings.BOI_TRANSFER_BATCH_SIZE):
+        staff = [staff_for_campus(r, addresses, household_allowed=household_allowed) for r in batch]
+        client.sync_transfer(run.sync_id, staff)
+        del staff
+        done += len(batch)
+        with transaction.atomic():
+            SyncStaff.objects.bulk_create(
+                [
+                    SyncStaff(
+                        run=run, row=r, staff_number=r.staff_number, name=r.display_name[:200]
+                    )
+                    for r in batch
+                ]
+            )
+            SyncRun.objects.filter(id=run.id).update(
+                transferred_upto=batch[-1].row_number, progress_done=done
+            )
+    advance(run, SyncRun.State.TRANSFERRING, hr_fingerprint=import_fingerprint(run.hr_import))
+
+
+def end_transfer(run: SyncRun, client) -> None:
+    client.sync_end_transfer(run.sync_id)
+    advance(run, SyncRun.State.TRANSFER_ENDED)
