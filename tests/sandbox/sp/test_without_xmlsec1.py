@@ -62,12 +62,12 @@ def test_the_demo_sets_up_and_signs_in_to_the_portal_with_an_encrypted_assertion
     from lxml import etree
 
     from sandbox.sp.config import SP_ENTITY_ID
-    from stepup import services
     from stepup.models import ServiceProvider
+    from stepup.services.service_providers import service_provider_update
 
     portal = ServiceProvider.objects.get(entity_id=SP_ENTITY_ID)
     assert portal.encryption_certificates  # the portal publishes a certificate to encrypt to
-    services.service_provider_update(sp=portal, actor="test", encrypt_assertions=True)
+    service_provider_update(sp=portal, actor="test", encrypt_assertions=True)
 
     browser = Browser(demo_server.url, signed_in_session())
     form = browser.saml_answer(PORTAL)
