@@ -280,6 +280,9 @@ WEBAUTHN_RP_ID = env.str("WEBAUTHN_RP_ID", default="")
 WEBAUTHN_RP_NAME = env.str("WEBAUTHN_RP_NAME", default="idbridge")
 # Attempts per minute allowed at each credential ceremony, per client address and per case.
 STAFF_CEREMONY_RATE_PER_MINUTE = env.int("STAFF_CEREMONY_RATE_PER_MINUTE", default=20)
+# Refused invitation links (tampered, expired, used, superseded) audited per minute per
+# client address; more are only logged, like refused SAML messages.
+STAFF_REFUSALS_AUDITED_PER_MINUTE = env.int("STAFF_REFUSALS_AUDITED_PER_MINUTE", default=30)
 # How recent a staff member's passkey check must be to add or remove one of their passkeys
 # (the step-up gate of their own passkeys page).
 STEPUP_PASSKEY_CHANGE_MAX_AGE_SECONDS = env.int(
