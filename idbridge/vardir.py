@@ -45,13 +45,13 @@ def _private_make(path: Path) -> None:
     """Drop the group and other bits of ``path`` if this user owns it (not symlinks)."""
     try:
         info = path.lstat()
+        if stat.S_ISLNK(info.st_mode) or info.st_uid != os.geteuid():
+            return
+        mode = stat.S_IMODE(info.st_mode)
+        if mode & PRIVATE_UMASK:
+            os.chmod(path, mode & ~PRIVATE_UMASK)
     except FileNotFoundError:  # removed meanwhile (a broker message consumed)
         return
-    if stat.S_ISLNK(info.st_mode) or info.st_uid != os.geteuid():
-        return
-    mode = stat.S_IMODE(info.st_mode)
-    if mode & PRIVATE_UMASK:
-        os.chmod(path, mode & ~PRIVATE_UMASK)
 
 
 def public_dir_prepare(path: Path) -> Path:
