@@ -11,7 +11,7 @@ from pathlib import Path
 
 import environ
 
-from idbridge import localkeys
+from idbridge import localkeys, vardir
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -19,8 +19,9 @@ env = environ.Env()
 if (BASE_DIR / ".env").exists():
     environ.Env.read_env(BASE_DIR / ".env")
 
-VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+# Everything under VAR_DIR is private to the user idbridge runs as: folders 0700, files 0600
+# (idbridge.vardir; the process umask is 077 from the moment the package is imported).
+VAR_DIR = vardir.var_dir_prepare(Path(env.str("VAR_DIR", default=str(BASE_DIR / "var"))))
 
 _local = None
 if "SECRET_KEY" not in env.ENVIRON or "FIELD_ENCRYPTION_KEYS" not in env.ENVIRON:
@@ -173,7 +174,29 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "staticfiles")))
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Collected static files are public (served to anyone without sign-in), but inside VAR_DIR
+# they follow its rule (0600 / 0700): WhiteNoise reads them from disk in the web process,
+# which runs as the owner. A STATIC_ROOT elsewhere (the image's /app/staticfiles, written
+# at build time by root, or a folder a front proxy serves) gets 0644 / 0755 so that other
+# users, such as the app user or the proxy, can read them.
+_static_public = not STATIC_ROOT.resolve().is_relative_to(VAR_DIR.resolve())
+if _static_public:
+    vardir.public_dir_prepare(STATIC_ROOT)
+else:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
+        "OPTIONS": {
+            "file_permissions_mode": 0o644 if _static_public else 0o600,
+            "directory_permissions_mode": 0o755 if _static_public else 0o700,
+        },
+    },
+}
+# Files saved through Django's storage (none today) are private as well.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Without collectstatic (the demo) WhiteNoise serves straight from the finders.
 WHITENOISE_USE_FINDERS = True
@@ -257,6 +280,9 @@ WEBAUTHN_RP_ID = env.str("WEBAUTHN_RP_ID", default="")
 WEBAUTHN_RP_NAME = env.str("WEBAUTHN_RP_NAME", default="idbridge")
 # Attempts per minute allowed at each credential ceremony, per client address and per case.
 STAFF_CEREMONY_RATE_PER_MINUTE = env.int("STAFF_CEREMONY_RATE_PER_MINUTE", default=20)
+# Refused invitation links (tampered, expired, used, superseded) audited per minute per
+# client address; more are only logged, like refused SAML messages.
+STAFF_REFUSALS_AUDITED_PER_MINUTE = env.int("STAFF_REFUSALS_AUDITED_PER_MINUTE", default=30)
 # How recent a staff member's passkey check must be to add or remove one of their passkeys
 # (the step-up gate of their own passkeys page).
 STEPUP_PASSKEY_CHANGE_MAX_AGE_SECONDS = env.int(

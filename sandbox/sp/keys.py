@@ -2,8 +2,8 @@
 
 RSA-2048 with a self-signed certificate (``idbridge.certificates``: SAML pins the
 certificate from metadata; chains and dates are not used). pysaml2 wants file paths, so
-the pair lives on disk: the folder is mode 0700, the key 0600, and ``var/`` is
-git-ignored. Several processes may start at
+the pair lives on disk: the folder is mode 0700, the key and the certificate 0600 (like
+everything under ``VAR_DIR``), and ``var/`` is git-ignored. Several processes may start at
 once (web workers, the demo step): the pair is written to a private temporary folder and
 renamed into place, and a process that loses the race uses the winner's pair.
 """
@@ -41,7 +41,7 @@ def _write(path: Path, text: str, mode: int) -> None:
 def _generate(folder: Path) -> None:
     pair = self_signed_key_pair("Campus sandbox SAML SP", "idbridge Campus sandbox")
     _write(folder / KEY_NAME, pair.private_key_pem, 0o600)
-    _write(folder / CERT_NAME, pair.certificate_pem, 0o644)
+    _write(folder / CERT_NAME, pair.certificate_pem, 0o600)
 
 
 def sp_key_files(var_dir: Path) -> KeyFiles:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from datetime import timedelta
 
@@ -14,6 +15,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from idbridge import ratelimit
 from idbridge.audit.services import audit_record
 from idbridge.core.mail import mail_send
 from staff.models import Invitation, OnboardingCase
@@ -27,6 +29,8 @@ from staff.services.cases import (
 from staff.transitions import Event, State
 
 INVITATION_SALT = "staff.invitation"
+
+log = logging.getLogger("idbridge.staff")
 
 
 def _secret_hash(secret: str) -> str:
@@ -177,16 +181,50 @@ def _case_expire(case_id: int, now) -> bool:
     return False
 
 
-def invitation_redeem(*, token: str) -> OnboardingCase:
-    """Open an invitation link: proves possession of the mailbox. Works once."""
+class InvitationRefused(OnboardingError):
+    """An invitation link that cannot be used; ``reason`` says why, for the audit log
+    (``invalid``, ``expired``, ``used``, ``superseded``, ``closed``)."""
+
+    def __init__(self, reason: str, message: str, case: OnboardingCase | None = None):
+        super().__init__(message)
+        self.reason = reason
+        self.case = case
+
+
+INVALID = "This invitation link is not valid."
+EXPIRED = "This invitation has expired. Ask HR to send a new one."
+
+
+def invitation_redeem(*, token: str, client_ip: str = "") -> OnboardingCase:
+    """Open an invitation link: proves possession of the mailbox. Works once.
+
+    A refused link (tampered, expired, used, superseded, or its case closed) raises
+    :class:`InvitationRefused` and is audited as ``staff.invitation.refused`` with the
+    reason and ``client_ip``, never the token: up to STAFF_REFUSALS_AUDITED_PER_MINUTE per
+    client address, more are only logged (a flood must not fill the audit chain).
+    """
+    try:
+        invitation_id, secret = _token_read(token)
+        return _invitation_use(invitation_id, secret)
+    except InvitationRefused as exc:
+        _refusal_record(exc, client_ip)
+        raise
+
+
+def _token_read(token: str) -> tuple[int, str]:
+    """The invitation id and secret a signed, unexpired link carries."""
     max_age = timedelta(hours=settings.STAFF_INVITATION_TTL_HOURS)
     try:
         data = signing.loads(token, salt=INVITATION_SALT, max_age=max_age)
-        invitation_id, secret = int(data["i"]), str(data["s"])
+        return int(data["i"]), str(data["s"])
     except signing.SignatureExpired:
-        raise OnboardingError("This invitation has expired. Ask HR to send a new one.") from None
+        raise InvitationRefused("expired", EXPIRED) from None
     except (signing.BadSignature, KeyError, TypeError, ValueError):
-        raise OnboardingError("This invitation link is not valid.") from None
+        raise InvitationRefused("invalid", INVALID) from None
+
+
+def _invitation_use(invitation_id: int, secret: str) -> OnboardingCase:
+    """Mark the invitation used and move its case on, or refuse (nothing changes)."""
     with transaction.atomic():
         invitation = (
             Invitation.objects.select_for_update()
@@ -197,20 +235,48 @@ def invitation_redeem(*, token: str) -> OnboardingCase:
         if invitation is None or not secrets.compare_digest(
             invitation.secret_hash, _secret_hash(secret)
         ):
-            raise OnboardingError("This invitation link is not valid.")
+            raise InvitationRefused("invalid", INVALID)
         now = timezone.now()
-        if invitation.used_at:
-            raise OnboardingError("This invitation link has already been used.")
-        if invitation.superseded_at:
-            raise OnboardingError("A newer invitation was sent; use the link in the latest email.")
-        if invitation.expires_at <= now:
-            raise OnboardingError("This invitation has expired. Ask HR to send a new one.")
+        _invitation_check(invitation, now)
         invitation.used_at = now
         invitation.save(update_fields=["used_at"])
         case = case_lock(invitation.case_id)
         if case.state not in (State.INVITED, State.PROOFING):
-            raise OnboardingError("This invitation can no longer be used. Ask HR for help.")
+            raise InvitationRefused(
+                "closed", "This invitation can no longer be used. Ask HR for help.", case
+            )
         case_transition(
             case, Event.OPEN_LINK, case.staff_member.display_name, "invitation link opened"
         )
     return case
+
+
+def _invitation_check(invitation: Invitation, now) -> None:
+    """Refuse an invitation already used, replaced by a newer one, or expired."""
+    if invitation.used_at:
+        raise InvitationRefused(
+            "used", "This invitation link has already been used.", invitation.case
+        )
+    if invitation.superseded_at:
+        raise InvitationRefused(
+            "superseded",
+            "A newer invitation was sent; use the link in the latest email.",
+            invitation.case,
+        )
+    if invitation.expires_at <= now:
+        raise InvitationRefused("expired", EXPIRED, invitation.case)
+
+
+def _refusal_record(exc: InvitationRefused, client_ip: str) -> None:
+    """Audit a refused link, within the per-address budget; beyond it, only log."""
+    log.info("invitation link refused", extra={"reason": exc.reason})
+    limit = settings.STAFF_REFUSALS_AUDITED_PER_MINUTE
+    if not ratelimit.hit("staff-invitation-refused", client_ip or "unknown", limit=limit):
+        log.warning("invitation refusals over the audit limit", extra={"reason": exc.reason})
+        return
+    audit_record(
+        actor="anonymous",
+        action="staff.invitation.refused",
+        target=exc.case,
+        details={"reason": exc.reason, "message": str(exc), "client_ip": client_ip},
+    )

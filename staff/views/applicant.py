@@ -4,6 +4,7 @@ the record, (enroll a passkey: ``stepup.ceremonies``), done."""
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from idbridge import ratelimit
 from idbridge.connectors.types import CampusError
 from staff.forms import RecordCheckForm
 from staff.limits import onboarding_attempt_allowed
@@ -29,7 +30,7 @@ def welcome(request, token):
     if not onboarding_attempt_allowed(request):
         return _problem(request, TOO_MANY, 429)
     try:
-        case = invitation_redeem(token=token)
+        case = invitation_redeem(token=token, client_ip=ratelimit.client_address(request))
     except OnboardingError as exc:
         return _problem(request, str(exc), 400)
     request.session.cycle_key()
