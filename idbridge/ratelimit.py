@@ -49,14 +49,14 @@ def exhausted(scope: str, key: str, *, limit: int, window_seconds: int = 60) -> 
 
 
 @lru_cache(maxsize=8)
-def _networks(entries: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+def _networks(entries: tuple[str, ...]) -> tuple[ipaddress._BaseNetwork, ...]:
     try:
         return tuple(ipaddress.ip_network(entry.strip(), strict=False) for entry in entries)
     except ValueError as exc:
         raise ImproperlyConfigured(f"TRUSTED_PROXIES: {exc}") from None
 
 
-def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+def _address(text: str) -> ipaddress._BaseAddress | None:
     try:
         return ipaddress.ip_address(text.strip())
     except ValueError:

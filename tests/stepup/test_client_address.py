@@ -5,7 +5,10 @@ nothing."""
 import pytest
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
-from django.test import Client, RequestFactory
+from django.test import Client, RequestFactory, override_settings
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from idbridge.ratelimit import client_address
 
@@ -49,6 +52,20 @@ def test_garbage_or_no_header_from_the_proxy_leaves_the_proxy(behind_proxy):
     assert address(PROXY, "") == PROXY
     assert address(PROXY, "192.0.2.1, not-an-address") == PROXY
     assert address(PROXY, "10.1.0.9") == "10.1.0.9"  # only proxies: the left-most
+
+
+claimed = st.lists(
+    st.one_of(st.ip_addresses().map(str), st.text(alphabet=" ,.:0123456789abcdefx", max_size=20)),
+    max_size=5,
+)
+
+
+@hypothesis_settings(deadline=None)  # a shared, loaded machine must not fail it
+@given(claimed=claimed, peer=st.ip_addresses(network="192.0.2.0/24").map(str))
+def test_whatever_the_client_claims_the_peer_the_proxy_saw_is_counted(claimed, peer):
+    with override_settings(TRUSTED_PROXIES=[PROXY]):
+        assert address(PROXY, ", ".join([*claimed, peer])) == peer  # the proxy appends
+        assert address(peer, ", ".join(claimed)) == peer  # straight from the client
 
 
 def test_a_bad_trusted_proxy_entry_is_a_configuration_error(settings):
