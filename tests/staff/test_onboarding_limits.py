@@ -15,10 +15,13 @@ from staff.models import OnboardingCase
 from staff.selectors import APPLICANT_CASE_KEY
 from staff.services.discovery import staff_records_from_campus
 from staff.transitions import State
+from tests.ratelimits import one_window  # noqa: F401 (a fixture)
 from tests.staff.conftest import person
 
 SCHOOL_NAT = "198.51.100.7"
 ENROLL_OPTIONS = "/staff/onboarding/passkey/options/"
+
+pytestmark = pytest.mark.usefixtures("one_window")
 
 
 @pytest.fixture

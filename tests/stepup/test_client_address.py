@@ -11,6 +11,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from idbridge.ratelimit import client_address
+from tests.ratelimits import one_window  # noqa: F401 (a fixture)
 
 PROXY = "10.0.0.5"
 OPTIONS = "/stepup/authenticate/options/"
@@ -75,6 +76,7 @@ def test_a_bad_trusted_proxy_entry_is_a_configuration_error(settings):
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("one_window")
 def test_two_clients_behind_the_proxy_have_their_own_budgets(behind_proxy, settings):
     settings.STEPUP_SIGNIN_REQUESTS_PER_ADDRESS_PER_MINUTE = 3
     cache.clear()
@@ -85,6 +87,7 @@ def test_two_clients_behind_the_proxy_have_their_own_budgets(behind_proxy, setti
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("one_window")
 def test_a_spoofed_forwarded_for_does_not_buy_a_fresh_budget(behind_proxy, settings):
     settings.STEPUP_SIGNIN_REQUESTS_PER_ADDRESS_PER_MINUTE = 3
     cache.clear()

@@ -4,21 +4,20 @@ address is refused after its own budget. Real passkey answers (``authenticator``
 
 import json
 import time
-from types import SimpleNamespace
 
 import pytest
 from django.core.cache import cache
 from django.test import Client
 from webauthn.helpers import bytes_to_base64url
 
-from idbridge import ratelimit
 from idbridge import settings as shipped
 from staff.models import CampusConnection, OnboardingCase, StaffMember
 from staff.transitions import State
 from stepup.subjects import SUBJECT_KEY
+from tests.ratelimits import one_window  # noqa: F401 (a fixture)
 from tests.stepup.authenticator import SoftwarePasskey, passkey_store
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("one_window")]
 
 SCHOOL_NAT = "198.51.100.7"
 SIGN_IN_LIMITS = (
@@ -34,13 +33,6 @@ def shipped_limits(settings):
     for name in SIGN_IN_LIMITS:
         setattr(settings, name, getattr(shipped, name))
     cache.clear()
-
-
-@pytest.fixture
-def one_minute(monkeypatch):
-    """Every request of the test falls in one rate-limit window, however long it runs."""
-    frozen = (time.time() // 60) * 60 + 1
-    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: frozen))
 
 
 def verified_staff_with_passkeys(count: int) -> list[SoftwarePasskey]:
@@ -84,7 +76,7 @@ def sign_in(browser: Client, passkey: SoftwarePasskey, *, tamper: bool = False):
 
 
 def test_a_schools_whole_staff_signs_in_through_one_address_within_a_minute(
-    shipped_limits, one_minute
+    shipped_limits,
 ):
     passkeys = verified_staff_with_passkeys(300)
     started = time.monotonic()
