@@ -150,6 +150,9 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if env.bool("TRUST_X_FORWARDED_PROTO", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Reverse proxies (addresses or CIDR ranges) whose X-Forwarded-For names the client for
+# rate limits and the audit log (idbridge.ratelimit.client_address); empty = none.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 CONTENT_SECURITY_POLICY = {
@@ -278,8 +281,18 @@ STAFF_REQUIRE_SUPERVISED_PROOFING = env.bool("STAFF_REQUIRE_SUPERVISED_PROOFING"
 # WebAuthn relying party: the host name of PUBLIC_BASE_URL unless set.
 WEBAUTHN_RP_ID = env.str("WEBAUTHN_RP_ID", default="")
 WEBAUTHN_RP_NAME = env.str("WEBAUTHN_RP_NAME", default="idbridge")
-# Attempts per minute allowed at each credential ceremony, per client address and per case.
-STAFF_CEREMONY_RATE_PER_MINUTE = env.int("STAFF_CEREMONY_RATE_PER_MINUTE", default=20)
+# Onboarding rate limits (staff.limits), per minute: each invitation link's redemptions;
+# each case's record checks and passkey ceremonies (enrollment, own passkeys); and every
+# onboarding request from one client address (a school's NAT, or a whole training room).
+STAFF_INVITATION_REDEMPTIONS_PER_INVITATION_PER_MINUTE = env.int(
+    "STAFF_INVITATION_REDEMPTIONS_PER_INVITATION_PER_MINUTE", default=5
+)
+STAFF_ONBOARDING_ATTEMPTS_PER_CASE_PER_MINUTE = env.int(
+    "STAFF_ONBOARDING_ATTEMPTS_PER_CASE_PER_MINUTE", default=20
+)
+STAFF_ONBOARDING_REQUESTS_PER_ADDRESS_PER_MINUTE = env.int(
+    "STAFF_ONBOARDING_REQUESTS_PER_ADDRESS_PER_MINUTE", default=1200
+)
 # Refused invitation links (tampered, expired, used, superseded) audited per minute per
 # client address; more are only logged, like refused SAML messages.
 STAFF_REFUSALS_AUDITED_PER_MINUTE = env.int("STAFF_REFUSALS_AUDITED_PER_MINUTE", default=30)
@@ -337,10 +350,23 @@ STEPUP_IDP_ENTITY_ID = env.str("STEPUP_IDP_ENTITY_ID", default="")
 STEPUP_CLOCK_SKEW_SECONDS = env.int("STEPUP_CLOCK_SKEW_SECONDS", default=120)
 # Validity of issued assertions (NotOnOrAfter), minutes.
 STEPUP_ASSERTION_LIFETIME_MINUTES = env.int("STEPUP_ASSERTION_LIFETIME_MINUTES", default=5)
-# How long a validated request waits for the user's passkey check before it expires.
 # Refused SAML messages audited per minute per client address (more are only logged: a
 # flood of garbage must not fill the audit chain or queue every audited write behind it).
 STEPUP_REFUSALS_AUDITED_PER_MINUTE = env.int("STEPUP_REFUSALS_AUDITED_PER_MINUTE", default=30)
+# Passkey sign-in and step-up rate limits (stepup.ceremonies.limits), per minute: answers
+# naming one credential (counted before verification) and its failed answers; and every
+# ceremony request (options and verify: two per sign-in) from one client address, high
+# enough for a school's whole staff behind one NAT address signing in at 8 a.m.
+STEPUP_SIGNIN_ATTEMPTS_PER_CREDENTIAL_PER_MINUTE = env.int(
+    "STEPUP_SIGNIN_ATTEMPTS_PER_CREDENTIAL_PER_MINUTE", default=10
+)
+STEPUP_SIGNIN_FAILURES_PER_CREDENTIAL_PER_MINUTE = env.int(
+    "STEPUP_SIGNIN_FAILURES_PER_CREDENTIAL_PER_MINUTE", default=5
+)
+STEPUP_SIGNIN_REQUESTS_PER_ADDRESS_PER_MINUTE = env.int(
+    "STEPUP_SIGNIN_REQUESTS_PER_ADDRESS_PER_MINUTE", default=1200
+)
+# How long a validated request waits for the user's passkey check before it expires.
 STEPUP_PENDING_REQUEST_MAX_AGE_SECONDS = env.int(
     "STEPUP_PENDING_REQUEST_MAX_AGE_SECONDS", default=600
 )

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from idbridge import ratelimit
 from idbridge.connectors.types import CampusError
 from staff.forms import RecordCheckForm
-from staff.limits import onboarding_attempt_allowed
+from staff.limits import invitation_redemption_allowed, onboarding_attempt_allowed
 from staff.selectors import APPLICANT_CASE_KEY, applicant_case_get
 from staff.services.cases import OnboardingError
 from staff.services.invitations import invitation_redeem
@@ -27,7 +27,7 @@ def welcome(request, token):
     # single-use invitation.
     if request.method == "GET":
         return render(request, "staff/applicant/welcome.html")
-    if not onboarding_attempt_allowed(request):
+    if not invitation_redemption_allowed(request, token):
         return _problem(request, TOO_MANY, 429)
     try:
         case = invitation_redeem(token=token, client_ip=ratelimit.client_address(request))

@@ -1,5 +1,5 @@
-"""What every ceremony shares: the relying party, rate limits, the challenge kept in the
-session between options and verify, the browser's answer, and refusals."""
+"""What every ceremony shares: the relying party, the challenge kept in the session
+between options and verify, the browser's answer, and refusals (rate limits: ``limits``)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,6 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.http import JsonResponse
 
-from idbridge import ratelimit
-from staff.limits import onboarding_attempt_allowed
 from stepup import webauthn
 
 TOO_MANY = "Too many attempts. Wait a minute and try again."
@@ -37,21 +35,6 @@ def relying_party() -> webauthn.RelyingParty:
         name=settings.WEBAUTHN_RP_NAME,
         origin=f"{base.scheme}://{base.netloc}",
     )
-
-
-def sign_in_attempt_allowed(request) -> bool:
-    """Counts one sign-in or step-up attempt from this client address."""
-    return ratelimit.hit(
-        "stepup-passkey",
-        ratelimit.client_address(request),
-        limit=settings.STAFF_CEREMONY_RATE_PER_MINUTE,
-    )
-
-
-def registration_attempt_allowed(request, case_id: int) -> bool:
-    """Counts one registration attempt (enrollment, another passkey) against the person's
-    onboarding budget: per client address and per case, shared with the record check."""
-    return onboarding_attempt_allowed(request, case_id)
 
 
 def challenge_keep(request, key: str, challenge: bytes) -> None:

@@ -21,7 +21,8 @@ from staff.models import Passkey, StaffMember
 from staff.selectors import verified_member_get
 from staff.transitions import State
 from stepup import webauthn
-from stepup.ceremonies.common import CeremonyRefused, relying_party
+from stepup.ceremonies import limits
+from stepup.ceremonies.common import TOO_MANY, CeremonyRefused, relying_party
 from stepup.policy import PASSKEY, AuthEvent
 from stepup.services.decisions import step_up_check_record
 from stepup.subjects import Subject
@@ -93,11 +94,26 @@ def _active_credential_ids(*filters, **lookups) -> list[str]:
 
 
 def sign_in_verify(*, check: CheckRequest, challenge: bytes, credential_json: str) -> SignedIn:
-    """Verify the browser's assertion for ``check``; refusals are audited and raised."""
+    """Verify the browser's assertion for ``check``; refusals are audited and raised.
+
+    The credential the answer names is rate-limited before anything is verified, and each
+    refusal counts against it (``stepup.ceremonies.limits``)."""
     try:
         credential_id, _ = webauthn.credential_id_of(credential_json)
     except webauthn.PasskeyError:
         raise CeremonyRefused("The browser sent an unreadable answer.") from None
+    if not limits.credential_attempt_allowed(credential_id):
+        raise CeremonyRefused(TOO_MANY, 429)
+    try:
+        return _assertion_accept(check, challenge, credential_json, credential_id)
+    except CeremonyRefused:
+        limits.credential_failure_count(credential_id)
+        raise
+
+
+def _assertion_accept(
+    check: CheckRequest, challenge: bytes, credential_json: str, credential_id: str
+) -> SignedIn:
     passkey = _passkey_offered(credential_id)
     subject = subject_from_member(passkey.staff_member)
     _refuse_another_person(check, passkey.staff_member, subject)

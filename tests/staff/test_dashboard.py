@@ -112,7 +112,7 @@ def test_ceremonies_are_rate_limited(client, db, settings):
     from django.core.cache import cache
 
     cache.clear()  # counts from earlier tests in this minute
-    settings.STAFF_CEREMONY_RATE_PER_MINUTE = 3
+    settings.STAFF_INVITATION_REDEMPTIONS_PER_INVITATION_PER_MINUTE = 3
     codes = [client.post("/staff/welcome/not-a-token/").status_code for _ in range(5)]
     assert codes[:3] == [400, 400, 400]
     assert codes[3:] == [429, 429]

@@ -18,8 +18,8 @@ from stepup.ceremonies.common import (
     challenge_take,
     json_error,
     options_response,
-    registration_attempt_allowed,
 )
+from stepup.ceremonies.limits import registration_attempt_allowed
 
 SESSION_CHALLENGE = "onboarding_passkey_challenge"
 

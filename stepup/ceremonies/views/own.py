@@ -30,8 +30,8 @@ from stepup.ceremonies.common import (
     challenge_take,
     json_error,
     options_response,
-    registration_attempt_allowed,
 )
+from stepup.ceremonies.limits import registration_attempt_allowed
 from stepup.gates import fresh_check_decision, passkey_change_policy, step_up_url
 from stepup.subjects import sso_session_end, sso_session_subject
 

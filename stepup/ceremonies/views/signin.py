@@ -18,8 +18,8 @@ from stepup.ceremonies.common import (
     challenge_take,
     json_error,
     options_response,
-    sign_in_attempt_allowed,
 )
+from stepup.ceremonies.limits import sign_in_request_allowed
 from stepup.sso import CANCELLED_KEY, CHALLENGE_KEY
 from stepup.subjects import (
     Subject,
@@ -69,7 +69,7 @@ def authenticate(request):
 
 @require_POST
 def options(request):
-    if not sign_in_attempt_allowed(request):
+    if not sign_in_request_allowed(request):
         return json_error(TOO_MANY, 429)
     try:
         options_json, challenge = signin.sign_in_options(_check_request(request))
@@ -81,7 +81,7 @@ def options(request):
 
 @require_POST
 def verify(request):
-    if not sign_in_attempt_allowed(request):
+    if not sign_in_request_allowed(request):
         return json_error(TOO_MANY, 429)
     try:
         challenge = challenge_take(request, SESSION_CHALLENGE)
