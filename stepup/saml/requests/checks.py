@@ -9,7 +9,13 @@ from datetime import datetime, timedelta
 
 from lxml import etree
 
-from stepup.saml.requests.decoding import decode_message, parse_request_xml, parse_xs_datetime
+from stepup.saml.requests.decoding import (
+    decode_message,
+    element_text,
+    only_child,
+    parse_request_xml,
+    parse_xs_datetime,
+)
 from stepup.saml.requests.signatures import check_signatures
 from stepup.saml.requests.values import (
     SAML,
@@ -72,8 +78,9 @@ def _check_envelope(root: etree._Element, local_name: str) -> tuple[str, str]:
     request_id = (root.get("ID") or "").strip()
     if not request_id or len(request_id) > 256:
         raise RequestRefused("malformed", "The request has no usable ID.")
-    issuer_el = root.find(f"{{{SAML}}}Issuer")
-    issuer = (issuer_el.text or "").strip() if issuer_el is not None else ""
+    with refusals_attributed_to("", request_id):
+        issuer_el = only_child(root, f"{{{SAML}}}Issuer", "Issuer")
+        issuer = element_text(issuer_el, "Issuer") if issuer_el is not None else ""
     if not issuer:
         raise RequestRefused("malformed", "The request names no Issuer.", request_id=request_id)
     return request_id, issuer
