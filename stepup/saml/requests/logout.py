@@ -39,6 +39,7 @@ def validate_logout_request(
         lookup_sp=lookup_sp,
         now=now,
         clock_skew=clock_skew,
+        signature_required=True,
     )
     name_id, session_indexes = _subject(checked)
     claim(checked, claim_request_id, clock_skew)
