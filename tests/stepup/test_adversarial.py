@@ -265,3 +265,13 @@ def test_a_replayed_logout_request_is_refused(idp, pair):
     url = f"/idp/slo/redirect?{query(logout_xml(name_id='x'), key_pem=pair.private_key_pem)}"
     assert idp.get(url).status_code == 200
     assert_refused(idp.get(url), "replayed", status=403)
+
+
+def test_a_flood_of_polluted_requests_is_refused_and_audited_up_to_the_limit(idp, pair, settings):
+    from idbridge.audit.models import AuditEntry
+
+    settings.STEPUP_REFUSALS_AUDITED_PER_MINUTE = 2
+    for _ in range(4):
+        response = sso_get(idp, pair, authn_xml(), extra=f"&SAMLRequest={other_request()}")
+        assert response.status_code == 400 and b"refused" in response.content
+    assert AuditEntry.objects.filter(action="stepup.request_refused").count() == 2
