@@ -14,6 +14,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from stepup.runtime import endpoint_url, runtime
 from stepup.saml.metadata import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
+from stepup.saml.requests.parameters import (
+    form_body_fields,
+    post_input,
+    redirect_input,
+    single_fields,
+)
 from stepup.saml.requests.values import RequestRefused, SamlHttpInput
 from stepup.sso.authn import begin, proceed, resume, resume_token, validate
 from stepup.sso.logout import logout
@@ -21,18 +27,18 @@ from stepup.sso.responses import refused
 
 
 def saml_input(request, binding: str, endpoint: str) -> SamlHttpInput:
-    """The Django request as the protocol code sees it: strings, nothing else."""
-    source = request.GET if binding == BINDING_HTTP_REDIRECT else request.POST
-    redirect = binding == BINDING_HTTP_REDIRECT
-    return SamlHttpInput(
-        binding=binding,
-        endpoint_url=endpoint_url(endpoint),
-        saml_request=source.get("SAMLRequest", ""),
-        relay_state=source.get("RelayState", ""),
-        sig_alg=request.GET.get("SigAlg", "") if redirect else "",
-        signature=request.GET.get("Signature", "") if redirect else "",
-        raw_query=request.META.get("QUERY_STRING", "") if redirect else "",
-    )
+    """The Django request as the protocol code sees it: strings, nothing else. The SAML
+    parameters are read from the query string or form body as received (never from
+    Django's QueryDict, which keeps the last of duplicated or differently encoded names);
+    raises RequestRefused for a duplicated or encoded SAML parameter."""
+    raw_query = request.META.get("QUERY_STRING", "")
+    if binding == BINDING_HTTP_REDIRECT:
+        return redirect_input(endpoint_url(endpoint), raw_query)
+    if request.content_type == "application/x-www-form-urlencoded":
+        fields = form_body_fields(request.body.decode("latin-1"))
+    else:
+        fields = single_fields(dict(request.POST.lists()))
+    return post_input(endpoint_url(endpoint), fields, raw_query)
 
 
 @require_GET
@@ -48,11 +54,10 @@ def metadata(request):
 @never_cache
 @require_GET
 def sso_redirect(request):
-    data = saml_input(request, BINDING_HTTP_REDIRECT, "sso_redirect")
     try:
-        rt, info = validate(request, data)
+        rt, info = validate(request, saml_input(request, BINDING_HTTP_REDIRECT, "sso_redirect"))
     except RequestRefused as exc:
-        return refused(request, exc, data.binding)
+        return refused(request, exc, BINDING_HTTP_REDIRECT)
     return begin(request, info, rt)
 
 
@@ -63,11 +68,10 @@ def sso_post(request):
     # Do not touch the session here: the SP's cross-site POST carries no SameSite=Lax
     # cookie, and writing one would replace the user's session. One redirect later the
     # browser is same-site and brings its cookie.
-    data = saml_input(request, BINDING_HTTP_POST, "sso_post")
     try:
-        _, info = validate(request, data)
+        _, info = validate(request, saml_input(request, BINDING_HTTP_POST, "sso_post"))
     except RequestRefused as exc:
-        return refused(request, exc, data.binding)
+        return refused(request, exc, BINDING_HTTP_POST)
     response = HttpResponse(status=303)
     # Relative: the browser stays on the host it posted to, where its cookie lives.
     response["Location"] = f"{reverse('idp:sso_resume')}?t={resume_token(info)}"
@@ -89,19 +93,17 @@ def sso_continue(request, key):
 @never_cache
 @require_GET
 def slo_redirect(request):
-    data = saml_input(request, BINDING_HTTP_REDIRECT, "slo_redirect")
     try:
-        return logout(request, data)
+        return logout(request, saml_input(request, BINDING_HTTP_REDIRECT, "slo_redirect"))
     except RequestRefused as exc:
-        return refused(request, exc, data.binding)
+        return refused(request, exc, BINDING_HTTP_REDIRECT)
 
 
 @csrf_exempt
 @never_cache
 @require_POST
 def slo_post(request):
-    data = saml_input(request, BINDING_HTTP_POST, "slo_post")
     try:
-        return logout(request, data)
+        return logout(request, saml_input(request, BINDING_HTTP_POST, "slo_post"))
     except RequestRefused as exc:
-        return refused(request, exc, data.binding)
+        return refused(request, exc, BINDING_HTTP_POST)

@@ -9,6 +9,7 @@ from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
 from idbridge.audit.models import AuditEntry
 from stepup.models import ServiceProvider, SigningKey
 from tests.stepup.conftest import (
+    RSA_SHA256,
     SP_ENTITY_ID,
     SP_SLO,
     authn_request_url,
@@ -101,8 +102,13 @@ def test_single_logout_ends_the_idp_session_and_answers_the_sp(
     _, request = client.create_logout_request(
         f"{base}/idp/slo/redirect", f"{base}/idp/metadata", name_id=parsed.name_id
     )
-    info = client.apply_binding(
-        BINDING_HTTP_REDIRECT, str(request), f"{base}/idp/slo/redirect", relay_state="/bye"
+    info = client.apply_binding(  # a LogoutRequest must be signed
+        BINDING_HTTP_REDIRECT,
+        str(request),
+        f"{base}/idp/slo/redirect",
+        relay_state="/bye",
+        sign=True,
+        sigalg=RSA_SHA256,
     )
     response = s.get(dict(info["headers"])["Location"], allow_redirects=False, timeout=10)
     form = saml_form(response)

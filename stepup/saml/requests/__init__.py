@@ -22,9 +22,21 @@ for a person, an HTTP status) at the first failure:
 10. the request ID has not been seen before (``claim_request_id``, shared by workers).
 
 Steps 1-7 and 10 apply to a ``samlp:LogoutRequest`` too
-(:func:`.logout.validate_logout_request`).
+(:func:`.logout.validate_logout_request`), which must moreover be signed whatever the
+SP's setting (SAML's profiles require it authenticated): an SP with no signing
+certificate cannot send one.
 
-Modules: ``values`` (what goes in and comes out, the refusal), ``decoding`` (steps 1-3's
-bytes, XML and XML Schema datatypes), ``signatures`` (step 5), ``checks`` (steps 1-7 and
-10, common to both messages), ``authn`` and ``logout`` (each message's own checks).
+Before step 1, the binding's parameters are read once from what arrived
+(:mod:`.parameters`): a duplicated SAML parameter, or one whose name is percent-encoded,
+is refused, so that the octets the HTTP-Redirect signature covers are those of the
+parameters used.
+
+Identifiers (Issuer, NameID, SessionIndex, AuthnContextClassRef) are read whole
+(``decoding.element_text``): a comment, processing instruction or element inside one is
+refused.
+
+Modules: ``values`` (what goes in and comes out, the refusal), ``parameters`` (the
+bindings' parameters), ``decoding`` (steps 1-3's bytes, XML and XML Schema datatypes),
+``signatures`` (step 5), ``checks`` (steps 1-7 and 10, common to both messages),
+``authn`` and ``logout`` (each message's own checks).
 """

@@ -10,7 +10,7 @@ from lxml import etree
 from stepup.policy import COMPARISONS, EXACT, RequestedContext
 from stepup.saml.metadata import BINDING_HTTP_POST, default_acs
 from stepup.saml.requests.checks import Checked, check_message, claim
-from stepup.saml.requests.decoding import parse_xs_boolean
+from stepup.saml.requests.decoding import element_text, only_child, parse_xs_boolean
 from stepup.saml.requests.values import (
     SAML,
     SAMLP,
@@ -70,19 +70,23 @@ def _requested_options(checked: Checked) -> dict:
         raise RequestRefused(
             "unsupported", "Requests that name a Subject are not supported.", **checked.ctx
         )
-    name_id_policy = root.find(f"{{{SAMLP}}}NameIDPolicy")
+    with refusals_attributed_to(checked.issuer, checked.request_id):
+        name_id_policy = only_child(root, f"{{{SAMLP}}}NameIDPolicy", "NameIDPolicy")
     options["name_id_format"] = name_id_policy.get("Format") if name_id_policy is not None else None
     return options
 
 
 def _requested_context(root: etree._Element) -> RequestedContext | None:
-    rac = root.find(f"{{{SAMLP}}}RequestedAuthnContext")
+    rac = only_child(root, f"{{{SAMLP}}}RequestedAuthnContext", "RequestedAuthnContext")
     if rac is None:
         return None
     comparison = (rac.get("Comparison") or EXACT).strip()
     if comparison not in COMPARISONS:
         raise RequestRefused("malformed", f"Comparison={comparison!r} is not a SAML comparison.")
-    refs = tuple((el.text or "").strip() for el in rac.findall(f"{{{SAML}}}AuthnContextClassRef"))
+    refs = tuple(
+        element_text(el, "AuthnContextClassRef")
+        for el in rac.findall(f"{{{SAML}}}AuthnContextClassRef")
+    )
     if rac.findall(f"{{{SAML}}}AuthnContextDeclRef"):
         # We state class references only; a declaration request cannot be satisfied.
         refs += ("urn:idbridge:unsupported:AuthnContextDeclRef",)

@@ -3,13 +3,20 @@ each a named check, run in order by :func:`check_message`."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from lxml import etree
 
-from stepup.saml.requests.decoding import decode_message, parse_request_xml, parse_xs_datetime
+from stepup.saml.requests.decoding import (
+    decode_message,
+    element_text,
+    only_child,
+    parse_request_xml,
+    parse_xs_datetime,
+)
 from stepup.saml.requests.signatures import check_signatures
 from stepup.saml.requests.values import (
     SAML,
@@ -48,8 +55,13 @@ def check_message(
     lookup_sp: Callable[[str], RegisteredSp | None],
     now: datetime,
     clock_skew: timedelta,
+    signature_required: bool = False,
 ) -> Checked:
-    """Steps 1-7 for a ``samlp:<local_name>``; raise :class:`RequestRefused`."""
+    """Steps 1-7 for a ``samlp:<local_name>``; raise :class:`RequestRefused`.
+
+    ``signature_required``: the message must be signed whatever the SP's setting (a
+    LogoutRequest), so an SP with no signing certificate cannot send it at all.
+    """
     if len(data.relay_state) > MAX_RELAY_STATE:
         raise RequestRefused("malformed", "The RelayState is too long.")
     raw = decode_message(data)
@@ -57,6 +69,8 @@ def check_message(
     request_id, issuer = _check_envelope(root, local_name)
     ctx = {"sp_entity_id": issuer, "request_id": request_id}
     sp = _registered_sp(lookup_sp, issuer, ctx)
+    if signature_required:
+        sp = _must_sign(sp, local_name, ctx)
     signed = check_signatures(data, root, sp, ctx)
     _check_destination(root, data.endpoint_url, signed, ctx)
     issue_instant = _check_issue_instant(root, now, clock_skew, ctx)
@@ -72,8 +86,9 @@ def _check_envelope(root: etree._Element, local_name: str) -> tuple[str, str]:
     request_id = (root.get("ID") or "").strip()
     if not request_id or len(request_id) > 256:
         raise RequestRefused("malformed", "The request has no usable ID.")
-    issuer_el = root.find(f"{{{SAML}}}Issuer")
-    issuer = (issuer_el.text or "").strip() if issuer_el is not None else ""
+    with refusals_attributed_to("", request_id):
+        issuer_el = only_child(root, f"{{{SAML}}}Issuer", "Issuer")
+        issuer = element_text(issuer_el, "Issuer") if issuer_el is not None else ""
     if not issuer:
         raise RequestRefused("malformed", "The request names no Issuer.", request_id=request_id)
     return request_id, issuer
@@ -98,6 +113,19 @@ def _registered_sp(lookup_sp, issuer: str, ctx: dict) -> RegisteredSp:
             **ctx,
         )
     return sp
+
+
+def _must_sign(sp: RegisteredSp, local_name: str, ctx: dict) -> RegisteredSp:
+    """The SP as one that must sign this message; refused when it has no certificate."""
+    if not sp.signing_certs:
+        raise RequestRefused(
+            "no_signing_certificate",
+            f"idbridge accepts a {local_name} only when it is signed, and no signing "
+            f"certificate is registered for {sp.entity_id}. Sign out at idbridge instead.",
+            status=403,
+            **ctx,
+        )
+    return dataclasses.replace(sp, signatures_required=True)
 
 
 def _check_destination(root: etree._Element, endpoint_url: str, signed: bool, ctx: dict):

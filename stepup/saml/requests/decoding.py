@@ -53,6 +53,31 @@ def parse_request_xml(raw: bytes) -> etree._Element:
         raise RequestRefused("malformed", "The SAML request is not well-formed XML.")
 
 
+def element_text(element: etree._Element, name: str) -> str:
+    """The whole text of an identifier element (Issuer, NameID, SessionIndex, a class
+    reference), whitespace trimmed.
+
+    Identifiers are plain text: a comment, processing instruction or element inside one
+    is refused, since ``.text`` would stop there (``X<!---->-y`` reads as ``X``) while
+    another XML reader joins the pieces and sees ``X-y``.
+    """
+    if len(element):  # lxml counts comments and processing instructions as children
+        raise RequestRefused(
+            "malformed",
+            f"The {name} holds a comment, a processing instruction or markup; identifiers "
+            "are plain text.",
+        )
+    return (element.text or "").strip()
+
+
+def only_child(parent: etree._Element, tag: str, name: str) -> etree._Element | None:
+    """The one ``tag`` child of ``parent`` (None when absent); two are refused."""
+    found = parent.findall(tag)
+    if len(found) > 1:
+        raise RequestRefused("malformed", f"The request carries more than one {name}.")
+    return found[0] if found else None
+
+
 _BOOLEAN = {"true": True, "1": True, "false": False, "0": False}
 
 

@@ -14,6 +14,7 @@ from lxml import etree
 
 from idbridge.saml_crypto import XmlSignatureError, load_public_key, verify_enveloped
 from stepup.saml.metadata import BINDING_HTTP_POST
+from stepup.saml.requests.parameters import parse_saml_parameters
 from stepup.saml.requests.values import (
     DSIG,
     RegisteredSp,
@@ -37,14 +38,6 @@ def _load_cert_public_key(pem: str):
     return x509.load_pem_x509_certificate(pem.encode()).public_key()
 
 
-def _raw_query_param(raw_query: str, name: str) -> str | None:
-    for part in raw_query.split("&"):
-        key, _, value = part.partition("=")
-        if key == name:
-            return value
-    return None
-
-
 def verify_redirect_signature(data: SamlHttpInput, certs: tuple[str, ...]) -> None:
     """SAML bindings 3.4.4.1: the signature covers ``SAMLRequest=…&RelayState=…&SigAlg=…``
     with each value exactly as URL-encoded in the query string received."""
@@ -55,12 +48,7 @@ def verify_redirect_signature(data: SamlHttpInput, certs: tuple[str, ...]) -> No
             f"Signature algorithm {data.sig_alg or '(none)'} is not accepted (use RSA-SHA256).",
             status=403,
         )
-    parts = []
-    for name in ("SAMLRequest", "RelayState", "SigAlg"):
-        value = _raw_query_param(data.raw_query, name)
-        if value is not None:
-            parts.append(f"{name}={value}")
-    signed = "&".join(parts).encode("ascii", errors="replace")
+    signed = _signed_octets(data)
     try:
         signature = base64.b64decode("".join(data.signature.split()), validate=True)
     except (binascii.Error, ValueError):
@@ -82,6 +70,19 @@ def verify_redirect_signature(data: SamlHttpInput, certs: tuple[str, ...]) -> No
         "The request's signature does not verify with the SP's registered certificate.",
         status=403,
     )
+
+
+def _signed_octets(data: SamlHttpInput) -> bytes:
+    """The octets the query signature covers, from the one reading of the query string;
+    the request is refused unless they are the very parameters this request carries."""
+    params = parse_saml_parameters(data.raw_query)
+    names = ("SAMLRequest", "RelayState", "SigAlg", "Signature")
+    carried = (data.saml_request, data.relay_state, data.sig_alg, data.signature)
+    if tuple(params.get(name) for name in names) != carried:
+        raise RequestRefused(
+            "polluted", "The signed parameters are not the ones this request carries."
+        )
+    return params.signed_octets()
 
 
 def check_signatures(

@@ -50,7 +50,8 @@ class SamlHttpInput:
     """What arrived over HTTP, before anything is decoded.
 
     ``raw_query`` is the query string exactly as received: the HTTP-Redirect signature
-    covers those octets, not a re-encoding of them.
+    covers those octets, not a re-encoding of them. Built by
+    :mod:`stepup.saml.requests.parameters`, which reads each SAML parameter once.
     """
 
     binding: str  # BINDING_HTTP_REDIRECT or BINDING_HTTP_POST
