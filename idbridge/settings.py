@@ -264,6 +264,13 @@ CELERY_BEAT_SCHEDULE["audit-seal"] = {
     "task": "idbridge.audit.tasks.seal_audit_chain",
     "schedule": AUDIT_SEAL_INTERVAL_SECONDS,
 }
+# A copy of the latest checkpoint mailed to the district admins; 0 = never.
+AUDIT_CHECKPOINT_MAIL_HOURS = env.float("AUDIT_CHECKPOINT_MAIL_HOURS", default=24.0)
+if AUDIT_CHECKPOINT_MAIL_HOURS > 0:
+    CELERY_BEAT_SCHEDULE["audit-checkpoint-mail"] = {
+        "task": "idbridge.audit.tasks.mail_audit_checkpoint",
+        "schedule": AUDIT_CHECKPOINT_MAIL_HOURS * 3600,
+    }
 
 # --- Staff onboarding -----------------------------------------------------------------
 STAFF_INVITATION_TTL_HOURS = env.int("STAFF_INVITATION_TTL_HOURS", default=72)

@@ -71,6 +71,13 @@ def _create_key(path: Path) -> None:
     path.with_suffix(".pub").write_bytes(public)
 
 
+def public_key_pem() -> str:
+    public = signing_key().public_key()
+    return public.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    ).decode()
+
+
 def signing_key() -> Ed25519PrivateKey:
     path = _key_path()
     if not path.exists():
@@ -126,6 +133,7 @@ def append(checkpoint: Checkpoint) -> None:
 class Read:
     checkpoint: Checkpoint | None
     problem: str = ""
+    line: str = ""  # as signed and stored
 
 
 def _parse(line: str, where: str) -> Read:
@@ -141,7 +149,7 @@ def _parse(line: str, where: str) -> Read:
         return Read(None, f"{where}: the signature does not match (the checkpoint was edited)")
     except (ValueError, KeyError, TypeError):
         return Read(None, f"{where}: not a readable checkpoint")
-    return Read(checkpoint)
+    return Read(checkpoint, line=line)
 
 
 def latest(limit: int) -> list[Read]:

@@ -16,6 +16,7 @@ from idbridge.audit.services import (
     audit_verify,
     audit_verify_checkpoints,
 )
+from idbridge.core.models import OutboxMessage
 
 
 @pytest.fixture
@@ -163,3 +164,21 @@ def test_the_checkpoint_file_rotates_by_size(sealed, settings):
     assert kept == [path.name, path.name + ".1", path.name + ".2"]
     assert [r.checkpoint.seq for r in checkpoints.latest(10)] == [4, 3, 2]
     assert audit_verify_checkpoints() == ([], 3)
+
+
+def test_the_latest_checkpoint_is_mailed_to_district_admins(sealed, district_admin):
+    from idbridge.audit.tasks import mail_audit_checkpoint
+
+    entries = sealed(3)
+    assert mail_audit_checkpoint.apply().get() == {"mailed": 1}
+    message = OutboxMessage.objects.get()
+    assert message.to == [district_admin.email]
+    assert "3 entries" in message.subject
+    assert entries[-1].hash in message.body_text and "PUBLIC KEY" in message.body_text
+
+
+def test_nothing_is_mailed_before_the_first_seal(db, district_admin):
+    from idbridge.audit.mailing import mail_latest_checkpoint
+
+    assert mail_latest_checkpoint() == 0
+    assert not OutboxMessage.objects.exists()
