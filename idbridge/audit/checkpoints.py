@@ -24,7 +24,10 @@ from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+    Ed25519PrivateKey,
+    Ed25519PublicKey,
+)
 from django.conf import settings
 
 from idbridge.audit.chain import canonical
@@ -136,8 +139,17 @@ class Read:
     line: str = ""  # as signed and stored
 
 
-def _parse(line: str, where: str) -> Read:
-    public = signing_key().public_key()
+def _public_key() -> Ed25519PublicKey | None:
+    """The key checkpoints are checked with: from the private key, else its ``.pub``."""
+    path = _key_path()
+    if path.exists():
+        return signing_key().public_key()
+    if path.with_suffix(".pub").exists():
+        return serialization.load_pem_public_key(path.with_suffix(".pub").read_bytes())
+    return None
+
+
+def _parse(line: str, where: str, public: Ed25519PublicKey) -> Read:
     try:
         data = json.loads(line)
         signature = base64.b64decode(data.pop("sig"))
@@ -154,7 +166,11 @@ def _parse(line: str, where: str) -> Read:
 
 def latest(limit: int) -> list[Read]:
     """Up to ``limit`` most recent checkpoints, newest first, across the rotated files."""
-    path, found = _path(), []
+    path, found, public = _path(), [], _public_key()
+    if public is None:
+        if path.exists():
+            return [Read(None, f"the signing key {_key_path()} is missing: nothing to check with")]
+        return []
     names = [path] + [path.with_name(f"{path.name}.{n}") for n in range(1, 100)]
     for name in names:
         if not name.exists():
@@ -162,7 +178,7 @@ def latest(limit: int) -> list[Read]:
         lines = name.read_text().splitlines()
         for number in range(len(lines), 0, -1):
             if lines[number - 1].strip():
-                found.append(_parse(lines[number - 1], f"{name.name} line {number}"))
+                found.append(_parse(lines[number - 1], f"{name.name} line {number}", public))
             if len(found) >= limit:
                 return found
     return found

@@ -182,3 +182,12 @@ def test_nothing_is_mailed_before_the_first_seal(db, district_admin):
 
     assert mail_latest_checkpoint() == 0
     assert not OutboxMessage.objects.exists()
+
+
+def test_checkpoints_are_checked_with_the_public_key_alone(sealed, settings):
+    sealed(2)
+    Path(settings.AUDIT_SIGNING_KEY_FILE).unlink()  # e.g. a copy checked on another machine
+    assert audit_verify_checkpoints() == ([], 1)
+    Path(settings.AUDIT_SIGNING_KEY_FILE).with_suffix(".pub").unlink()
+    problems, checked = audit_verify_checkpoints()
+    assert checked == 0 and "signing key" in problems[0] and "missing" in problems[0]
