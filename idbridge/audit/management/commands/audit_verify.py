@@ -27,7 +27,9 @@ class Command(BaseCommand):
         head = ChainHead.objects.filter(id=1).first()
         count = head.last_seq if head else 0
         last = head.last_hash if head else "-"
-        self.stdout.write(f"Audit chain intact: {count} entries, head {last}; {audit_unsealed()}")
+        self.stdout.write(
+            f"Audit chain intact: {count} sealed entries, head {last}; {audit_unsealed()}"
+        )
         if options["checkpoint"]:
             self._check_against_checkpoints(options["checkpoints"])
 
@@ -35,4 +37,7 @@ class Command(BaseCommand):
         problems, checked = audit_verify_checkpoints(limit)
         if problems:
             raise CommandError("Audit chain does not match its checkpoints: " + "; ".join(problems))
-        self.stdout.write(f"Checkpoints: the chain matches the latest {checked}.")
+        if checked:
+            self.stdout.write(f"Checkpoints: the chain matches the latest {checked}.")
+        else:
+            self.stdout.write("Checkpoints: none yet (nothing has been sealed).")
