@@ -271,6 +271,33 @@ LOGGING = {
     },
 }
 
+# --- Audit log ------------------------------------------------------------------------
+# Entries are appended unchained and sealed into the hash chain in batches (see
+# idbridge/audit/services.py); every seal appends a signed checkpoint outside the database.
+AUDIT_SEAL_INTERVAL_SECONDS = env.float("AUDIT_SEAL_INTERVAL_SECONDS", default=10.0)
+AUDIT_SEAL_GRACE_SECONDS = env.float("AUDIT_SEAL_GRACE_SECONDS", default=2.0)
+AUDIT_SEAL_EVERY = env.int("AUDIT_SEAL_EVERY", default=100)  # opportunistic seal; 0 = off
+AUDIT_SEAL_BATCH = env.int("AUDIT_SEAL_BATCH", default=5000)
+AUDIT_CHECKPOINT_FILE = env.str(
+    "AUDIT_CHECKPOINT_FILE", default=str(VAR_DIR / "audit-checkpoints.jsonl")
+)
+AUDIT_CHECKPOINT_MAX_BYTES = env.int("AUDIT_CHECKPOINT_MAX_BYTES", default=1_000_000)
+AUDIT_CHECKPOINT_KEEP = env.int("AUDIT_CHECKPOINT_KEEP", default=10)
+AUDIT_SIGNING_KEY_FILE = env.str(
+    "AUDIT_SIGNING_KEY_FILE", default=str(VAR_DIR / "audit-signing-key.pem")
+)
+CELERY_BEAT_SCHEDULE["audit-seal"] = {
+    "task": "idbridge.audit.tasks.seal_audit_chain",
+    "schedule": AUDIT_SEAL_INTERVAL_SECONDS,
+}
+# A copy of the latest checkpoint mailed to the district admins; 0 = never.
+AUDIT_CHECKPOINT_MAIL_HOURS = env.float("AUDIT_CHECKPOINT_MAIL_HOURS", default=24.0)
+if AUDIT_CHECKPOINT_MAIL_HOURS > 0:
+    CELERY_BEAT_SCHEDULE["audit-checkpoint-mail"] = {
+        "task": "idbridge.audit.tasks.mail_audit_checkpoint",
+        "schedule": AUDIT_CHECKPOINT_MAIL_HOURS * 3600,
+    }
+
 # --- Staff onboarding -----------------------------------------------------------------
 STAFF_INVITATION_TTL_HOURS = env.int("STAFF_INVITATION_TTL_HOURS", default=72)
 STAFF_INVITATION_REMINDER_HOURS = env.int("STAFF_INVITATION_REMINDER_HOURS", default=24)

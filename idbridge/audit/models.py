@@ -15,7 +15,11 @@ class AuditQuerySet(models.QuerySet):
 
 
 class AuditEntry(models.Model):
-    seq = models.PositiveBigIntegerField(unique=True)
+    """One audit entry. Appended unchained (``id`` is the append order); the sealer later
+    gives it its chain position ``seq``, ``prev_hash`` and ``hash`` (see services.audit_seal).
+    """
+
+    seq = models.PositiveBigIntegerField(unique=True, null=True, blank=True)
     created_at = models.DateTimeField(db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -29,18 +33,22 @@ class AuditEntry(models.Model):
     action = models.CharField(max_length=100, db_index=True)
     target = models.CharField(max_length=300, blank=True, db_index=True)
     details = models.JSONField(default=dict, blank=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    prev_hash = models.CharField(max_length=64, blank=True, default="")
+    hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
 
     objects = AuditQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-seq"]
+        ordering = ["-id"]
         verbose_name_plural = "audit entries"
         default_permissions = ("view",)
+        indexes = [
+            models.Index(fields=["id"], condition=models.Q(seq=None), name="audit_unsealed"),
+        ]
 
     def __str__(self):
-        return f"#{self.seq} {self.actor_label} {self.action} {self.target}"
+        where = f"#{self.seq}" if self.sealed else f"unsealed id {self.id}"
+        return f"{where} {self.actor_label} {self.action} {self.target}"
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
@@ -49,6 +57,10 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("audit entries are append-only")
+
+    @property
+    def sealed(self) -> bool:
+        return self.seq is not None
 
     def chained_fields(self) -> dict:
         """The entry as hashed: everything but the hashes themselves and the actor FK."""
@@ -63,7 +75,7 @@ class AuditEntry(models.Model):
 
 
 class ChainHead(models.Model):
-    """A single row: the last entry's sequence number and hash. Locked by every append."""
+    """A single row: the last sealed entry's position and hash. Locked by the sealer only."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_seq = models.PositiveBigIntegerField(default=0)

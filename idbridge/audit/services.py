@@ -1,13 +1,46 @@
-"""The one way to write to the audit log."""
+"""The one way to write to the audit log, and the sealer that chains what was written.
+
+Appending and chaining are two steps, so that writers never queue behind each other:
+
+- ``audit_record`` only INSERTs an unchained entry in the caller's transaction (the
+  database's id sequence gives it its append order). No row is locked.
+- ``audit_seal`` (Celery beat every ``AUDIT_SEAL_INTERVAL_SECONDS``, ``manage.py
+  audit_seal``, and opportunistically after every ``AUDIT_SEAL_EVERY``-th append) locks
+  the one chain-head row, gives committed unsealed entries, in id order, the next chain
+  positions ``seq``, their previous hash and hash, moves the head, and appends a signed
+  checkpoint outside the database (checkpoints.py).
+
+How the sealer copes with an entry of a lower id that has not committed yet (ids are
+handed out at INSERT, so on PostgreSQL a long transaction can commit an id lower than
+ones already committed, and a rolled-back one leaves a gap for ever): it does not need to
+know. The sealer never advances a watermark over ids; it stores each entry's own chain
+position in that entry's row, and it only ever looks at rows with no position yet. An
+entry that commits late is sealed by the next batch, at a later position than entries of
+higher id, so nothing is skipped and a gap in ids means nothing. The short grace period
+(``AUDIT_SEAL_GRACE_SECONDS``, entries younger than it wait for the next seal) only keeps
+the chain in append order for the ordinary short transaction; correctness does not
+depend on it. A watermark from the database (PostgreSQL's oldest running transaction)
+would keep the order exact but ties the sealer to one database; order is not what the
+chain proves.
+
+An entry is tamper-evident from its seal on; until then it is reported as "not yet
+sealed", never as broken.
+"""
 
 import json
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
 
-from django.db import transaction
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from idbridge.audit import chain
+from idbridge.audit import chain, checkpoints
 from idbridge.audit.models import AuditEntry, ChainHead
 from idbridge.core.logging import redact_value
+
+log = logging.getLogger(__name__)
 
 
 def _actor_label(actor) -> str:
@@ -27,7 +60,7 @@ def _target_label(target) -> str:
 
 
 def audit_record(*, actor, action: str, target=None, details: dict | None = None) -> AuditEntry:
-    """Append an entry, chained to the previous one.
+    """Append an entry; the sealer chains it shortly after it commits.
 
     ``actor`` is a user, a label such as ``"campus:poller"``, or None for the system;
     ``target`` a model instance or a label. Runs in the caller's transaction when there
@@ -35,32 +68,174 @@ def audit_record(*, actor, action: str, target=None, details: dict | None = None
     redacted like logs (no SSN, secret or token is ever stored in the audit log).
     """
     clean_details = redact_value("", json.loads(json.dumps(details or {}, default=str)))
-    with transaction.atomic():
-        head, _ = ChainHead.objects.select_for_update().get_or_create(
-            id=1, defaults={"last_seq": 0, "last_hash": chain.GENESIS}
-        )
-        entry = AuditEntry(
-            seq=head.last_seq + 1,
-            created_at=timezone.now(),
-            actor=actor if getattr(actor, "is_authenticated", False) else None,
-            actor_label=_actor_label(actor),
-            action=action,
-            target=_target_label(target),
-            details=clean_details,
-            prev_hash=head.last_hash,
-        )
-        entry.hash = chain.link_hash(entry.prev_hash, entry.chained_fields())
-        entry.save()
-        ChainHead.objects.filter(id=1).update(last_seq=entry.seq, last_hash=entry.hash)
+    entry = AuditEntry(
+        created_at=timezone.now(),
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor_label=_actor_label(actor),
+        action=action,
+        target=_target_label(target),
+        details=clean_details,
+    )
+    entry.save()
+    every = settings.AUDIT_SEAL_EVERY
+    if every and entry.id % every == 0:
+        transaction.on_commit(seal_quietly, robust=True)
     return entry
 
 
-def audit_verify() -> chain.Break | None:
-    """The first broken link of the whole chain, or None when it is intact."""
+# --- Sealing ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sealed:
+    count: int
+    head_seq: int
+    head_hash: str
+
+
+def _locked_head(wait: bool) -> ChainHead:
+    ChainHead.objects.get_or_create(id=1, defaults={"last_seq": 0, "last_hash": chain.GENESIS})
+    return ChainHead.objects.select_for_update(nowait=not wait).get(id=1)
+
+
+def _link(head: ChainHead, entries: list[AuditEntry]) -> list[tuple]:
+    """Give each entry its position and hashes; the rows to UPDATE."""
+    seq, prev, rows = head.last_seq, head.last_hash, []
+    for entry in entries:
+        seq += 1
+        entry.seq, entry.prev_hash = seq, prev
+        entry.hash = chain.link_hash(prev, entry.chained_fields())
+        rows.append((entry.seq, entry.prev_hash, entry.hash, entry.id))
+        prev = entry.hash
+    return rows
+
+
+def _store_links(rows: list[tuple]) -> None:
+    """The sealer's UPDATE: the only write to an entry, and only to one not yet sealed."""
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            "UPDATE audit_auditentry SET seq = %s, prev_hash = %s, hash = %s"
+            " WHERE id = %s AND seq IS NULL",
+            rows,
+        )
+
+
+def _seal_batch(cutoff, batch: int, wait: bool) -> Sealed:
+    with transaction.atomic():
+        head = _locked_head(wait)
+        entries = list(
+            AuditEntry.objects.filter(seq=None, created_at__lte=cutoff).order_by("id")[:batch]
+        )
+        if not entries:
+            return Sealed(0, head.last_seq, head.last_hash)
+        _store_links(_link(head, entries))
+        last = entries[-1]
+        ChainHead.objects.filter(id=1).update(last_seq=last.seq, last_hash=last.hash)
+        checkpoint = checkpoints.Checkpoint(
+            seq=last.seq,
+            count=last.seq,
+            hash=last.hash,
+            last_id=max(e.id for e in entries),
+            at=timezone.now().isoformat(timespec="seconds"),
+        )
+        transaction.on_commit(lambda: checkpoints.append(checkpoint))
+    return Sealed(len(entries), last.seq, last.hash)
+
+
+def audit_seal(*, grace_seconds: float | None = None, wait: bool = True) -> Sealed:
+    """Seal every committed entry older than the grace period, in batches; one checkpoint
+    per batch. With ``wait=False`` it gives up at once when another sealer holds the head.
+    """
+    grace = settings.AUDIT_SEAL_GRACE_SECONDS if grace_seconds is None else grace_seconds
+    cutoff = timezone.now() - timedelta(seconds=grace)
+    total = 0
+    while True:
+        sealed = _seal_batch(cutoff, settings.AUDIT_SEAL_BATCH, wait)
+        total += sealed.count
+        if sealed.count < settings.AUDIT_SEAL_BATCH:
+            return Sealed(total, sealed.head_seq, sealed.head_hash)
+
+
+def seal_quietly() -> None:
+    """The opportunistic seal after a commit: skipped when a sealer is already at work."""
+    try:
+        audit_seal(wait=False)
+    except DatabaseError:
+        log.debug("audit seal skipped: another sealer holds the chain head")
+
+
+# --- Verification ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Unsealed:
+    count: int
+    oldest: object = None  # created_at of the oldest unsealed entry
+
+    def __str__(self):
+        if not self.count:
+            return "every entry is sealed"
+        noun = "entry" if self.count == 1 else "entries"
+        age = int((timezone.now() - self.oldest).total_seconds())
+        return f"{self.count} {noun} not yet sealed (oldest {age} s old)"
+
+
+def audit_unsealed() -> Unsealed:
+    pending = AuditEntry.objects.filter(seq=None)
+    count = pending.count()
+    oldest = pending.order_by("id").values_list("created_at", flat=True).first()
+    return Unsealed(count, oldest)
+
+
+def _head() -> tuple[int, str]:
     head = ChainHead.objects.filter(id=1).first()
-    head_seq, head_hash = (head.last_seq, head.last_hash) if head else (0, chain.GENESIS)
+    return (head.last_seq, head.last_hash) if head else (0, chain.GENESIS)
+
+
+def audit_verify() -> chain.Break | None:
+    """The first broken link of the sealed chain, or None when it is intact.
+
+    Unsealed entries are not part of the chain yet: ``audit_unsealed`` counts them.
+    """
+    head_seq, head_hash = _head()
     rows = (
         (e.seq, e.id, e.prev_hash, e.hash, e.chained_fields())
-        for e in AuditEntry.objects.order_by("seq").iterator(chunk_size=2000)
+        for e in AuditEntry.objects.exclude(seq=None).order_by("seq").iterator(chunk_size=2000)
     )
     return chain.verify(rows, head_seq, head_hash)
+
+
+def _against(checkpoint: checkpoints.Checkpoint, length: int, hashes: dict) -> str:
+    if checkpoint.seq > length:
+        return (
+            f"the chain is shorter than {checkpoint.describe()}: the database has {length}"
+            f" sealed entries, so entries #{length + 1}–#{checkpoint.seq} were deleted"
+            " (and the chain head rewritten)"
+        )
+    if hashes.get(checkpoint.seq) != checkpoint.hash:
+        return (
+            f"entry #{checkpoint.seq} does not match {checkpoint.describe()}: the chain up"
+            " to it was rewritten"
+        )
+    return ""
+
+
+def audit_verify_checkpoints(limit: int = 100) -> tuple[list[str], int]:
+    """Problems found checking the chain against the latest signed checkpoints, in words,
+    and how many checkpoints were checked. An empty list means they all match.
+    """
+    reads = checkpoints.latest(limit)
+    problems = [read.problem for read in reads if read.problem]
+    found = [read.checkpoint for read in reads if read.checkpoint]
+    sealed = AuditEntry.objects.exclude(seq=None)
+    length = sealed.count()
+    if not found and length:
+        problems.append(
+            f"no checkpoint in {settings.AUDIT_CHECKPOINT_FILE}, yet {length} entries are"
+            " sealed (the checkpoint file was removed)"
+        )
+    hashes = dict(
+        sealed.filter(seq__in={c.seq for c in found}).values_list("seq", "hash").iterator()
+    )
+    problems += [p for p in (_against(c, length, hashes) for c in found) if p]
+    return problems, len(found)

@@ -3,6 +3,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from idbridge.audit.models import AuditEntry
+from idbridge.audit.services import audit_unsealed
 from idbridge.core.access import permission_required
 from idbridge.core.paging import filter_query
 
@@ -24,4 +25,5 @@ def entry_list(request):
         entries = entries.filter(target__icontains=filters["target"])
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     query = filter_query(filters)
-    return render(request, "audit/list.html", {"page": page, "filters": filters, "query": query})
+    context = {"page": page, "filters": filters, "query": query, "unsealed": audit_unsealed()}
+    return render(request, "audit/list.html", context)

@@ -6,14 +6,17 @@ from django.db import connection
 from idbridge.audit import chain
 from idbridge.audit.admin import AuditEntryAdmin
 from idbridge.audit.models import AppendOnlyError, AuditEntry
-from idbridge.audit.services import audit_record, audit_verify
+from idbridge.audit.services import audit_record, audit_seal, audit_verify
 
 
 def _write(n):
-    return [
-        audit_record(actor="tester", action="thing.done", target=f"thing:{i}", details={"i": i})
+    """n entries, sealed into the chain (as the sealer does within seconds), read back."""
+    ids = [
+        audit_record(actor="tester", action="thing.done", target=f"thing:{i}", details={"i": i}).id
         for i in range(1, n + 1)
     ]
+    audit_seal(grace_seconds=0)
+    return list(AuditEntry.objects.filter(id__in=ids).order_by("seq"))
 
 
 def _sql(query, params=()):

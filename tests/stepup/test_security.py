@@ -68,7 +68,7 @@ def assert_refused(response, status, code, text):
     assert "This sign-in request was refused" in response.text
     assert text in response.text
     assert "Traceback" not in response.text
-    entry = AuditEntry.objects.filter(action="stepup.request_refused").order_by("-seq").first()
+    entry = AuditEntry.objects.filter(action="stepup.request_refused").order_by("-id").first()
     assert entry is not None and entry.details["code"] == code
 
 
