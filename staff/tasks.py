@@ -5,17 +5,21 @@ from celery import shared_task
 from staff.models import OnboardingCase
 from staff.services.cases import OnboardingError, case_note
 from staff.services.invitations import invitation_send, invitations_remind_and_expire
-from staff.transitions import State
+from staff.transitions import INITIAL
 
 log = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True, time_limit=600, soft_time_limit=590)
-def send_first_invitations(case_ids: list[int]):
-    """Invite newly discovered staff (once each: only while a case is still discovered)."""
-    for case in OnboardingCase.objects.filter(id__in=case_ids, state=State.DISCOVERED):
+def send_first_invitations(
+    case_ids: list[int], reason: str = "new staff member", actor: str = "system"
+):
+    """Invite newly discovered staff, or existing staff HR chose to invite (once each: only
+    while a case has never been invited)."""
+    waiting = OnboardingCase.objects.filter(id__in=case_ids, state__in=list(INITIAL))
+    for case in waiting:
         try:
-            invitation_send(case=case, actor="system", reason="new staff member")
+            invitation_send(case=case, actor=actor, reason=reason)
         except OnboardingError as exc:
             # Permanent (no email address, limit reached): shown on the case page.
             case_note(case=case, actor="system", note=f"Invitation not sent: {exc}")
