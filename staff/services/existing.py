@@ -14,10 +14,10 @@ from django.db import transaction
 
 from idbridge.audit.services import audit_record
 from staff.models import OnboardingCase
-from staff.services.cases import OnboardingError
+from staff.services.cases import OnboardingError, case_lock
 from staff.services.discovery import INVITATION_TASK_CHUNK
 from staff.services.invitations import invitation_send
-from staff.transitions import State
+from staff.transitions import INITIAL, State
 
 INVITE_REASON = "existing staff member, invited by HR"
 
@@ -45,9 +45,26 @@ class Scope:
 
 def existing_invite(*, case: OnboardingCase, actor):
     """Invite one existing staff member now (the same invitation path as a new hire's)."""
-    if case.state != State.EXISTING:
-        raise OnboardingError("Only existing staff who were never invited can be invited here.")
-    return invitation_send(case=case, actor=actor, reason=INVITE_REASON)
+    with transaction.atomic():
+        case = case_lock(case.id)  # a bulk invitation may be sending at the same time
+        if case.state != State.EXISTING:
+            raise OnboardingError("Only existing staff who were never invited can be invited here.")
+        return invitation_send(case=case, actor=actor, reason=INVITE_REASON)
+
+
+def first_invitation_send(*, case_id: int, actor, reason: str) -> bool:
+    """Send a case its first invitation, unless it was invited meanwhile; True if sent.
+
+    The case is locked first, so a new hire's or a bulk invitation never crosses HR's."""
+    with transaction.atomic():
+        try:
+            case = case_lock(case_id)
+        except OnboardingCase.DoesNotExist:
+            return False
+        if case.state not in INITIAL:
+            return False
+        invitation_send(case=case, actor=actor, reason=reason)
+    return True
 
 
 def existing_case_ids(scope: Scope) -> list[int]:
@@ -63,7 +80,8 @@ def existing_case_ids(scope: Scope) -> list[int]:
 def existing_invite_bulk(*, scope: Scope, actor) -> int:
     """Queue invitations for the existing staff ``scope`` takes; how many were queued.
 
-    One audit entry for the whole request; each invitation is then audited as it is sent.
+    One audit entry for the whole request (how many, which scope); each invitation is
+    then audited as it is sent, by the HR operator's name.
     """
     from staff.tasks import send_first_invitations
 
@@ -76,7 +94,7 @@ def existing_invite_bulk(*, scope: Scope, actor) -> int:
             actor=actor,
             action="staff.existing.invitations_queued",
             target="staff:existing",
-            details={"count": len(case_ids), "scope": scope.label, "cases": case_ids},
+            details={"count": len(case_ids), "scope": scope.label},
         )
         for i in range(0, len(case_ids), INVITATION_TASK_CHUNK):
             send_first_invitations.delay_on_commit(
