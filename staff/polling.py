@@ -83,15 +83,16 @@ def connection_poll(
     except CampusError as exc:
         _finish(connection, progress, counts, error=exc)
         raise
-    _finish(connection, progress, counts, cursor=cursor, full=full_due, held=held)
+    with transaction.atomic():  # a finished baseline is stamped with the cursor, or neither
+        _finish(connection, progress, counts, cursor=cursor, full=full_due, held=held)
+        if connection.baseline_at is None:
+            _baseline_record(connection, counts, actor)
     audit_record(
         actor=actor,
         action="staff.poll.finished",
         target=connection,
         details={**counts, "full": full_due, "held": bool(held)},
     )
-    if connection.baseline_at is None:
-        _baseline_record(connection, counts, actor)
     return counts
 
 
