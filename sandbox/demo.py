@@ -6,6 +6,11 @@ only into an empty sandbox, and the demo API client is created once; its credent
 kept in ``var/campus_demo_client.json`` (mode 0600) because the sandbox stores the client
 secret hashed and cannot show it again.
 
+Then (order 25), once staff onboarding's REST connection has taken its baseline of the
+seeded district (every seeded staff member recorded as existing, nobody invited), a few
+people are hired in the sandbox: the worker's first poll finds and invites them, the way a
+district's new hires are invited after it connects idbridge.
+
 Then (order 30) the sandbox's Campus portal, a SAML SP, is registered in the step-up IdP.
 This is demo wiring, the one place the sandbox meets ``stepup`` in code; the portal itself
 reaches the IdP over SAML only.
@@ -19,17 +24,21 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password
+from django.db.models import Q
+from django.utils import timezone
 
 from idbridge.core.demo import demo_step
-from sandbox.models import BOI_SCOPE, ApiClient, Person
+from sandbox.models import BOI_SCOPE, ApiClient, Person, School, TitleCode
 from sandbox.services.clients import (
     api_client_create,
     api_client_rotate_secret,
     api_client_rotate_soap_password,
     client_credentials,
 )
+from sandbox.services.people import assignment_add
 from sandbox.services.seed import district_seed, sandbox_is_empty
 from sandbox.sp.metadata import sp_metadata_xml
+from staff.demo import demo_baseline_take
 from stepup.models import ServiceProvider
 from stepup.saml.metadata import check_loads_in_pysaml2, parse_sp_metadata
 from stepup.services.service_providers import (
@@ -41,6 +50,7 @@ DEMO_CLIENT_NAME = "idbridge"
 DEMO_STAFF = 300
 DEMO_STUDENTS = 600
 DEMO_SEED = 2026
+DEMO_NEW_HIRES = 3
 ACTOR = "manage.py demo"
 
 
@@ -102,6 +112,40 @@ def sandbox_demo_setup(stdout) -> dict:
         f"'{credentials['app_name']}'; demo client credentials in {demo_client_path()}."
     )
     return credentials
+
+
+def new_hires_add(count: int, *, actor: str = ACTOR) -> list[Person]:
+    """Hire ``count`` people who hold no position yet (nor are students), each with an
+    email address to be invited at: a teaching position at the first school from today."""
+    school = School.objects.order_by("pk").first()
+    title = TitleCode.objects.order_by("pk").first()
+    people = list(
+        Person.objects.filter(assignments__isnull=True, student__isnull=True)
+        .exclude(Q(work_email="") & Q(personal_email=""))
+        .order_by("pk")[:count]
+    )
+    for person in people:
+        assignment_add(
+            person=person,
+            school=school,
+            start_date=timezone.localdate(),
+            title_code=title,
+            actor=actor,
+        )
+    return people
+
+
+@demo_step(order=25, name="campus new hires")
+def sandbox_new_hires_setup(stdout) -> None:
+    # Only in the run that took the baseline: a second run hires nobody more.
+    if not demo_baseline_take(stdout):
+        return
+    hired = new_hires_add(DEMO_NEW_HIRES)
+    names = ", ".join(p.work_email or p.personal_email for p in hired)
+    stdout.write(
+        f"Campus sandbox: {len(hired)} new hires after the baseline ({names}); "
+        "the worker's first poll invites them."
+    )
 
 
 def campus_sandbox_sp_register(*, actor: str = ACTOR) -> str:

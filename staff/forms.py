@@ -41,6 +41,27 @@ class CaseSearchForm(forms.Form):
         self.fields["state"].choices = [("", "Any")] + [(s, s.title()) for s in states]
 
 
+class ExistingInviteForm(forms.Form):
+    """Which existing staff to invite: everyone, one school, or one Campus role."""
+
+    SCOPES = [("all", "All existing staff"), ("school", "One school"), ("role", "One Campus role")]
+    scope = forms.ChoiceField(label="Invite", choices=SCOPES, widget=forms.RadioSelect)
+    school = forms.ChoiceField(label="School", required=False)
+    role = forms.ChoiceField(label="Campus role", required=False)
+
+    def __init__(self, *args, schools=(), roles=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school"].choices = [("", "—")] + [(s, f"{s} ({n})") for s, n in schools]
+        self.fields["role"].choices = [("", "—")] + [(r, f"{r} ({n})") for r, n in roles]
+
+    def clean(self):
+        data = super().clean()
+        scope = data.get("scope")
+        if scope in ("school", "role") and not data.get(scope):
+            self.add_error(scope, "Choose one.")
+        return data
+
+
 class ConnectionForm(forms.ModelForm):
     """Secrets are write-only: blank keeps the stored value, and it is never shown again."""
 

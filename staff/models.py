@@ -72,6 +72,10 @@ class CampusConnection(models.Model):
     poll_done = models.PositiveIntegerField(default=0)
     poll_total = models.PositiveIntegerField(null=True, blank=True)
     last_poll_counts = models.JSONField(default=dict, blank=True)
+    # The first successful poll records the staff Campus already has as existing (nobody
+    # is invited); only staff who appear after it are invited automatically.
+    baseline_at = models.DateTimeField(null=True, blank=True)
+    baseline_count = models.PositiveIntegerField(null=True, blank=True)
 
     def __str__(self):
         return self.name
@@ -95,6 +99,9 @@ class StaffMember(models.Model):
     work_email = models.EmailField(blank=True)
     personal_email = models.EmailField(blank=True)
     roles = models.JSONField(default=list, blank=True)
+    # The schools of the person's positions: school numbers over SOAP, org sourcedIds over
+    # OneRoster (for inviting existing staff school by school).
+    schools = models.JSONField(default=list, blank=True)
     is_staff_in_campus = models.BooleanField(default=True)
     campus_modified_at = models.DateTimeField(null=True, blank=True)
     first_seen_at = models.DateTimeField(default=timezone.now)
@@ -130,6 +137,9 @@ class OnboardingCase(models.Model):
     state = models.CharField(
         max_length=20, choices=[(s.value, s.value.title()) for s in State], db_index=True
     )
+    # Opened by the connection's baseline (the person already worked there), whatever the
+    # state is now: the connection page counts how many of them were invited since.
+    from_baseline = models.BooleanField(default=False)
     requires_supervised_proofing = models.BooleanField(default=False)
     record_check_attempts = models.PositiveSmallIntegerField(default=0)
     record_checked_at = models.DateTimeField(null=True, blank=True)

@@ -4,6 +4,11 @@ A poll is claimed with a conditional UPDATE, so one connection is never polled t
 once, whatever the number of workers. The cursor (watermark / high-water person ID) is
 stored only when a run finishes, so a run that fails part-way loses nothing: the next one
 reads the same records again, and recording them is idempotent.
+
+A connection's first successful poll is its baseline: the staff it reads already work in
+the district and are recorded as existing, with no invitation; one audit entry sums it
+up. A baseline that fails part-way is taken again by the next poll, which keeps what the
+first one recorded (existing all the same).
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from django.utils import timezone
 from idbridge.audit.services import audit_record
 from idbridge.connectors.types import CampusError, CampusPerson, PollCursor, Progress
 from staff.connectors import connector_for
-from staff.models import CampusConnection, StaffMember
+from staff.models import CampusConnection, OnboardingCase, StaffMember
 from staff.services.discovery import staff_mark_gone, staff_records_from_campus
 
 log = logging.getLogger(__name__)
@@ -71,14 +76,17 @@ def connection_poll(
     connector = connector_for(connection)
     cursor = _cursor_from(connection.cursor)
     progress = Progress()
-    counts = {"read": 0, "new_cases": 0, "updated": 0, "revoked": 0}
+    counts = {"read": 0, "new_cases": 0, "existing": 0, "updated": 0, "revoked": 0}
     full_due = full or _full_reconcile_due(connection)
     try:
         held = _poll_run(connection, connector, cursor, progress, counts, full_due, accept_shrink)
     except CampusError as exc:
         _finish(connection, progress, counts, error=exc)
         raise
-    _finish(connection, progress, counts, cursor=cursor, full=full_due, held=held)
+    with transaction.atomic():  # a finished baseline is stamped with the cursor, or neither
+        _finish(connection, progress, counts, cursor=cursor, full=full_due, held=held)
+        if connection.baseline_at is None:
+            _baseline_record(connection, counts, actor)
     audit_record(
         actor=actor,
         action="staff.poll.finished",
@@ -86,6 +94,22 @@ def connection_poll(
         details={**counts, "full": full_due, "held": bool(held)},
     )
     return counts
+
+
+def _baseline_record(connection: CampusConnection, counts: dict, actor) -> None:
+    """The baseline is taken: stamp the connection and audit it once, whatever its size."""
+    existing = OnboardingCase.objects.filter(
+        staff_member__connection=connection, from_baseline=True
+    ).count()
+    CampusConnection.objects.filter(id=connection.id).update(
+        baseline_at=timezone.now(), baseline_count=existing
+    )
+    audit_record(
+        actor=actor,
+        action="staff.baseline.recorded",
+        target=connection,
+        details={"existing": existing, "invited": counts["new_cases"], "read": counts["read"]},
+    )
 
 
 def _full_reconcile_due(connection: CampusConnection) -> bool:
@@ -124,8 +148,10 @@ def _record_all(connection, persons, progress: Progress, counts: dict, keys: set
     """Record persons in batches (a few queries per batch), reporting progress as it goes."""
     batch: list[CampusPerson] = []
 
+    baseline = connection.baseline_at is None  # the connection's first poll: invite nobody
+
     def flush():
-        result = staff_records_from_campus(connection=connection, persons=batch)
+        result = staff_records_from_campus(connection=connection, persons=batch, baseline=baseline)
         for name, value in result.items():
             counts[name] += value
         batch.clear()

@@ -1,3 +1,5 @@
+from collections import Counter
+
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -24,6 +26,37 @@ def case_funnel() -> list[dict]:
         }
         for s in State
     ]
+
+
+def existing_count() -> int:
+    """How many existing staff (recorded by a baseline) were never invited."""
+    return OnboardingCase.objects.filter(state=State.EXISTING).count()
+
+
+def existing_scopes() -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+    """The schools and Campus roles of existing (never invited) staff, with how many each."""
+    schools, roles = Counter(), Counter()
+    rows = OnboardingCase.objects.filter(state=State.EXISTING).values_list(
+        "staff_member__schools", "staff_member__roles"
+    )
+    for member_schools, member_roles in rows.iterator():
+        schools.update(member_schools or [])
+        roles.update(member_roles or [])
+    return sorted(schools.items()), sorted(roles.items())
+
+
+def baseline_progress(connection: CampusConnection) -> dict | None:
+    """Of the staff a connection's baseline recorded: how many HR invited since, how many
+    still wait (None before the baseline)."""
+    if connection.baseline_at is None:
+        return None
+    counts = OnboardingCase.objects.filter(
+        staff_member__connection=connection, from_baseline=True
+    ).aggregate(
+        waiting=Count("id", filter=Q(state=State.EXISTING), distinct=True),
+        invited=Count("id", filter=Q(invitations__isnull=False), distinct=True),
+    )
+    return {"waiting": counts["waiting"], "invited": counts["invited"]}
 
 
 def case_list(*, q: str = "", state: str = ""):

@@ -4,22 +4,26 @@ from celery import shared_task
 
 from staff.models import OnboardingCase
 from staff.services.cases import OnboardingError, case_note
-from staff.services.invitations import invitation_send, invitations_remind_and_expire
-from staff.transitions import State
+from staff.services.existing import first_invitation_send
+from staff.services.invitations import invitations_remind_and_expire
 
 log = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True, time_limit=600, soft_time_limit=590)
-def send_first_invitations(case_ids: list[int]):
-    """Invite newly discovered staff (once each: only while a case is still discovered)."""
-    for case in OnboardingCase.objects.filter(id__in=case_ids, state=State.DISCOVERED):
+def send_first_invitations(
+    case_ids: list[int], reason: str = "new staff member", actor: str = "system"
+):
+    """Invite newly discovered staff, or existing staff HR chose to invite (once each: only
+    while a case has never been invited)."""
+    for case_id in case_ids:
         try:
-            invitation_send(case=case, actor="system", reason="new staff member")
+            first_invitation_send(case_id=case_id, actor=actor, reason=reason)
         except OnboardingError as exc:
             # Permanent (no email address, limit reached): shown on the case page.
+            case = OnboardingCase.objects.get(id=case_id)
             case_note(case=case, actor="system", note=f"Invitation not sent: {exc}")
-            log.warning("invitation not sent", extra={"case": case.id, "problem": str(exc)})
+            log.warning("invitation not sent", extra={"case": case_id, "problem": str(exc)})
 
 
 @shared_task(time_limit=300, soft_time_limit=280)

@@ -1,5 +1,7 @@
 """The onboarding case's state machine: a pure transition table, no Django imports.
 
+    existing ─invite→ invited   (staff already in Campus at a connection's baseline:
+                                 invited by HR, never by a poll)
     discovered ─invite→ invited ─open_link→ proofing ─enroll→ enrolled ─complete→ verified
                            │ expire               │ lock            │ reject
                            ▼                      ▼                 ▼
@@ -10,6 +12,10 @@
 ``proofing`` covers the applicant's record check; ``enrolled`` means a passkey is bound
 but a required supervised (trusted-referee) step is still open; ``verified`` means every
 step the district requires is done and the person can sign in to the IdP.
+
+A case begins in one of ``INITIAL``: ``existing`` for a person a connection's first poll
+(its baseline) found already working in the district, ``discovered`` for a person who
+appeared in Campus after it (invited automatically). ``first_state`` chooses.
 """
 
 from dataclasses import dataclass
@@ -17,6 +23,7 @@ from enum import StrEnum
 
 
 class State(StrEnum):
+    EXISTING = "existing"
     DISCOVERED = "discovered"
     INVITED = "invited"
     PROOFING = "proofing"
@@ -40,10 +47,23 @@ class Event(StrEnum):
     REPROOF = "reproof"  # lost device: start over, old passkeys disabled
 
 
-OPEN = frozenset({State.DISCOVERED, State.INVITED, State.PROOFING, State.ENROLLED, State.VERIFIED})
+OPEN = frozenset(
+    {
+        State.EXISTING,
+        State.DISCOVERED,
+        State.INVITED,
+        State.PROOFING,
+        State.ENROLLED,
+        State.VERIFIED,
+    }
+)
+INITIAL = frozenset({State.EXISTING, State.DISCOVERED})
 
 TRANSITIONS: dict[Event, tuple[frozenset[State], State]] = {
-    Event.INVITE: (frozenset({State.DISCOVERED, State.INVITED, State.EXPIRED}), State.INVITED),
+    Event.INVITE: (
+        frozenset({State.EXISTING, State.DISCOVERED, State.INVITED, State.EXPIRED}),
+        State.INVITED,
+    ),
     Event.OPEN_LINK: (frozenset({State.INVITED, State.PROOFING}), State.PROOFING),
     Event.ENROLL: (frozenset({State.PROOFING}), State.ENROLLED),
     Event.COMPLETE: (frozenset({State.ENROLLED}), State.VERIFIED),
@@ -77,6 +97,12 @@ class IllegalTransition(Exception):
 
     def __str__(self):
         return f"cannot {self.event.value} a case that is {self.state.value}"
+
+
+def first_state(*, baseline: bool) -> State:
+    """The state a new case begins in: ``existing`` when found by a connection's baseline
+    (nobody is invited), ``discovered`` when found after it (the invitation follows)."""
+    return State.EXISTING if baseline else State.DISCOVERED
 
 
 def next_state(state: State | str, event: Event | str) -> State:

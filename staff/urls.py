@@ -6,6 +6,7 @@ app_name = "staff"
 urlpatterns = [
     path("", cases.index, name="index"),
     path("cases/<int:case_id>/", cases.case_detail, name="case"),
+    path("existing/invite/", cases.existing_invite_many, name="existing_invite"),
     path("cases/<int:case_id>/<slug:action>/", cases.case_action, name="case_action"),
     path("connections/new/", connections.connection_edit, name="connection_new"),
     path("connections/<int:connection_id>/", connections.connection_detail, name="connection"),

@@ -18,6 +18,7 @@ import requests
 from idbridge.connectors.http import call_with_retries, permanent_for
 from idbridge.connectors.tokens import ClientCredentials, SharedCache, TokenSource
 from idbridge.connectors.types import (
+    Assignment,
     CampusPerson,
     PermanentCampusError,
     PollCursor,
@@ -134,11 +135,18 @@ class RestConnector:
     def person_from(self, user: dict, birth_date: date | None = None) -> CampusPerson:
         roles = user.get("roles") or []
         # A leaver keeps the ended role in the list; a new hire's role may not have begun.
-        staff_roles = [
-            (_parse_date(r.get("beginDate")), _parse_date(r.get("endDate")))
+        # A staff role's org stands for the school of a SOAP assignment (its sourcedId).
+        positions = tuple(
+            Assignment(
+                school_number=str((r.get("org") or {}).get("sourcedId") or ""),
+                title_code=str(r.get("role") or ""),
+                start_date=_parse_date(r.get("beginDate")),
+                end_date=_parse_date(r.get("endDate")),
+            )
             for r in roles
             if r.get("role") not in NON_STAFF_ROLES
-        ]
+        )
+        staff_roles = [(a.start_date, a.end_date) for a in positions]
         is_staff = is_staff_on(staff_roles, district_today(self.config.time_zone))
         active = (
             user.get("status", "active") != "tobedeleted"
@@ -158,6 +166,7 @@ class RestConnector:
             is_active=active,
             roles=role_names,
             date_modified=_parse_dt(user.get("dateLastModified")),
+            assignments=positions,
         )
 
     # --- the Connector interface --------------------------------------------------------

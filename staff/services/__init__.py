@@ -2,7 +2,9 @@
 
 - ``cases``: the onboarding case's transitions, revocation, timeline notes, and
   ``OnboardingError`` (a request the case cannot take);
-- ``discovery``: what Campus reports about staff (new cases, updates, leavers);
+- ``discovery``: what Campus reports about staff (new cases, updates, leavers); a
+  connection's first poll, its baseline, records the staff already there as existing;
+- ``existing``: HR invites existing staff (one person, or many by school or Campus role);
 - ``invitations``: sending, reminding, expiring and redeeming invitation links;
 - ``proofing``: the record check and the supervised document check;
 - ``passkeys``: the Passkey rows (enrollment, a second device, rename, retire);

@@ -1,5 +1,10 @@
 """What Campus reports about staff: new staff get a case (and an invitation once the
-transaction commits), changed records are updated, leavers lose their access."""
+transaction commits), changed records are updated, leavers lose their access.
+
+A connection's first poll is its baseline: the staff it finds already work in the district,
+so their cases open as ``existing`` and nobody is invited (HR invites them when the
+district is ready, ``staff.services.existing``). The poll decides (``baseline=True``).
+"""
 
 from __future__ import annotations
 
@@ -13,7 +18,7 @@ from idbridge.audit.services import audit_record
 from idbridge.connectors.types import CampusPerson
 from staff.models import CampusConnection, CaseEvent, OnboardingCase, StaffMember
 from staff.services.cases import case_revoke_locked
-from staff.transitions import State
+from staff.transitions import State, first_state
 
 MEMBER_FIELDS = [
     "campus_person_id",
@@ -24,11 +29,13 @@ MEMBER_FIELDS = [
     "work_email",
     "personal_email",
     "roles",
+    "schools",
     "is_staff_in_campus",
     "campus_modified_at",
     "last_seen_at",
 ]
 INVITATION_TASK_CHUNK = 100
+BASELINE_REASON = "already staff in Campus when the connection took its baseline"
 
 
 @dataclass
@@ -42,11 +49,17 @@ class _Batch:
 
 
 def staff_records_from_campus(
-    *, connection: CampusConnection, persons: list[CampusPerson], actor="campus:poller"
+    *,
+    connection: CampusConnection,
+    persons: list[CampusPerson],
+    actor="campus:poller",
+    baseline: bool = False,
 ) -> dict:
     """Record what Campus reported about ``persons``: upsert staff, open a case for each new
     staff member (its invitation is queued once the transaction commits), revoke leavers.
 
+    With ``baseline`` (the connection's first poll) a new staff member's case opens as
+    ``existing`` and nothing is sent; the poll audits the baseline once, when it is done.
     Idempotent: keyed on (connection, Campus person), so a re-poll never makes a second
     case or a second invitation. A batch costs a handful of queries whatever its size;
     the audit log gets one entry per batch naming every case opened.
@@ -56,10 +69,16 @@ def staff_records_from_campus(
         batch = _batch_sort(connection, {p.key: p for p in persons}, now)
         StaffMember.objects.bulk_create(batch.new_members)
         StaffMember.objects.bulk_update(batch.changed, [*MEMBER_FIELDS, "birth_date"])
-        cases = _cases_open(connection, [*batch.new_members, *batch.needing_case], actor)
+        members = [*batch.new_members, *batch.needing_case]
+        cases = _cases_open(connection, members, actor, baseline=baseline)
         for case in batch.leavers:
             case_revoke_locked(case, actor, "no longer staff in Campus")
-    return {"new_cases": len(cases), "updated": len(batch.changed), "revoked": len(batch.leavers)}
+    return {
+        "new_cases": 0 if baseline else len(cases),
+        "existing": len(cases) if baseline else 0,
+        "updated": len(batch.changed),
+        "revoked": len(batch.leavers),
+    }
 
 
 def _member_values(person: CampusPerson, now) -> dict:
@@ -72,6 +91,7 @@ def _member_values(person: CampusPerson, now) -> dict:
         "work_email": person.work_email,
         "personal_email": person.personal_email,
         "roles": list(person.roles),
+        "schools": sorted({a.school_number for a in person.assignments if a.school_number}),
         "is_staff_in_campus": person.is_staff and person.is_active,
         "campus_modified_at": person.date_modified,
         "last_seen_at": now,
@@ -115,13 +135,16 @@ def _batch_sort(connection: CampusConnection, by_key: dict[str, CampusPerson], n
     return batch
 
 
-def _cases_open(connection: CampusConnection, members: list[StaffMember], actor):
-    """A discovered case for each of ``members``: timeline, one audit entry, invitations."""
+def _cases_open(connection: CampusConnection, members: list[StaffMember], actor, *, baseline):
+    """A case for each of ``members``, with its timeline's first line. A baseline's cases
+    are existing staff: nothing is sent. Otherwise one audit entry and the invitations."""
+    state = first_state(baseline=baseline)
     cases = OnboardingCase.objects.bulk_create(
         [
             OnboardingCase(
                 staff_member=member,
-                state=State.DISCOVERED,
+                state=state,
+                from_baseline=baseline,
                 requires_supervised_proofing=settings.STAFF_REQUIRE_SUPERVISED_PROOFING,
             )
             for member in members
@@ -132,15 +155,15 @@ def _cases_open(connection: CampusConnection, members: list[StaffMember], actor)
             CaseEvent(
                 case=case,
                 actor_label=actor,
-                event="discover",
+                event="baseline" if baseline else "discover",
                 from_state="",
-                to_state=State.DISCOVERED,
-                reason="new staff member in Campus",
+                to_state=state,
+                reason=BASELINE_REASON if baseline else "new staff member in Campus",
             )
             for case in cases
         ]
     )
-    if cases:
+    if cases and not baseline:
         audit_record(
             actor=actor,
             action="staff.discovered",

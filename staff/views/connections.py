@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from idbridge.core.access import permission_required
+from staff import selectors
 from staff.forms import ConnectionForm
 from staff.models import CampusConnection
 from staff.services import connections as services
@@ -26,7 +27,11 @@ def connection_edit(request, connection_id=None):
 @permission_required("core.view_onboarding")
 def connection_detail(request, connection_id):
     connection = get_object_or_404(CampusConnection, id=connection_id)
-    return render(request, "staff/connection.html", {"connection": connection})
+    return render(
+        request,
+        "staff/connection.html",
+        {"connection": connection, "baseline": selectors.baseline_progress(connection)},
+    )
 
 
 @require_POST

@@ -66,6 +66,13 @@ def soap_connection(creds, **extra):
     )
 
 
+def after_an_empty_baseline() -> dict:
+    """A connection that took its baseline before the district's staff were in Campus: it
+    invites everyone it finds from now on (a connection's own first poll invites nobody;
+    see test_baseline_sandbox.py)."""
+    return {"baseline_at": timezone.now(), "baseline_count": 0}
+
+
 def current_staff_ids() -> set[str]:
     """Persons with a position that has begun and not ended (what Campus calls staff now,
     over SOAP as over OneRoster)."""
@@ -99,7 +106,7 @@ def a_non_staff_person() -> Person:
 
 
 def test_rest_discovery_finds_exactly_the_new_staff_and_a_repoll_adds_nothing(sandbox):
-    connection = rest_connection(sandbox)
+    connection = rest_connection(sandbox, **after_an_empty_baseline())
     counts = polling.connection_poll(connection_id=connection.id)
     expected = current_staff_ids()
     assert len(expected) >= 15
@@ -152,7 +159,9 @@ def test_a_person_who_gains_a_position_later_is_discovered_then(sandbox, make_co
 @pytest.mark.parametrize("max_concurrency", [1, 4])
 def test_a_soap_session_expiring_mid_poll_costs_one_reauthentication(sandbox, max_concurrency):
     # With four GetPerson calls in flight, all four come back refused: one authenticates.
-    connection = soap_connection(sandbox, max_concurrency=max_concurrency)
+    connection = soap_connection(
+        sandbox, max_concurrency=max_concurrency, **after_an_empty_baseline()
+    )
     faults.faults_set(actor="tests", latency_ms=20, endpoints="soap.GetPerson")
     result = {}
 
@@ -202,7 +211,9 @@ def test_a_concurrent_soap_poll_finds_and_asks_exactly_what_a_sequential_one_doe
 def test_injected_errors_and_timeouts_lose_nothing_and_duplicate_nothing(
     sandbox, make_connection, endpoints
 ):
-    connection = make_connection(sandbox, request_timeout_seconds=1, page_size=4)
+    connection = make_connection(
+        sandbox, request_timeout_seconds=1, page_size=4, **after_an_empty_baseline()
+    )
     faults.faults_set(
         actor="tests",
         endpoints=endpoints,

@@ -1,0 +1,103 @@
+"""Existing staff: the people a connection's baseline recorded as already working in the
+district. Nobody invites them but HR: one person from the case page, or many at once
+from the onboarding list (everyone, or one school, or one Campus role).
+
+A bulk invitation is queued through the same task that invites new hires, in chunks,
+once the transaction commits; the task skips anyone invited in the meantime.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from idbridge.audit.services import audit_record
+from staff.models import OnboardingCase
+from staff.services.cases import OnboardingError, case_lock
+from staff.services.discovery import INVITATION_TASK_CHUNK
+from staff.services.invitations import invitation_send
+from staff.transitions import INITIAL, State
+
+INVITE_REASON = "existing staff member, invited by HR"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which existing staff to invite: everyone, or those of one school or Campus role."""
+
+    school: str = ""
+    role: str = ""
+
+    def takes(self, schools: list, roles: list) -> bool:
+        return (not self.school or self.school in (schools or [])) and (
+            not self.role or self.role in (roles or [])
+        )
+
+    @property
+    def label(self) -> str:
+        if self.school:
+            return f"school {self.school}"
+        if self.role:
+            return f"Campus role {self.role}"
+        return "all existing staff"
+
+
+def existing_invite(*, case: OnboardingCase, actor):
+    """Invite one existing staff member now (the same invitation path as a new hire's)."""
+    with transaction.atomic():
+        case = case_lock(case.id)  # a bulk invitation may be sending at the same time
+        if case.state != State.EXISTING:
+            raise OnboardingError("Only existing staff who were never invited can be invited here.")
+        return invitation_send(case=case, actor=actor, reason=INVITE_REASON)
+
+
+def first_invitation_send(*, case_id: int, actor, reason: str) -> bool:
+    """Send a case its first invitation, unless it was invited meanwhile; True if sent.
+
+    The case is locked first, so a new hire's or a bulk invitation never crosses HR's."""
+    with transaction.atomic():
+        try:
+            case = case_lock(case_id)
+        except OnboardingCase.DoesNotExist:
+            return False
+        if case.state not in INITIAL:
+            return False
+        invitation_send(case=case, actor=actor, reason=reason)
+    return True
+
+
+def existing_case_ids(scope: Scope) -> list[int]:
+    """The existing (never invited) cases ``scope`` takes, oldest first."""
+    rows = (
+        OnboardingCase.objects.filter(state=State.EXISTING)
+        .order_by("id")
+        .values_list("id", "staff_member__schools", "staff_member__roles")
+    )
+    return [case_id for case_id, schools, roles in rows.iterator() if scope.takes(schools, roles)]
+
+
+def existing_invite_bulk(*, scope: Scope, actor) -> int:
+    """Queue invitations for the existing staff ``scope`` takes; how many were queued.
+
+    One audit entry for the whole request (how many, which scope); each invitation is
+    then audited as it is sent, by the HR operator's name.
+    """
+    from staff.tasks import send_first_invitations
+
+    label = actor if isinstance(actor, str) else actor.get_username()
+    with transaction.atomic():
+        case_ids = existing_case_ids(scope)
+        if not case_ids:
+            return 0
+        audit_record(
+            actor=actor,
+            action="staff.existing.invitations_queued",
+            target="staff:existing",
+            details={"count": len(case_ids), "scope": scope.label},
+        )
+        for i in range(0, len(case_ids), INVITATION_TASK_CHUNK):
+            send_first_invitations.delay_on_commit(
+                case_ids[i : i + INVITATION_TASK_CHUNK], reason=INVITE_REASON, actor=label
+            )
+    return len(case_ids)
