@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from idbridge.fields import EncryptedTextField
+from idbridge.jobs.models import Job
 
 
 class BoiConnection(models.Model):
@@ -113,8 +114,10 @@ class HrImport(models.Model):
     error_row_count = models.PositiveIntegerField(default=0)
     excluded_count = models.PositiveIntegerField(default=0)
     unmapped = models.JSONField(default=dict, blank=True)  # {"location": ["X", ...], ...}
-    progress_done = models.PositiveIntegerField(default=0)
-    progress_total = models.PositiveIntegerField(null=True, blank=True)
+    # The row check's job (its state, claim and progress: idbridge.jobs).
+    check_job = models.ForeignKey(
+        Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     seconds = models.FloatField(null=True, blank=True)
@@ -122,11 +125,12 @@ class HrImport(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     uploaded_at = models.DateTimeField(default=timezone.now)
-    # Address pre-flight and check-before-sync, run on demand (see services.preflight).
+    # Address pre-flight and check-before-sync, run on demand (see services.preflight); its
+    # job keeps how it is going, the import what it found.
     preflight_status = models.CharField(max_length=10, blank=True)  # queued|running|done|failed
-    preflight_done = models.PositiveIntegerField(default=0)
-    preflight_total = models.PositiveIntegerField(null=True, blank=True)
-    preflight_started_at = models.DateTimeField(null=True, blank=True)
+    preflight_job = models.ForeignKey(
+        Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     preflight_summary = models.JSONField(default=dict, blank=True)
 
     class Meta:
@@ -142,6 +146,10 @@ class HrImport(models.Model):
     @property
     def is_checked(self) -> bool:
         return self.status == self.Status.CHECKED
+
+    @property
+    def is_checking(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.CHECKING)
 
     @property
     def blocking_error_count(self) -> int:
