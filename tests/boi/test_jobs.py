@@ -1,0 +1,201 @@
+"""Long jobs (idbridge.jobs) as the console uses them: claim, sweep, failure, retry, and
+the one progress shape, on the HR import's pre-flight and row check."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import OperationalError
+from django.utils import timezone
+
+from boi.jobs import CHECK, PREFLIGHT
+from boi.models import Alert, ErrorLogEntry, HrImport, HrRow
+from boi.services.preflight import preflight_queue
+from idbridge.jobs.models import Job
+from idbridge.jobs.progress import job_progress_info
+from idbridge.jobs.services import (
+    JobLost,
+    job_cancel,
+    job_claim,
+    job_execute,
+    job_retry,
+    job_sweep,
+)
+from tests.boi.conftest import good_row, hr_csv
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def checked(upload):
+    return upload(hr_csv([good_row(n) for n in range(4)]))
+
+
+@pytest.fixture
+def queued_preflight(checked, django_capture_on_commit_callbacks):
+    """A pre-flight job queued but not run (its task is captured, not executed)."""
+    with django_capture_on_commit_callbacks(execute=False):
+        preflight_queue(hr_import=checked, actor="test")
+    checked.refresh_from_db()
+    return checked.preflight_job
+
+
+def _age(job: Job, seconds: int) -> None:
+    Job.objects.filter(id=job.id).update(
+        heartbeat_at=timezone.now() - timedelta(seconds=seconds)
+    )
+
+
+def test_a_fresh_claim_is_exclusive_and_a_stale_one_is_taken_over(queued_preflight, settings):
+    first = job_claim(queued_preflight.id)
+    assert first is not None and job_claim(queued_preflight.id) is None  # fresh: held
+    _age(queued_preflight, settings.JOBS_STALE_SECONDS + 5)
+    second = job_claim(queued_preflight.id)  # its worker is gone: another takes it over
+    assert second is not None and second.token != first.token
+    assert Job.objects.get(id=queued_preflight.id).attempts == 2
+    with pytest.raises(JobLost):
+        first.progress(1, total=10)  # the first worker learns it lost the job
+    second.progress(1, total=10, step="Addresses in Campus")
+    job = Job.objects.get(id=queued_preflight.id)
+    assert (job.done, job.total, job.step) == (1, 10, "Addresses in Campus")
+
+
+def test_progress_is_throttled_to_one_write_per_interval(queued_preflight, settings):
+    settings.JOBS_PROGRESS_SECONDS = 3600
+    running = job_claim(queued_preflight.id)
+    running.progress(0, total=100)  # a new total is always written
+    running.progress(40)  # within the interval: not written
+    assert Job.objects.get(id=queued_preflight.id).done == 0
+    running.progress(50, step="Staff numbers in Campus")  # a new step is written
+    assert Job.objects.get(id=queued_preflight.id).done == 50
+
+
+def test_the_sweeper_fails_a_job_whose_worker_stopped_and_says_so(queued_preflight, settings):
+    running = job_claim(queued_preflight.id)
+    running.progress(1240, total=3000)
+    _age(queued_preflight, settings.JOBS_STALE_SECONDS + 1)
+    fresh = job_claim(job_queue_for(queued_preflight.subject_id).id)  # another, alive
+    assert job_sweep() == [queued_preflight.id]
+    job = Job.objects.get(id=queued_preflight.id)
+    assert job.state == Job.State.FAILED and not job.claim
+    assert job.error == (
+        "The worker stopped while looking up addresses and staff in Campus "
+        "(last progress 1,240 of 3,000 checks). Retry runs it again."
+    )
+    assert Job.objects.get(id=fresh.id).state == Job.State.RUNNING
+    hr_import = HrImport.objects.get(id=queued_preflight.subject_id)
+    assert hr_import.preflight_status == "failed"
+    assert hr_import.preflight_summary == {"error": job.error}
+    entry = ErrorLogEntry.objects.get(action="JOB")
+    assert entry.message == job.error and entry.path.endswith("/preflight")
+    assert Alert.objects.get(level="error").title.startswith("Pre-flight of hr.csv failed")
+    assert job_sweep() == []  # once
+
+
+def job_queue_for(import_id: int) -> Job:
+    from idbridge.jobs.services import job_queue
+
+    return job_queue(kind=PREFLIGHT, subject_id=import_id)
+
+
+def test_an_unswept_stale_job_already_reads_as_failed_with_retry(queued_preflight, settings):
+    running = job_claim(queued_preflight.id)
+    running.progress(3, total=4)
+    _age(queued_preflight, settings.JOBS_STALE_SECONDS + 1)
+    info = job_progress_info(Job.objects.get(id=queued_preflight.id))
+    assert (info["state"], info["busy"]) == ("failed", False)
+    assert info["error"].startswith("The worker stopped while")
+    assert info["retry_url"] == f"/jobs/{queued_preflight.id}/retry/"
+
+
+def test_an_exception_in_the_body_fails_the_job_with_a_sentence_not_a_trace(
+    queued_preflight, monkeypatch, caplog
+):
+    def locked(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr("boi.services.preflight._addresses", locked)
+    from boi.services.preflight import preflight_run
+
+    assert preflight_run(job_id=queued_preflight.id) is None
+    job = Job.objects.get(id=queued_preflight.id)
+    assert job.state == Job.State.FAILED
+    assert job.error == (
+        "Pre-flight stopped on an unexpected error (OperationalError) while looking up "
+        "addresses and staff in Campus. The details are in the server log; Retry runs it again."
+    )
+    assert "Traceback" in caplog.text  # the trace goes to the log
+    assert HrImport.objects.get(id=job.subject_id).preflight_status == "failed"
+    assert ErrorLogEntry.objects.filter(action="JOB", message=job.error).exists()
+
+
+def test_the_page_offers_retry_and_retry_runs_the_job_to_completion(
+    queued_preflight, monkeypatch, client, login, hr_operator, django_capture_on_commit_callbacks
+):
+    from boi.services.preflight import preflight_run
+
+    with monkeypatch.context() as patch:
+        patch.setattr("boi.services.preflight._staff", lambda *a, **k: 1 / 0)
+        preflight_run(job_id=queued_preflight.id)
+    login(hr_operator)
+    page = client.get(f"/boi/imports/{queued_preflight.subject_id}/").content.decode()
+    assert "Pre-flight failed." in page and "ZeroDivisionError" in page
+    assert f'action="/jobs/{queued_preflight.id}/retry/"' in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/jobs/{queued_preflight.id}/retry/")
+    assert response.status_code == 302
+    assert response.url == f"/boi/imports/{queued_preflight.subject_id}/"
+    job = Job.objects.get(id=queued_preflight.id)
+    assert (job.state, job.attempts, job.error) == (Job.State.SUCCEEDED, 2, "")
+    hr_import = HrImport.objects.get(id=job.subject_id)
+    assert hr_import.preflight_status == "done"
+    assert hr_import.preflight_summary["staff_missing"] == 4
+    progress = client.get(f"/jobs/{job.id}/progress/").json()
+    assert (progress["state"], progress["words"], progress["retry_url"]) == (
+        "succeeded",
+        f"{job.total} of {job.total} checks",
+        "",
+    )
+
+
+def test_retry_refuses_a_job_that_is_still_running(queued_preflight):
+    job_claim(queued_preflight.id)
+    assert job_retry(queued_preflight.id) is None
+
+
+def test_a_cancelled_job_stops_at_its_next_progress_write(queued_preflight):
+    def body(running):
+        running.progress(1, total=5)
+        job_cancel(running.id)
+        running.progress(2, step="next")
+        raise AssertionError("not reached")
+
+    assert job_execute(queued_preflight.id, body) is None
+    assert Job.objects.get(id=queued_preflight.id).state == Job.State.CANCELLED
+
+
+def test_a_check_whose_worker_stopped_keeps_no_rows_and_can_be_retried(
+    checked, settings, django_capture_on_commit_callbacks
+):
+    job = checked.check_job
+    assert (job.kind, job.state, job.unit) == (CHECK, Job.State.SUCCEEDED, "bytes")
+    Job.objects.filter(id=job.id).update(state=Job.State.RUNNING, claim="gone")
+    HrImport.objects.filter(id=checked.id).update(status=HrImport.Status.CHECKING)
+    _age(job, settings.JOBS_STALE_SECONDS + 1)
+    assert job_sweep() == [job.id]
+    checked.refresh_from_db()
+    assert checked.status == HrImport.Status.FAILED
+    assert checked.problem.startswith("The worker stopped while checking the HR file's rows")
+    assert not HrRow.objects.filter(hr_import=checked).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        job_retry(job.id)
+    checked.refresh_from_db()
+    assert (checked.status, checked.row_count) == (HrImport.Status.CHECKED, 4)
+    assert Job.objects.get(id=job.id).state == Job.State.SUCCEEDED
+
+
+def test_the_import_progress_speaks_the_job_shape(checked, client, login, hr_operator):
+    login(hr_operator)
+    body = client.get(f"/boi/imports/{checked.id}/progress/").json()
+    assert body["rows"] == 4 and body["kind"] == CHECK and body["state"] == "succeeded"
+    assert body["unit"] == "bytes" and body["busy"] is False
+    assert body["words"].endswith("bytes") and body["retry_url"] == ""
