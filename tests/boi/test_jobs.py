@@ -40,9 +40,7 @@ def queued_preflight(checked, django_capture_on_commit_callbacks):
 
 
 def _age(job: Job, seconds: int) -> None:
-    Job.objects.filter(id=job.id).update(
-        heartbeat_at=timezone.now() - timedelta(seconds=seconds)
-    )
+    Job.objects.filter(id=job.id).update(heartbeat_at=timezone.now() - timedelta(seconds=seconds))
 
 
 def test_a_fresh_claim_is_exclusive_and_a_stale_one_is_taken_over(queued_preflight, settings):
