@@ -230,6 +230,9 @@ JOBS_SWEEP_SECONDS = env.int("JOBS_SWEEP_SECONDS", default=60)
 # the last JOBS_RATE_WINDOW_SECONDS or so.
 JOBS_PROGRESS_SECONDS = env.float("JOBS_PROGRESS_SECONDS", default=1.0)
 JOBS_RATE_WINDOW_SECONDS = env.int("JOBS_RATE_WINDOW_SECONDS", default=20)
+# A running job also beats from a thread of its own this often (0: only with progress),
+# so one long call (Campus validating a large sync) does not read as a dead worker.
+JOBS_HEARTBEAT_SECONDS = env.int("JOBS_HEARTBEAT_SECONDS", default=max(JOBS_STALE_SECONDS // 4, 1))
 CELERY_BEAT_SCHEDULE["jobs-sweep"] = {
     "task": "idbridge.jobs.tasks.sweep_jobs",
     "schedule": float(JOBS_SWEEP_SECONDS),

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import logging
 import secrets
+import threading
 import time
 from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import Case, F, Q, When
 from django.utils import timezone
 
@@ -243,6 +244,39 @@ def job_sweep() -> list[int]:
 # --- running a body ------------------------------------------------------------------------
 
 
+class _Heartbeat:
+    """Beats for a running job every JOBS_HEARTBEAT_SECONDS from a thread of its own, so a
+    body waiting on one long call (Campus validating a large sync) is not taken for dead.
+    A killed worker's thread dies with it; the thread stops when the job is no longer
+    ours and closes its own database connection."""
+
+    def __init__(self, running: RunningJob):
+        self.running, self.every = running, settings.JOBS_HEARTBEAT_SECONDS
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._beat, name=f"job-{running.id}", daemon=True)
+
+    def __enter__(self):
+        if self.every > 0:
+            self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.stopped.set()
+        if self.thread.is_alive():
+            self.thread.join(timeout=10)
+
+    def _beat(self) -> None:
+        try:
+            while not self.stopped.wait(self.every):
+                try:
+                    if not job_heartbeat(self.running.id, self.running.token):
+                        return
+                except Exception:  # the next beat may get through (a locked database)
+                    log.warning("job heartbeat failed", exc_info=True)
+        finally:
+            connections.close_all()
+
+
 def job_execute(
     job_id: int,
     body: Callable[[RunningJob], object],
@@ -261,7 +295,8 @@ def job_execute(
         log.info("job not claimed", extra={"job": job_id})
         return None
     try:
-        result = body(running)
+        with _Heartbeat(running):
+            result = body(running)
     except JobLost:
         log.warning("job lost its claim", extra={"job": job_id})
         return None

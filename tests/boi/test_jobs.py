@@ -1,6 +1,7 @@
 """Long jobs (idbridge.jobs) as the console uses them: claim, sweep, failure, retry, and
 the one progress shape, on the HR import's pre-flight and row check."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -197,3 +198,25 @@ def test_the_import_progress_speaks_the_job_shape(checked, client, login, hr_ope
     assert body["rows"] == 4 and body["kind"] == CHECK and body["state"] == "succeeded"
     assert body["unit"] == "bytes" and body["busy"] is False
     assert body["words"].endswith("bytes") and body["retry_url"] == ""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_body_waiting_on_one_long_call_keeps_beating(settings):
+    settings.JOBS_HEARTBEAT_SECONDS = 0.1
+    job = Job.objects.create(kind=PREFLIGHT, subject_id=0)
+
+    def body(running):
+        claimed_at = Job.objects.get(id=running.id).heartbeat_at
+        time.sleep(0.5)  # one long call, no progress written
+        return Job.objects.get(id=running.id).heartbeat_at > claimed_at
+
+    assert job_execute(job.id, body) is True
+    assert Job.objects.get(id=job.id).state == Job.State.SUCCEEDED
+
+
+def test_the_sweeper_runs_every_minute_from_beat(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["jobs-sweep"]
+    assert entry == {"task": "idbridge.jobs.tasks.sweep_jobs", "schedule": 60.0}
+    from idbridge.jobs.tasks import sweep_jobs
+
+    assert sweep_jobs.name == entry["task"]
