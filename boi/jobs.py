@@ -1,9 +1,11 @@
-"""The console's long jobs (``idbridge.jobs``): the HR file's row check and its pre-flight.
+"""The console's long jobs (``idbridge.jobs``): the HR file's row check, its pre-flight,
+and each step of a sync (start, transfer, end transfer, validate, commit).
 
 Each kind says which task runs it, which page shows it, and what a failure means for the
-import: its own status, an Error Log entry and a dashboard alert (e-mailed), so a job whose
-worker died is never silent. The sync steps and the commit job's polling still keep their
-state on ``SyncRun`` (``job``, ``progress_*``); their page speaks the same progress shape.
+console's records: the import's or the run's own status, an Error Log entry or the run's
+alert (e-mailed), so a job whose worker died is never silent. A sync step's progress is
+still counted on the run (``SyncRun.progress_*``); its job holds the claim, the heartbeat,
+the failure and Retry.
 """
 
 from __future__ import annotations
@@ -11,11 +13,19 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils import timezone
 
-from boi.models import HrImport, HrRow
+from boi.models import HrImport, HrRow, SyncRun
 from idbridge.jobs.kinds import JobKind, job_kind_register
 
 CHECK = "boi.import_check"
 PREFLIGHT = "boi.preflight"
+SYNC_STEP = "boi.sync."  # + the step: boi.sync.transfer
+SYNC_DOING = {
+    "start": "starting a sync session in Campus",
+    "transfer": "sending the staff to Campus",
+    "end_transfer": "ending the transfer",
+    "validate": "reading Campus's validate report",
+    "commit": "committing the sync in Campus",
+}
 
 
 def _import_page(job) -> str:
@@ -68,6 +78,67 @@ def _preflight_retried(job) -> None:
     )
 
 
+def sync_step_of(job) -> str:
+    return job.kind.removeprefix(SYNC_STEP)
+
+
+def _run_page(job) -> str:
+    return reverse("boi:run", args=[job.subject_id])
+
+
+def _step_failed(job) -> None:
+    """The run shows the step failed, in the audit log and as an alert (e-mailed)."""
+    from boi.services.errorlog import alert_raise
+    from boi.services.sync.runs import STEP_LABELS
+    from idbridge.audit.services import audit_record
+
+    step = sync_step_of(job)
+    run = SyncRun.objects.filter(id=job.subject_id).first()
+    if run is None:
+        return
+    SyncRun.objects.filter(id=run.id, step_job_id=job.id).update(
+        job=SyncRun.Job.FAILED, last_error=job.error
+    )
+    audit_record(
+        actor="boi:sync", action=f"boi.sync.{step}_failed", target=run, details={"error": job.error}
+    )
+    title = f"Sync {run.id}: {STEP_LABELS.get(step, step)} failed"
+    alert_raise(run=run, level="error", title=title, body=job.error)
+
+
+def _step_retried(job) -> None:
+    SyncRun.objects.filter(id=job.subject_id, step_job_id=job.id).update(
+        job=SyncRun.Job.QUEUED, step=sync_step_of(job), last_error="", updated_at=timezone.now()
+    )
+
+
+def _register_sync_steps() -> None:
+    """Start and validate may simply run again; a transfer, end transfer or commit that
+    stopped half-way may have been done by Campus: the operator starts again instead."""
+    from boi.services.sync.runs import STEP_LABELS
+    from boi.services.sync.steps import UNKNOWN_OUTCOME
+    from boi.tasks import run_sync_step
+
+    for step, doing in SYNC_DOING.items():
+        retryable = step in ("start", "validate")
+        job_kind_register(
+            JobKind(
+                name=SYNC_STEP + step,
+                label=STEP_LABELS[step],
+                doing=doing,
+                unit="staff",
+                task=run_sync_step,
+                page_url=_run_page,
+                view_permission="core.view_boi",
+                manage_permission="core.manage_boi",
+                on_fail=_step_failed,
+                on_retry=_step_retried,
+                retryable=retryable,
+                after_stop="Retry runs it again." if retryable else UNKNOWN_OUTCOME[step],
+            )
+        )
+
+
 def register() -> None:
     from boi.tasks import check_import, run_preflight
 
@@ -100,3 +171,4 @@ def register() -> None:
             **common,
         )
     )
+    _register_sync_steps()

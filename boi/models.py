@@ -254,8 +254,9 @@ class StaffCheck(models.Model):
 class SyncRun(models.Model):
     """One synchronization: start → transfer → end transfer → validate → commit → results.
 
-    ``state`` follows Campus's session (``boi.rules.sync.SyncState``); ``job`` is the
-    Celery job currently doing a step (``step``), with its progress.
+    ``state`` follows Campus's session (``boi.rules.sync.SyncState``); ``step_job`` is the
+    long job (``idbridge.jobs``) doing a step (``step``); ``job`` and ``progress_*`` are
+    the wizard's view of it.
     """
 
     class State(models.TextChoices):
@@ -276,6 +277,11 @@ class SyncRun(models.Model):
     state = models.CharField(max_length=20, choices=State.choices, default=State.NOT_STARTED)
     step = models.CharField(max_length=20, blank=True)  # the step the job is doing / last did
     job = models.CharField(max_length=10, choices=Job.choices, default=Job.IDLE)
+    # The step's long job (claim, heartbeat, failure, Retry: idbridge.jobs); ``job`` above
+    # mirrors its state for the wizard.
+    step_job = models.ForeignKey(
+        "jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     progress_done = models.PositiveIntegerField(default=0)
     progress_total = models.PositiveIntegerField(null=True, blank=True)
     step_started_at = models.DateTimeField(null=True, blank=True)

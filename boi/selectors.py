@@ -73,22 +73,26 @@ def error_log_list(*, action="", q="", since: datetime | None = None, run_id: in
 RUN_JOB_STATES = {"idle": "", "queued": "queued", "running": "running", "failed": "failed"}
 
 
-def run_progress(run: SyncRun) -> dict:
+def run_progress(run: SyncRun, *, can_manage: bool = True) -> dict:
     """The run's state and its current step in the progress shape of every long job
-    (``idbridge.jobs.progress``); the sync steps keep their job on the run itself."""
+    (``idbridge.jobs.progress``): the step job's state, error and Retry, the run's counts
+    (the steps count their progress on the run)."""
     from boi.services.sync.runs import STEP_LABELS
 
     label = STEP_LABELS.get(run.step, run.step)
+    job = job_progress_info(run.step_job, can_manage=can_manage) if run.step_job else {}
+    state = job.get("state") or RUN_JOB_STATES.get(run.job, run.job)
     rate = recent_rate(run.progress_done, 0, run.step_started_at, timezone.now())
     return {
         **progress_payload(
-            state=RUN_JOB_STATES.get(run.job, run.job),
+            state=state,
             done=run.progress_done,
             total=run.progress_total,
             unit="staff",
             rate=rate if run.is_busy else None,
             step=label,
-            error=run.last_error if run.job == SyncRun.Job.FAILED else "",
+            error=(job.get("error") or run.last_error) if state == "failed" else "",
+            retry_url=job.get("retry_url", ""),
         ),
         "label": label,
         "state": run.state,

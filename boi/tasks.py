@@ -24,15 +24,16 @@ def check_import(job_id: int):
 
 
 @shared_task(bind=True, acks_late=True, time_limit=3600, soft_time_limit=3540, max_retries=8)
-def run_sync_step(self, run_id: int, step: str):
-    """One wizard step; transient Campus errors retry with backoff, then fail the step."""
+def run_sync_step(self, job_id: int):
+    """One wizard step's job; transient Campus errors retry with backoff, then fail it."""
     from boi.services.sync import steps
+    from idbridge.jobs.services import job_fail
 
     try:
-        steps.sync_step_run(run_id=run_id, step=step)
+        steps.sync_step_run(job_id=job_id)
     except TransientCampusError as exc:
         if self.request.retries >= self.max_retries:
-            steps.sync_step_fail(run_id=run_id, step=step, message=f"Gave up: {exc}")
+            job_fail(job_id, f"Gave up: {exc}")
             return
         countdown = exc.retry_after or backoff(self.request.retries, base=5, cap=300) + 1
         raise self.retry(exc=exc, countdown=countdown) from None

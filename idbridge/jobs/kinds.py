@@ -25,6 +25,10 @@ class JobKind:
     on_fail: Callable[[Any], None] | None = None  # the app's records, error log, alert
     on_retry: Callable[[Any], None] | None = None  # the app's records, before re-queueing
     resumable: bool = False  # a stale job is queued again instead of failed
+    # False when running it again could do twice what may already be done (Campus may
+    # have committed): the operator is told what to do instead (``after_stop``).
+    retryable: bool = True
+    after_stop: str = "Retry runs it again."  # said after a failure's cause
 
 
 _KINDS: dict[str, JobKind] = {}

@@ -62,6 +62,7 @@ class RunningJob:
         self.job, self.token = job, token
         self.id, self.subject_id = job.id, job.subject_id
         self._written = 0.0
+        self.handed_off = False
 
     def progress(self, done: int, *, total: int | None = None, step: str | None = None) -> None:
         """Note progress: one UPDATE at most every JOBS_PROGRESS_SECONDS (and whenever the
@@ -76,6 +77,12 @@ class RunningJob:
     def heartbeat(self) -> None:
         if not job_heartbeat(self.id, self.token):
             raise JobLost(self.id)
+
+    def hand_off(self) -> None:
+        """The body returns but the job goes on elsewhere (another task polls what it
+        started): it stays running under this claim, for that task to beat and finish
+        (``job_resume``)."""
+        self.handed_off = True
 
     def succeed(self) -> None:
         """Finish now, e.g. in the transaction that records the job's outcome (the job
@@ -106,6 +113,13 @@ def job_claim(job_id: int) -> RunningJob | None:
 
 def _held(job_id: int, token: str):
     return Job.objects.filter(id=job_id, claim=token, state=State.RUNNING)
+
+
+def job_resume(job_id: int) -> RunningJob | None:
+    """A handed-off job, for the task that carries it on (same claim); None unless it is
+    still running."""
+    job = Job.objects.filter(id=job_id, state=State.RUNNING).first()
+    return RunningJob(job, job.claim) if job else None
 
 
 def job_heartbeat(job_id: int, token: str) -> bool:
@@ -175,6 +189,8 @@ def job_is_stale(job: Job) -> bool:
 
 
 def job_can_retry(job: Job) -> bool:
+    if not job_kind(job.kind).retryable:
+        return False
     return job.state in (State.FAILED, State.CANCELLED) or job_is_stale(job)
 
 
@@ -184,6 +200,9 @@ def job_retry(job_id: int, *, actor="system") -> Job | None:
     retryable = Q(state__in=[State.FAILED, State.CANCELLED]) | Q(
         state=State.RUNNING, heartbeat_at__lt=stale_before()
     )
+    kind = Job.objects.filter(id=job_id).values_list("kind", flat=True).first()
+    if kind is None or not job_kind(kind).retryable:
+        return None
     with transaction.atomic():
         if not Job.objects.filter(retryable, id=job_id).update(
             state=State.QUEUED, claim="", error="", done=0, step="", finished_at=None
@@ -310,7 +329,8 @@ def job_execute(
         log.exception("job failed", extra={"job": job_id})
         job_fail(job_id, unexpected_reason(running.job, exc), token=running.token)
         return None
-    job_succeed(running)
+    if not running.handed_off:
+        job_succeed(running)
     return result
 
 
@@ -318,5 +338,5 @@ def unexpected_reason(job: Job, exc: BaseException) -> str:
     spec = job_kind(job.kind)
     return (
         f"{spec.label} stopped on an unexpected error ({type(exc).__name__}) while "
-        f"{spec.doing}. The details are in the server log; Retry runs it again."
+        f"{spec.doing}. The details are in the server log. {spec.after_stop}"
     )

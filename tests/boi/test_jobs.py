@@ -120,7 +120,7 @@ def test_an_exception_in_the_body_fails_the_job_with_a_sentence_not_a_trace(
     assert job.state == Job.State.FAILED
     assert job.error == (
         "Pre-flight stopped on an unexpected error (OperationalError) while looking up "
-        "addresses and staff in Campus. The details are in the server log; Retry runs it again."
+        "addresses and staff in Campus. The details are in the server log. Retry runs it again."
     )
     assert "Traceback" in caplog.text  # the trace goes to the log
     assert HrImport.objects.get(id=job.subject_id).preflight_status == "failed"

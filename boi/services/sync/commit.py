@@ -61,10 +61,11 @@ def sync_commit_request(*, run: SyncRun, actor, verified_at) -> SyncRun:
 def run_commit(run: SyncRun, client, started: float) -> bool:
     """Commit; True when a commit job was submitted (then polled), False when done here."""
     if run.commit_mode == "commitJob":
-        job_id = client.sync_submit_commit_job(run.sync_id)
-        SyncRun.objects.filter(id=run.id).update(
-            campus_job_id=job_id, progress_total=run.staff_count, progress_done=0
-        )
+        if not run.campus_job_id:  # submitted once per sync, never again
+            job_id = client.sync_submit_commit_job(run.sync_id)
+            SyncRun.objects.filter(id=run.id).update(
+                campus_job_id=job_id, progress_total=run.staff_count, progress_done=0
+            )
         poll_commit_job.apply_async_on_commit((run.id,), countdown=settings.BOI_JOB_POLL_SECONDS)
         return True
     SyncRun.objects.filter(id=run.id).update(progress_total=run.staff_count, progress_done=0)
