@@ -13,7 +13,7 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils import timezone
 
-from boi.models import HrImport, HrRow, SyncRun
+from boi.models import ErrorLogEntry, HrImport, HrRow, SyncRun
 from idbridge.jobs.kinds import JobKind, job_kind_register
 
 CHECK = "boi.import_check"
@@ -104,6 +104,26 @@ def _step_failed(job) -> None:
     )
     title = f"Sync {run.id}: {STEP_LABELS.get(step, step)} failed"
     alert_raise(run=run, level="error", title=title, body=job.error)
+    since = job.started_at or job.created_at
+    if not ErrorLogEntry.objects.filter(run=run, at__gte=since).exists():
+        # Not a failed Campus call (those are logged by the client): the worker stopped,
+        # or the step met an unexpected error.
+        ErrorLogEntry.objects.create(
+            connection_id=run.connection_id,
+            run=run,
+            action="JOB",
+            path=f"runs/{run.id}/{step}",
+            message=job.error,
+            permanent=False,
+        )
+
+
+def _step_progress(job) -> tuple[int, int | None]:
+    """A sync step counts its progress on the run."""
+    counts = SyncRun.objects.filter(id=job.subject_id).values_list(
+        "progress_done", "progress_total"
+    )
+    return counts.first() or (0, None)
 
 
 def _step_retried(job) -> None:
@@ -133,6 +153,7 @@ def _register_sync_steps() -> None:
                 manage_permission="core.manage_boi",
                 on_fail=_step_failed,
                 on_retry=_step_retried,
+                progress_of=_step_progress,
                 retryable=retryable,
                 after_stop="Retry runs it again." if retryable else UNKNOWN_OUTCOME[step],
             )

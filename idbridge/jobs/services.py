@@ -236,8 +236,9 @@ def job_cancel(job_id: int) -> bool:
 
 def stale_reason(job: Job) -> str:
     spec = job_kind(job.kind)
-    last = progress_words(job.done, job.total, job.unit)
-    return f"The worker stopped while {spec.doing} (last progress {last}). Retry runs it again."
+    done, total = spec.progress_of(job) if spec.progress_of else (job.done, job.total)
+    last = progress_words(done, total, job.unit)
+    return f"The worker stopped while {spec.doing} (last progress {last}). {spec.after_stop}"
 
 
 def job_sweep() -> list[int]:
@@ -247,7 +248,7 @@ def job_sweep() -> list[int]:
     stale = Job.objects.filter(state=State.RUNNING).filter(
         Q(heartbeat_at__lt=stale_before()) | Q(heartbeat_at__isnull=True)
     )
-    for job in stale.only("id", "kind", "done", "total", "unit", "claim"):
+    for job in stale.only("id", "kind", "subject_id", "done", "total", "unit", "claim"):
         spec = job_kind(job.kind)
         if spec.resumable:
             if Job.objects.filter(id=job.id, claim=job.claim, state=State.RUNNING).update(

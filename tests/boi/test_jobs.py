@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from boi.jobs import CHECK, PREFLIGHT
 from boi.models import Alert, ErrorLogEntry, HrImport, HrRow
+from boi.models import SyncRun as SyncRunModel
 from boi.services.preflight import preflight_queue
 from idbridge.jobs.models import Job
 from idbridge.jobs.progress import job_progress_info
@@ -220,3 +221,65 @@ def test_the_sweeper_runs_every_minute_from_beat(settings):
     from idbridge.jobs.tasks import sweep_jobs
 
     assert sweep_jobs.name == entry["task"]
+
+
+# --- sync steps ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def validated_run(upload, fake_boi, django_capture_on_commit_callbacks):
+    from boi.services.sync.runs import sync_run_create
+
+    hr_import = upload(hr_csv([good_row(n) for n in range(3)]))
+    with django_capture_on_commit_callbacks(execute=True):
+        run = sync_run_create(hr_import=hr_import, actor="test")
+    run.refresh_from_db()
+    assert run.state == "validated" and run.step_job.state == Job.State.SUCCEEDED
+    return run
+
+
+def _stop_worker_during(run, step: str, settings):
+    """What a worker killed during ``step`` leaves: the run and its job running."""
+    from idbridge.jobs.services import job_queue
+
+    job = job_queue(kind=f"boi.sync.{step}", subject_id=run.id)
+    SyncRunModel.objects.filter(id=run.id).update(step=step, job="running", step_job=job)
+    job_claim(job.id)
+    SyncRunModel.objects.filter(id=run.id).update(progress_done=2, progress_total=3)
+    _age(job, settings.JOBS_STALE_SECONDS + 1)
+    return job
+
+
+def test_a_sync_step_whose_worker_stopped_fails_the_run_and_validate_can_be_retried(
+    validated_run, settings, client, login, hr_operator, django_capture_on_commit_callbacks
+):
+    job = _stop_worker_during(validated_run, "validate", settings)
+    assert job_sweep() == [job.id]
+    validated_run.refresh_from_db()
+    assert validated_run.job == SyncRunModel.Job.FAILED
+    assert validated_run.last_error.startswith("The worker stopped while reading Campus's")
+    assert ErrorLogEntry.objects.get(run=validated_run, action="JOB").path.endswith("/validate")
+    assert Alert.objects.filter(run=validated_run, level="error").exists()
+    login(hr_operator)
+    page = client.get(f"/boi/runs/{validated_run.id}/").content.decode()
+    assert "Validate failed." in page and f'action="/jobs/{job.id}/retry/"' in page
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/jobs/{job.id}/retry/")
+    validated_run.refresh_from_db()
+    assert (validated_run.state, validated_run.job) == ("validated", "idle")
+    assert Job.objects.get(id=job.id).state == Job.State.SUCCEEDED
+
+
+def test_a_transfer_that_stopped_is_not_retried_the_operator_starts_again(
+    validated_run, settings, client, login, hr_operator
+):
+    job = _stop_worker_during(validated_run, "transfer", settings)
+    job_sweep()
+    validated_run.refresh_from_db()
+    assert validated_run.last_error == (
+        "The worker stopped while sending the staff to Campus (last progress 2 of 3 staff). "
+        "Campus may have received this batch: start the synchronization again."
+    )
+    assert job_retry(job.id) is None
+    login(hr_operator)
+    assert client.get(f"/boi/runs/{validated_run.id}/progress/").json()["retry_url"] == ""
