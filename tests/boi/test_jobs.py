@@ -283,3 +283,25 @@ def test_a_transfer_that_stopped_is_not_retried_the_operator_starts_again(
     assert job_retry(job.id) is None
     login(hr_operator)
     assert client.get(f"/boi/runs/{validated_run.id}/progress/").json()["retry_url"] == ""
+
+
+def test_the_progress_shape_has_words_an_honest_rate_and_time_left():
+    now = timezone.now()
+    job = Job.objects.create(
+        kind=PREFLIGHT,
+        subject_id=0,
+        state=Job.State.RUNNING,
+        unit="rows",
+        done=1240,
+        total=3000,
+        step="Staff numbers in Campus",
+        started_at=now - timedelta(hours=1),  # slow at first: the recent rate counts
+        rate_done=240,
+        rate_at=now - timedelta(seconds=100),
+        heartbeat_at=now,
+    )
+    info = job_progress_info(job)
+    assert info["words"] == "1,240 of 3,000 rows" and info["percent"] == 41
+    assert (info["rate"], info["eta_seconds"], info["time_left"]) == (10.0, 176, "about 3 min left")
+    assert (info["state"], info["busy"], info["step"]) == ("running", True, job.step)
+    assert info["error"] == "" and info["retry_url"] == ""
