@@ -226,6 +226,8 @@ CELERY_TIMEZONE = TIME_ZONE
 # every JOBS_SWEEP_SECONDS, fails it (Retry runs it again) or queues it again if resumable.
 JOBS_STALE_SECONDS = env.int("JOBS_STALE_SECONDS", default=120)
 JOBS_SWEEP_SECONDS = env.int("JOBS_SWEEP_SECONDS", default=60)
+# A job still queued after this long (its message lost) has its task sent again.
+JOBS_QUEUED_RESEND_SECONDS = env.int("JOBS_QUEUED_RESEND_SECONDS", default=900)
 # A job writes its progress (and heartbeat) at most this often; its rate is measured over
 # the last JOBS_RATE_WINDOW_SECONDS or so.
 JOBS_PROGRESS_SECONDS = env.float("JOBS_PROGRESS_SECONDS", default=1.0)

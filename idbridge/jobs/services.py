@@ -243,7 +243,9 @@ def stale_reason(job: Job) -> str:
 
 def job_sweep() -> list[int]:
     """Every running job whose heartbeat is older than JOBS_STALE_SECONDS: failed, or
-    queued again when its kind is resumable. Returns the ids it touched."""
+    queued again when its kind is resumable; every job queued for longer than
+    JOBS_QUEUED_RESEND_SECONDS: its task sent again (a lost message; a duplicate finds
+    the job claimed and does nothing). Returns the ids it failed or re-queued."""
     touched = []
     stale = Job.objects.filter(state=State.RUNNING).filter(
         Q(heartbeat_at__lt=stale_before()) | Q(heartbeat_at__isnull=True)
@@ -258,7 +260,21 @@ def job_sweep() -> list[int]:
                 touched.append(job.id)
         elif job_fail(job.id, stale_reason(job), token=job.claim):
             touched.append(job.id)
+    _resend_waiting()
     return touched
+
+
+def _resend_waiting() -> None:
+    """Queued jobs nobody took for a long time. ``heartbeat_at`` of a queued job is when
+    its task was last sent (or its last worker's last beat, when it was given back)."""
+    limit = timezone.now() - timedelta(seconds=settings.JOBS_QUEUED_RESEND_SECONDS)
+    waiting = Job.objects.filter(state=State.QUEUED, created_at__lt=limit).filter(
+        Q(heartbeat_at__lt=limit) | Q(heartbeat_at__isnull=True)
+    )
+    for job in waiting.only("id", "kind"):
+        if Job.objects.filter(id=job.id, state=State.QUEUED).update(heartbeat_at=timezone.now()):
+            log.warning("queued job sent again", extra={"job": job.id, "kind": job.kind})
+            job_kind(job.kind).task.delay_on_commit(job.id)
 
 
 # --- running a body ------------------------------------------------------------------------

@@ -305,3 +305,16 @@ def test_the_progress_shape_has_words_an_honest_rate_and_time_left():
     assert (info["rate"], info["eta_seconds"], info["time_left"]) == (10.0, 176, "about 3 min left")
     assert (info["state"], info["busy"], info["step"]) == ("running", True, job.step)
     assert info["error"] == "" and info["retry_url"] == ""
+
+
+def test_a_job_queued_too_long_has_its_task_sent_again(queued_preflight, settings):
+    long_ago = timezone.now() - timedelta(seconds=settings.JOBS_QUEUED_RESEND_SECONDS + 1)
+    Job.objects.filter(id=queued_preflight.id).update(created_at=long_ago)
+    sent = []
+    settings_task = "boi.tasks.run_preflight.delay_on_commit"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(settings_task, sent.append)
+        assert job_sweep() == []
+        assert job_sweep() == []  # sent once, not at every sweep
+    assert sent == [queued_preflight.id]
+    assert Job.objects.get(id=queued_preflight.id).state == Job.State.QUEUED
