@@ -19,7 +19,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import connections, transaction
+from django.db import OperationalError, connections, transaction
 from django.db.models import Case, F, Q, When
 from django.utils import timezone
 
@@ -71,7 +71,16 @@ class RunningJob:
         if total is None and step is None and now - self._written < settings.JOBS_PROGRESS_SECONDS:
             return
         self._written = now
-        if not job_progress(self.id, self.token, done, total=total, step=step):
+        try:
+            held = job_progress(self.id, self.token, done, total=total, step=step)
+        except OperationalError:
+            # SQLite busy with another writer ("database is locked"): progress is not worth
+            # failing the job for; the next write (or the heartbeat thread) gets through.
+            if connections["default"].in_atomic_block or total is not None or step is not None:
+                raise
+            log.warning("job progress not written", extra={"job": self.id}, exc_info=True)
+            return
+        if not held:
             raise JobLost(self.id)
 
     def heartbeat(self) -> None:

@@ -318,3 +318,19 @@ def test_a_job_queued_too_long_has_its_task_sent_again(queued_preflight, setting
         assert job_sweep() == []  # sent once, not at every sweep
     assert sent == [queued_preflight.id]
     assert Job.objects.get(id=queued_preflight.id).state == Job.State.QUEUED
+
+
+def test_a_progress_write_that_meets_a_locked_database_is_skipped(queued_preflight, monkeypatch):
+    running = job_claim(queued_preflight.id)
+
+    def locked(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr("idbridge.jobs.services.job_progress", locked)
+    from django.db import connections
+
+    # As in a worker: not inside a transaction (the test's own is set aside meanwhile).
+    monkeypatch.setattr(connections["default"], "in_atomic_block", False)
+    running.progress(10)  # skipped, the job goes on
+    with pytest.raises(OperationalError):
+        running.progress(10, total=20)  # a new total must be written
