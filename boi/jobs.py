@@ -72,6 +72,12 @@ def _preflight_failed(job) -> None:
     _record(hr_import, "Pre-flight", "preflight", job.error)
 
 
+def _preflight_cancelled(job) -> None:
+    HrImport.objects.filter(id=job.subject_id, preflight_job_id=job.id).update(
+        preflight_status="cancelled"
+    )
+
+
 def _preflight_retried(job) -> None:
     HrImport.objects.filter(id=job.subject_id, preflight_job_id=job.id).update(
         preflight_status="queued", preflight_summary={}
@@ -189,6 +195,8 @@ def register() -> None:
             task=run_preflight,
             on_fail=_preflight_failed,
             on_retry=_preflight_retried,
+            cancellable=True,  # it only reads Campus
+            on_cancel=_preflight_cancelled,
             **common,
         )
     )

@@ -127,7 +127,9 @@ class HrImport(models.Model):
     uploaded_at = models.DateTimeField(default=timezone.now)
     # Address pre-flight and check-before-sync, run on demand (see services.preflight); its
     # job keeps how it is going, the import what it found.
-    preflight_status = models.CharField(max_length=10, blank=True)  # queued|running|done|failed
+    preflight_status = models.CharField(
+        max_length=10, blank=True
+    )  # queued|running|done|failed|cancelled
     preflight_job = models.ForeignKey(
         Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -26,6 +26,8 @@ class JobKind:
     on_retry: Callable[[Any], None] | None = None  # the app's records, before re-queueing
     # Where the job's progress is counted when not on the job itself: job → (done, total).
     progress_of: Callable[[Any], tuple[int, int | None]] | None = None
+    cancellable: bool = False  # the operator may stop it (it writes nothing to Campus)
+    on_cancel: Callable[[Any], None] | None = None  # the app's records, once cancelled
     resumable: bool = False  # a stale job is queued again instead of failed
     # False when running it again could do twice what may already be done (Campus may
     # have committed): the operator is told what to do instead (``after_stop``).

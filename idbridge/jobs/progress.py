@@ -73,6 +73,7 @@ def job_progress_info(job: Job | None, *, can_manage: bool = True) -> dict:
     if rate is None and job.started_at and job.done:
         rate = recent_rate(job.done, 0, job.started_at, job.heartbeat_at or timezone.now())
     retry = can_manage and job_can_retry(job)
+    cancel = can_manage and spec.cancellable and state in BUSY
     return {
         "id": job.id,
         "kind": job.kind,
@@ -80,6 +81,7 @@ def job_progress_info(job: Job | None, *, can_manage: bool = True) -> dict:
         "state": state,
         "state_label": Job.State(state).label,
         "attempts": job.attempts,
+        "cancel_url": reverse("jobs:cancel", args=[job.id]) if cancel else "",
         **progress_payload(
             state=state,
             done=job.done,

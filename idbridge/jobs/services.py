@@ -231,13 +231,28 @@ def job_retry(job_id: int, *, actor="system") -> Job | None:
     return job
 
 
-def job_cancel(job_id: int) -> bool:
-    """Stop a queued or running job: its worker stops at its next progress write."""
-    return bool(
-        Job.objects.filter(id=job_id, state__in=[State.QUEUED, State.RUNNING]).update(
+def job_cancel(job_id: int, *, actor="system") -> bool:
+    """Stop a queued or running job of a cancellable kind: its worker stops at its next
+    progress write; Retry runs it again."""
+    kind = Job.objects.filter(id=job_id).values_list("kind", flat=True).first()
+    if kind is None or not job_kind(kind).cancellable:
+        return False
+    spec = job_kind(kind)
+    with transaction.atomic():
+        if not Job.objects.filter(id=job_id, state__in=[State.QUEUED, State.RUNNING]).update(
             state=State.CANCELLED, claim="", finished_at=timezone.now()
+        ):
+            return False
+        job = Job.objects.get(id=job_id)
+        if spec.on_cancel:
+            spec.on_cancel(job)
+        audit_record(
+            actor=actor,
+            action="jobs.cancelled",
+            target=job,
+            details={"kind": job.kind, "subject": job.subject_id, "done": job.done},
         )
-    )
+    return True
 
 
 # --- the sweeper ---------------------------------------------------------------------------

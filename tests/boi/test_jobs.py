@@ -334,3 +334,29 @@ def test_a_progress_write_that_meets_a_locked_database_is_skipped(queued_preflig
     running.progress(10)  # skipped, the job goes on
     with pytest.raises(OperationalError):
         running.progress(10, total=20)  # a new total must be written
+
+
+def test_the_operator_cancels_a_preflight_and_runs_it_again(
+    queued_preflight, client, login, hr_operator, django_capture_on_commit_callbacks
+):
+    login(hr_operator)
+    page = client.get(f"/boi/imports/{queued_preflight.subject_id}/").content.decode()
+    assert f'action="/jobs/{queued_preflight.id}/cancel/"' in page
+    assert client.post(f"/jobs/{queued_preflight.id}/cancel/").status_code == 302
+    job = Job.objects.get(id=queued_preflight.id)
+    assert job.state == Job.State.CANCELLED
+    assert HrImport.objects.get(id=job.subject_id).preflight_status == "cancelled"
+    page = client.get(f"/boi/imports/{job.subject_id}/").content.decode()
+    assert "Pre-flight was cancelled." in page and "/cancel/" not in page
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/jobs/{job.id}/retry/")
+    assert HrImport.objects.get(id=job.subject_id).preflight_status == "done"
+
+
+def test_a_row_check_cannot_be_cancelled(checked, client, login, hr_operator):
+    from idbridge.jobs.services import job_queue
+
+    job = job_queue(kind=CHECK, subject_id=checked.id)
+    login(hr_operator)
+    client.post(f"/jobs/{job.id}/cancel/")
+    assert Job.objects.get(id=job.id).state == Job.State.QUEUED
