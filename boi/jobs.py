@@ -3,9 +3,7 @@ and each step of a sync (start, transfer, end transfer, validate, commit).
 
 Each kind says which task runs it, which page shows it, and what a failure means for the
 console's records: the import's or the run's own status, an Error Log entry or the run's
-alert (e-mailed), so a job whose worker died is never silent. A sync step's progress is
-still counted on the run (``SyncRun.progress_*``); its job holds the claim, the heartbeat,
-the failure and Retry.
+alert (e-mailed), so a job whose worker died is never silent.
 """
 
 from __future__ import annotations
@@ -124,14 +122,6 @@ def _step_failed(job) -> None:
         )
 
 
-def _step_progress(job) -> tuple[int, int | None]:
-    """A sync step counts its progress on the run."""
-    counts = SyncRun.objects.filter(id=job.subject_id).values_list(
-        "progress_done", "progress_total"
-    )
-    return counts.first() or (0, None)
-
-
 def _step_retried(job) -> None:
     SyncRun.objects.filter(id=job.subject_id, step_job_id=job.id).update(
         job=SyncRun.Job.QUEUED, step=sync_step_of(job), last_error="", updated_at=timezone.now()
@@ -159,7 +149,6 @@ def _register_sync_steps() -> None:
                 manage_permission="core.manage_boi",
                 on_fail=_step_failed,
                 on_retry=_step_retried,
-                progress_of=_step_progress,
                 retryable=retryable,
                 after_stop="Retry runs it again." if retryable else UNKNOWN_OUTCOME[step],
             )

@@ -257,8 +257,8 @@ class SyncRun(models.Model):
     """One synchronization: start → transfer → end transfer → validate → commit → results.
 
     ``state`` follows Campus's session (``boi.rules.sync.SyncState``); ``step_job`` is the
-    long job (``idbridge.jobs``) doing a step (``step``); ``job`` and ``progress_*`` are
-    the wizard's view of it.
+    long job (``idbridge.jobs``) doing a step (``step``), with its progress; ``job`` is
+    the wizard's view of its state.
     """
 
     class State(models.TextChoices):
@@ -284,8 +284,6 @@ class SyncRun(models.Model):
     step_job = models.ForeignKey(
         "jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    progress_done = models.PositiveIntegerField(default=0)
-    progress_total = models.PositiveIntegerField(null=True, blank=True)
     step_started_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     sync_id = models.CharField(max_length=100, blank=True)
@@ -320,6 +318,21 @@ class SyncRun(models.Model):
     @property
     def is_busy(self) -> bool:
         return self.job in (self.Job.QUEUED, self.Job.RUNNING)
+
+    def _step_counts(self) -> tuple[int, int | None]:
+        from idbridge.jobs.models import Job as LongJob
+
+        counts = LongJob.objects.filter(id=self.step_job_id).values_list("done", "total")
+        return counts.first() or (0, None)
+
+    @property
+    def progress_done(self) -> int:
+        """The current step's progress, as its job counts it."""
+        return self._step_counts()[0]
+
+    @property
+    def progress_total(self) -> int | None:
+        return self._step_counts()[1]
 
 
 class SyncStaff(models.Model):

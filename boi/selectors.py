@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db.models import Q
-from django.utils import timezone
 
 from boi.models import Alert, BoiConnection, ErrorLogEntry, HrImport, HrRow, SyncRun, SyncStaff
 from idbridge.jobs.models import Job
-from idbridge.jobs.progress import job_progress_info, progress_payload, recent_rate
+from idbridge.jobs.progress import job_progress_info, progress_payload
 
 
 def connection_list():
@@ -74,27 +73,25 @@ RUN_JOB_STATES = {"idle": "", "queued": "queued", "running": "running", "failed"
 
 
 def run_progress(run: SyncRun, *, can_manage: bool = True) -> dict:
-    """The run's state and its current step in the progress shape of every long job
-    (``idbridge.jobs.progress``): the step job's state, error and Retry, the run's counts
-    (the steps count their progress on the run)."""
+    """The run's state and its current step's job, in the progress shape of every long
+    job (``idbridge.jobs.progress``)."""
     from boi.services.sync.runs import STEP_LABELS
 
     label = STEP_LABELS.get(run.step, run.step)
-    job = job_progress_info(run.step_job, can_manage=can_manage) if run.step_job else {}
-    state = job.get("state") or RUN_JOB_STATES.get(run.job, run.job)
-    rate = recent_rate(run.progress_done, 0, run.step_started_at, timezone.now())
-    return {
-        **progress_payload(
-            state=state,
-            done=run.progress_done,
-            total=run.progress_total,
+    if run.step_job_id:
+        job = job_progress_info(run.step_job, can_manage=can_manage)
+    else:  # a run from before step jobs
+        job = progress_payload(
+            state=RUN_JOB_STATES.get(run.job, run.job),
+            done=0,
+            total=None,
             unit="staff",
-            rate=rate if run.is_busy else None,
-            step=label,
-            error=(job.get("error") or run.last_error) if state == "failed" else "",
-            retry_url=job.get("retry_url", ""),
-        ),
+            error=run.last_error,
+        )
+    return {
+        **job,
         "label": label,
+        "step": label,
         "state": run.state,
         "state_label": run.get_state_display(),
         "step_label": label,

@@ -248,6 +248,7 @@ def _finish(
     hr_import.seconds = round(time.monotonic() - started, 3)
     if problem:
         hr_import.row_count = hr_import.error_row_count = 0
+    running.progress(hr_import.size_bytes, total=hr_import.size_bytes)
     with transaction.atomic():
         hr_import.save(
             update_fields=[

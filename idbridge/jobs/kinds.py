@@ -24,8 +24,6 @@ class JobKind:
     manage_permission: str
     on_fail: Callable[[Any], None] | None = None  # the app's records, error log, alert
     on_retry: Callable[[Any], None] | None = None  # the app's records, before re-queueing
-    # Where the job's progress is counted when not on the job itself: job → (done, total).
-    progress_of: Callable[[Any], tuple[int, int | None]] | None = None
     cancellable: bool = False  # the operator may stop it (it writes nothing to Campus)
     on_cancel: Callable[[Any], None] | None = None  # the app's records, once cancelled
     resumable: bool = False  # a stale job is queued again instead of failed

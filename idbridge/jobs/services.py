@@ -158,11 +158,7 @@ def job_progress(
 
 def job_succeed(running: RunningJob) -> bool:
     return bool(
-        _held(running.id, running.token).update(
-            state=State.SUCCEEDED,
-            finished_at=timezone.now(),
-            done=Case(When(total__isnull=False, then=F("total")), default=F("done")),
-        )
+        _held(running.id, running.token).update(state=State.SUCCEEDED, finished_at=timezone.now())
     )
 
 
@@ -260,8 +256,7 @@ def job_cancel(job_id: int, *, actor="system") -> bool:
 
 def stale_reason(job: Job) -> str:
     spec = job_kind(job.kind)
-    done, total = spec.progress_of(job) if spec.progress_of else (job.done, job.total)
-    last = progress_words(done, total, job.unit)
+    last = progress_words(job.done, job.total, job.unit)
     return f"The worker stopped while {spec.doing} (last progress {last}). {spec.after_stop}"
 
 

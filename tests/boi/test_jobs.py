@@ -245,7 +245,7 @@ def _stop_worker_during(run, step: str, settings):
     job = job_queue(kind=f"boi.sync.{step}", subject_id=run.id)
     SyncRunModel.objects.filter(id=run.id).update(step=step, job="running", step_job=job)
     job_claim(job.id)
-    SyncRunModel.objects.filter(id=run.id).update(progress_done=2, progress_total=3)
+    Job.objects.filter(id=job.id).update(done=2, total=3)
     _age(job, settings.JOBS_STALE_SECONDS + 1)
     return job
 

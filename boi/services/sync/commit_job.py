@@ -31,11 +31,9 @@ def sync_commit_job_poll(*, run_id: int) -> bool:
         return True
     if status is None:
         return False
-    SyncRun.objects.filter(id=run_id).update(
-        campus_job_status=status.raw,
-        progress_done=status.done if status.done is not None else 0,
-        progress_total=status.total if status.total is not None else run.staff_count,
-    )
+    SyncRun.objects.filter(id=run_id).update(campus_job_status=status.raw)
+    total = status.total if status.total is not None else run.staff_count
+    running.progress(status.done or 0, total=total)
     if status.job_id and status.job_id != run.campus_job_id:
         return False  # "latest" is not ours yet (or another job started): look again
     if status.is_failed:
@@ -44,6 +42,7 @@ def sync_commit_job_poll(*, run_id: int) -> bool:
         return True
     if status.is_finished:
         _record_results(run, status)
+        running.progress(run.staff_count, total=run.staff_count)
         running.succeed()
     return status.is_finished
 

@@ -99,8 +99,6 @@ def queue_step(run: SyncRun, step: str, actor) -> None:
     ).update(
         job=SyncRun.Job.QUEUED,
         step=step,
-        progress_done=0,
-        progress_total=None,
         last_error="",
         updated_at=timezone.now(),
     )

@@ -61,7 +61,7 @@ def _run_step(running: RunningJob) -> SyncRun | None:
     client = client_for(run.connection, run=run)
     started = time.monotonic()
     try:
-        if _do(step, run, client, started):
+        if _do(step, run, client, started, running):
             running.hand_off()  # the commit job is polled by another task
             return run
     except OutcomeUnknown as exc:
@@ -88,13 +88,13 @@ STEPS = {
 }
 
 
-def _do(step: str, run: SyncRun, client, started: float) -> bool:
+def _do(step: str, run: SyncRun, client, started: float, running: RunningJob) -> bool:
     """Run the step; True when it goes on elsewhere (a commit job, polled by another task)."""
     if step == "commit":
-        return run_commit(run, client, started)
+        return run_commit(run, client, started, running)
     if step not in STEPS:
         raise ValueError(step)
-    STEPS[step](run, client)
+    STEPS[step](run, client, running)
     return False
 
 
