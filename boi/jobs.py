@@ -122,6 +122,16 @@ def _step_failed(job) -> None:
         )
 
 
+def _commit_job_submitted(job) -> bool:
+    """A commit whose Campus commit job was submitted only needs polling again (a read):
+    its step resumes on another worker; a synchronous commit may have been done."""
+    return (
+        SyncRun.objects.filter(id=job.subject_id, commit_mode="commitJob")
+        .exclude(campus_job_id="")
+        .exists()
+    )
+
+
 def _step_retried(job) -> None:
     SyncRun.objects.filter(id=job.subject_id, step_job_id=job.id).update(
         job=SyncRun.Job.QUEUED, step=sync_step_of(job), last_error="", updated_at=timezone.now()
@@ -150,6 +160,7 @@ def _register_sync_steps() -> None:
                 on_fail=_step_failed,
                 on_retry=_step_retried,
                 retryable=retryable,
+                resumable=_commit_job_submitted if step == "commit" else False,
                 after_stop="Retry runs it again." if retryable else UNKNOWN_OUTCOME[step],
             )
         )

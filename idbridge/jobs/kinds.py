@@ -26,7 +26,8 @@ class JobKind:
     on_retry: Callable[[Any], None] | None = None  # the app's records, before re-queueing
     cancellable: bool = False  # the operator may stop it (it writes nothing to Campus)
     on_cancel: Callable[[Any], None] | None = None  # the app's records, once cancelled
-    resumable: bool = False  # a stale job is queued again instead of failed
+    # A stale job is queued again instead of failed (a callable: job → bool, per job).
+    resumable: bool | Callable[[Any], bool] = False
     # False when running it again could do twice what may already be done (Campus may
     # have committed): the operator is told what to do instead (``after_stop``).
     retryable: bool = True

@@ -271,7 +271,8 @@ def job_sweep() -> list[int]:
     )
     for job in stale.only("id", "kind", "subject_id", "done", "total", "unit", "claim"):
         spec = job_kind(job.kind)
-        if spec.resumable:
+        resumable = spec.resumable(job) if callable(spec.resumable) else spec.resumable
+        if resumable:
             if Job.objects.filter(id=job.id, claim=job.claim, state=State.RUNNING).update(
                 state=State.QUEUED, claim=""
             ):

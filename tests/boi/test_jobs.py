@@ -360,3 +360,30 @@ def test_a_row_check_cannot_be_cancelled(checked, client, login, hr_operator):
     login(hr_operator)
     client.post(f"/jobs/{job.id}/cancel/")
     assert Job.objects.get(id=job.id).state == Job.State.QUEUED
+
+
+def test_a_commit_job_whose_poller_stopped_is_polled_again_never_submitted_twice(
+    validated_run, fake_boi, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    from boi.services.sync.commit import sync_commit_request
+
+    settings.BOI_SYNC_COMMIT_MAX_STAFF = 1
+    with monkeypatch.context() as patch:  # the poll's message is lost with its worker
+        patch.setattr("boi.tasks.poll_commit_job.apply_async_on_commit", lambda *a, **k: None)
+        with django_capture_on_commit_callbacks(execute=True):
+            sync_commit_request(run=validated_run, actor="test", verified_at=timezone.now())
+    validated_run.refresh_from_db()
+    job = validated_run.step_job
+    assert (validated_run.campus_job_id != "", job.state) == (True, Job.State.RUNNING)
+    _age(job, settings.JOBS_STALE_SECONDS + 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert job_sweep() == [job.id]  # resumed, not failed
+    validated_run.refresh_from_db()
+    assert validated_run.state == "committed" and validated_run.succeeded_count == 3
+    submitted = [c for c in fake_boi.calls if c[1].endswith("submitCommitJob")]
+    assert len(submitted) == 1
+    assert (Job.objects.get(id=job.id).state, Job.objects.get(id=job.id).attempts) == (
+        Job.State.SUCCEEDED,
+        2,
+    )
+    assert not Alert.objects.filter(run=validated_run, level="error").exists()
