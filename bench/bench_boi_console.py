@@ -79,8 +79,8 @@ from boi.services.sync import commit, commit_job, runs, steps  # noqa: E402
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
 # The console's steps run here one at a time, not on a worker: nothing is enqueued.
-boi.tasks.run_sync_step.delay_on_commit = lambda run_id, step: None
-boi.tasks.check_import.delay_on_commit = lambda import_id: None
+boi.tasks.run_sync_step.delay_on_commit = lambda job_id: None
+boi.tasks.check_import.delay_on_commit = lambda job_id: None
 boi.tasks.poll_commit_job.apply_async_on_commit = lambda *args, **kwargs: None
 
 
@@ -322,7 +322,7 @@ def import_file(connection: BoiConnection, rows: int):
         hr_import=hr_import, column_map=hr_import.column_map, actor="bench"
     )
     with Stage() as stage:
-        import_check.hr_import_check(import_id=hr_import.id, actor="bench")
+        import_check.hr_import_check(job_id=hr_import.check_job_id, actor="bench")
     hr_import.refresh_from_db()
     emit(
         stage="import",
@@ -336,7 +336,9 @@ def import_file(connection: BoiConnection, rows: int):
 
 
 def step(run: SyncRun, name: str) -> SyncRun:
-    steps.sync_step_run(run_id=run.id, step=name)
+    run.refresh_from_db()
+    assert run.step == name, (run.step, name)
+    steps.sync_step_run(job_id=run.step_job_id)
     run.refresh_from_db()
     if run.job == SyncRun.Job.FAILED:
         raise SystemExit(f"{name} failed: {run.last_error}")

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from idbridge.fields import EncryptedTextField
+from idbridge.jobs.models import Job
 
 
 class BoiConnection(models.Model):
@@ -113,8 +114,10 @@ class HrImport(models.Model):
     error_row_count = models.PositiveIntegerField(default=0)
     excluded_count = models.PositiveIntegerField(default=0)
     unmapped = models.JSONField(default=dict, blank=True)  # {"location": ["X", ...], ...}
-    progress_done = models.PositiveIntegerField(default=0)
-    progress_total = models.PositiveIntegerField(null=True, blank=True)
+    # The row check's job (its state, claim and progress: idbridge.jobs).
+    check_job = models.ForeignKey(
+        Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     seconds = models.FloatField(null=True, blank=True)
@@ -122,11 +125,14 @@ class HrImport(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     uploaded_at = models.DateTimeField(default=timezone.now)
-    # Address pre-flight and check-before-sync, run on demand (see services.preflight).
-    preflight_status = models.CharField(max_length=10, blank=True)  # queued|running|done|failed
-    preflight_done = models.PositiveIntegerField(default=0)
-    preflight_total = models.PositiveIntegerField(null=True, blank=True)
-    preflight_started_at = models.DateTimeField(null=True, blank=True)
+    # Address pre-flight and check-before-sync, run on demand (see services.preflight); its
+    # job keeps how it is going, the import what it found.
+    preflight_status = models.CharField(
+        max_length=10, blank=True
+    )  # queued|running|done|failed|cancelled
+    preflight_job = models.ForeignKey(
+        Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     preflight_summary = models.JSONField(default=dict, blank=True)
 
     class Meta:
@@ -142,6 +148,10 @@ class HrImport(models.Model):
     @property
     def is_checked(self) -> bool:
         return self.status == self.Status.CHECKED
+
+    @property
+    def is_checking(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.CHECKING)
 
     @property
     def blocking_error_count(self) -> int:
@@ -246,8 +256,9 @@ class StaffCheck(models.Model):
 class SyncRun(models.Model):
     """One synchronization: start → transfer → end transfer → validate → commit → results.
 
-    ``state`` follows Campus's session (``boi.rules.sync.SyncState``); ``job`` is the
-    Celery job currently doing a step (``step``), with its progress.
+    ``state`` follows Campus's session (``boi.rules.sync.SyncState``); ``step_job`` is the
+    long job (``idbridge.jobs``) doing a step (``step``), with its progress; ``job`` is
+    the wizard's view of its state.
     """
 
     class State(models.TextChoices):
@@ -268,8 +279,11 @@ class SyncRun(models.Model):
     state = models.CharField(max_length=20, choices=State.choices, default=State.NOT_STARTED)
     step = models.CharField(max_length=20, blank=True)  # the step the job is doing / last did
     job = models.CharField(max_length=10, choices=Job.choices, default=Job.IDLE)
-    progress_done = models.PositiveIntegerField(default=0)
-    progress_total = models.PositiveIntegerField(null=True, blank=True)
+    # The step's long job (claim, heartbeat, failure, Retry: idbridge.jobs); ``job`` above
+    # mirrors its state for the wizard.
+    step_job = models.ForeignKey(
+        "jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     step_started_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     sync_id = models.CharField(max_length=100, blank=True)
@@ -304,6 +318,21 @@ class SyncRun(models.Model):
     @property
     def is_busy(self) -> bool:
         return self.job in (self.Job.QUEUED, self.Job.RUNNING)
+
+    def _step_counts(self) -> tuple[int, int | None]:
+        from idbridge.jobs.models import Job as LongJob
+
+        counts = LongJob.objects.filter(id=self.step_job_id).values_list("done", "total")
+        return counts.first() or (0, None)
+
+    @property
+    def progress_done(self) -> int:
+        """The current step's progress, as its job counts it."""
+        return self._step_counts()[0]
+
+    @property
+    def progress_total(self) -> int | None:
+        return self._step_counts()[1]
 
 
 class SyncStaff(models.Model):

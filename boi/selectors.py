@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db.models import Q
-from django.utils import timezone
 
 from boi.models import Alert, BoiConnection, ErrorLogEntry, HrImport, HrRow, SyncRun, SyncStaff
+from idbridge.jobs.models import Job
+from idbridge.jobs.progress import job_progress_info, progress_payload
 
 
 def connection_list():
@@ -68,59 +69,53 @@ def error_log_list(*, action="", q="", since: datetime | None = None, run_id: in
     return entries
 
 
-def progress_info(done: int, total: int | None, started_at: datetime | None) -> dict:
-    """done / total, rate per second and seconds left, for the progress bars."""
-    rate = eta = None
-    if started_at and done:
-        elapsed = max((timezone.now() - started_at).total_seconds(), 0.001)
-        rate = done / elapsed
-        if total:
-            eta = max(total - done, 0) / rate
-    return {
-        "done": done,
-        "total": total,
-        "rate": round(rate, 1) if rate else None,
-        "eta_seconds": round(eta) if eta is not None else None,
-        "percent": round(100 * done / total) if total else None,
-    }
+RUN_JOB_STATES = {"idle": "", "queued": "queued", "running": "running", "failed": "failed"}
 
 
-def run_progress(run: SyncRun) -> dict:
+def run_progress(run: SyncRun, *, can_manage: bool = True) -> dict:
+    """The run's state and its current step's job, in the progress shape of every long
+    job (``idbridge.jobs.progress``)."""
     from boi.services.sync.runs import STEP_LABELS
 
+    label = STEP_LABELS.get(run.step, run.step)
+    if run.step_job_id:
+        job = job_progress_info(run.step_job, can_manage=can_manage)
+    else:  # a run from before step jobs
+        job = progress_payload(
+            state=RUN_JOB_STATES.get(run.job, run.job),
+            done=0,
+            total=None,
+            unit="staff",
+            error=run.last_error,
+        )
     return {
+        **job,
+        "label": label,
+        "step": label,
         "state": run.state,
         "state_label": run.get_state_display(),
-        "step": run.step,
-        "step_label": STEP_LABELS.get(run.step, run.step),
+        "step_label": label,
         "job": run.job,
-        "busy": run.is_busy,
         "last_error": run.last_error,
         "succeeded": run.succeeded_count,
         "failed": run.failed_count,
-        **progress_info(run.progress_done, run.progress_total, run.step_started_at),
     }
 
 
-def import_progress(hr_import: HrImport) -> dict:
-    busy = hr_import.status in (HrImport.Status.QUEUED, HrImport.Status.CHECKING)
-    pre_busy = hr_import.preflight_status in ("queued", "running")
+def import_current_job(hr_import: HrImport) -> Job | None:
+    """The import's latest job: its row check, or its pre-flight when that came after."""
+    jobs = [j for j in (hr_import.check_job, hr_import.preflight_job) if j is not None]
+    return max(jobs, key=lambda j: (j.created_at, j.id), default=None)
+
+
+def import_progress(hr_import: HrImport, *, can_manage: bool = True) -> dict:
+    """The import's numbers and its latest job's progress."""
     return {
+        **job_progress_info(import_current_job(hr_import), can_manage=can_manage),
         "status": hr_import.status,
         "status_label": hr_import.get_status_display(),
-        "busy": busy or pre_busy,
         "rows": hr_import.row_count,
         "problem": hr_import.problem,
-        **(
-            progress_info(
-                hr_import.preflight_done, hr_import.preflight_total, hr_import.preflight_started_at
-            )
-            if pre_busy and not busy
-            else progress_info(
-                hr_import.progress_done, hr_import.progress_total, hr_import.started_at
-            )
-        ),
-        "unit": "checks" if pre_busy and not busy else "bytes",
     }
 
 

@@ -1,4 +1,7 @@
-"""Thin Celery tasks of the Business Office console: ids in, one service, errors sorted."""
+"""Thin Celery tasks of the Business Office console: ids in, one service, errors sorted.
+
+The row check and the pre-flight take the id of their ``idbridge.jobs`` job: the job's
+claim, heartbeat and failure handling are ``idbridge.jobs.services.job_execute``'s."""
 
 import logging
 
@@ -13,23 +16,24 @@ log = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True, time_limit=3600, soft_time_limit=3540)
-def check_import(import_id: int):
+def check_import(job_id: int):
     """Read and check every row of an uploaded HR file (bounded memory)."""
     from boi.services.import_check import hr_import_check
 
-    hr_import_check(import_id=import_id)
+    hr_import_check(job_id=job_id)
 
 
 @shared_task(bind=True, acks_late=True, time_limit=3600, soft_time_limit=3540, max_retries=8)
-def run_sync_step(self, run_id: int, step: str):
-    """One wizard step; transient Campus errors retry with backoff, then fail the step."""
+def run_sync_step(self, job_id: int):
+    """One wizard step's job; transient Campus errors retry with backoff, then fail it."""
     from boi.services.sync import steps
+    from idbridge.jobs.services import job_fail
 
     try:
-        steps.sync_step_run(run_id=run_id, step=step)
+        steps.sync_step_run(job_id=job_id)
     except TransientCampusError as exc:
         if self.request.retries >= self.max_retries:
-            steps.sync_step_fail(run_id=run_id, step=step, message=f"Gave up: {exc}")
+            job_fail(job_id, f"Gave up: {exc}")
             return
         countdown = exc.retry_after or backoff(self.request.retries, base=5, cap=300) + 1
         raise self.retry(exc=exc, countdown=countdown) from None
@@ -61,16 +65,16 @@ def poll_commit_job(self, run_id: int):
 
 
 @shared_task(bind=True, acks_late=True, time_limit=3600, soft_time_limit=3540, max_retries=5)
-def run_preflight(self, import_id: int):
+def run_preflight(self, job_id: int):
     """Address pre-flight and the check before sync, against Campus."""
     from boi.services import preflight
+    from idbridge.jobs.services import job_fail
 
     try:
-        preflight.preflight_run(import_id=import_id)
+        preflight.preflight_run(job_id=job_id)
     except TransientCampusError as exc:
-        preflight.preflight_release(import_id, str(exc))
         if self.request.retries >= self.max_retries:
-            preflight.preflight_fail(import_id=import_id, message=f"Gave up: {exc}")
+            job_fail(job_id, f"Campus did not answer: {exc}. Retry runs the pre-flight again.")
             return
         raise self.retry(
             exc=exc, countdown=exc.retry_after or backoff(self.request.retries, 5, 120)

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "csp",
     "idbridge.core",
     "idbridge.audit",
+    "idbridge.jobs",
     "staff",
     "stepup",
     "boi",
@@ -245,6 +246,25 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 CELERY_TIMEZONE = TIME_ZONE
+
+# --- Long jobs (idbridge.jobs) ---------------------------------------------------------
+# A running job whose heartbeat is older than this has lost its worker: the sweeper, run
+# every JOBS_SWEEP_SECONDS, fails it (Retry runs it again) or queues it again if resumable.
+JOBS_STALE_SECONDS = env.int("JOBS_STALE_SECONDS", default=120)
+JOBS_SWEEP_SECONDS = env.int("JOBS_SWEEP_SECONDS", default=60)
+# A job still queued after this long (its message lost) has its task sent again.
+JOBS_QUEUED_RESEND_SECONDS = env.int("JOBS_QUEUED_RESEND_SECONDS", default=900)
+# A job writes its progress (and heartbeat) at most this often; its rate is measured over
+# the last JOBS_RATE_WINDOW_SECONDS or so.
+JOBS_PROGRESS_SECONDS = env.float("JOBS_PROGRESS_SECONDS", default=1.0)
+JOBS_RATE_WINDOW_SECONDS = env.int("JOBS_RATE_WINDOW_SECONDS", default=20)
+# A running job also beats from a thread of its own this often (0: only with progress),
+# so one long call (Campus validating a large sync) does not read as a dead worker.
+JOBS_HEARTBEAT_SECONDS = env.int("JOBS_HEARTBEAT_SECONDS", default=max(JOBS_STALE_SECONDS // 4, 1))
+CELERY_BEAT_SCHEDULE["jobs-sweep"] = {
+    "task": "idbridge.jobs.tasks.sweep_jobs",
+    "schedule": float(JOBS_SWEEP_SECONDS),
+}
 
 # --- Logging --------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

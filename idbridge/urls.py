@@ -14,6 +14,7 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("audit/", include("idbridge.audit.urls")),
+    path("jobs/", include("idbridge.jobs.urls")),
     path("staff/", include("staff.urls")),
     path("", include("stepup.urls")),  # /stepup/ and the passkey ceremonies
     path("idp/", include("stepup.idp_urls")),

@@ -79,3 +79,18 @@ def alert_dismiss(*, alert: Alert, actor) -> Alert:
         )
         audit_record(actor=actor, action="boi.alert.dismissed", target=alert, details={})
     return alert
+
+
+def job_failure_record(*, connection, what: str, path: str, message: str) -> ErrorLogEntry:
+    """A console job that failed (not one Campus call): an error-log entry and an alert,
+    in the caller's transaction (``idbridge.jobs.services.job_fail`` calls it)."""
+    entry = ErrorLogEntry.objects.create(
+        connection=connection,
+        run=None,
+        action="JOB",
+        path=path[:500],
+        message=message,
+        permanent=False,
+    )
+    alert_raise(run=None, level=Alert.Level.ERROR, title=f"{what} failed", body=message)
+    return entry

@@ -26,6 +26,7 @@ from boi.hrfile.template import TEMPLATE_NAMES
 from boi.models import BoiConnection, HrImport, HrRow, MappingValue
 from boi.rules.staff import Mappings
 from idbridge.audit.services import audit_record
+from idbridge.jobs.services import RunningJob, job_execute
 
 log = logging.getLogger(__name__)
 CHUNK_ROWS = 1000
@@ -91,19 +92,18 @@ def _records(hr_import: HrImport, counted: _Counted) -> Iterator[tuple[int, dict
         yield number, record
 
 
-def hr_import_claim_check(import_id: int) -> bool:
-    return bool(
-        HrImport.objects.filter(id=import_id, status=HrImport.Status.QUEUED).update(
-            status=HrImport.Status.CHECKING, started_at=timezone.now(), progress_done=0
-        )
+def hr_import_check(*, job_id: int, actor="system") -> HrImport | None:
+    """Run the row check job ``job_id``; None when another worker has it."""
+    return job_execute(job_id, lambda running: _check(running, actor))
+
+
+def _check(running: RunningJob, actor) -> HrImport:
+    import_id = running.subject_id
+    HrImport.objects.filter(id=import_id).update(
+        status=HrImport.Status.CHECKING, started_at=timezone.now(), problem=""
     )
-
-
-def hr_import_check(*, import_id: int, actor="system") -> HrImport | None:
-    """Check every row of a queued import; None when another worker has it."""
-    if not hr_import_claim_check(import_id):
-        return None
     hr_import = HrImport.objects.select_related("connection").get(id=import_id)
+    running.progress(0, total=hr_import.size_bytes, step="Reading and checking the rows")
     started = time.monotonic()
     HrRow.objects.filter(hr_import=hr_import).delete()
     resolver = resolver_for(hr_import.connection)
@@ -111,31 +111,30 @@ def hr_import_check(*, import_id: int, actor="system") -> HrImport | None:
     counted = _Counted(storage.read(hr_import.storage_name))
     insert = _RowInserter(hr_import.id)
     batch: list[tuple] = []
-    rows = errors = 0
+    rows = 0
     try:
         for number, record in _records(hr_import, counted):
             built = build_row(record, resolver, household_allowed=household_allowed)
             batch.append(insert.values(number, built))
             rows += 1
-            errors += bool(built.problems)
             if len(batch) >= CHUNK_ROWS:
                 insert(batch)
                 batch = []
-                HrImport.objects.filter(id=import_id).update(progress_done=counted.bytes)
+                running.progress(counted.bytes)
         insert(batch)
     except (FileProblem, UnicodeError, ValueError) as exc:
         HrRow.objects.filter(hr_import=hr_import).delete()
-        _finish(hr_import, started, problem=str(exc), actor=actor)
-        return hr_import
+        return _finish(running, hr_import, started, problem=str(exc), actor=actor)
     if rows == 0:
-        _finish(hr_import, started, problem="The file holds no staff rows.", actor=actor)
-        return hr_import
-    errors += _mark_duplicates(hr_import)
+        return _finish(
+            running, hr_import, started, problem="The file holds no staff rows.", actor=actor
+        )
+    running.progress(counted.bytes, step="Looking for staff numbers used twice")
+    _mark_duplicates(hr_import)
     hr_import.row_count = rows
     hr_import.error_row_count = HrRow.objects.filter(hr_import=hr_import, has_errors=True).count()
     hr_import.unmapped = resolver_unmapped(resolver)
-    _finish(hr_import, started, actor=actor)
-    return hr_import
+    return _finish(running, hr_import, started, actor=actor)
 
 
 class _RowInserter:
@@ -240,14 +239,16 @@ def _mark_duplicates(hr_import: HrImport) -> int:
     return changed
 
 
-def _finish(hr_import: HrImport, started: float, *, problem: str = "", actor="system") -> None:
+def _finish(
+    running: RunningJob, hr_import: HrImport, started: float, *, problem: str = "", actor="system"
+) -> HrImport:
     hr_import.status = HrImport.Status.FAILED if problem else HrImport.Status.CHECKED
     hr_import.problem = problem
     hr_import.finished_at = timezone.now()
     hr_import.seconds = round(time.monotonic() - started, 3)
-    hr_import.progress_done = hr_import.size_bytes
     if problem:
         hr_import.row_count = hr_import.error_row_count = 0
+    running.progress(hr_import.size_bytes, total=hr_import.size_bytes)
     with transaction.atomic():
         hr_import.save(
             update_fields=[
@@ -255,7 +256,6 @@ def _finish(hr_import: HrImport, started: float, *, problem: str = "", actor="sy
                 "problem",
                 "finished_at",
                 "seconds",
-                "progress_done",
                 "row_count",
                 "error_row_count",
                 "unmapped",
@@ -272,7 +272,9 @@ def _finish(hr_import: HrImport, started: float, *, problem: str = "", actor="sy
                 "seconds": hr_import.seconds,
             },
         )
+        running.succeed()
     log.info(
         "hr import checked",
         extra={"import": hr_import.id, "rows": hr_import.row_count, "seconds": hr_import.seconds},
     )
+    return hr_import

@@ -13,10 +13,11 @@ from boi.hrfile.csv_records import iter_csv
 from boi.hrfile.json_records import flatten_json_record, iter_json
 from boi.hrfile.reading import FileProblem, iter_text, sniff_format
 from boi.hrfile.template import REQUIRED_NAMES, TEMPLATE_NAMES
+from boi.jobs import CHECK
 from boi.models import BoiConnection, HrImport, HrRow
 from boi.services import ConsoleError
-from boi.tasks import check_import
 from idbridge.audit.services import audit_record
+from idbridge.jobs.services import job_queue
 
 HEADER_SAMPLE_RECORDS = 50
 
@@ -114,18 +115,20 @@ def hr_import_map_columns(*, hr_import: HrImport, column_map: dict[str, str], ac
         ).update(
             column_map=clean,
             status=HrImport.Status.QUEUED,
-            progress_done=0,
-            progress_total=hr_import.size_bytes,
             problem="",
         )
         if not claimed:
             raise ConsoleError("This import is being checked already.")
         if hr_import.runs.exists():
             raise ConsoleError("A sync uses this import: upload the file again instead.")
+        job = job_queue(kind=CHECK, subject_id=hr_import.id, total=hr_import.size_bytes)
+        HrImport.objects.filter(id=hr_import.id).update(check_job=job)
         audit_record(
-            actor=actor, action="boi.import.mapped", target=hr_import, details={"columns": clean}
+            actor=actor,
+            action="boi.import.mapped",
+            target=hr_import,
+            details={"columns": clean, "job": job.id},
         )
-        check_import.delay_on_commit(hr_import.id)
     hr_import.refresh_from_db()
     return hr_import
 

@@ -15,15 +15,15 @@ from __future__ import annotations
 import logging
 
 from django.db import transaction
-from django.utils import timezone
 
 from boi.client import client_for
+from boi.jobs import PREFLIGHT
 from boi.models import AddressCheck, HrImport, HrRow, StaffCheck
 from boi.rules.addresses import components_of
 from boi.services import ConsoleError
-from boi.tasks import run_preflight
 from idbridge.audit.services import audit_record
-from idbridge.connectors.types import PermanentCampusError
+from idbridge.connectors.types import PermanentCampusError, TransientCampusError
+from idbridge.jobs.services import RunningJob, job_execute, job_queue
 
 log = logging.getLogger(__name__)
 MATCH_FIELDS = ("staffNumber", "personID", "lastName", "firstName", "middleName", "birthDate")
@@ -36,24 +36,15 @@ def preflight_queue(*, hr_import: HrImport, actor) -> None:
         claimed = (
             HrImport.objects.filter(id=hr_import.id)
             .exclude(preflight_status__in=["queued", "running"])
-            .update(preflight_status="queued", preflight_done=0, preflight_total=None)
+            .update(preflight_status="queued")
         )
         if not claimed:
             raise ConsoleError("The pre-flight is already running.")
-        audit_record(actor=actor, action="boi.preflight.queued", target=hr_import, details={})
-        run_preflight.delay_on_commit(hr_import.id)
-
-
-def preflight_release(import_id: int, message: str) -> None:
-    HrImport.objects.filter(id=import_id, preflight_status="running").update(
-        preflight_status="queued"
-    )
-
-
-def preflight_fail(*, import_id: int, message: str) -> None:
-    HrImport.objects.filter(id=import_id).update(
-        preflight_status="failed", preflight_summary={"error": message}
-    )
+        job = job_queue(kind=PREFLIGHT, subject_id=hr_import.id)
+        HrImport.objects.filter(id=hr_import.id).update(preflight_job=job)
+        audit_record(
+            actor=actor, action="boi.preflight.queued", target=hr_import, details={"job": job.id}
+        )
 
 
 def _campus_components(found: dict) -> dict:
@@ -61,23 +52,25 @@ def _campus_components(found: dict) -> dict:
     return components_of(source)
 
 
-def preflight_run(*, import_id: int) -> dict | None:
-    claimed = HrImport.objects.filter(id=import_id, preflight_status="queued").update(
-        preflight_status="running", preflight_started_at=timezone.now()
+def preflight_run(*, job_id: int) -> dict | None:
+    """Run the pre-flight job ``job_id``; None when it is not ours or it failed. Campus
+    being unreachable is raised for the task to retry; Campus refusing fails the job."""
+    return job_execute(
+        job_id, _preflight, release_on=(TransientCampusError,), readable=(PermanentCampusError,)
     )
-    if not claimed:
-        return None
+
+
+def _preflight(running: RunningJob) -> dict:
+    import_id = running.subject_id
+    HrImport.objects.filter(id=import_id).update(preflight_status="running")
     hr_import = HrImport.objects.select_related("connection").get(id=import_id)
     client = client_for(hr_import.connection)
     rows = HrRow.objects.filter(hr_import=hr_import, is_excluded=False, has_errors=False)
     keys = rows.exclude(address_key="").values("address_key").distinct().count()
-    HrImport.objects.filter(id=import_id).update(preflight_total=keys + rows.count())
-    try:
-        summary = _addresses(hr_import, client, rows)
-        summary.update(_staff(hr_import, client, rows, done=summary["addresses"]))
-    except PermanentCampusError as exc:
-        preflight_fail(import_id=import_id, message=str(exc))
-        return None
+    running.progress(0, total=keys + rows.count(), step="Addresses in Campus")
+    summary = _addresses(hr_import, client, rows, running)
+    running.progress(summary["addresses"], step="Staff numbers in Campus")
+    summary.update(_staff(hr_import, client, rows, running, done=summary["addresses"]))
     with transaction.atomic():
         HrImport.objects.filter(id=import_id).update(
             preflight_status="done", preflight_summary=summary
@@ -85,10 +78,11 @@ def preflight_run(*, import_id: int) -> dict | None:
         audit_record(
             actor="boi:preflight", action="boi.preflight.done", target=hr_import, details=summary
         )
+        running.succeed()
     return summary
 
 
-def _addresses(hr_import: HrImport, client, rows) -> dict:
+def _addresses(hr_import: HrImport, client, rows, running: RunningJob) -> dict:
     AddressCheck.objects.filter(hr_import=hr_import).delete()
     current: AddressCheck | None = None
     done = in_campus = with_address = 0
@@ -104,8 +98,7 @@ def _addresses(hr_import: HrImport, client, rows) -> dict:
         check.save()
         done += 1
         in_campus += bool(found)
-        if done % 50 == 0:
-            HrImport.objects.filter(id=hr_import.id).update(preflight_done=done)
+        running.progress(done)
 
     ordered = rows.exclude(address_key="").order_by("address_key", "row_number")
     fields = ("address_key", "address_components", "address_spelling")
@@ -128,7 +121,7 @@ def _addresses(hr_import: HrImport, client, rows) -> dict:
     }
 
 
-def _staff(hr_import: HrImport, client, rows, *, done: int) -> dict:
+def _staff(hr_import: HrImport, client, rows, running: RunningJob, *, done: int) -> dict:
     StaffCheck.objects.filter(hr_import=hr_import).delete()
     found = missing = duplicates = 0
     batch: list[StaffCheck] = []
@@ -160,10 +153,10 @@ def _staff(hr_import: HrImport, client, rows, *, done: int) -> dict:
                 )
             )
         done += 1
-        if done % 50 == 0:
+        if len(batch) >= 50:
             StaffCheck.objects.bulk_create(batch)
             batch = []
-            HrImport.objects.filter(id=hr_import.id).update(preflight_done=done)
+        running.progress(done)
     StaffCheck.objects.bulk_create(batch)
-    HrImport.objects.filter(id=hr_import.id).update(preflight_done=done)
+    running.progress(done, step="Staff numbers in Campus")
     return {"staff_found": found, "staff_missing": missing, "likely_duplicates": duplicates}

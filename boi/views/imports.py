@@ -17,6 +17,7 @@ from boi.services.sync.runs import sync_readiness, sync_run_create
 from boi.uploads import EncryptingUploadHandler
 from idbridge.core.access import permission_required
 from idbridge.core.paging import filter_query
+from idbridge.jobs.progress import job_progress_info
 
 
 @csrf_exempt  # csrf_protect below, once the encrypting upload handler is in place
@@ -54,7 +55,10 @@ def _import_upload(request, connection_id):
 
 @permission_required("core.view_boi")
 def import_detail(request, import_id):
-    hr_import = get_object_or_404(HrImport.objects.select_related("connection"), id=import_id)
+    hr_import = get_object_or_404(
+        HrImport.objects.select_related("connection", "check_job", "preflight_job"), id=import_id
+    )
+    can_manage = request.user.has_perm("core.manage_boi")
     filters = RowFilterForm(request.GET or None)
     show, q = "errors", ""
     if filters.is_valid():
@@ -72,6 +76,8 @@ def import_detail(request, import_id):
         "boi/import.html",
         {
             "imp": hr_import,
+            "check": job_progress_info(hr_import.check_job, can_manage=can_manage),
+            "preflight": job_progress_info(hr_import.preflight_job, can_manage=can_manage),
             "rows": rows,
             "page": rows,
             "query": query,
@@ -113,8 +119,11 @@ def import_columns(request, import_id):
 @require_GET
 @permission_required("core.view_boi")
 def import_progress(request, import_id):
-    hr_import = get_object_or_404(HrImport, id=import_id)
-    return JsonResponse(selectors.import_progress(hr_import))
+    hr_import = get_object_or_404(
+        HrImport.objects.select_related("check_job", "preflight_job"), id=import_id
+    )
+    can_manage = request.user.has_perm("core.manage_boi")
+    return JsonResponse(selectors.import_progress(hr_import, can_manage=can_manage))
 
 
 @require_POST

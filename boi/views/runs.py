@@ -63,15 +63,18 @@ def _wizard(run: SyncRun) -> list[dict]:
 
 @permission_required("core.view_boi")
 def run_detail(request, run_id):
-    run = get_object_or_404(SyncRun.objects.select_related("hr_import", "connection"), id=run_id)
-    verification = commit_check(request) if request.user.has_perm("core.manage_boi") else None
+    run = get_object_or_404(
+        SyncRun.objects.select_related("hr_import", "connection", "step_job"), id=run_id
+    )
+    can_manage = request.user.has_perm("core.manage_boi")
+    verification = commit_check(request) if can_manage else None
     return render(
         request,
         "boi/run.html",
         {
             "run": run,
             "steps": _wizard(run),
-            "progress": selectors.run_progress(run),
+            "progress": selectors.run_progress(run, can_manage=can_manage),
             "summary": run.report_summary,
             "commit_api": commit.commit_api_for(run.staff_count),
             "verification": verification,
@@ -87,8 +90,9 @@ def run_detail(request, run_id):
 @require_GET
 @permission_required("core.view_boi")
 def run_progress(request, run_id):
-    run = get_object_or_404(SyncRun, id=run_id)
-    return JsonResponse(selectors.run_progress(run))
+    run = get_object_or_404(SyncRun.objects.select_related("step_job"), id=run_id)
+    can_manage = request.user.has_perm("core.manage_boi")
+    return JsonResponse(selectors.run_progress(run, can_manage=can_manage))
 
 
 @require_POST

@@ -7,7 +7,6 @@ import time
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from boi.models import SyncRun, SyncStaff
@@ -18,6 +17,7 @@ from boi.services.sync.runs import import_fingerprint, queue_step
 from boi.tasks import poll_commit_job
 from idbridge.audit.services import audit_record
 from idbridge.db import rows_update
+from idbridge.jobs.services import RunningJob
 
 
 def commit_api_for(staff_count: int) -> str:
@@ -58,18 +58,19 @@ def sync_commit_request(*, run: SyncRun, actor, verified_at) -> SyncRun:
     return run
 
 
-def run_commit(run: SyncRun, client, started: float) -> bool:
+def run_commit(run: SyncRun, client, started: float, running: RunningJob) -> bool:
     """Commit; True when a commit job was submitted (then polled), False when done here."""
     if run.commit_mode == "commitJob":
-        job_id = client.sync_submit_commit_job(run.sync_id)
-        SyncRun.objects.filter(id=run.id).update(
-            campus_job_id=job_id, progress_total=run.staff_count, progress_done=0
-        )
+        if not run.campus_job_id:  # submitted once per sync, never again
+            job_id = client.sync_submit_commit_job(run.sync_id)
+            SyncRun.objects.filter(id=run.id).update(campus_job_id=job_id)
+            running.progress(0, total=run.staff_count)
         poll_commit_job.apply_async_on_commit((run.id,), countdown=settings.BOI_JOB_POLL_SECONDS)
         return True
-    SyncRun.objects.filter(id=run.id).update(progress_total=run.staff_count, progress_done=0)
+    running.progress(0, total=run.staff_count)
     result = client.sync_commit(run.sync_id)
     record_outcomes(run, result.succeeded, result.failed)
+    running.progress(run.staff_count, total=run.staff_count)
     finish_commit(run, started, {"succeeded": len(result.succeeded), "failed": len(result.failed)})
     return False
 
@@ -115,7 +116,6 @@ def finish_commit(
             committed_at=timezone.now(),
             succeeded_count=succeeded,
             failed_count=failed,
-            progress_done=F("staff_count"),
             stage_seconds=stages,
             last_error="",
         )

@@ -8,6 +8,7 @@ from boi.services.sync.commit import finish_commit, record_outcomes
 from boi.services.sync.steps import sync_step_fail
 from idbridge.connectors.boi.types import JobStatus
 from idbridge.connectors.types import PermanentCampusError
+from idbridge.jobs.services import JobLost, job_resume
 
 
 def sync_commit_job_poll(*, run_id: int) -> bool:
@@ -15,6 +16,14 @@ def sync_commit_job_poll(*, run_id: int) -> bool:
     run = SyncRun.objects.select_related("connection", "hr_import").get(id=run_id)
     if run.job != SyncRun.Job.RUNNING or run.step != "commit" or not run.campus_job_id:
         return True
+    # The commit step's job, handed over by the step: each look is its heartbeat.
+    running = job_resume(run.step_job_id) if run.step_job_id else None
+    try:
+        if running is None:
+            raise JobLost(run.step_job_id)
+        running.heartbeat()
+    except JobLost:
+        return True  # failed (its poller stopped for too long) or cancelled: stop looking
     try:
         status = client_for(run.connection, run=run).sync_job_latest()
     except PermanentCampusError as exc:
@@ -22,11 +31,9 @@ def sync_commit_job_poll(*, run_id: int) -> bool:
         return True
     if status is None:
         return False
-    SyncRun.objects.filter(id=run_id).update(
-        campus_job_status=status.raw,
-        progress_done=status.done if status.done is not None else 0,
-        progress_total=status.total if status.total is not None else run.staff_count,
-    )
+    SyncRun.objects.filter(id=run_id).update(campus_job_status=status.raw)
+    total = status.total if status.total is not None else run.staff_count
+    running.progress(status.done or 0, total=total)
     if status.job_id and status.job_id != run.campus_job_id:
         return False  # "latest" is not ours yet (or another job started): look again
     if status.is_failed:
@@ -35,6 +42,8 @@ def sync_commit_job_poll(*, run_id: int) -> bool:
         return True
     if status.is_finished:
         _record_results(run, status)
+        running.progress(run.staff_count, total=run.staff_count)
+        running.succeed()
     return status.is_finished
 
 

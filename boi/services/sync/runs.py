@@ -7,11 +7,12 @@ import hashlib
 from django.db import transaction
 from django.utils import timezone
 
+from boi.jobs import SYNC_STEP
 from boi.models import HrImport, HrRow, SyncRun
 from boi.rules.sync import SyncState, next_sync_state
 from boi.services import ConsoleError
-from boi.tasks import run_sync_step
 from idbridge.audit.services import audit_record
+from idbridge.jobs.services import job_queue
 
 STEP_LABELS = {
     "start": "Start",
@@ -91,21 +92,22 @@ def sync_step_queue(*, run: SyncRun, step: str, actor) -> SyncRun:
 
 
 def queue_step(run: SyncRun, step: str, actor) -> None:
-    """Claim the run for ``step`` (idle or failed only) and enqueue it on commit."""
+    """Claim the run for ``step`` (idle or failed only) and queue the step's job (its task
+    is sent on commit)."""
     claimed = SyncRun.objects.filter(
         id=run.id, job__in=[SyncRun.Job.IDLE, SyncRun.Job.FAILED]
     ).update(
         job=SyncRun.Job.QUEUED,
         step=step,
-        progress_done=0,
-        progress_total=None,
         last_error="",
         updated_at=timezone.now(),
     )
     if not claimed:
         raise ConsoleError("A step of this sync is already running.")
-    audit_record(actor=actor, action=f"boi.sync.{step}_queued", target=run, details={})
-    run_sync_step.delay_on_commit(run.id, step)
+    job = job_queue(kind=SYNC_STEP + step, subject_id=run.id)
+    SyncRun.objects.filter(id=run.id).update(step_job=job)
+    run.step_job_id = job.id
+    audit_record(actor=actor, action=f"boi.sync.{step}_queued", target=run, details={"job": job.id})
 
 
 def advance(run: SyncRun, state: str, **fields) -> None:

@@ -8,7 +8,7 @@ from boi.models import HrRow, SyncRun, SyncStaff
 from boi.services.sync.runs import advance
 
 
-def run_start(run: SyncRun, client) -> None:
+def run_start(run: SyncRun, client, running=None) -> None:
     sync_id = client.sync_start()
     with transaction.atomic():
         SyncStaff.objects.filter(run=run).delete()

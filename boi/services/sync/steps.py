@@ -1,4 +1,5 @@
-"""Running one claimed step of a run (the body of ``boi.tasks.run_sync_step``)."""
+"""Running one step of a run: the body of its job (``boi.tasks.run_sync_step`` →
+``idbridge.jobs.services.job_execute``), through a step table."""
 
 from __future__ import annotations
 
@@ -9,11 +10,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from boi.client import client_for
+from boi.jobs import sync_step_of
 from boi.models import SyncRun
 from boi.services.connections import connection_note_failure
-from boi.services.errorlog import alert_raise
 from boi.services.sync.commit import run_commit
-from boi.services.sync.runs import STEP_LABELS, queue_step
+from boi.services.sync.runs import queue_step
 from boi.services.sync.start import run_start
 from boi.services.sync.transfer import end_transfer, run_transfer
 from boi.services.sync.validate import run_validate
@@ -24,6 +25,7 @@ from idbridge.connectors.types import (
     PermanentCampusError,
     TransientCampusError,
 )
+from idbridge.jobs.services import RunningJob, job_cancel, job_execute, job_fail
 
 log = logging.getLogger(__name__)
 CHAIN = {"start": "transfer", "transfer": "end_transfer", "end_transfer": "validate"}
@@ -41,43 +43,40 @@ UNKNOWN_OUTCOME = {
 }
 
 
-def sync_step_claim(run_id: int, step: str) -> bool:
-    return bool(
-        SyncRun.objects.filter(id=run_id, job=SyncRun.Job.QUEUED, step=step).update(
-            job=SyncRun.Job.RUNNING, step_started_at=timezone.now(), updated_at=timezone.now()
-        )
-    )
+def sync_step_run(*, job_id: int) -> SyncRun | None:
+    """Run the step job ``job_id`` (claimed through ``idbridge.jobs``). Permanent Campus
+    errors fail the step (and alert); transient ones are raised for the task to retry.
+    Returns None when the job was not ours (or no longer the run's)."""
+    return job_execute(job_id, _run_step, release_on=(TransientCampusError,))
 
 
-def sync_step_release(run_id: int, step: str, message: str) -> None:
-    """A transient failure: back to queued, so the retried task can claim it again."""
-    SyncRun.objects.filter(id=run_id, job=SyncRun.Job.RUNNING, step=step).update(
-        job=SyncRun.Job.QUEUED, last_error=f"Retrying: {message}"
-    )
-
-
-def sync_step_run(*, run_id: int, step: str) -> SyncRun | None:
-    """Run one claimed step. Permanent Campus errors fail the step (and alert); transient
-    ones are raised for the task to retry. Returns None when the step was not ours."""
-    if not sync_step_claim(run_id, step):
+def _run_step(running: RunningJob) -> SyncRun | None:
+    step, run_id = sync_step_of(running.job), running.subject_id
+    if not SyncRun.objects.filter(id=run_id, step_job_id=running.id).update(
+        job=SyncRun.Job.RUNNING, step=step, step_started_at=timezone.now()
+    ):
+        job_cancel(running.id)  # the run has moved on to another step since
         return None
     run = SyncRun.objects.select_related("connection", "hr_import").get(id=run_id)
     client = client_for(run.connection, run=run)
     started = time.monotonic()
     try:
-        if _do(step, run, client, started):
-            return run  # the commit job is polled by another task
+        if _do(step, run, client, started, running):
+            running.hand_off()  # the commit job is polled by another task
+            return run
     except OutcomeUnknown as exc:
         # Campus may have done it: sending it again could commit twice or stage staff twice.
         sync_step_fail(run_id=run_id, step=step, message=f"{exc}. {UNKNOWN_OUTCOME[step]}", exc=exc)
         return run
     except TransientCampusError as exc:
-        sync_step_release(run_id, step, str(exc))
+        SyncRun.objects.filter(id=run_id, step_job_id=running.id).update(
+            job=SyncRun.Job.QUEUED, last_error=f"Retrying: {exc}"
+        )
         raise
     except PermanentCampusError as exc:
         sync_step_fail(run_id=run_id, step=step, message=str(exc), exc=exc)
         return run
-    _step_done(run, step, started)
+    _step_done(run, step, started, running)
     return run
 
 
@@ -89,17 +88,17 @@ STEPS = {
 }
 
 
-def _do(step: str, run: SyncRun, client, started: float) -> bool:
+def _do(step: str, run: SyncRun, client, started: float, running: RunningJob) -> bool:
     """Run the step; True when it goes on elsewhere (a commit job, polled by another task)."""
     if step == "commit":
-        return run_commit(run, client, started)
+        return run_commit(run, client, started, running)
     if step not in STEPS:
         raise ValueError(step)
-    STEPS[step](run, client)
+    STEPS[step](run, client, running)
     return False
 
 
-def _step_done(run: SyncRun, step: str, started: float) -> None:
+def _step_done(run: SyncRun, step: str, started: float, running: RunningJob) -> None:
     seconds = round(time.monotonic() - started, 3)
     stages = dict(SyncRun.objects.get(id=run.id).stage_seconds)
     stages[step] = round(stages.get(step, 0) + seconds, 3)
@@ -114,26 +113,18 @@ def _step_done(run: SyncRun, step: str, started: float) -> None:
             target=run,
             details={"seconds": seconds, "sync_id": run.sync_id},
         )
+        running.succeed()
         if following:
             queue_step(run, following, "boi:sync")
 
 
 def sync_step_fail(*, run_id: int, step: str, message: str, exc=None) -> None:
+    """Fail the run's step job: the run, the audit log and an alert say so (the job
+    kind's ``on_fail``, ``boi.jobs``)."""
     run = SyncRun.objects.select_related("connection").get(id=run_id)
     if isinstance(exc, BoiCredentialsRejected):
         connection_note_failure(connection=run.connection, exc=exc, actor="boi:sync")
-    with transaction.atomic():
-        SyncRun.objects.filter(id=run_id).update(job=SyncRun.Job.FAILED, last_error=message)
-        audit_record(
-            actor="boi:sync",
-            action=f"boi.sync.{step}_failed",
-            target=run,
-            details={"error": message},
-        )
-        alert_raise(
-            run=run,
-            level="error",
-            title=f"Sync {run.id}: {STEP_LABELS.get(step, step)} failed",
-            body=message,
-        )
+    if run.step_job_id is None or not job_fail(run.step_job_id, message):
+        log.warning("no running job to fail", extra={"run": run_id, "step": step})
+        return
     log.warning("sync step failed", extra={"run": run_id, "step": step, "problem": message})

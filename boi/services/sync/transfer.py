@@ -11,6 +11,7 @@ from django.db import transaction
 from boi.models import AddressCheck, HrImport, HrRow, SyncRun, SyncStaff
 from boi.rules.addresses import components_of
 from boi.services.sync.runs import advance, import_fingerprint
+from idbridge.jobs.services import RunningJob
 
 
 def campus_addresses(hr_import: HrImport) -> dict[str, dict]:
@@ -52,12 +53,12 @@ def _included_rows(run: SyncRun, after: int, size: int) -> Iterator[list[HrRow]]
         after = page[-1].row_number
 
 
-def run_transfer(run: SyncRun, client) -> None:
+def run_transfer(run: SyncRun, client, running: RunningJob) -> None:
     total = run.staff_count
     done = HrRow.objects.filter(
         hr_import=run.hr_import, is_excluded=False, row_number__lte=run.transferred_upto
     ).count()
-    SyncRun.objects.filter(id=run.id).update(progress_total=total, progress_done=done)
+    running.progress(done, total=total)
     addresses = campus_addresses(run.hr_import)
     household_allowed = run.connection.household_allowed
     for batch in _included_rows(run, run.transferred_upto, settings.BOI_TRANSFER_BATCH_SIZE):
@@ -74,12 +75,11 @@ def run_transfer(run: SyncRun, client) -> None:
                     for r in batch
                 ]
             )
-            SyncRun.objects.filter(id=run.id).update(
-                transferred_upto=batch[-1].row_number, progress_done=done
-            )
+            SyncRun.objects.filter(id=run.id).update(transferred_upto=batch[-1].row_number)
+        running.progress(done)
     advance(run, SyncRun.State.TRANSFERRING, hr_fingerprint=import_fingerprint(run.hr_import))
 
 
-def end_transfer(run: SyncRun, client) -> None:
+def end_transfer(run: SyncRun, client, running: RunningJob) -> None:
     client.sync_end_transfer(run.sync_id)
     advance(run, SyncRun.State.TRANSFER_ENDED)

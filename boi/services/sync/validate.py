@@ -11,6 +11,7 @@ from boi.models import SyncRun, SyncStaff
 from boi.services.sync.runs import advance
 from idbridge.connectors.boi.report import REPORT_ENTRY_KEYS, JsonMember
 from idbridge.db import rows_update
+from idbridge.jobs.services import RunningJob
 
 VALIDATE_CHUNK = 1000
 
@@ -46,12 +47,12 @@ def report_summary(members: dict, lists: dict[str, tuple[int, list]], actions: C
     return summary
 
 
-def run_validate(run: SyncRun, client) -> None:
+def run_validate(run: SyncRun, client, running: RunningJob) -> None:
     """Campus's report, read as it arrives and stored per staff member ``VALIDATE_CHUNK``
     entries at a time: memory follows the chunk, not the sync."""
     SyncStaff.objects.filter(run=run).update(report={}, action="", has_conflict=False)
-    SyncRun.objects.filter(id=run.id).update(progress_total=run.staff_count, progress_done=0)
-    report = _Report(run)
+    running.progress(0, total=run.staff_count)
+    report = _Report(run, running)
     # Every array of the report is read element by element: the per-staff entries, and the
     # district-wide lists (staff to add, addresses to add) that grow with the sync too.
     for member in client.sync_validate_members(run.sync_id, stream=lambda key: True):
@@ -62,8 +63,8 @@ def run_validate(run: SyncRun, client) -> None:
         SyncRun.State.VALIDATED,
         report_summary=report_summary(report.members, report.lists, report.actions),
         validated_at=timezone.now(),
-        progress_done=report.done,
     )
+    running.progress(report.done, total=run.staff_count)
 
 
 @dataclass
@@ -73,6 +74,7 @@ class _Report:
     per-staff entries not stored yet."""
 
     run: SyncRun
+    running: RunningJob
     members: dict = field(default_factory=dict)
     lists: dict[str, tuple[int, list]] = field(default_factory=dict)
     actions: Counter = field(default_factory=Counter)
@@ -110,4 +112,4 @@ class _Report:
             item.has_conflict = item.action == "error"
         rows_update(SyncStaff, items, ["report", "action", "has_conflict"])
         self.done += len(entries)
-        SyncRun.objects.filter(id=self.run.id).update(progress_done=self.done)
+        self.running.progress(self.done)

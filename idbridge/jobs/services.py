@@ -1,0 +1,379 @@
+"""A long job's life: queue → claim → progress/heartbeat → succeed | fail; retry, cancel,
+and the sweeper that fails (or re-queues) a job whose worker is gone.
+
+Every change of state is one conditional UPDATE, so two workers never both hold a job:
+``job_claim`` takes a queued job, or a running one whose heartbeat is older than
+``JOBS_STALE_SECONDS`` (its worker is gone), and gives the claimant a token; progress,
+success and failure only write while that token still holds the claim. A job whose claim
+was taken away (swept, cancelled, claimed again) learns it at its next progress write
+(``JobLost``) and stops.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import OperationalError, connections, transaction
+from django.db.models import Case, F, Q, When
+from django.utils import timezone
+
+from idbridge.audit.services import audit_record
+from idbridge.jobs.kinds import job_kind
+from idbridge.jobs.models import Job
+from idbridge.jobs.words import progress_words
+
+log = logging.getLogger(__name__)
+State = Job.State
+
+
+class JobLost(Exception):
+    """The job is no longer this worker's (swept, cancelled or claimed by another)."""
+
+
+class JobProblem(Exception):
+    """A failure whose message an operator can act on: it becomes the job's error as is."""
+
+
+def stale_before():
+    return timezone.now() - timedelta(seconds=settings.JOBS_STALE_SECONDS)
+
+
+def job_queue(*, kind: str, subject_id: int, total: int | None = None) -> Job:
+    """A new queued job, its task sent once the transaction commits."""
+    spec = job_kind(kind)
+    job = Job.objects.create(kind=kind, subject_id=subject_id, total=total, unit=spec.unit)
+    spec.task.delay_on_commit(job.id)
+    return job
+
+
+# --- the worker's side ---------------------------------------------------------------------
+
+
+class RunningJob:
+    """A claimed job, as its body sees it: report progress, check the claim."""
+
+    def __init__(self, job: Job, token: str):
+        self.job, self.token = job, token
+        self.id, self.subject_id = job.id, job.subject_id
+        self._written = 0.0
+        self.handed_off = False
+
+    def progress(self, done: int, *, total: int | None = None, step: str | None = None) -> None:
+        """Note progress: one UPDATE at most every JOBS_PROGRESS_SECONDS (and whenever the
+        total or the step changes). Raises JobLost when the job is no longer ours."""
+        now = time.monotonic()
+        if total is None and step is None and now - self._written < settings.JOBS_PROGRESS_SECONDS:
+            return
+        self._written = now
+        try:
+            held = job_progress(self.id, self.token, done, total=total, step=step)
+        except OperationalError:
+            # SQLite busy with another writer ("database is locked"): progress is not worth
+            # failing the job for; the next write (or the heartbeat thread) gets through.
+            if connections["default"].in_atomic_block or total is not None or step is not None:
+                raise
+            log.warning("job progress not written", extra={"job": self.id}, exc_info=True)
+            return
+        if not held:
+            raise JobLost(self.id)
+
+    def heartbeat(self) -> None:
+        if not job_heartbeat(self.id, self.token):
+            raise JobLost(self.id)
+
+    def hand_off(self) -> None:
+        """The body returns but the job goes on elsewhere (another task polls what it
+        started): it stays running under this claim, for that task to beat and finish
+        (``job_resume``)."""
+        self.handed_off = True
+
+    def succeed(self) -> None:
+        """Finish now, e.g. in the transaction that records the job's outcome (the job
+        then never reads "running" after its outcome is written)."""
+        job_succeed(self)
+
+
+def job_claim(job_id: int) -> RunningJob | None:
+    """Claim a queued job, or a running one whose worker is gone; None when not ours."""
+    token = secrets.token_hex(16)
+    now = timezone.now()
+    claimable = Q(state=State.QUEUED) | Q(state=State.RUNNING, heartbeat_at__lt=stale_before())
+    claimed = Job.objects.filter(claimable, id=job_id).update(
+        state=State.RUNNING,
+        claim=token,
+        heartbeat_at=now,
+        started_at=now,
+        finished_at=None,
+        rate_at=now,
+        rate_done=F("done"),
+        error="",
+        attempts=F("attempts") + 1,
+    )
+    if not claimed:
+        return None
+    return RunningJob(Job.objects.get(id=job_id), token)
+
+
+def _held(job_id: int, token: str):
+    return Job.objects.filter(id=job_id, claim=token, state=State.RUNNING)
+
+
+def job_resume(job_id: int) -> RunningJob | None:
+    """A handed-off job, for the task that carries it on (same claim); None unless it is
+    still running."""
+    job = Job.objects.filter(id=job_id, state=State.RUNNING).first()
+    return RunningJob(job, job.claim) if job else None
+
+
+def job_heartbeat(job_id: int, token: str) -> bool:
+    return bool(_held(job_id, token).update(heartbeat_at=timezone.now()))
+
+
+def job_progress(
+    job_id: int, token: str, done: int, *, total: int | None = None, step: str | None = None
+) -> bool:
+    """One UPDATE: progress, heartbeat, and a fresh rate sample once the last is old."""
+    now = timezone.now()
+    old = Q(rate_at__lt=now - timedelta(seconds=settings.JOBS_RATE_WINDOW_SECONDS))
+    fields = {
+        "done": done,
+        "heartbeat_at": now,
+        # The rate is measured over the window since the sample; an old sample moves up
+        # to the previous write, so the window is always between one and two widths long.
+        "rate_done": Case(When(old, then=F("done")), default=F("rate_done")),
+        "rate_at": Case(When(old, then=F("heartbeat_at")), default=F("rate_at")),
+    }
+    if total is not None:
+        fields["total"] = total
+    if step is not None:
+        fields["step"] = step[:100]
+    return bool(_held(job_id, token).update(**fields))
+
+
+def job_succeed(running: RunningJob) -> bool:
+    return bool(
+        _held(running.id, running.token).update(state=State.SUCCEEDED, finished_at=timezone.now())
+    )
+
+
+def job_release(running: RunningJob, reason: str) -> None:
+    """Back to queued (a transient failure the task retries); the claim is given up."""
+    _held(running.id, running.token).update(state=State.QUEUED, claim="", error=reason[:2000])
+
+
+def job_fail(job_id: int, reason: str, *, token: str | None = None) -> bool:
+    """Mark the job failed (only while ``token`` holds it, when given) with ``reason``, and
+    let its app record the failure (error log, alert, its own status): one transaction."""
+    jobs = Job.objects.filter(id=job_id, state__in=[State.QUEUED, State.RUNNING])
+    if token is not None:
+        jobs = jobs.filter(claim=token)
+    with transaction.atomic():
+        if not jobs.update(state=State.FAILED, error=reason, finished_at=timezone.now(), claim=""):
+            return False
+        job = Job.objects.get(id=job_id)
+        spec = job_kind(job.kind)
+        if spec.on_fail:
+            spec.on_fail(job)
+    log.warning("job failed", extra={"job": job_id, "kind": job.kind, "problem": reason})
+    return True
+
+
+# --- the operator's side -------------------------------------------------------------------
+
+
+def job_is_stale(job: Job) -> bool:
+    return job.state == State.RUNNING and (
+        job.heartbeat_at is None or job.heartbeat_at < stale_before()
+    )
+
+
+def job_can_retry(job: Job) -> bool:
+    if not job_kind(job.kind).retryable:
+        return False
+    return job.state in (State.FAILED, State.CANCELLED) or job_is_stale(job)
+
+
+def job_retry(job_id: int, *, actor="system") -> Job | None:
+    """A failed, cancelled or stale job → queued again, its task sent on commit; None when
+    the job is not in a state to retry (it is queued, running or finished)."""
+    retryable = Q(state__in=[State.FAILED, State.CANCELLED]) | Q(
+        state=State.RUNNING, heartbeat_at__lt=stale_before()
+    )
+    kind = Job.objects.filter(id=job_id).values_list("kind", flat=True).first()
+    if kind is None or not job_kind(kind).retryable:
+        return None
+    with transaction.atomic():
+        if not Job.objects.filter(retryable, id=job_id).update(
+            state=State.QUEUED, claim="", error="", done=0, step="", finished_at=None
+        ):
+            return None
+        job = Job.objects.get(id=job_id)
+        spec = job_kind(job.kind)
+        if spec.on_retry:
+            spec.on_retry(job)
+        audit_record(
+            actor=actor,
+            action="jobs.retried",
+            target=job,
+            details={"kind": job.kind, "subject": job.subject_id, "attempts": job.attempts},
+        )
+        spec.task.delay_on_commit(job.id)
+    return job
+
+
+def job_cancel(job_id: int, *, actor="system") -> bool:
+    """Stop a queued or running job of a cancellable kind: its worker stops at its next
+    progress write; Retry runs it again."""
+    kind = Job.objects.filter(id=job_id).values_list("kind", flat=True).first()
+    if kind is None or not job_kind(kind).cancellable:
+        return False
+    spec = job_kind(kind)
+    with transaction.atomic():
+        if not Job.objects.filter(id=job_id, state__in=[State.QUEUED, State.RUNNING]).update(
+            state=State.CANCELLED, claim="", finished_at=timezone.now()
+        ):
+            return False
+        job = Job.objects.get(id=job_id)
+        if spec.on_cancel:
+            spec.on_cancel(job)
+        audit_record(
+            actor=actor,
+            action="jobs.cancelled",
+            target=job,
+            details={"kind": job.kind, "subject": job.subject_id, "done": job.done},
+        )
+    return True
+
+
+# --- the sweeper ---------------------------------------------------------------------------
+
+
+def stale_reason(job: Job) -> str:
+    spec = job_kind(job.kind)
+    last = progress_words(job.done, job.total, job.unit)
+    return f"The worker stopped while {spec.doing} (last progress {last}). {spec.after_stop}"
+
+
+def job_sweep() -> list[int]:
+    """Every running job whose heartbeat is older than JOBS_STALE_SECONDS: failed, or
+    queued again when its kind is resumable; every job queued for longer than
+    JOBS_QUEUED_RESEND_SECONDS: its task sent again (a lost message; a duplicate finds
+    the job claimed and does nothing). Returns the ids it failed or re-queued."""
+    touched = []
+    stale = Job.objects.filter(state=State.RUNNING).filter(
+        Q(heartbeat_at__lt=stale_before()) | Q(heartbeat_at__isnull=True)
+    )
+    for job in stale.only("id", "kind", "subject_id", "done", "total", "unit", "claim"):
+        spec = job_kind(job.kind)
+        resumable = spec.resumable(job) if callable(spec.resumable) else spec.resumable
+        if resumable:
+            if Job.objects.filter(id=job.id, claim=job.claim, state=State.RUNNING).update(
+                state=State.QUEUED, claim=""
+            ):
+                spec.task.delay_on_commit(job.id)
+                touched.append(job.id)
+        elif job_fail(job.id, stale_reason(job), token=job.claim):
+            touched.append(job.id)
+    _resend_waiting()
+    return touched
+
+
+def _resend_waiting() -> None:
+    """Queued jobs nobody took for a long time. ``heartbeat_at`` of a queued job is when
+    its task was last sent (or its last worker's last beat, when it was given back)."""
+    limit = timezone.now() - timedelta(seconds=settings.JOBS_QUEUED_RESEND_SECONDS)
+    waiting = Job.objects.filter(state=State.QUEUED, created_at__lt=limit).filter(
+        Q(heartbeat_at__lt=limit) | Q(heartbeat_at__isnull=True)
+    )
+    for job in waiting.only("id", "kind"):
+        if Job.objects.filter(id=job.id, state=State.QUEUED).update(heartbeat_at=timezone.now()):
+            log.warning("queued job sent again", extra={"job": job.id, "kind": job.kind})
+            job_kind(job.kind).task.delay_on_commit(job.id)
+
+
+# --- running a body ------------------------------------------------------------------------
+
+
+class _Heartbeat:
+    """Beats for a running job every JOBS_HEARTBEAT_SECONDS from a thread of its own, so a
+    body waiting on one long call (Campus validating a large sync) is not taken for dead.
+    A killed worker's thread dies with it; the thread stops when the job is no longer
+    ours and closes its own database connection."""
+
+    def __init__(self, running: RunningJob):
+        self.running, self.every = running, settings.JOBS_HEARTBEAT_SECONDS
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._beat, name=f"job-{running.id}", daemon=True)
+
+    def __enter__(self):
+        if self.every > 0:
+            self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.stopped.set()
+        if self.thread.is_alive():
+            self.thread.join(timeout=10)
+
+    def _beat(self) -> None:
+        try:
+            while not self.stopped.wait(self.every):
+                try:
+                    if not job_heartbeat(self.running.id, self.running.token):
+                        return
+                except Exception:  # the next beat may get through (a locked database)
+                    log.warning("job heartbeat failed", exc_info=True)
+        finally:
+            connections.close_all()
+
+
+def job_execute(
+    job_id: int,
+    body: Callable[[RunningJob], object],
+    *,
+    release_on: tuple[type[BaseException], ...] = (),
+    readable: tuple[type[BaseException], ...] = (),
+):
+    """Claim the job and run ``body``; None when the job is not ours to run.
+
+    The body's result is returned and the job succeeds. An exception in ``release_on``
+    gives the job back to the queue and is raised again (the task retries it); one in
+    ``readable`` (or a ``JobProblem``) fails the job with its own message; any other fails
+    it with a plain sentence, the stack trace going to the log only."""
+    running = job_claim(job_id)
+    if running is None:
+        log.info("job not claimed", extra={"job": job_id})
+        return None
+    try:
+        with _Heartbeat(running):
+            result = body(running)
+    except JobLost:
+        log.warning("job lost its claim", extra={"job": job_id})
+        return None
+    except release_on as exc:
+        job_release(running, str(exc))
+        raise
+    except (JobProblem, *readable) as exc:
+        job_fail(job_id, str(exc), token=running.token)
+        return None
+    except Exception as exc:
+        log.exception("job failed", extra={"job": job_id})
+        job_fail(job_id, unexpected_reason(running.job, exc), token=running.token)
+        return None
+    if not running.handed_off:
+        job_succeed(running)
+    return result
+
+
+def unexpected_reason(job: Job, exc: BaseException) -> str:
+    spec = job_kind(job.kind)
+    return (
+        f"{spec.label} stopped on an unexpected error ({type(exc).__name__}) while "
+        f"{spec.doing}. The details are in the server log. {spec.after_stop}"
+    )

@@ -1,0 +1,46 @@
+// Live progress of long jobs (idbridge.jobs): every element with data-job-url is polled
+// for the one progress shape (busy, words, step, rate, time_left, error, retry_url).
+// The job runs on a worker: closing the page loses nothing; reopening it picks up here.
+// When a job stops (finished, failed, or its worker gone), the page reloads to show the
+// outcome, and Retry when it failed.
+(function () {
+  const boxes = document.querySelectorAll("[data-job-url]");
+  function show(box, s) {
+    for (const el of box.querySelectorAll("[data-field]")) {
+      const v = s[el.dataset.field];
+      el.textContent = v === null || v === undefined || v === "" ? "—" : v;
+    }
+    const bar = box.querySelector("progress");
+    const text = box.querySelector("[data-progress-text]");
+    if (!bar || !text) return;
+    bar.hidden = !s.busy;
+    if (!s.busy) return;
+    if (s.total) { bar.max = s.total; bar.value = s.done; } else { bar.removeAttribute("value"); }
+    const parts = [s.words];
+    if (s.step) parts.push(s.step);
+    if (s.rate) parts.push(`${s.rate.toLocaleString()} ${s.unit || ""}/s`.replace(" /s", "/s"));
+    if (s.time_left) parts.push(s.time_left);
+    text.textContent = parts.filter(Boolean).join(" · ");
+  }
+  function watch(box) {
+    let wasBusy = box.dataset.busy === "true";
+    let timer = null;
+    async function tick() {
+      try {
+        const r = await fetch(box.dataset.jobUrl, { credentials: "same-origin", headers: { Accept: "application/json" } });
+        if (!r.ok) return;
+        const s = await r.json();
+        show(box, s);
+        if (s.busy) {
+          wasBusy = true;
+        } else if (wasBusy) {
+          clearInterval(timer);
+          window.location.reload();
+        }
+      } catch (e) { /* network blip: next tick */ }
+    }
+    tick();
+    timer = setInterval(tick, 1500);
+  }
+  boxes.forEach(watch);
+})();
