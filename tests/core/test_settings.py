@@ -90,7 +90,8 @@ def test_check_deploy_is_clean_with_a_production_environment(tmp_path):
 def test_env_example_documents_every_variable_the_settings_read():
     import re
 
-    read = set(re.findall(r'env\.\w+\(\s*"([A-Z_]+)"', (ROOT / "idbridge/settings.py").read_text()))
+    source = "".join(p.read_text() for p in sorted((ROOT / "idbridge/settings").glob("*.py")))
+    read = set(re.findall(r'env\.\w+\(\s*"([A-Z_]+)"', source))
     documented = set(re.findall(r"^#?\s*([A-Z_]+)=", (ROOT / ".env.example").read_text(), re.M))
     readme = (ROOT / "README.md").read_text()
     assert read <= documented, read - documented
