@@ -9,6 +9,7 @@ def test_every_apps_demo_step_is_found_and_runs_sandbox_first():
     assert [(step.order, step.name) for step in demo_steps()] == [
         (10, "campus sandbox"),
         (20, "campus connections"),
+        (25, "campus new hires"),
         (30, "campus portal sp"),
         (40, "business office connection"),
     ]
