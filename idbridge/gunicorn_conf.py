@@ -115,6 +115,9 @@ def server_settings(environ: Mapping[str, str], cores: int, memory: int | None) 
         "errorlog": "-",
         "loglevel": environ.get("LOG_LEVEL", "").strip().lower() or "info",
         "forwarded_allow_ips": ",".join(trusted_proxies(environ)),
+        # gunicornc's control socket only where asked: its default (one path in $HOME)
+        # is shared by every gunicorn of the user, and the image's $HOME is read-only.
+        "control_socket": environ.get("WEB_CONTROL_SOCKET", "").strip() or None,
     }
 
 
@@ -133,6 +136,10 @@ accesslog = _settings["accesslog"]
 errorlog = _settings["errorlog"]
 loglevel = _settings["loglevel"]
 forwarded_allow_ips = _settings["forwarded_allow_ips"]
+if _settings["control_socket"]:
+    control_socket = _settings["control_socket"]
+else:
+    control_socket_disable = True
 # The workers' heartbeat files on tmpfs (a container's disk-backed /tmp can stall them).
 if Path("/dev/shm").is_dir():  # noqa: S108 - gunicorn's own recommendation for containers
     worker_tmp_dir = "/dev/shm"  # noqa: S108

@@ -46,6 +46,7 @@ def test_defaults_on_a_four_core_box():
         "errorlog": "-",
         "loglevel": "info",
         "forwarded_allow_ips": "",
+        "control_socket": None,
     }
 
 
@@ -61,6 +62,7 @@ def test_the_environment_overrides_each_knob():
         "WEB_MAX_REQUESTS": "500",
         "WEB_ACCESS_LOG": "true",
         "LOG_LEVEL": "WARNING",
+        "WEB_CONTROL_SOCKET": "/run/idbridge/gunicorn.ctl",
     }
     settings = server_settings(env, 4, 8 * GIB)
     assert settings["bind"] == ["0.0.0.0:9000"]
@@ -70,6 +72,7 @@ def test_the_environment_overrides_each_knob():
     assert (settings["max_requests"], settings["max_requests_jitter"]) == (500, 50)
     assert settings["accesslog"] == "-"
     assert settings["loglevel"] == "warning"
+    assert settings["control_socket"] == "/run/idbridge/gunicorn.ctl"
     assert server_settings({"WEB_MAX_REQUESTS_JITTER": "7"}, 1, None)["max_requests_jitter"] == 7
     assert server_settings({"HOST": "::"}, 1, None)["bind"] == ["[::]:8000"]
 
@@ -118,3 +121,4 @@ def test_gunicorn_reads_the_file_and_the_command_line_still_wins(tmp_path):
     assert printed["workers"] == "5"
     assert printed["forwarded_allow_ips"] == "['192.0.2.0/24']"
     assert printed["accesslog"] == "None"
+    assert printed["control_socket_disable"] == "True"
