@@ -1,7 +1,7 @@
 # idbridge production image: gunicorn (web), Celery worker and beat share it.
 FROM python:3.11-slim-bookworm
 
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 VAR_DIR=/var/lib/idbridge
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 VAR_DIR=/var/lib/idbridge HOST=0.0.0.0 PORT=8000
 # curl for the health check. Nothing to compile and no XML security package: every
 # dependency is a binary wheel (the xmlsec wheel bundles libxmlsec1, and SAML signing and
 # encryption run in-process, never through the xmlsec1 program).
@@ -11,11 +11,20 @@ RUN apt-get update \
 WORKDIR /app
 # pyproject.toml pins every dependency.
 COPY . .
+# collectstatic loads the settings, which prepare a VAR_DIR (broker folders, keys): give it
+# a throwaway one, so that nothing under the real VAR_DIR is created by root. The real
+# VAR_DIR belongs to the app user (a volume mounted there starts with that owner).
 RUN pip install --no-cache-dir -e . \
  && useradd --system --home /app idbridge \
- && mkdir -p /var/lib/idbridge && chown idbridge /var/lib/idbridge \
- && STATIC_ROOT=/app/staticfiles SECRET_KEY=build FIELD_ENCRYPTION_KEYS=cHJvZHVjdGlvbi1idWlsZC1vbmx5LWtleS0zMmJ5dGU= \
-    python manage.py collectstatic --noinput
+ && VAR_DIR=/tmp/build-var STATIC_ROOT=/app/staticfiles SECRET_KEY=build \
+    FIELD_ENCRYPTION_KEYS=cHJvZHVjdGlvbi1idWlsZC1vbmx5LWtleS0zMmJ5dGU= \
+    python manage.py collectstatic --noinput \
+ && rm -rf /tmp/build-var \
+ && mkdir -p /var/lib/idbridge \
+ && chown -R idbridge:idbridge /var/lib/idbridge \
+ && chmod 0700 /var/lib/idbridge
 USER idbridge
+VOLUME /var/lib/idbridge
 EXPOSE 8000
-CMD ["gunicorn", "idbridge.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+# Workers and threads follow the container's cores and memory: idbridge/gunicorn_conf.py.
+CMD ["gunicorn", "idbridge.wsgi:application", "-c", "python:idbridge.gunicorn_conf"]

@@ -108,9 +108,13 @@ class Command(BaseCommand):
 
 def _commands(host: str, port: int) -> dict[str, list[str]]:
     """The demo's processes: the web server, a Celery worker and Celery beat."""
-    web = ["gunicorn", "idbridge.wsgi:application", "--bind", f"{host}:{port}"]
-    web += ["--workers", "2", "--threads", "4", "--graceful-timeout", "5"]
-    web += ["--log-level", "warning"]
+    web = ["gunicorn", "idbridge.wsgi:application", "-c", "python:idbridge.gunicorn_conf"]
+    web += ["--bind", f"{host}:{port}", "--log-level", "warning"]
+    # Light and quick to stop on a laptop, unless the environment sizes it.
+    if not os.environ.get("WEB_WORKERS"):
+        web += ["--workers", "2"]
+    if not os.environ.get("WEB_GRACEFUL_TIMEOUT_SECONDS"):
+        web += ["--graceful-timeout", "5"]
     worker = ["celery", "-A", "idbridge", "worker", "--loglevel", "WARNING"]
     worker += ["--concurrency", "2", "--hostname", "demo@%h"]
     beat = ["celery", "-A", "idbridge", "beat", "--loglevel", "WARNING"]
