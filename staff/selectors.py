@@ -99,9 +99,7 @@ def search_words(q: str) -> list[str]:
 def _attention_filters() -> dict[str, Q]:
     """What each kind of "needs attention" means, as a filter on cases."""
     cutoff = timezone.now() - timedelta(days=settings.STAFF_ATTENTION_PROOFING_DAYS)
-    opened_lately = CaseEvent.objects.filter(
-        case=OuterRef("pk"), to_state=State.PROOFING, at__gte=cutoff
-    )
+    opened_lately = CaseEvent.objects.filter(case=OuterRef("pk"), event="open_link", at__gte=cutoff)
     latest_invitation = (
         Invitation.objects.filter(case=OuterRef("case"))
         .order_by("-created_at")

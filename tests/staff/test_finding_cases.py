@@ -107,6 +107,19 @@ def test_a_resend_that_goes_out_clears_the_mail_failure(
     assert "Unsent" not in html
 
 
+def test_a_record_check_does_not_make_a_stalled_case_fresh(client, hr_operator, troubled):
+    stalled = troubled["stalled"]
+    CaseEvent.objects.create(
+        case=stalled,
+        actor_label="x",
+        event="record_check",
+        from_state="proofing",
+        to_state="proofing",
+    )
+    client.force_login(hr_operator)
+    assert "Lopez1" in client.get("/staff/", {"attention": "stalled"}).content.decode()
+
+
 def test_the_proofing_threshold_is_a_setting(client, hr_operator, troubled, settings):
     settings.STAFF_ATTENTION_PROOFING_DAYS = 5
     client.force_login(hr_operator)
