@@ -35,10 +35,12 @@ class ReasonForm(forms.Form):
 class CaseSearchForm(forms.Form):
     q = forms.CharField(label="Search name, staff number or email", required=False, max_length=100)
     state = forms.ChoiceField(label="State", required=False)
+    attention = forms.ChoiceField(label="Needs attention", required=False)
 
-    def __init__(self, *args, states=(), **kwargs):
+    def __init__(self, *args, states=(), attention=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["state"].choices = [("", "Any")] + [(s, s.title()) for s in states]
+        self.fields["attention"].choices = [("", "Any")] + list(attention)
 
 
 class ExistingInviteForm(forms.Form):

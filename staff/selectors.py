@@ -1,14 +1,27 @@
+import re
 from collections import Counter
+from datetime import timedelta
 
-from django.db.models import Count, Q
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
-from staff.models import CampusConnection, OnboardingCase, StaffMember
+from staff.models import CampusConnection, CaseEvent, Invitation, OnboardingCase, StaffMember
 from staff.transitions import State
 
 # The onboarding case an opened invitation link started in this browser (no account).
 APPLICANT_CASE_KEY = "onboarding_case_id"
+# How a case's timeline says its invitation mail did not leave (the mail server failed).
+MAIL_FAILED_NOTE = "The invitation email could not be sent"
+# The list's "needs attention" filters, in the order the page shows them.
+ATTENTION = {
+    "stalled": "In proofing for days",
+    "locked": "Locked",
+    "expired": "Expired",
+    "mail_failed": "Invitation mail failed",
+}
 
 
 def case_funnel() -> list[dict]:
@@ -59,18 +72,74 @@ def baseline_progress(connection: CampusConnection) -> dict | None:
     return {"waiting": counts["waiting"], "invited": counts["invited"]}
 
 
-def case_list(*, q: str = "", state: str = ""):
+def case_list(*, q: str = "", state: str = "", attention: str = ""):
+    """Cases matching every word of ``q`` (each word a first or last name, an e-mail or a
+    staff number: "Andrea Nowak", "Nowak, Andrea"), in ``state``, needing ``attention``."""
     cases = OnboardingCase.objects.select_related("staff_member", "staff_member__connection")
     if state:
         cases = cases.filter(state=state)
-    if q:
+    if attention in ATTENTION:
+        cases = cases.filter(_attention_filters()[attention])
+    for word in search_words(q):
         cases = cases.filter(
-            Q(staff_member__last_name__icontains=q)
-            | Q(staff_member__first_name__icontains=q)
-            | Q(staff_member__staff_number__iexact=q)
-            | Q(staff_member__work_email__iexact=q)
+            Q(staff_member__first_name__icontains=word)
+            | Q(staff_member__last_name__icontains=word)
+            | Q(staff_member__work_email__icontains=word)
+            | Q(staff_member__personal_email__icontains=word)
+            | Q(staff_member__staff_number__iexact=word)
         )
     return cases
+
+
+def search_words(q: str) -> list[str]:
+    """The words of a search, commas and extra spaces left out ("Nowak, Andrea")."""
+    return [word for word in re.split(r"[\s,;]+", q or "") if word]
+
+
+def _attention_filters() -> dict[str, Q]:
+    """What each kind of "needs attention" means, as a filter on cases."""
+    cutoff = timezone.now() - timedelta(days=settings.STAFF_ATTENTION_PROOFING_DAYS)
+    opened_lately = CaseEvent.objects.filter(case=OuterRef("pk"), event="open_link", at__gte=cutoff)
+    latest_invitation = (
+        Invitation.objects.filter(case=OuterRef("case"))
+        .order_by("-created_at")
+        .values("created_at")[:1]
+    )
+    mail_failed = CaseEvent.objects.filter(
+        case=OuterRef("pk"),
+        event="note",
+        reason__startswith=MAIL_FAILED_NOTE,
+        at__gte=Subquery(latest_invitation),
+    )
+    return {
+        "stalled": Q(state=State.PROOFING) & ~Exists(opened_lately),
+        "locked": Q(state=State.LOCKED),
+        "expired": Q(state=State.EXPIRED),
+        "mail_failed": Q(state=State.INVITED) & Exists(mail_failed),
+    }
+
+
+def case_attention() -> list[dict]:
+    """The "needs attention" filters with how many cases each holds (one query)."""
+    filters = _attention_filters()
+    counts = OnboardingCase.objects.aggregate(
+        **{kind: Count("id", filter=filters[kind]) for kind in ATTENTION}
+    )
+    return [
+        {"kind": kind, "label": label, "count": counts[kind]} for kind, label in ATTENTION.items()
+    ]
+
+
+def record_check_miss_message(case: OnboardingCase) -> str:
+    """What the applicant reads after a failed record check: from the second failure on,
+    how many attempts are left before the case locks."""
+    message = "That does not match the Campus record."
+    attempts = case.record_check_attempts
+    left = max(settings.STAFF_RECORD_CHECK_MAX_ATTEMPTS - attempts, 0)
+    if attempts >= 2 and left:
+        plural = "attempt" if left == 1 else "attempts"
+        message += f" {left} {plural} left before your onboarding is locked."
+    return message
 
 
 def case_get(case_id: int) -> OnboardingCase:

@@ -8,6 +8,10 @@
                         expired                locked            rejected
     any open state ─revoke→ revoked;  verified/enrolled/locked/expired/rejected/revoked
     ─reproof→ invited (a new invitation; old passkeys disabled)
+    proofing ─restart→ invited  (HR resends: the applicant lost the session; the record
+                                 check starts over on the new link)
+    locked ─unlock→ invited     (HR, with a reason: failed attempts cleared, a new link;
+                                 passkeys untouched, unlike reproof)
 
 ``proofing`` covers the applicant's record check; ``enrolled`` means a passkey is bound
 but a required supervised (trusted-referee) step is still open; ``verified`` means every
@@ -45,6 +49,8 @@ class Event(StrEnum):
     REJECT = "reject"  # HR refused the supervised identity-document check
     REVOKE = "revoke"  # no longer staff in Campus, or an administrator revoked access
     REPROOF = "reproof"  # lost device: start over, old passkeys disabled
+    RESTART = "restart"  # a resend while proofing: a new link, the record check again
+    UNLOCK = "unlock"  # HR lets a locked applicant try again with a new link
 
 
 OPEN = frozenset(
@@ -87,6 +93,8 @@ TRANSITIONS: dict[Event, tuple[frozenset[State], State]] = {
         ),
         State.INVITED,
     ),
+    Event.RESTART: (frozenset({State.PROOFING}), State.INVITED),
+    Event.UNLOCK: (frozenset({State.LOCKED}), State.INVITED),
 }
 
 

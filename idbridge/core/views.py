@@ -7,9 +7,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from idbridge.celery import app as celery_app
+from idbridge.core import selectors
 from idbridge.core.access import permission_required
 from idbridge.core.context_processors import SECTIONS
+from idbridge.core.forms import OutboxFilterForm
 from idbridge.core.models import OutboxMessage
+from idbridge.core.paging import filter_query
 
 
 @login_required
@@ -53,8 +56,14 @@ def _check_broker() -> str:
 
 @permission_required("core.view_outbox")
 def outbox(request):
-    page = Paginator(OutboxMessage.objects.all(), 25).get_page(request.GET.get("page"))
-    return render(request, "core/outbox.html", {"page": page})
+    form = OutboxFilterForm(request.GET or None)
+    filters = {"q": "", "since": None, "until": None}
+    if form.is_valid():
+        filters = {name: form.cleaned_data[name] for name in filters}
+        filters["q"] = filters["q"].strip()
+    page = Paginator(selectors.outbox_list(**filters), 25).get_page(request.GET.get("page"))
+    query = filter_query({k: v.isoformat() if v and k != "q" else v for k, v in filters.items()})
+    return render(request, "core/outbox.html", {"page": page, "form": form, "query": query})
 
 
 @permission_required("core.view_outbox")

@@ -42,6 +42,8 @@ STAFF_INVITATION_TTL_HOURS = env.int("STAFF_INVITATION_TTL_HOURS", default=72)
 STAFF_INVITATION_REMINDER_HOURS = env.int("STAFF_INVITATION_REMINDER_HOURS", default=24)
 STAFF_INVITATION_MAX_SENDS = env.int("STAFF_INVITATION_MAX_SENDS", default=5)
 STAFF_RECORD_CHECK_MAX_ATTEMPTS = env.int("STAFF_RECORD_CHECK_MAX_ATTEMPTS", default=5)
+# A case in proofing this many days after its link was opened needs HR's attention.
+STAFF_ATTENTION_PROOFING_DAYS = env.int("STAFF_ATTENTION_PROOFING_DAYS", default=3)
 # A trusted referee (an HR operator) must record an identity-document inspection.
 STAFF_REQUIRE_SUPERVISED_PROOFING = env.bool("STAFF_REQUIRE_SUPERVISED_PROOFING", default=False)
 # WebAuthn relying party: the host name of PUBLIC_BASE_URL unless set.

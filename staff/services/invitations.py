@@ -19,6 +19,7 @@ from idbridge import ratelimit
 from idbridge.audit.services import audit_record
 from idbridge.core.mail import mail_send
 from staff.models import Invitation, OnboardingCase
+from staff.selectors import MAIL_FAILED_NOTE
 from staff.services.cases import (
     OnboardingError,
     case_lock,
@@ -49,29 +50,35 @@ def invitation_send(
 
     Limited to STAFF_INVITATION_MAX_SENDS per case so a mistyped address cannot be spammed.
     """
+    return _invitation_issue(case.id, actor, reason, Event.REPROOF if reproof else Event.INVITE)
+
+
+def invitation_resend(
+    *, case: OnboardingCase, actor, reason: str = "resent from the dashboard"
+) -> tuple[Invitation, str]:
+    """HR sends a fresh link to a case that is invited, or proofing (the applicant lost
+    the browser session): a proofing case restarts, its record check to be done again."""
+    return _invitation_issue(case.id, actor, reason, None)
+
+
+def case_unlock_resend(*, case: OnboardingCase, actor, reason: str) -> tuple[Invitation, str]:
+    """HR unlocks a case locked by failed record checks (their count cleared, passkeys
+    kept) and sends a fresh invitation; ``reason`` is required and audited."""
+    if not reason.strip():
+        raise OnboardingError("Give a reason.")
+    return _invitation_issue(case.id, actor, reason.strip(), Event.UNLOCK)
+
+
+def _invitation_issue(case_id: int, actor, reason: str, event: Event | None):
+    """Move the case along ``event`` (None: invite, or restart when proofing) and send a
+    new link; earlier links are superseded. All in one transaction, audited."""
     with transaction.atomic():
-        case = case_lock(case.id)
-        member = case.staff_member
-        to = member.invitation_email
-        if not to:
-            raise OnboardingError("Campus has no work or personal email for this person.")
-        if case.invitations_sent >= settings.STAFF_INVITATION_MAX_SENDS:
-            raise OnboardingError(
-                f"This person has been invited {case.invitations_sent} times already; "
-                "check their email address in Campus."
-            )
+        case = case_lock(case_id)
+        to = _invitation_address(case)
+        if event is None:
+            event = Event.RESTART if case.state == State.PROOFING else Event.INVITE
+        _case_restart(case, event, actor, reason)
         now = timezone.now()
-        if reproof:
-            disabled = member_passkeys_disable(member, "re-proofing started")
-            case.record_check_attempts = 0
-            case.record_checked_at = None
-            case.supervised_checked_at = None
-            case.supervised_checked_by = None
-            case.verified_at = None
-            case.invitations_sent = 0
-            case_transition(case, Event.REPROOF, actor, f"{reason} ({disabled} passkeys disabled)")
-        else:
-            case_transition(case, Event.INVITE, actor, reason)
         Invitation.objects.filter(
             case=case, used_at__isnull=True, superseded_at__isnull=True
         ).update(superseded_at=now)
@@ -85,8 +92,45 @@ def invitation_send(
         case.invitations_sent += 1
         case.save(update_fields=["invitations_sent", "updated_at"])
         link = invitation_link(invitation.id, secret)
+        member = case.staff_member
         transaction.on_commit(lambda: _mail_invitation(member, to, link, invitation.expires_at))
     return invitation, link
+
+
+def _invitation_address(case: OnboardingCase) -> str:
+    """Where the invitation goes; refused without an address or over the re-invite limit."""
+    to = case.staff_member.invitation_email
+    if not to:
+        raise OnboardingError("Campus has no work or personal email for this person.")
+    if case.invitations_sent >= settings.STAFF_INVITATION_MAX_SENDS:
+        raise OnboardingError(
+            f"This person has been invited {case.invitations_sent} times already; "
+            "check their email address in Campus."
+        )
+    return to
+
+
+def _case_restart(case: OnboardingCase, event: Event, actor, reason: str) -> None:
+    """Take the case back to invited along ``event``, clearing what it starts over."""
+    if event == Event.REPROOF:
+        disabled = member_passkeys_disable(case.staff_member, "re-proofing started")
+        case.record_check_attempts = 0
+        case.record_checked_at = None
+        case.supervised_checked_at = None
+        case.supervised_checked_by = None
+        case.verified_at = None
+        case.invitations_sent = 0
+        reason = f"{reason} ({disabled} passkeys disabled)"
+    elif event == Event.UNLOCK:
+        attempts = case.record_check_attempts
+        case.record_check_attempts = 0
+        case.record_checked_at = None
+        reason = f"{reason} ({attempts} failed record checks cleared)"
+    elif event == Event.RESTART:
+        # Failed attempts still count: only an unlock, with a reason, clears them.
+        case.record_checked_at = None
+        reason = f"{reason} (proofing restarts: record check to be done again)"
+    case_transition(case, event, actor, reason)
 
 
 def _mail_invitation(member, to, link, expires_at, *, reminder=False):
@@ -108,7 +152,7 @@ def _mail_invitation(member, to, link, expires_at, *, reminder=False):
         case_note(
             case=member.case,
             actor="system",
-            note="The invitation email could not be sent (mail server error): resend it.",
+            note=f"{MAIL_FAILED_NOTE} (mail server error): resend it.",
         )
 
 

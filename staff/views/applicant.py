@@ -8,7 +8,7 @@ from idbridge import ratelimit
 from idbridge.connectors.types import CampusError
 from staff.forms import RecordCheckForm
 from staff.limits import invitation_redemption_allowed, onboarding_attempt_allowed
-from staff.selectors import APPLICANT_CASE_KEY, applicant_case_get
+from staff.selectors import APPLICANT_CASE_KEY, applicant_case_get, record_check_miss_message
 from staff.services.cases import OnboardingError
 from staff.services.invitations import invitation_redeem
 from staff.services.proofing import record_check_submit, staff_refresh_birth_date
@@ -73,7 +73,7 @@ def record_check(request):
         case.refresh_from_db()
         if case.state == State.LOCKED:
             return redirect("staff:record_check")
-        form.add_error(None, "Those details do not match your district record.")
+        form.add_error(None, record_check_miss_message(case))
     return render(request, "staff/applicant/record_check.html", {"form": form, "case": case})
 
 

@@ -14,24 +14,31 @@ from staff.models import OnboardingCase
 from staff.proofing import proofing_status
 from staff.services.cases import OnboardingError, case_revoke
 from staff.services.existing import Scope, existing_invite, existing_invite_bulk
-from staff.services.invitations import invitation_send
+from staff.services.invitations import case_unlock_resend, invitation_resend, invitation_send
 from staff.services.proofing import supervised_check_record
 from staff.transitions import State, allowed_events
 
 
 @permission_required("core.view_onboarding")
 def index(request):
-    form = CaseSearchForm(request.GET or None, states=[s.value for s in State])
-    q = state = ""
+    form = CaseSearchForm(
+        request.GET or None,
+        states=[s.value for s in State],
+        attention=selectors.ATTENTION.items(),
+    )
+    filters = {"q": "", "state": "", "attention": ""}
     if form.is_valid():
-        q, state = form.cleaned_data["q"].strip(), form.cleaned_data["state"]
-    page = Paginator(selectors.case_list(q=q, state=state), 50).get_page(request.GET.get("page"))
-    query = filter_query({"q": q, "state": state})
+        filters = {name: form.cleaned_data[name].strip() for name in filters}
+    cases = selectors.case_list(**filters)
+    page = Paginator(cases, 50).get_page(request.GET.get("page"))
+    query = filter_query(filters)
     return render(
         request,
         "staff/index.html",
         {
             "funnel": selectors.case_funnel(),
+            "attention": selectors.case_attention(),
+            "filters": filters,
             "form": form,
             "page": page,
             "query": query,
@@ -103,7 +110,7 @@ def _invite(request, case, action):
 
 
 def _resend(request, case, action):
-    invitation_send(case=case, actor=request.user, reason="resent from the dashboard")
+    invitation_resend(case=case, actor=request.user)
     messages.success(request, "A new invitation was sent; earlier links no longer work.")
 
 
@@ -113,7 +120,12 @@ def _with_reason(request, case, action):
         messages.error(request, "Give a reason.")
         return
     reason = form.cleaned_data["reason"]
-    if action == "reproof":
+    if action == "unlock":
+        case_unlock_resend(case=case, actor=request.user, reason=reason)
+        messages.success(
+            request, "Unlocked: failed attempts cleared and a new invitation was sent."
+        )
+    elif action == "reproof":
         invitation_send(case=case, actor=request.user, reason=reason, reproof=True)
         messages.success(
             request,
@@ -145,5 +157,6 @@ _ACTIONS = {
     "revoke": _with_reason,
     "cancel": _with_reason,
     "reproof": _with_reason,
+    "unlock": _with_reason,
     "supervised": _supervised,
 }

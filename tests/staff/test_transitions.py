@@ -55,3 +55,23 @@ def test_unknown_states_and_events_are_errors():
         next_state("nonsense", Event.INVITE)
     with pytest.raises(ValueError):
         next_state(State.INVITED, "dance")
+
+
+def test_a_resend_while_proofing_restarts_at_an_invitation():
+    assert next_state(State.PROOFING, Event.RESTART) == State.INVITED
+    assert allowed_events(State.PROOFING).count(Event.RESTART) == 1
+    for state in set(State) - {State.PROOFING}:
+        with pytest.raises(IllegalTransition, match="cannot restart"):
+            next_state(state, Event.RESTART)
+
+
+def test_only_a_locked_case_is_unlocked_and_it_is_invited_again():
+    assert next_state(State.LOCKED, Event.UNLOCK) == State.INVITED
+    for state in set(State) - {State.LOCKED}:
+        with pytest.raises(IllegalTransition, match="cannot unlock"):
+            next_state(state, Event.UNLOCK)
+
+
+def test_a_proofing_case_is_still_not_invited_by_a_plain_invitation():
+    with pytest.raises(IllegalTransition, match="cannot invite a case that is proofing"):
+        next_state(State.PROOFING, Event.INVITE)

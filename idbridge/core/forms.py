@@ -1,0 +1,22 @@
+"""The dashboard's own forms (parsing and validation only)."""
+
+from django import forms
+
+
+class OutboxFilterForm(forms.Form):
+    """The outbox's search: recipient or subject words, and a date range (inclusive)."""
+
+    q = forms.CharField(label="Recipient or subject", required=False, max_length=200)
+    since = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            self.add_error("until", "The end date is before the start date.")
+        return data

@@ -1,0 +1,54 @@
+"""The outbox is searched by recipient and subject and filtered by date; page links keep
+the filters."""
+
+from datetime import timedelta
+
+from django.core.mail import send_mail
+from django.utils import timezone
+
+from idbridge.core.models import OutboxMessage
+
+
+def mail(subject, to, days_ago=0):
+    send_mail(subject, "Hello", None, [to])
+    message = OutboxMessage.objects.latest("id")
+    OutboxMessage.objects.filter(id=message.id).update(
+        created_at=timezone.now() - timedelta(days=days_ago)
+    )
+
+
+def subjects(client, query) -> set[str]:
+    html = client.get("/outbox/", query).content.decode()
+    return {s for s in ("Set up your sign-in", "Audit checkpoint", "Old invite") if s in html}
+
+
+def test_the_outbox_is_searched_by_recipient_and_subject(client, hr_operator):
+    mail("Set up your sign-in", "andrea.nowak@district.example")
+    mail("Audit checkpoint", "admins@district.example")
+    mail("Old invite", "andrea.nowak@district.example", days_ago=10)
+    client.force_login(hr_operator)
+    assert subjects(client, {"q": "nowak"}) == {"Set up your sign-in", "Old invite"}
+    assert subjects(client, {"q": "checkpoint"}) == {"Audit checkpoint"}
+    assert subjects(client, {"q": "nowak sign-in"}) == {"Set up your sign-in"}
+    today = timezone.localdate()
+    week_ago = (today - timedelta(days=7)).isoformat()
+    assert subjects(client, {"q": "nowak", "since": week_ago}) == {"Set up your sign-in"}
+    assert subjects(client, {"until": week_ago}) == {"Old invite"}
+    assert subjects(client, {"since": today.isoformat(), "until": today.isoformat()}) == {
+        "Set up your sign-in",
+        "Audit checkpoint",
+    }
+
+
+def test_a_range_that_ends_before_it_starts_is_refused(client, hr_operator):
+    client.force_login(hr_operator)
+    html = client.get("/outbox/", {"since": "2026-12-02", "until": "2026-12-01"}).content
+    assert b"The end date is before the start date." in html
+
+
+def test_outbox_page_links_keep_the_filters(client, hr_operator):
+    for n in range(26):
+        mail(f"Invitation {n}", "r&d@district.example")
+    client.force_login(hr_operator)
+    html = client.get("/outbox/", {"q": "r&d", "since": "2020-01-01"}).content.decode()
+    assert "?q=r%26d&amp;since=2020-01-01&page=2" in html
