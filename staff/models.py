@@ -68,9 +68,10 @@ class CampusConnection(models.Model):
     last_error = models.TextField(blank=True)
     last_error_at = models.DateTimeField(null=True, blank=True)
     cursor = models.JSONField(default=dict, blank=True)
-    poll_started_at = models.DateTimeField(null=True, blank=True)  # set while a poll runs
-    poll_done = models.PositiveIntegerField(default=0)
-    poll_total = models.PositiveIntegerField(null=True, blank=True)
+    # The latest poll (or full reconciliation): its claim, heartbeat and progress.
+    poll_job = models.ForeignKey(
+        "jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     last_poll_counts = models.JSONField(default=dict, blank=True)
     # The first successful poll records the staff Campus already has as existing (nobody
     # is invited); only staff who appear after it are invited automatically.
@@ -82,7 +83,11 @@ class CampusConnection(models.Model):
 
     @property
     def is_polling(self) -> bool:
-        return self.poll_started_at is not None
+        """A poll is queued or running on a live worker."""
+        from idbridge.jobs.services import job_is_stale
+
+        job = self.poll_job
+        return job is not None and job.is_busy and not job_is_stale(job)
 
 
 class StaffMember(models.Model):

@@ -1,9 +1,13 @@
 """Polling a Campus for staff: the service behind the beat schedule and "Poll now".
 
-A poll is claimed with a conditional UPDATE, so one connection is never polled twice at
-once, whatever the number of workers. The cursor (watermark / high-water person ID) is
-stored only when a run finishes, so a run that fails part-way loses nothing: the next one
-reads the same records again, and recording them is idempotent.
+A poll (or full reconciliation) is a job of ``idbridge.jobs`` (kinds in ``staff.jobs``):
+claimed, beating, reporting its progress in persons, failed with a readable sentence, and
+swept when its worker dies. A connection points to its latest poll job, and a new one is
+queued only while that job is not queued or running on a live worker, so one connection
+is never polled twice at once, whatever the number of workers. The cursor (watermark /
+high-water person ID) is stored only when a poll finishes, so one that fails part-way
+loses nothing: the next one (or its Retry) reads the same records again, and recording
+them is idempotent.
 
 A connection's first successful poll is its baseline: the staff it reads already work in
 the district and are recorded as existing, with no invitation; one audit entry sums it
@@ -22,13 +26,35 @@ from django.utils import timezone
 
 from idbridge.audit.services import audit_record
 from idbridge.connectors.types import CampusError, CampusPerson, PollCursor, Progress
+from idbridge.jobs.kinds import job_kind
+from idbridge.jobs.models import Job
+from idbridge.jobs.services import (
+    RunningJob,
+    job_claim,
+    job_fail,
+    job_succeed,
+    stale_before,
+    unexpected_reason,
+)
 from staff.connectors import connector_for
+from staff.jobs import poll_kind, poll_options
 from staff.models import CampusConnection, OnboardingCase, StaffMember
 from staff.services.discovery import staff_mark_gone, staff_records_from_campus
 
 log = logging.getLogger(__name__)
-STALE_CLAIM = timedelta(hours=1)
 BATCH = 500  # persons recorded per transaction
+
+
+class JobProgress(Progress):
+    """A connector's progress (persons read of persons expected), written to the job."""
+
+    def __init__(self, running: RunningJob):
+        super().__init__()
+        self.running = running
+
+    def report(self, *, last: bool = False) -> None:
+        # Written at most once a second, but the last report always (a step forces it).
+        self.running.progress(self.done, total=self.total, step="" if last else None)
 
 
 def _cursor_from(data: dict) -> PollCursor:
@@ -48,43 +74,84 @@ def _cursor_to(cursor: PollCursor) -> dict:
     }
 
 
-def connection_claim_poll(connection_id: int) -> bool:
-    now = timezone.now()
-    return bool(
-        CampusConnection.objects.filter(id=connection_id, enabled=True)
-        .filter(Q(poll_started_at__isnull=True) | Q(poll_started_at__lt=now - STALE_CLAIM))
-        .update(poll_started_at=now, poll_done=0, poll_total=None)
+def _idle() -> Q:
+    """No poll of the connection is queued, or running on a live worker."""
+    return (
+        Q(poll_job__isnull=True)
+        | ~Q(poll_job__state__in=[Job.State.QUEUED, Job.State.RUNNING])
+        | Q(poll_job__state=Job.State.RUNNING, poll_job__heartbeat_at__lt=stale_before())
     )
 
 
-def _report(connection_id: int, progress: Progress):
-    CampusConnection.objects.filter(id=connection_id).update(
-        poll_done=progress.done, poll_total=progress.total
-    )
+def _poll_job_new(connection_id: int, kind: str) -> Job | None:
+    """A queued poll job the connection now points to; None while another poll is busy."""
+    with transaction.atomic():
+        job = Job.objects.create(kind=kind, subject_id=connection_id, unit=job_kind(kind).unit)
+        if CampusConnection.objects.filter(_idle(), id=connection_id, enabled=True).update(
+            poll_job=job
+        ):
+            return job
+        job.delete()
+    return None
+
+
+def poll_queue(*, connection_id: int, full=False, accept_shrink=False) -> Job | None:
+    """Queue a poll (its task sent once the transaction commits); None while one is busy."""
+    kind = poll_kind(full=full, accept_shrink=accept_shrink)
+    job = _poll_job_new(connection_id, kind)
+    if job is not None:
+        job_kind(kind).task.delay_on_commit(job.id)
+    return job
+
+
+def connection_claim_poll(
+    connection_id: int, *, full=False, accept_shrink=False
+) -> RunningJob | None:
+    """A new poll job, claimed here to be run in this process; None while one is busy."""
+    job = _poll_job_new(connection_id, poll_kind(full=full, accept_shrink=accept_shrink))
+    return job_claim(job.id) if job is not None else None
 
 
 def connection_poll(
     *, connection_id: int, full: bool = False, accept_shrink: bool = False, actor="system"
 ) -> dict | None:
-    """Run one poll; returns its counts, or None when another poll holds the claim.
+    """Run one poll here and now (no worker): its counts, or None while another poll is
+    busy. Raises CampusError after recording it on the connection and failing the job."""
+    running = connection_claim_poll(connection_id, full=full, accept_shrink=accept_shrink)
+    if running is None:
+        return None
+    try:
+        counts = poll_run(running, actor=actor)
+    except CampusError as exc:
+        job_fail(running.id, str(exc), token=running.token)
+        raise
+    except Exception as exc:
+        job_fail(running.id, unexpected_reason(running.job, exc), token=running.token)
+        raise
+    job_succeed(running)
+    return counts
+
+
+def poll_run(running: RunningJob, *, actor="system") -> dict:
+    """The body of a poll job: read Campus, record staff, report progress to the job.
 
     Raises CampusError after recording it on the connection (the task decides on retry).
     """
-    if not connection_claim_poll(connection_id):
-        return None
-    connection = CampusConnection.objects.get(id=connection_id)
+    full, accept_shrink = poll_options(running.job.kind)
+    connection = CampusConnection.objects.get(id=running.subject_id)
     connector = connector_for(connection)
     cursor = _cursor_from(connection.cursor)
-    progress = Progress()
+    progress = JobProgress(running)
     counts = {"read": 0, "new_cases": 0, "existing": 0, "updated": 0, "revoked": 0}
     full_due = full or _full_reconcile_due(connection)
     try:
         held = _poll_run(connection, connector, cursor, progress, counts, full_due, accept_shrink)
     except CampusError as exc:
-        _finish(connection, progress, counts, error=exc)
+        _finish(connection, counts, error=exc)
         raise
+    progress.report(last=True)
     with transaction.atomic():  # a finished baseline is stamped with the cursor, or neither
-        _finish(connection, progress, counts, cursor=cursor, full=full_due, held=held)
+        _finish(connection, counts, cursor=cursor, full=full_due, held=held)
         if connection.baseline_at is None:
             _baseline_record(connection, counts, actor)
     audit_record(
@@ -144,7 +211,7 @@ def _poll_run(connection, connector, cursor, progress, counts, full_due, accept_
     return _full_soap(connection, connector, progress, counts, accept_shrink)
 
 
-def _record_all(connection, persons, progress: Progress, counts: dict, keys: set | None = None):
+def _record_all(connection, persons, progress: JobProgress, counts: dict, keys: set | None = None):
     """Record persons in batches (a few queries per batch), reporting progress as it goes."""
     batch: list[CampusPerson] = []
 
@@ -155,7 +222,7 @@ def _record_all(connection, persons, progress: Progress, counts: dict, keys: set
         for name, value in result.items():
             counts[name] += value
         batch.clear()
-        _report(connection.id, progress)
+        progress.report()
 
     for person in persons:
         counts["read"] += 1
@@ -194,7 +261,7 @@ def _full_soap(connection, connector, progress, counts, accept_shrink) -> str | 
         )
     )
     progress.total = (progress.total or progress.done) + len(keys)
-    _report(connection.id, progress)
+    progress.report()
 
     def found():
         for key, person in connector.iter_persons(keys):  # max_concurrency at a time
@@ -229,12 +296,9 @@ def _revoke_missing(connection, present: set[str], counts, accept_shrink) -> str
     return None
 
 
-def _finish(connection, progress, counts, *, cursor=None, error=None, full=False, held=None):
+def _finish(connection, counts, *, cursor=None, error=None, full=False, held=None):
     now = timezone.now()
     fields = {
-        "poll_started_at": None,
-        "poll_done": progress.done,
-        "poll_total": progress.total,
         "last_poll_at": now,
         "next_poll_at": now + timedelta(seconds=connection.poll_interval_seconds),
         "last_poll_counts": counts,
@@ -265,8 +329,8 @@ def connections_due(now=None) -> list[int]:
     due = []
     rows = (
         CampusConnection.objects.filter(enabled=True)
-        # A claim older than STALE_CLAIM is a poll whose worker died: poll again.
-        .filter(Q(poll_started_at__isnull=True) | Q(poll_started_at__lt=now - STALE_CLAIM))
+        # A poll whose worker died (its heartbeat is stale) no longer counts: poll again.
+        .filter(_idle())
         .filter(Q(next_poll_at__isnull=True) | Q(next_poll_at__lte=now))
         .values_list("id", "next_poll_at", "poll_interval_seconds")
     )

@@ -149,7 +149,7 @@ def case_get(case_id: int) -> OnboardingCase:
 
 
 def connection_list():
-    return CampusConnection.objects.order_by("name")
+    return CampusConnection.objects.select_related("poll_job").order_by("name")
 
 
 def applicant_case_get(request) -> OnboardingCase:

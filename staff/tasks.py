@@ -33,19 +33,27 @@ def remind_and_expire_invitations():
 
 
 @shared_task(bind=True, acks_late=True, time_limit=3600, soft_time_limit=3540, max_retries=6)
-def poll_connection(self, connection_id: int, full: bool = False, accept_shrink: bool = False):
-    """Poll one Campus connection. Transient failures retry with backoff; permanent stop."""
+def poll_connection(self, job_id: int):
+    """Run one poll job (``staff.jobs``). A transient Campus failure gives the job back and
+    retries with backoff (then fails it); a permanent one fails it with Campus's words."""
     from idbridge.connectors.http import backoff
     from idbridge.connectors.types import PermanentCampusError, TransientCampusError
+    from idbridge.jobs.services import job_execute, job_fail
     from staff import polling
 
     try:
-        polling.connection_poll(connection_id=connection_id, full=full, accept_shrink=accept_shrink)
+        job_execute(
+            job_id,
+            polling.poll_run,
+            release_on=(TransientCampusError,),
+            readable=(PermanentCampusError,),
+        )
     except TransientCampusError as exc:
+        if self.request.retries >= self.max_retries:
+            job_fail(job_id, f"Campus did not answer: {exc}. Retry runs the poll again.")
+            return
         countdown = exc.retry_after or backoff(self.request.retries, base=15, cap=600) + 5
         raise self.retry(exc=exc, countdown=countdown) from None
-    except PermanentCampusError as exc:
-        log.warning("poll stopped", extra={"connection": connection_id, "problem": str(exc)})
 
 
 @shared_task(time_limit=60)
@@ -53,4 +61,4 @@ def poll_due_connections():
     from staff import polling
 
     for connection_id in polling.connections_due():
-        poll_connection.delay(connection_id)
+        polling.poll_queue(connection_id=connection_id)

@@ -14,7 +14,7 @@ from django.utils import timezone
 from idbridge.jobs.kinds import job_kind
 from idbridge.jobs.models import Job
 from idbridge.jobs.services import job_can_retry, job_is_stale, stale_reason
-from idbridge.jobs.words import duration_words, progress_words
+from idbridge.jobs.words import duration_words, progress_words, rate_words
 
 BUSY = (Job.State.QUEUED, Job.State.RUNNING)
 
@@ -53,6 +53,7 @@ def progress_payload(
         "words": progress_words(done, total, unit),
         "percent": round(100 * done / total) if total else None,
         "rate": round(rate, 1) if rate else None,
+        "rate_words": rate_words(rate, unit),
         "eta_seconds": round(left) if left is not None else None,
         "time_left": duration_words(left),
         "step": step,

@@ -1,4 +1,5 @@
-"""Progress in words: "1,240 of 3,000 rows", "about 2 min left"."""
+"""Progress in words: "1,240 of 3,000 rows", "2.1 MB of 5.4 MB", "1.3 MB/s", "about 2 min
+left"."""
 
 from __future__ import annotations
 
@@ -16,6 +17,16 @@ def progress_words(done: int, total: int | None, unit: str) -> str:
         return f"{_size(done)} of {_size(total)}" if total else _size(done)
     unit = f" {unit}" if unit else ""
     return f"{done:,} of {total:,}{unit}" if total else f"{done:,}{unit}"
+
+
+def rate_words(rate: float | None, unit: str) -> str:
+    """A rate as it reads: "1.3 MB/s" for bytes, "12.5 rows/s" for anything counted."""
+    if not rate:
+        return ""
+    if unit == "bytes":
+        return f"{_size(rate)}/s"
+    unit = f" {unit}" if unit else ""
+    return f"{rate:,.1f}{unit}/s"
 
 
 def duration_words(seconds: float | None) -> str:

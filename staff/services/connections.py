@@ -43,7 +43,8 @@ def connection_test(*, connection: CampusConnection, actor) -> tuple[bool, str]:
 
 
 def connection_poll_now(*, connection: CampusConnection, actor, full=False, accept_shrink=False):
-    from staff.tasks import poll_connection
+    """Queue a poll now; None when one is already queued or running."""
+    from staff.polling import poll_queue
 
     audit_record(
         actor=actor,
@@ -51,6 +52,4 @@ def connection_poll_now(*, connection: CampusConnection, actor, full=False, acce
         target=connection,
         details={"full": full, "accept_shrink": accept_shrink},
     )
-    transaction.on_commit(
-        lambda: poll_connection.delay(connection.id, full=full, accept_shrink=accept_shrink)
-    )
+    return poll_queue(connection_id=connection.id, full=full, accept_shrink=accept_shrink)

@@ -4,9 +4,13 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.dateformat import format as date_format
+from django.utils.timezone import localtime
 from django.views.decorators.http import require_GET, require_POST
 
 from idbridge.core.access import permission_required
+from idbridge.jobs.kinds import job_kind
+from idbridge.jobs.progress import job_progress_info
 from staff import selectors
 from staff.forms import ConnectionForm
 from staff.models import CampusConnection
@@ -26,11 +30,17 @@ def connection_edit(request, connection_id=None):
 
 @permission_required("core.view_onboarding")
 def connection_detail(request, connection_id):
-    connection = get_object_or_404(CampusConnection, id=connection_id)
+    connection = get_object_or_404(
+        CampusConnection.objects.select_related("poll_job"), id=connection_id
+    )
     return render(
         request,
         "staff/connection.html",
-        {"connection": connection, "baseline": selectors.baseline_progress(connection)},
+        {
+            "connection": connection,
+            "baseline": selectors.baseline_progress(connection),
+            "poll": _poll_progress(request, connection),
+        },
     )
 
 
@@ -51,30 +61,45 @@ def connection_poll(request, connection_id):
     accept = request.POST.get("accept_shrink") == "1"
     if accept and not request.user.has_perm("core.manage_connections"):
         raise PermissionDenied
-    services.connection_poll_now(
+    queued = services.connection_poll_now(
         connection=connection, actor=request.user, full=full or accept, accept_shrink=accept
     )
-    messages.success(
-        request,
-        "Poll started."
-        if not accept
-        else "Full poll started; missing staff will be deprovisioned.",
-    )
+    if queued is None:
+        messages.info(request, "A poll is already running: its progress is shown below.")
+    else:
+        messages.success(
+            request,
+            "Poll started."
+            if not accept
+            else "Full poll started; missing staff will be deprovisioned.",
+        )
     return redirect("staff:connection", connection_id=connection.id)
+
+
+def _poll_progress(request, connection: CampusConnection) -> dict:
+    """The latest poll job's progress (one shape for every job) and the connection's
+    summary, its times in the district's time zone, for the page and its script."""
+    job = connection.poll_job
+    can_manage = job is not None and request.user.has_perm(job_kind(job.kind).manage_permission)
+    counts = connection.last_poll_counts or {}
+    last_poll = connection.last_poll_at and localtime(connection.last_poll_at)
+    next_poll = connection.next_poll_at and localtime(connection.next_poll_at)
+    return {
+        **job_progress_info(job, can_manage=can_manage),
+        "polling": connection.is_polling,
+        "status": connection.get_status_display(),
+        "status_code": connection.status,
+        "last_error": connection.last_error,
+        "last_poll_at": date_format(last_poll, "Y-m-d H:i:s") if last_poll else None,
+        "next_poll_at": date_format(next_poll, "Y-m-d H:i:s") if next_poll else None,
+        "counts": ", ".join(f"{k} {v}" for k, v in counts.items()) or None,
+    }
 
 
 @require_GET
 @permission_required("core.view_onboarding")
 def connection_progress(request, connection_id):
-    c = get_object_or_404(CampusConnection, id=connection_id)
-    return JsonResponse(
-        {
-            "polling": c.is_polling,
-            "done": c.poll_done,
-            "total": c.poll_total,
-            "status": c.get_status_display(),
-            "last_error": c.last_error,
-            "last_poll_at": c.last_poll_at.isoformat() if c.last_poll_at else None,
-            "counts": c.last_poll_counts,
-        }
+    connection = get_object_or_404(
+        CampusConnection.objects.select_related("poll_job"), id=connection_id
     )
+    return JsonResponse(_poll_progress(request, connection))

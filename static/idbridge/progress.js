@@ -2,7 +2,9 @@
 // for the one progress shape (busy, words, step, rate, time_left, error, retry_url).
 // The job runs on a worker: closing the page loses nothing; reopening it picks up here.
 // When a job stops (finished, failed, or its worker gone), the page reloads to show the
-// outcome, and Retry when it failed.
+// outcome, and Retry when it failed; with data-job-reload="failed", a job that finished
+// only updates the element (its data-field values come with the progress) and a failed
+// one still reloads the page, for its error and Retry.
 (function () {
   const boxes = document.querySelectorAll("[data-job-url]");
   function show(box, s) {
@@ -18,7 +20,7 @@
     if (s.total) { bar.max = s.total; bar.value = s.done; } else { bar.removeAttribute("value"); }
     const parts = [s.words];
     if (s.step) parts.push(s.step);
-    if (s.rate) parts.push(`${s.rate.toLocaleString()} ${s.unit || ""}/s`.replace(" /s", "/s"));
+    if (s.rate_words) parts.push(s.rate_words);
     if (s.time_left) parts.push(s.time_left);
     text.textContent = parts.filter(Boolean).join(" · ");
   }
@@ -34,8 +36,14 @@
         if (s.busy) {
           wasBusy = true;
         } else if (wasBusy) {
-          clearInterval(timer);
-          window.location.reload();
+          wasBusy = false;
+          if (box.dataset.jobReload === "failed" && s.job_state === "succeeded") {
+            const text = box.querySelector("[data-progress-text]");
+            if (text) text.textContent = `${s.label || "The job"} finished.`;
+          } else {
+            clearInterval(timer);
+            window.location.reload();
+          }
         }
       } catch (e) { /* network blip: next tick */ }
     }

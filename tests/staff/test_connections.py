@@ -1,9 +1,11 @@
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from idbridge.audit.models import AuditEntry
+from idbridge.jobs.models import Job
 from staff import polling
 from staff.models import CampusConnection
 
@@ -117,7 +119,7 @@ def test_due_connections_are_queued_once_per_interval(connection):
 def test_a_poll_whose_worker_died_is_due_again_once_its_claim_is_stale(connection):
     assert polling.connection_claim_poll(connection.id)  # the worker then dies mid-poll
     assert polling.connections_due() == []
-    CampusConnection.objects.filter(id=connection.id).update(
-        poll_started_at=timezone.now() - polling.STALE_CLAIM - timedelta(seconds=1)
+    Job.objects.filter(id=CampusConnection.objects.get(id=connection.id).poll_job_id).update(
+        heartbeat_at=timezone.now() - timedelta(seconds=settings.JOBS_STALE_SECONDS + 1)
     )
     assert polling.connections_due() == [connection.id]

@@ -140,7 +140,7 @@ def test_soap_discovery_finds_exactly_the_new_staff_with_one_authentication(sand
     assert faults.counters_get()["soap.Authenticate"] == 1
     connection.refresh_from_db()
     # The full pass re-reads every staff member, and the dashboard's progress shows it.
-    assert connection.poll_done == connection.poll_total >= len(current_staff_ids())
+    assert connection.poll_job.done == connection.poll_job.total >= len(current_staff_ids())
     member = StaffMember.objects.first()
     assert member.birth_date.reveal()  # GetPerson carries the birth date
 
@@ -297,17 +297,15 @@ def test_rejected_credentials_stop_with_a_clear_error(sandbox):
     connection.refresh_from_db()
     assert connection.status == CampusConnection.Status.ERROR
     assert "rejected the client credentials" in connection.last_error
-    assert connection.poll_started_at is None  # the claim is released
+    assert not connection.is_polling  # the claim is released
 
 
 def test_a_poll_task_on_a_real_worker_waits_out_a_rate_limit(sandbox, celery_worker):
-    from staff.tasks import poll_connection
-
     connection = rest_connection(sandbox)
     faults.faults_set(
         actor="tests", endpoints="oneroster", rate_limit_share=1.0, retry_after_seconds=1
     )
-    poll_connection.delay(connection.id)
+    polling.poll_queue(connection_id=connection.id)
     wait_for(
         lambda: CampusConnection.objects.filter(
             id=connection.id, status=CampusConnection.Status.ERROR
