@@ -33,7 +33,7 @@ def _welcome_path() -> str:
 
 
 def _refusals():
-    return list(AuditEntry.objects.filter(action="staff.invitation.refused").order_by("seq"))
+    return list(AuditEntry.objects.filter(action="staff.invitation.refused").order_by("id"))
 
 
 def _assert_one_refusal(reason: str, target: str, path: str) -> None:

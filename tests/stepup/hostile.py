@@ -142,7 +142,7 @@ def sign_in(client) -> None:
 
 
 def last_refusal() -> AuditEntry | None:
-    return AuditEntry.objects.filter(action="stepup.request_refused").order_by("-seq").first()
+    return AuditEntry.objects.filter(action="stepup.request_refused").order_by("-id").first()
 
 
 def assert_refused(response, code: str, *, status: int = 400, text: str = "") -> None:
