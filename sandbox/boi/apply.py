@@ -11,6 +11,11 @@ order that satisfies the foreign keys and the one-current-identity constraint. C
 
 Values always come from the payload, never from the entry: the entry's SSN values are
 masked for reports.
+
+Like Campus, a write happens only when a value changes: a staff member sent again as Campus
+already has them is not written at all, and ``Person.date_modified`` (OneRoster's
+``dateLastModified``) moves only when something of theirs changed (a demographic, a name,
+an employment, a position, their household or its addresses).
 """
 
 from __future__ import annotations
@@ -61,6 +66,22 @@ def normalize_ssn(value: object) -> str:
     return f"{digits[:3]}-{digits[3:5]}-{digits[5:]}" if len(digits) == 9 else ""
 
 
+def _plain(value: object) -> object:
+    """A value as compared: an encrypted field's plain text."""
+    reveal = getattr(value, "reveal", None)
+    return reveal() if callable(reveal) else value
+
+
+def _names(identity: Identity | None) -> dict[str, str]:
+    if identity is None:
+        return {"lastName": "", "firstName": "", "middleName": ""}
+    return {
+        "lastName": identity.last_name,
+        "firstName": identity.first_name,
+        "middleName": identity.middle_name,
+    }
+
+
 @dataclass
 class Applied:
     """What happened to one staff member."""
@@ -84,6 +105,7 @@ class Writer:
         self.new_persons: list[Person] = []
         self.changed_persons: dict[int, Person] = {}
         self.person_fields: set[str] = {"hr_synced_at", "date_modified"}
+        self._changed = False  # whether the staff member being staged changed
         self.ended_identities: list[Identity] = []
         self.new_identities: list[Identity] = []
         self.new_employments: list[Employment] = []
@@ -102,6 +124,7 @@ class Writer:
         self, entry: ReportEntry, payload: Mapping[str, object], campus: CampusPerson | None
     ) -> Applied:
         """Rows and changes for one entry whose action is "add" or "update"."""
+        self._changed = False
         if entry.action == "add":
             held = CampusPerson(self._new_person(payload))
             applied = Applied(entry.staff_number, "created", held.person)
@@ -109,13 +132,15 @@ class Writer:
             assert campus is not None and campus.person.pk == entry.person_id
             held = campus
             applied = Applied(entry.staff_number, "updated", held.person)
-            self._update_person(entry, payload, held.person)
+            self._demographics(entry, payload, held.person)
         self._identity(entry, payload, held)
         for title in entry.titles_to_create:
             self.lookups.title_ref(title.code, title.description)
         self._employments(entry, held)
         self._positions(entry, held, applied)
         self._household(entry, payload, held, applied)
+        if entry.action != "add":
+            self._person_stamp(held.person)
         applied.notes = list(entry.notes)
         return applied
 
@@ -140,15 +165,29 @@ class Writer:
             return as_date(value)
         return text(value)
 
-    def _update_person(self, entry: ReportEntry, payload: Mapping[str, object], person: Person):
+    def _demographics(self, entry: ReportEntry, payload: Mapping[str, object], person: Person):
+        """The demographics that differ from Campus's, set in place."""
         for change in entry.demographic_changes:
             if change.new_identity:
                 continue
             attname = PERSON_FIELDS[change.field]
-            setattr(person, attname, self._value(change.field, payload.get(change.field)))
+            value = self._value(change.field, payload.get(change.field))
+            if _plain(getattr(person, attname)) == _plain(value):
+                continue
+            setattr(person, attname, value)
             self.person_fields.add(attname)
-        person.hr_synced_at = self.now
-        person.date_modified = self.now
+            self._changed = True
+
+    def _person_stamp(self, person: Person):
+        """A changed staff member is modified now; one written by HR for the first time is
+        marked HR-synced (without being modified); anyone else is not written at all."""
+        if self._changed:
+            person.date_modified = self.now
+            person.hr_synced_at = self.now
+        elif person.hr_synced_at is None:
+            person.hr_synced_at = self.now
+        else:
+            return
         self.changed_persons[person.pk] = person
 
     def _identity(self, entry: ReportEntry, payload: Mapping[str, object], held: CampusPerson):
@@ -157,21 +196,22 @@ class Writer:
         current = held.identity
         if entry.action == "update" and not entry.new_identity:
             return
-        names = {
-            "lastName": current.last_name if current else "",
-            "firstName": current.first_name if current else "",
-            "middleName": current.middle_name if current else "",
-        }
-        names.update({name: text(payload.get(name)) for name in NAME_FIELDS if name in payload})
+        names = _names(current)
+        names.update(
+            {name: text(payload.get(name))[:100] for name in NAME_FIELDS if name in payload}
+        )
+        if current is not None and _names(current) == names:
+            return
+        self._changed = True
         if current is not None and current.pk:
             current.is_current = False
             current.end_date = self.today - timedelta(days=1)
             self.ended_identities.append(current)
         identity = Identity(
             person=held.person,
-            last_name=names["lastName"][:100],
-            first_name=names["firstName"][:100],
-            middle_name=names["middleName"][:100],
+            last_name=names["lastName"],
+            first_name=names["firstName"],
+            middle_name=names["middleName"],
             start_date=self.today,
             is_current=True,
         )
@@ -181,6 +221,7 @@ class Writer:
     def _employments(self, entry: ReportEntry, held: CampusPerson):
         plan = entry.employment_changes
         for created in plan.creates:
+            self._changed = True
             self.new_employments.append(
                 Employment(
                     person=held.person,
@@ -191,21 +232,25 @@ class Writer:
         for update in plan.updates:
             hire = as_date(update.hire_date)
             for employment in held.employments:
-                if employment.hire_date == hire:
-                    employment.termination_date = as_date(update.new_termination_date)
+                ends = as_date(update.new_termination_date)
+                if employment.hire_date == hire and employment.termination_date != ends:
+                    employment.termination_date = ends
                     self.changed_employments[employment.pk] = employment
+                    self._changed = True
 
     def _positions(self, entry: ReportEntry, held: CampusPerson, applied: Applied):
         plan = entry.assignment_changes
         by_id = {a.pk: a for a in held.assignments}
         for update in plan.updates:
             assignment = by_id[update.position_id]
+            attname = "start_date" if update.field == "startDate" else "end_date"
             value = as_date(update.new)
-            if update.field == "startDate":
-                assignment.start_date = value
-            else:
-                assignment.end_date = value
+            if getattr(assignment, attname) == value:
+                continue
+            setattr(assignment, attname, value)
             self.changed_assignments[assignment.pk] = assignment
+            self._changed = True
+        self._changed |= bool(plan.creates or plan.removals)
         for position in plan.creates:
             title = self.lookups.title_ref(position.title_code)
             code_id = (
@@ -265,6 +310,7 @@ class Writer:
             )
             name = f"{last} Household".strip()
         household = Household(name=name[:200], is_staff_household=True, created_at=self.now)
+        self._changed = True
         self.new_households.append(household)
         self.new_members.append(
             HouseholdMember(household=household, person=held.person, start_date=self.today)
@@ -325,6 +371,7 @@ class Writer:
             else:
                 row.address_id = ref
             self.new_locations.append(row)
+            self._changed = True
         return kept
 
     def _locations_end(self, held: CampusPerson, kept: set[int]):
@@ -332,6 +379,7 @@ class Writer:
             if location.pk and location.pk not in kept:
                 location.end_date = self.today
                 self.ended_locations[location.pk] = location
+                self._changed = True
 
     # --- writing ----------------------------------------------------------------------
 

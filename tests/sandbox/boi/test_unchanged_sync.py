@@ -1,0 +1,106 @@
+"""Sending an unchanged HR file again changes nothing in Campus, so OneRoster's
+``dateLastModified`` of the synced staff stays put (pollers re-read nothing); a real change
+moves it for exactly the people it touched."""
+
+import time
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from sandbox.oneroster.protocol import format_datetime
+
+from .conftest import payload_from_campus, read, unique_staff
+
+pytestmark = pytest.mark.django_db
+
+ONEROSTER = "/sandbox/campus/api/oneroster/v1p2/{app}/ims/oneroster/rostering/v1p2"
+
+
+class Roster:
+    """OneRoster users, read with the HR system's own bearer token."""
+
+    def __init__(self, boi_api):
+        self.api = boi_api
+        self.base = ONEROSTER.format(app=boi_api.credentials["app_name"])
+
+    def _get(self, path, params=None):
+        response = self.api.client.get(
+            f"{self.base}/{path}", params or {}, HTTP_AUTHORIZATION=f"Bearer {self.api.token}"
+        )
+        assert response.status_code == 200, response.content
+        return response.json()
+
+    def modified(self, person_ids) -> dict[int, str]:
+        return {pk: self._get(f"users/{pk}")["user"]["dateLastModified"] for pk in person_ids}
+
+    def changed_since(self, moment) -> set[int]:
+        flt = f"dateLastModified>'{format_datetime(moment)}'"
+        users = self._get("users", {"filter": flt, "limit": 1000})["users"]
+        return {int(u["sourcedId"]) for u in users}
+
+
+def sync(boi_api, staff) -> dict[str, int]:
+    """A whole sync (start, transfer, validate, commit); personID by staff number."""
+    sync_id = boi_api.post("sync/start").json()["syncID"]
+    assert boi_api.post(f"sync/{sync_id}/transfer", {"staff": staff}).status_code == 200
+    assert boi_api.post(f"sync/{sync_id}/endTransfer").status_code == 200
+    assert boi_api.post(f"sync/{sync_id}/validate").status_code == 200
+    response = boi_api.post(f"sync/{sync_id}/commit")
+    assert response.status_code == 200, response.content
+    body = read(response)
+    assert body["failed"] == []
+    return {s["staffNumber"]: s["personID"] for s in body["succeeded"]}
+
+
+def a_moment_later():
+    """A moment strictly after every write so far, at OneRoster's millisecond precision."""
+    moment = timezone.now() + timedelta(milliseconds=1)
+    while timezone.now() <= moment + timedelta(milliseconds=1):
+        time.sleep(0.001)
+    return moment
+
+
+@pytest.fixture
+def hr_file(district, staff_payload):
+    """Five Campus staff as Campus has them (one with a changed phone), and two new hires
+    with a household address."""
+    payloads = [payload_from_campus(p) for p in unique_staff(5)]
+    payloads[0]["workPhone"] = "651-555-0177"
+    return payloads + [staff_payload("920001"), staff_payload("920002", lastName="Aune")]
+
+
+def test_an_unchanged_file_sent_again_moves_no_date_last_modified(boi_api, hr_file):
+    roster = Roster(boi_api)
+    ids = sync(boi_api, hr_file)
+    assert len(ids) == len(hr_file)
+    before = roster.modified(ids.values())
+    since = a_moment_later()
+
+    assert sync(boi_api, hr_file) == ids
+
+    assert roster.modified(ids.values()) == before
+    assert roster.changed_since(since).isdisjoint(ids.values())
+
+
+def test_a_real_change_moves_only_the_people_it_touched(boi_api, hr_file):
+    roster = Roster(boi_api)
+    ids = sync(boi_api, hr_file)
+    before = roster.modified(ids.values())
+    since = a_moment_later()
+    renamed, ended, moved = hr_file[1], hr_file[2], hr_file[5]
+    renamed["lastName"] += "-Okafor"
+    ended["positions"][0]["endDate"] = timezone.localdate().isoformat()
+    moved["household"]["householdLocations"][0]["address"] = {
+        "fullStreetAddress": "77 Main St NE",
+        "city": "Blaine",
+        "state": "MN",
+        "zip": "55434",
+    }
+
+    sync(boi_api, hr_file)
+
+    after = roster.modified(ids.values())
+    touched = {ids[p["staffNumber"]] for p in (renamed, ended, moved)}
+    assert {pk for pk in ids.values() if after[pk] != before[pk]} == touched
+    assert roster.changed_since(since) == touched
