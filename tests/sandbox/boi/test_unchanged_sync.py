@@ -104,3 +104,21 @@ def test_a_real_change_moves_only_the_people_it_touched(boi_api, hr_file):
     touched = {ids[p["staffNumber"]] for p in (renamed, ended, moved)}
     assert {pk for pk in ids.values() if after[pk] != before[pk]} == touched
     assert roster.changed_since(since) == touched
+
+
+def test_an_unchanged_staff_update_or_position_update_moves_nothing(boi_api, staff_payload):
+    roster = Roster(boi_api)
+    created = boi_api.post("staff", staff_payload())
+    assert created.status_code in (200, 201), created.content
+    person_id = created.json()["staff"]["personID"]
+    before = roster.modified([person_id])
+    since = a_moment_later()
+
+    assert boi_api.put("staff/900001", staff_payload()).status_code == 200
+    positions = {"positions": staff_payload()["positions"]}
+    assert boi_api.put("staff/900001/positions", positions).status_code == 200
+
+    assert roster.modified([person_id]) == before
+    assert person_id not in roster.changed_since(since)
+    assert boi_api.put("staff/900001", staff_payload(workPhone="651-555-0199")).status_code == 200
+    assert roster.changed_since(since) == {person_id}
