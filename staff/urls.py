@@ -1,10 +1,11 @@
 from django.urls import path
 
-from staff.views import applicant, cases, connections
+from staff.views import applicant, cases, connections, funnel
 
 app_name = "staff"
 urlpatterns = [
     path("", cases.index, name="index"),
+    path("funnel.json", funnel.funnel_json, name="funnel_json"),
     path("cases/<int:case_id>/", cases.case_detail, name="case"),
     path("existing/invite/", cases.existing_invite_many, name="existing_invite"),
     path("cases/<int:case_id>/<slug:action>/", cases.case_action, name="case_action"),

@@ -17,6 +17,7 @@ from staff.services.existing import Scope, existing_invite, existing_invite_bulk
 from staff.services.invitations import case_unlock_resend, invitation_resend, invitation_send
 from staff.services.proofing import supervised_check_record
 from staff.transitions import State, allowed_events
+from staff.views.funnel import funnel_context
 
 
 @permission_required("core.view_onboarding")
@@ -44,6 +45,7 @@ def index(request):
             "query": query,
             "connections": selectors.connection_list(),
             "existing": selectors.existing_count(),
+            **funnel_context(),
         },
     )
 

@@ -1,0 +1,86 @@
+"""Onboarding at a glance: invitations and verifications per day as an inline SVG chart,
+and cases per school by state; the page's script refreshes both from ``funnel.json``."""
+
+from django.http import JsonResponse
+from django.template.loader import render_to_string
+from django.views.decorators.http import require_GET
+
+from idbridge.core.access import permission_required
+from staff import selectors
+from staff.transitions import State
+
+# The chart's drawing area, in SVG user units (the SVG scales to the page's width).
+WIDTH, HEIGHT = 720, 220
+LEFT, RIGHT, TOP, BOTTOM = 40, 10, 14, 36
+SERIES = (("invited", "Invited"), ("verified", "Verified"))
+
+
+def funnel_context() -> dict:
+    """What the onboarding-at-a-glance partial shows: the chart, its data, the schools."""
+    days = selectors.funnel_by_day()
+    return {
+        "chart": funnel_chart(days),
+        "days": days,
+        "schools": selectors.cases_by_school(),
+        "states": [s.value for s in State],
+    }
+
+
+def funnel_chart(days: list[dict]) -> dict:
+    """Grouped bars, one pair (invited, verified) per day, with y-axis ticks and a date
+    label every fifth day: the geometry the template draws."""
+    top = max([1] + [day[key] for day in days for key, _ in SERIES])
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    slot = plot_w / max(len(days), 1)
+    bar_w = slot * 0.4
+    bars, labels = [], []
+    for i, day in enumerate(days):
+        x = LEFT + i * slot + slot * 0.1
+        for j, (key, label) in enumerate(SERIES):
+            h = plot_h * day[key] / top
+            bars.append(
+                {
+                    "series": key,
+                    "x": round(x + j * bar_w, 1),
+                    "y": round(TOP + plot_h - h, 1),
+                    "width": round(bar_w, 1),
+                    "height": round(h, 1),
+                    "title": f"{day['date']}: {day[key]} {label.lower()}",
+                }
+            )
+        if i % 5 == 0 or i == len(days) - 1:
+            labels.append({"x": round(x + bar_w, 1), "text": day["date"][5:]})
+    ticks = [
+        {"y": round(TOP + plot_h - plot_h * v / top, 1), "value": v}
+        for v in sorted({0, top // 2, top})
+    ]
+    return {
+        "width": WIDTH,
+        "height": HEIGHT,
+        "left": LEFT,
+        "right": WIDTH - RIGHT,
+        "baseline": TOP + plot_h,
+        "label_y": HEIGHT - BOTTOM + 16,
+        "bars": bars,
+        "labels": labels,
+        "ticks": ticks,
+        "first": days[0]["date"] if days else "",
+        "last": days[-1]["date"] if days else "",
+        "invited": sum(day["invited"] for day in days),
+        "verified": sum(day["verified"] for day in days),
+    }
+
+
+@require_GET
+@permission_required("core.view_onboarding")
+def funnel_json(request):
+    """The per-day and per-school counts, and the partial rendered anew for the script."""
+    context = funnel_context()
+    return JsonResponse(
+        {
+            "days": context["days"],
+            "states": context["states"],
+            "schools": context["schools"],
+            "html": render_to_string("staff/_funnel.html", context, request=request),
+        }
+    )
