@@ -66,9 +66,9 @@ class CampusLookups:
     """``with CampusLookups(client) as lookups``: ``in_order`` maps a lookup over items with
     up to ``concurrency`` calls in flight; ``once`` asks a question at most once per run."""
 
-    def __init__(self, client, *, concurrency: int = MAX_CONCURRENCY):
+    def __init__(self, client, *, concurrency: int | None = None):
         self.client = client
-        self.concurrency = max(1, concurrency)
+        self.concurrency = max(1, MAX_CONCURRENCY if concurrency is None else concurrency)
         self.local = threading.local()
         self.memo: dict[Any, Future] = {}
         self.memo_lock = threading.Lock()
