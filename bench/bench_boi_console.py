@@ -40,6 +40,7 @@ import threading
 import time
 import tracemalloc
 from pathlib import Path
+from unittest import mock
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -48,6 +49,8 @@ parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("sizes_positional", nargs="*", type=int, help=argparse.SUPPRESS)
 parser.add_argument("--sizes", default="5000,20000,50000", help="comma-separated row counts")
 parser.add_argument("--sync", action="store_true", help="also transfer, validate, commit")
+parser.add_argument("--preflight", action="store_true", help="the pre-flight (with --sync)")
+parser.add_argument("--preflight-concurrency", type=int, help="Campus calls at once (1: before)")
 parser.add_argument("--tracemalloc", action="store_true", help="also the peak Python heap")
 parser.add_argument("--campus-staff", type=int, default=500, help="staff already in Campus")
 args = parser.parse_args()
@@ -71,7 +74,7 @@ import boi.services.import_check as import_check  # noqa: E402
 import boi.services.imports as imports  # noqa: E402
 import boi.tasks  # noqa: E402
 from boi import storage  # noqa: E402
-from boi.models import BoiConnection, MappingValue, SyncRun, SyncStaff  # noqa: E402
+from boi.models import BoiConnection, HrRow, MappingValue, SyncRun, SyncStaff  # noqa: E402
 from boi.samples import DEMO_MAPPINGS, sample_csv  # noqa: E402
 from boi.services.connections import campus_lists_fetch  # noqa: E402
 from boi.services.sync import commit, commit_job, runs, steps  # noqa: E402
@@ -386,6 +389,32 @@ def synchronize(sandbox: Sandbox, hr_import) -> dict[str, Stage]:
     return stages
 
 
+def preflight(hr_import) -> Stage:
+    """The pre-flight job, run here: ms per staff member (addresses + staff numbers)."""
+    from boi.services import lookups
+    from boi.services.preflight import preflight_queue, preflight_run
+
+    if args.preflight_concurrency:
+        lookups.MAX_CONCURRENCY = args.preflight_concurrency
+    with mock.patch.object(boi.tasks.run_preflight, "delay_on_commit"):  # run here, not queued
+        preflight_queue(hr_import=hr_import, actor="bench")
+    hr_import.refresh_from_db()
+    with Stage() as stage:
+        preflight_run(job_id=hr_import.preflight_job_id)
+    staff = HrRow.objects.filter(hr_import=hr_import, is_excluded=False, has_errors=False).count()
+    summary = dict(hr_import.__class__.objects.get(id=hr_import.id).preflight_summary)
+    ms = round(stage.seconds * 1000 / staff, 2)
+    emit(
+        stage="preflight",
+        staff=staff,
+        concurrency=lookups.MAX_CONCURRENCY,
+        ms_per_staff=ms,
+        **summary,
+        **stage.fields(staff),
+    )
+    return stage
+
+
 def growth(name: str, results: dict[int, Stage]) -> None:
     """How a stage grows with the rows: cost per row at each size, and the scaling of CPU
     time and memory from the smallest size to the largest (1.0 = in proportion to the
@@ -446,6 +475,8 @@ try:
         connection = sandbox.connection if sandbox else offline_connection()
         hr_import, stage = import_file(connection, rows)
         results.setdefault("import", {})[rows] = stage
+        if sandbox is not None and args.preflight:
+            results.setdefault("preflight", {})[rows] = preflight(hr_import)
         if sandbox is not None:
             for name, stage in synchronize(sandbox, hr_import).items():
                 results.setdefault(name, {})[rows] = stage

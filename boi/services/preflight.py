@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 
 from django.db import transaction
 
@@ -21,6 +22,7 @@ from boi.jobs import PREFLIGHT
 from boi.models import AddressCheck, HrImport, HrRow, StaffCheck
 from boi.rules.addresses import components_of
 from boi.services import ConsoleError
+from boi.services.lookups import CampusLookups
 from idbridge.audit.services import audit_record
 from idbridge.connectors.types import PermanentCampusError, TransientCampusError
 from idbridge.jobs.services import RunningJob, job_execute, job_queue
@@ -68,9 +70,10 @@ def _preflight(running: RunningJob) -> dict:
     rows = HrRow.objects.filter(hr_import=hr_import, is_excluded=False, has_errors=False)
     keys = rows.exclude(address_key="").values("address_key").distinct().count()
     running.progress(0, total=keys + rows.count(), step="Addresses in Campus")
-    summary = _addresses(hr_import, client, rows, running)
-    running.progress(summary["addresses"], step="Staff numbers in Campus")
-    summary.update(_staff(hr_import, client, rows, running, done=summary["addresses"]))
+    with CampusLookups(client) as lookups:
+        summary = _addresses(hr_import, lookups, rows, running)
+        running.progress(summary["addresses"], step="Staff numbers in Campus")
+        summary.update(_staff(hr_import, lookups, rows, running, done=summary["addresses"]))
     with transaction.atomic():
         HrImport.objects.filter(id=import_id).update(
             preflight_status="done", preflight_summary=summary
@@ -82,64 +85,80 @@ def _preflight(running: RunningJob) -> dict:
     return summary
 
 
-def _addresses(hr_import: HrImport, client, rows, running: RunningJob) -> dict:
-    AddressCheck.objects.filter(hr_import=hr_import).delete()
+def _address_checks(hr_import: HrImport, rows, counts: dict) -> Iterator[AddressCheck]:
+    """One unsaved check per distinct address key (the rows come grouped by key)."""
     current: AddressCheck | None = None
-    done = in_campus = with_address = 0
-
-    def close(check: AddressCheck | None):
-        nonlocal done, in_campus
-        if check is None:
-            return
-        search = dict(check.components)
-        found = client.find_addresses(search)
-        check.campus_address = _campus_components(found[0]) if found else None
-        check.checked = True
-        check.save()
-        done += 1
-        in_campus += bool(found)
-        running.progress(done)
-
     ordered = rows.exclude(address_key="").order_by("address_key", "row_number")
     fields = ("address_key", "address_components", "address_spelling")
     for key, components, spelling in ordered.values_list(*fields).iterator(chunk_size=2000):
-        with_address += 1
+        counts["rows_with_address"] += 1
         if current is None or current.key != key:
-            close(current)
+            if current is not None:
+                yield current
             current = AddressCheck(
                 hr_import=hr_import, key=key, components=components or {}, spellings=[]
             )
         current.row_count += 1
         if spelling and spelling not in current.spellings and len(current.spellings) < 5:
             current.spellings.append(spelling)
-    close(current)
+    if current is not None:
+        yield current
+
+
+def _addresses(hr_import: HrImport, lookups: CampusLookups, rows, running: RunningJob) -> dict:
+    AddressCheck.objects.filter(hr_import=hr_import).delete()
+    counts = {"rows_with_address": 0}
+    done = in_campus = 0
+
+    def campus_address(check: AddressCheck) -> dict | None:
+        found = lookups.client.find_addresses(dict(check.components))
+        return _campus_components(found[0]) if found else None
+
+    checks = _address_checks(hr_import, rows, counts)
+    for check, campus in lookups.in_order(checks, campus_address):
+        check.campus_address = campus
+        check.checked = True
+        check.save()
+        done += 1
+        in_campus += campus is not None
+        running.progress(done)
     return {
         "addresses": done,
         "addresses_in_campus": in_campus,
         "addresses_new": done - in_campus,
-        "rows_with_address": with_address,
+        "rows_with_address": counts["rows_with_address"],
     }
 
 
-def _staff(hr_import: HrImport, client, rows, running: RunningJob, *, done: int) -> dict:
+def _campus_matches(lookups: CampusLookups, row: HrRow) -> list[dict] | None:
+    """None when Campus has the row's staff number; else the people Campus has under
+    another number with the row's name and birth date (likely duplicates)."""
+    client, number = lookups.client, row.staff_number
+    if lookups.once(("staff", number), lambda: bool(client.find_staff(number))):
+        return None
+    if not (row.last_name and row.first_name):
+        return []
+    people = lookups.once(
+        ("search", row.last_name, row.first_name, row.birth_date),
+        lambda: [
+            {k: m.get(k) for k in MATCH_FIELDS if m.get(k) not in (None, "")}
+            for m in client.search_staff(
+                last_name=row.last_name, first_name=row.first_name, birth_date=row.birth_date
+            )
+        ],
+    )
+    return [m for m in people if str(m.get("staffNumber") or "") != number]
+
+
+def _staff(hr_import: HrImport, lookups: CampusLookups, rows, running: RunningJob, *, done) -> dict:
     StaffCheck.objects.filter(hr_import=hr_import).delete()
     found = missing = duplicates = 0
     batch: list[StaffCheck] = []
-    for row in rows.order_by("row_number").iterator(chunk_size=2000):
-        if client.find_staff(row.staff_number):
+    ordered = rows.order_by("row_number").iterator(chunk_size=2000)
+    for row, matches in lookups.in_order(ordered, lambda row: _campus_matches(lookups, row)):
+        if matches is None:
             found += 1
         else:
-            matches = []
-            if row.last_name and row.first_name:
-                matches = [
-                    {k: m.get(k) for k in MATCH_FIELDS if m.get(k) not in (None, "")}
-                    for m in client.search_staff(
-                        last_name=row.last_name,
-                        first_name=row.first_name,
-                        birth_date=row.birth_date,
-                    )
-                    if str(m.get("staffNumber") or "") != row.staff_number
-                ]
             outcome = StaffCheck.Outcome.LIKELY_DUPLICATE if matches else StaffCheck.Outcome.MISSING
             duplicates += bool(matches)
             missing += not matches
