@@ -10,8 +10,11 @@ INTEGRATION_BROKER_URL ?= redis://127.0.0.1:6379/15
 
 .PHONY: demo test lint unit integration install bench clean
 
+# Without Debian's python3-venv (ensurepip), the virtualenv is made without pip and
+# tools/pip_bootstrap.py installs pip from PyPI's wheel (standard library only).
 $(VENV)/.installed: pyproject.toml
-	$(PYTHON) -m venv $(VENV)
+	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV) && $(PYTHON) -m venv --without-pip $(VENV) \
+	  && $(PY) tools/pip_bootstrap.py; }
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
