@@ -175,3 +175,18 @@ class ConnectionForm(forms.ModelForm):
         if commit:
             connection.save()
         return connection
+
+
+class ProofingCodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code",
+        max_length=6,
+        min_length=6,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip()
+        if not code.isdigit():
+            raise forms.ValidationError("The code is 6 digits.")
+        return code

@@ -8,6 +8,9 @@ per-address ceiling (``idbridge.ratelimit``, one-minute windows).
   (``stepup.ceremonies``: enrollment, own passkeys), so one budget covers every step a
   person's case goes through (the record check also locks the case after
   ``STAFF_RECORD_CHECK_MAX_ATTEMPTS`` wrong answers);
+- a proofing code (``staff.services.second_factor``): ``STAFF_PROOFING_CODE_SENDS_PER_HOUR``
+  new codes per case (each is a mail or text to the person), entries of it count as
+  attempts at the case;
 - a client address: ``STAFF_ONBOARDING_REQUESTS_PER_ADDRESS_PER_MINUTE`` of all of these,
   high because a school's staff share one address (its NAT).
 
@@ -39,3 +42,9 @@ def onboarding_attempt_allowed(request, case_id: int) -> bool:
     """Count one attempt at a step of onboarding case ``case_id``; False once over."""
     limit = settings.STAFF_ONBOARDING_ATTEMPTS_PER_CASE_PER_MINUTE
     return ratelimit.hit("onboarding-case", str(case_id), limit=limit) and _address_allowed(request)
+
+
+def proofing_code_send_allowed(case_id: int) -> bool:
+    """Count one more code sent for case ``case_id``; False once over the hourly budget."""
+    limit = settings.STAFF_PROOFING_CODE_SENDS_PER_HOUR
+    return ratelimit.hit("onboarding-code-send", str(case_id), limit=limit, window_seconds=3600)

@@ -7,6 +7,11 @@ from django.utils import timezone
 from idbridge.fields import EncryptedTextField
 from staff.transitions import OPEN, State
 
+# How the applicant proved what only they have, beyond the record check (``second_factor``).
+SECOND_FACTOR_CODE = "code"
+SECOND_FACTOR_SUPERVISED = "supervised"
+SECOND_FACTOR_NONE = "none"
+
 
 def new_user_handle() -> str:
     return secrets.token_urlsafe(32)
@@ -103,6 +108,8 @@ class StaffMember(models.Model):
     birth_date = EncryptedTextField(help_text="ISO date; for the applicant's record check")
     work_email = models.EmailField(blank=True)
     personal_email = models.EmailField(blank=True)
+    # A mobile number Campus holds (OneRoster ``sms``): a second channel for proofing codes.
+    mobile = models.CharField(max_length=30, blank=True)
     roles = models.JSONField(default=list, blank=True)
     # The schools of the person's positions: school numbers over SOAP, org sourcedIds over
     # OneRoster (for inviting existing staff school by school).
@@ -156,6 +163,17 @@ class OnboardingCase(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # What the record check added that only the person has (``staff.services.second_factor``),
+    # decided when the record check passed: a code to a second channel, HR supervision, or
+    # nothing (the district's setting). The evidence: the channel, its address masked, when.
+    second_factor = models.CharField(max_length=20, blank=True)
+    second_channel = models.CharField(max_length=20, blank=True)
+    second_channel_masked = models.CharField(max_length=100, blank=True)
+    code_hash = models.CharField(max_length=64, blank=True)
+    code_sent_at = models.DateTimeField(null=True, blank=True)
+    code_expires_at = models.DateTimeField(null=True, blank=True)
+    code_attempts = models.PositiveSmallIntegerField(default=0)
+    code_checked_at = models.DateTimeField(null=True, blank=True)
     invitations_sent = models.PositiveSmallIntegerField(default=0)
     verified_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -170,6 +188,15 @@ class OnboardingCase(models.Model):
     @property
     def is_open(self) -> bool:
         return State(self.state) in OPEN
+
+    @property
+    def is_ready_for_passkey(self) -> bool:
+        """The applicant's own proofing is done: the record facts confirmed and, when the
+        decision asked for one, the code from the second channel. (A supervised check
+        by HR may still follow: the case is then enrolled, not verified.)"""
+        if self.record_checked_at is None or not self.second_factor:
+            return False
+        return self.second_factor != SECOND_FACTOR_CODE or self.code_checked_at is not None
 
 
 class CaseEvent(models.Model):
@@ -201,6 +228,9 @@ class Invitation(models.Model):
     reminded_at = models.DateTimeField(null=True, blank=True)
     used_at = models.DateTimeField(null=True, blank=True)
     superseded_at = models.DateTimeField(null=True, blank=True)
+    # Whether the mail left: "pending" until the mail server took it ("sent") or refused
+    # it ("failed"). Who, when and this are all the dashboard keeps of an invitation.
+    delivery = models.CharField(max_length=10, default="pending")
 
     class Meta:
         ordering = ["-created_at"]
@@ -208,6 +238,14 @@ class Invitation(models.Model):
 
     def __str__(self):
         return f"invitation {self.pk} to {self.sent_to}"
+
+    @property
+    def link_state(self) -> str:
+        if self.used_at:
+            return "opened"
+        if self.superseded_at:
+            return "replaced by a newer one"
+        return "expired" if self.expires_at <= timezone.now() else "waiting"
 
 
 class Passkey(models.Model):

@@ -4,6 +4,9 @@ A district's proofing is a list of steps, each a provider. The built-in ones:
 
 - ``mailbox``: possession of the invited mailbox (opening the single-use link);
 - ``record_check``: the applicant confirms facts from their Campus record;
+- ``second_factor``: what only the person has, decided when the record check passes
+  (``staff.services.second_factor``): a one-time code from a second channel, HR
+  supervision, or nothing, as the district's setting says;
 - ``supervised``: an HR operator records that they inspected an identity document.
 
 A document-and-selfie service plugs in later as another provider: ``start`` returns the
@@ -60,6 +63,41 @@ class RecordCheck:
         return reverse("staff:record_check")
 
 
+class SecondFactor:
+    name, label = "second_factor", "Something only the person has"
+
+    def status(self, case) -> StepStatus:
+        if not case.second_factor:
+            return StepStatus(self.name, self.label, False, "decided when the record check passes")
+        if case.second_factor == "code":
+            done = case.code_checked_at is not None
+            detail = f"one-time code to their {case.second_channel} {case.second_channel_masked}"
+            if case.code_sent_at:
+                detail += f", sent {_when(case.code_sent_at)}"
+            if done:
+                detail += f", confirmed {_when(case.code_checked_at)}"
+            if case.code_attempts:
+                detail += f" ({case.code_attempts} wrong)"
+            return StepStatus(self.name, self.label, done, detail)
+        if case.second_factor == "supervised":
+            detail = "HR-supervised confirmation"
+            if not case.second_channel:
+                detail += " (no second channel in Campus, or the district's setting)"
+            return StepStatus(self.name, self.label, case.supervised_checked_at is not None, detail)
+        return StepStatus(self.name, self.label, True, "none: the district checks the record only")
+
+    def start(self, case):
+        from django.urls import reverse
+
+        return reverse("staff:proofing_code")
+
+
+def _when(moment) -> str:
+    from django.utils import timezone
+
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"
+
+
 class SupervisedDocument:
     name, label = "supervised", "Identity document inspected by HR"
 
@@ -73,7 +111,7 @@ class SupervisedDocument:
 
 
 def steps_for(case) -> list[ProofingProvider]:
-    steps: list[ProofingProvider] = [MailboxPossession(), RecordCheck()]
+    steps: list[ProofingProvider] = [MailboxPossession(), RecordCheck(), SecondFactor()]
     if case.requires_supervised_proofing:
         steps.append(SupervisedDocument())
     return steps

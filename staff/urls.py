@@ -1,6 +1,6 @@
 from django.urls import path
 
-from staff.views import applicant, cases, connections, funnel
+from staff.views import applicant, cases, connections, funnel, proofing_code
 
 app_name = "staff"
 urlpatterns = [
@@ -35,5 +35,6 @@ urlpatterns = [
     # (onboarding/passkey/) and their own passkeys (me/) are stepup.ceremonies' pages.
     path("welcome/<str:token>/", applicant.welcome, name="welcome"),
     path("onboarding/check/", applicant.record_check, name="record_check"),
+    path("onboarding/code/", proofing_code.proofing_code, name="proofing_code"),
     path("onboarding/done/", applicant.done, name="done"),
 ]

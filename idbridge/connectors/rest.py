@@ -162,6 +162,7 @@ class RestConnector:
             middle_name=str(user.get("middleName") or ""),
             birth_date=birth_date,
             work_email=str(user.get("email") or ""),
+            mobile=str(user.get("sms") or ""),
             is_staff=is_staff,
             is_active=active,
             roles=role_names,

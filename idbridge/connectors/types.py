@@ -66,6 +66,7 @@ class CampusPerson:
     birth_date: date | None = None
     work_email: str = ""
     personal_email: str = ""
+    mobile: str = ""  # a number for text messages (OneRoster ``sms``)
     is_staff: bool = True
     is_active: bool = True  # False for OneRoster status=tobedeleted / enabledUser=false
     roles: tuple[str, ...] = ()

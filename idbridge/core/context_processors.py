@@ -1,5 +1,7 @@
 from django.urls import reverse
 
+from idbridge.core.mail import is_outbox_mode
+
 # (label, url name, permission needed to see the section)
 SECTIONS = [
     ("Onboarding", "staff:index", "core.view_onboarding"),
@@ -11,14 +13,28 @@ SECTIONS = [
 ]
 
 
+def sections_for(user) -> list[tuple[str, str, str]]:
+    """The dashboard sections ``user`` may open. The outbox exists only in the outbox's
+    evaluation mode: with real mail, no page shows what was sent."""
+    return [
+        (label, name, perm)
+        for label, name, perm in SECTIONS
+        if user.has_perm(perm) and (name != "core:outbox" or is_outbox_mode())
+    ]
+
+
+def evaluation_mode(request):
+    """Every page says so while mail lands in the outbox instead of people's mailboxes."""
+    return {"outbox_mode": is_outbox_mode()}
+
+
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_sections": []}
     current = request.path
     sections = []
-    for label, name, perm in SECTIONS:
-        if user.has_perm(perm):
-            url = reverse(name)
-            sections.append({"label": label, "url": url, "current": current.startswith(url)})
+    for label, name, _perm in sections_for(user):
+        url = reverse(name)
+        sections.append({"label": label, "url": url, "current": current.startswith(url)})
     return {"nav_sections": sections}

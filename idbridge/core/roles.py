@@ -6,6 +6,8 @@ DISTRICT_ADMIN = "District admin"
 HR_OPERATOR = "HR operator"
 AUDITOR = "Auditor"
 
+# The outbox (mail kept instead of sent: the evaluation mode) holds everyone's invitation
+# links and proofing codes: district admins only. Anyone who reads it can onboard as anyone.
 ROLE_PERMISSIONS = {
     DISTRICT_ADMIN: {
         "view_onboarding",
@@ -25,7 +27,6 @@ ROLE_PERMISSIONS = {
         "manage_onboarding",
         "view_boi",
         "manage_boi",
-        "view_outbox",
     },
     AUDITOR: {
         "view_onboarding",
@@ -33,7 +34,6 @@ ROLE_PERMISSIONS = {
         "view_boi",
         "view_audit",
         "view_sandbox",
-        "view_outbox",
     },
 }
 

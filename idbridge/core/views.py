@@ -1,7 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -9,19 +9,16 @@ from django.views.decorators.http import require_GET
 from idbridge.celery import app as celery_app
 from idbridge.core import selectors
 from idbridge.core.access import permission_required
-from idbridge.core.context_processors import SECTIONS
+from idbridge.core.context_processors import sections_for
 from idbridge.core.forms import OutboxFilterForm
+from idbridge.core.mail import is_outbox_mode
 from idbridge.core.models import OutboxMessage
 from idbridge.core.paging import filter_query
 
 
 @login_required
 def home(request):
-    sections = [
-        {"label": label, "url_name": name}
-        for label, name, perm in SECTIONS
-        if request.user.has_perm(perm)
-    ]
+    sections = [{"label": label, "url_name": name} for label, name, _ in sections_for(request.user)]
     return render(request, "core/home.html", {"sections": sections})
 
 
@@ -54,8 +51,16 @@ def _check_broker() -> str:
         return f"error: {type(exc).__name__}"
 
 
+def _outbox_gate() -> None:
+    """With real mail configured the outbox is gone: messages kept from an evaluation
+    period (invitation links among them) are not shown to anyone."""
+    if not is_outbox_mode():
+        raise Http404("Mail is sent by the mail server; nothing is kept here.")
+
+
 @permission_required("core.view_outbox")
 def outbox(request):
+    _outbox_gate()
     form = OutboxFilterForm(request.GET or None)
     filters = {"q": "", "since": None, "until": None}
     if form.is_valid():
@@ -68,5 +73,6 @@ def outbox(request):
 
 @permission_required("core.view_outbox")
 def outbox_message(request, pk):
+    _outbox_gate()
     message = get_object_or_404(OutboxMessage, pk=pk)
     return render(request, "core/outbox_message.html", {"message": message})

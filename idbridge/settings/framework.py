@@ -82,6 +82,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "idbridge.core.context_processors.navigation",
+                "idbridge.core.context_processors.evaluation_mode",
             ],
         },
     },

@@ -2,6 +2,8 @@
 step-up IdP, the Business Office console and the Campus sandbox read. Built on
 ``framework.py``; ``idbridge.settings`` combines the two."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from idbridge.settings.framework import (
     CELERY_BEAT_SCHEDULE,
     INSTALLED_APPS,
@@ -46,6 +48,17 @@ STAFF_RECORD_CHECK_MAX_ATTEMPTS = env.int("STAFF_RECORD_CHECK_MAX_ATTEMPTS", def
 STAFF_ATTENTION_PROOFING_DAYS = env.int("STAFF_ATTENTION_PROOFING_DAYS", default=3)
 # A trusted referee (an HR operator) must record an identity-document inspection.
 STAFF_REQUIRE_SUPERVISED_PROOFING = env.bool("STAFF_REQUIRE_SUPERVISED_PROOFING", default=False)
+# What the record check adds that only the person has (README "Identity assurance"):
+# "code" (default): a one-time code sent to a second channel Campus holds (personal
+# e-mail, mobile), HR-supervised confirmation when there is none; "supervised": always
+# HR-supervised; "none": the record check alone (insiders who see Campus can pass it).
+STAFF_PROOFING_SECOND_FACTOR = env.str("STAFF_PROOFING_SECOND_FACTOR", default="code")
+if STAFF_PROOFING_SECOND_FACTOR not in ("code", "supervised", "none"):
+    raise ImproperlyConfigured('STAFF_PROOFING_SECOND_FACTOR: "code", "supervised" or "none".')
+# The code: minutes it lasts, wrong entries before the case locks, sends per case per hour.
+STAFF_PROOFING_CODE_TTL_MINUTES = env.int("STAFF_PROOFING_CODE_TTL_MINUTES", default=10)
+STAFF_PROOFING_CODE_MAX_ATTEMPTS = env.int("STAFF_PROOFING_CODE_MAX_ATTEMPTS", default=5)
+STAFF_PROOFING_CODE_SENDS_PER_HOUR = env.int("STAFF_PROOFING_CODE_SENDS_PER_HOUR", default=3)
 # WebAuthn relying party: the host name of PUBLIC_BASE_URL unless set.
 WEBAUTHN_RP_ID = env.str("WEBAUTHN_RP_ID", default="")
 WEBAUTHN_RP_NAME = env.str("WEBAUTHN_RP_NAME", default="idbridge")

@@ -27,6 +27,7 @@ from staff.services.cases import (
     case_transition,
     member_passkeys_disable,
 )
+from staff.services.second_factor import second_factor_clear
 from staff.transitions import Event, State
 
 INVITATION_SALT = "staff.invitation"
@@ -93,7 +94,9 @@ def _invitation_issue(case_id: int, actor, reason: str, event: Event | None):
         case.save(update_fields=["invitations_sent", "updated_at"])
         link = invitation_link(invitation.id, secret)
         member = case.staff_member
-        transaction.on_commit(lambda: _mail_invitation(member, to, link, invitation.expires_at))
+        transaction.on_commit(
+            lambda: _mail_invitation(member, to, link, invitation.expires_at, invitation.id)
+        )
     return invitation, link
 
 
@@ -120,20 +123,26 @@ def _case_restart(case: OnboardingCase, event: Event, actor, reason: str) -> Non
         case.supervised_checked_by = None
         case.verified_at = None
         case.invitations_sent = 0
+        second_factor_clear(case, attempts=True)
         reason = f"{reason} ({disabled} passkeys disabled)"
     elif event == Event.UNLOCK:
         attempts = case.record_check_attempts
+        codes = case.code_attempts
         case.record_check_attempts = 0
         case.record_checked_at = None
+        second_factor_clear(case, attempts=True)
         reason = f"{reason} ({attempts} failed record checks cleared)"
+        if codes:
+            reason = f"{reason[:-1]}, {codes} wrong codes cleared)"
     elif event == Event.RESTART:
         # Failed attempts still count: only an unlock, with a reason, clears them.
         case.record_checked_at = None
+        second_factor_clear(case, attempts=False)
         reason = f"{reason} (proofing restarts: record check to be done again)"
     case_transition(case, event, actor, reason)
 
 
-def _mail_invitation(member, to, link, expires_at, *, reminder=False):
+def _mail_invitation(member, to, link, expires_at, invitation_id, *, reminder=False):
     context = {
         "member": member,
         "link": link,
@@ -148,7 +157,10 @@ def _mail_invitation(member, to, link, expires_at, *, reminder=False):
     message.attach_alternative(
         render_to_string("staff/email/invitation.html", context), "text/html"
     )
-    if not mail_send(message, what="invitation"):
+    sent = mail_send(message, what="invitation")
+    # The link itself is kept nowhere: only whether the mail left.
+    Invitation.objects.filter(id=invitation_id).update(delivery="sent" if sent else "failed")
+    if not sent:
         case_note(
             case=member.case,
             actor="system",
@@ -206,7 +218,7 @@ def _invitation_remind(invitation_id: int, now) -> bool:
         audit_record(actor="system", action="staff.invitation.reminded", target=invitation.case)
         transaction.on_commit(
             lambda: _mail_invitation(
-                member, reminder.sent_to, link, reminder.expires_at, reminder=True
+                member, reminder.sent_to, link, reminder.expires_at, reminder.id, reminder=True
             )
         )
     return True

@@ -51,7 +51,7 @@ def passkey_enroll(*, case: OnboardingCase, new: NewPasskey, name: str) -> Passk
     """Bind a verified passkey to the applicant; the case becomes enrolled / verified."""
     with transaction.atomic():
         case = case_lock(case.id)
-        if case.state != State.PROOFING or case.record_checked_at is None:
+        if case.state != State.PROOFING or not case.is_ready_for_passkey:
             raise OnboardingError("Confirm your record details before adding a passkey.")
         member = case.staff_member
         passkey = _passkey_create(member, new, name)

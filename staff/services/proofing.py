@@ -18,6 +18,7 @@ from staff.services.cases import (
     case_transition,
     member_passkeys_disable,
 )
+from staff.services.second_factor import second_factor_decide
 from staff.transitions import Event, State
 
 
@@ -47,6 +48,8 @@ def record_check_submit(*, case: OnboardingCase, birth_date: str, staff_number: 
                 case, actor, "record_check", case.state, case.state, "record facts confirmed"
             )
             audit_record(actor=actor, action="staff.proofing.record_check_passed", target=case)
+            # What insiders cannot read in Campus comes next: a code, or HR supervision.
+            second_factor_decide(case, actor)
             return True
         case.record_check_attempts += 1
         case.save(update_fields=["record_check_attempts", "updated_at"])

@@ -46,7 +46,7 @@ def record_check(request):
             request, "Too many attempts: your onboarding is locked. Ask HR to help you.", 403
         )
     if case.record_checked_at:
-        return redirect("stepup:enroll")
+        return redirect("staff:proofing_code")
     form = RecordCheckForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if not onboarding_attempt_allowed(request, case.id):
@@ -69,7 +69,7 @@ def record_check(request):
         except OnboardingError as exc:
             return _problem(request, str(exc), 400)
         if ok:
-            return redirect("stepup:enroll")
+            return redirect("staff:proofing_code")
         case.refresh_from_db()
         if case.state == State.LOCKED:
             return redirect("staff:record_check")

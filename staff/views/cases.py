@@ -84,6 +84,7 @@ def case_detail(request, case_id):
             "case": case,
             "events": case.events.all(),
             "passkeys": case.staff_member.passkeys.all(),
+            "invitations": case.invitations.all()[:10],
             "allowed": {e.value for e in allowed_events(case.state)},
             "proofing": proofing_status(case),
             "supervised_form": SupervisedCheckForm(initial={"decision": "approve"}),

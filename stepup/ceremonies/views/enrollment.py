@@ -1,5 +1,6 @@
 """Onboarding enrollment: the applicant (an invitation opened in this browser, record
-checked) registers their first passkey. No dashboard account is involved."""
+checked, the code from a second channel entered when one was asked) registers their
+first passkey. No dashboard account is involved."""
 
 from __future__ import annotations
 
@@ -29,8 +30,8 @@ def enroll(request):
     case = applicant_case_get(request)
     if case.state in (State.ENROLLED, State.VERIFIED):
         return redirect("staff:done")
-    if case.record_checked_at is None:
-        return redirect("staff:record_check")
+    if not case.is_ready_for_passkey:
+        return redirect("staff:proofing_code")  # which asks for the record check if due
     return render(request, "stepup/enroll.html", {"case": case})
 
 
@@ -39,7 +40,7 @@ def enroll_options(request):
     case = applicant_case_get(request)
     if not registration_attempt_allowed(request, case.id):
         return json_error(TOO_MANY, 429)
-    if case.state != State.PROOFING or case.record_checked_at is None:
+    if case.state != State.PROOFING or not case.is_ready_for_passkey:
         return json_error("This step is not open.", 409)
     options_json, challenge = registration.registration_options(case.staff_member)
     challenge_keep(request, SESSION_CHALLENGE, challenge)
