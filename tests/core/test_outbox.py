@@ -18,10 +18,10 @@ def test_mail_lands_in_the_outbox_in_the_embedded_default(db, settings):
     assert "multipart/alternative" in stored.raw
 
 
-def test_outbox_page_lists_and_shows_messages(client, hr_operator, outsider, settings):
+def test_outbox_page_lists_and_shows_messages(client, district_admin, outsider, settings):
     settings.EMAIL_BACKEND = "idbridge.core.mail.OutboxBackend"
     send_mail("Your invitation", "Hello", None, ["a@district.example"])
-    client.force_login(hr_operator)
+    client.force_login(district_admin)
     listing = client.get("/outbox/")
     assert b"Your invitation" in listing.content
     message = OutboxMessage.objects.get()

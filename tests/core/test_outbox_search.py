@@ -22,11 +22,11 @@ def subjects(client, query) -> set[str]:
     return {s for s in ("Set up your sign-in", "Audit checkpoint", "Old invite") if s in html}
 
 
-def test_the_outbox_is_searched_by_recipient_and_subject(client, hr_operator):
+def test_the_outbox_is_searched_by_recipient_and_subject(client, district_admin):
     mail("Set up your sign-in", "andrea.nowak@district.example")
     mail("Audit checkpoint", "admins@district.example")
     mail("Old invite", "andrea.nowak@district.example", days_ago=10)
-    client.force_login(hr_operator)
+    client.force_login(district_admin)
     assert subjects(client, {"q": "nowak"}) == {"Set up your sign-in", "Old invite"}
     assert subjects(client, {"q": "checkpoint"}) == {"Audit checkpoint"}
     assert subjects(client, {"q": "nowak sign-in"}) == {"Set up your sign-in"}
@@ -40,15 +40,15 @@ def test_the_outbox_is_searched_by_recipient_and_subject(client, hr_operator):
     }
 
 
-def test_a_range_that_ends_before_it_starts_is_refused(client, hr_operator):
-    client.force_login(hr_operator)
+def test_a_range_that_ends_before_it_starts_is_refused(client, district_admin):
+    client.force_login(district_admin)
     html = client.get("/outbox/", {"since": "2026-12-02", "until": "2026-12-01"}).content
     assert b"The end date is before the start date." in html
 
 
-def test_outbox_page_links_keep_the_filters(client, hr_operator):
+def test_outbox_page_links_keep_the_filters(client, district_admin):
     for n in range(26):
         mail(f"Invitation {n}", "r&d@district.example")
-    client.force_login(hr_operator)
+    client.force_login(district_admin)
     html = client.get("/outbox/", {"q": "r&d", "since": "2020-01-01"}).content.decode()
     assert "?q=r%26d&amp;since=2020-01-01&page=2" in html

@@ -1,3 +1,4 @@
+import re
 from datetime import UTC, date, datetime
 
 import pytest
@@ -38,3 +39,18 @@ def discovered(connection, campus_person) -> StaffMember:
     """Record one person as a poll does (``staff_records_from_campus``); their staff record."""
     staff_records_from_campus(connection=connection, persons=[campus_person])
     return StaffMember.objects.get(connection=connection, campus_key=campus_person.key)
+
+
+# The person's own second mailbox, where the proofing code goes (not the invited one).
+HOME_EMAIL = "maria.home@example.net"
+
+
+def code_sent_to(address: str) -> str:
+    """The proofing code in the latest message to ``address`` (the outbox stands in for
+    the person's mailbox or phone)."""
+    from idbridge.core.models import OutboxMessage
+
+    for message in OutboxMessage.objects.order_by("-id"):
+        if address in message.to or f"sms:{address}" in message.to:
+            return re.search(r"\b(\d{6})\b", message.body_text).group(1)
+    raise AssertionError(f"no code was sent to {address}")

@@ -21,8 +21,9 @@ from staff.services.invitations import (
 )
 from staff.services.passkeys import NewPasskey, passkey_enroll
 from staff.services.proofing import record_check_submit, supervised_check_record
+from staff.services.second_factor import proofing_code_check
 from staff.transitions import State
-from tests.staff.conftest import discovered, person
+from tests.staff.conftest import HOME_EMAIL, code_sent_to, discovered, person
 
 
 def discover(connection, capture, p=None):
@@ -51,9 +52,13 @@ def fake_passkey(n=1):
 
 
 def proven_case(connection, capture):
-    case = discover(connection, capture)
+    """A case whose applicant opened the link, confirmed the record and entered the code
+    sent to their personal e-mail."""
+    case = discover(connection, capture, person(personal_email=HOME_EMAIL))
     invitation_redeem(token=token_of(link_in(OutboxMessage.objects.latest("id"))))
-    assert record_check_submit(case=case, birth_date="1985-04-12", staff_number="s00001")
+    with capture(execute=True):
+        assert record_check_submit(case=case, birth_date="1985-04-12", staff_number="s00001")
+    assert proofing_code_check(case=case, code=code_sent_to(HOME_EMAIL))
     return OnboardingCase.objects.get(id=case.id)
 
 
@@ -185,6 +190,8 @@ def test_enrolling_a_passkey_verifies_the_case(connection, django_capture_on_com
         "invite",
         "open_link",
         "record_check",
+        "second_factor",
+        "code_check",
         "enroll",
         "complete",
     ]
@@ -240,7 +247,8 @@ def test_reproofing_disables_old_passkeys_and_sends_a_new_invitation(
     assert case.state == State.INVITED
     assert case.record_checked_at is None
     assert not Passkey.objects.get().is_active
-    assert OutboxMessage.objects.count() == 2
+    assert case.second_factor == "" and case.code_checked_at is None  # proofing starts over
+    assert OutboxMessage.objects.filter(subject="Set up your district sign-in").count() == 2
 
 
 def test_unanswered_invitations_get_one_reminder_then_expire(

@@ -45,9 +45,10 @@ def invitation_links(connection, capture, count: int) -> list[str]:
 
 
 def applicant_at_enrollment(case: OnboardingCase) -> Client:
-    """A browser whose invitation was opened and record checked for ``case``."""
+    """A browser whose invitation was opened, record checked and code entered for ``case``."""
+    now = timezone.now()
     OnboardingCase.objects.filter(id=case.id).update(
-        state=State.PROOFING, record_checked_at=timezone.now()
+        state=State.PROOFING, record_checked_at=now, second_factor="code", code_checked_at=now
     )
     browser = Client(REMOTE_ADDR=SCHOOL_NAT)
     session = browser.session
