@@ -33,28 +33,34 @@ def proofing_code(request):
         return redirect("stepup:enroll")
     resend = request.POST.get("action") == "resend"
     form = ProofingCodeForm(request.POST if request.method == "POST" and not resend else None)
+    said = ""  # what a request for a new code got
     if request.method == "POST":
         if not onboarding_attempt_allowed(request, case.id):
             return _problem(request, TOO_MANY, 429)
         if resend:
-            _resend(case, form)
+            said = _resend(case)
         elif form.is_valid() and _check(case, form):
             return redirect("stepup:enroll")
         case.refresh_from_db()
         if case.state == State.LOCKED:
             return redirect("staff:record_check")
-    context = {"form": form, "case": case, "minutes": settings.STAFF_PROOFING_CODE_TTL_MINUTES}
+    context = {
+        "form": form,
+        "case": case,
+        "said": said,
+        "minutes": settings.STAFF_PROOFING_CODE_TTL_MINUTES,
+    }
     return render(request, "staff/applicant/code.html", context)
 
 
-def _resend(case, form) -> None:
+def _resend(case) -> str:
     if not proofing_code_send_allowed(case.id):
-        form.add_error(None, TOO_MANY_CODES)
-        return
+        return TOO_MANY_CODES
     try:
         proofing_code_resend(case=case)
     except OnboardingError as exc:
-        form.add_error(None, str(exc))
+        return str(exc)
+    return "A new code was sent; the one before no longer works."
 
 
 def _check(case, form) -> bool:
