@@ -28,7 +28,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from idbridge.core.demo import demo_step
-from sandbox.models import BOI_SCOPE, ApiClient, Person, School, TitleCode
+from sandbox.models import BOI_SCOPE, ApiClient, District, Person, School, TitleCode
 from sandbox.services.clients import (
     api_client_create,
     api_client_rotate_secret,
@@ -125,6 +125,7 @@ def new_hires_add(count: int, *, actor: str = ACTOR) -> list[Person]:
         .order_by("pk")[:count]
     )
     for person in people:
+        _hire_paperwork(person)
         assignment_add(
             person=person,
             school=school,
@@ -135,13 +136,26 @@ def new_hires_add(count: int, *, actor: str = ACTOR) -> list[Person]:
     return people
 
 
+def _hire_paperwork(person: Person) -> None:
+    """What HR gives a new hire before their first day: a staff number and a work e-mail
+    (the invitation goes there; the personal e-mail or mobile Campus already had becomes
+    the second channel for the proofing code)."""
+    identity = person.identities.order_by("-pk").first()
+    domain = District.objects.values_list("email_domain", flat=True).first() or "example.org"
+    names = [identity.first_name, identity.last_name] if identity else ["new.hire", str(person.pk)]
+    local = ".".join("".join(c for c in n.lower() if c.isalnum()) for n in names)
+    person.staff_number = person.staff_number or str(900000 + person.pk)
+    person.work_email = person.work_email or f"{local}.{person.pk}@{domain}"
+    person.save(update_fields=["staff_number", "work_email"])
+
+
 @demo_step(order=25, name="campus new hires")
 def sandbox_new_hires_setup(stdout) -> None:
     # Only in the run that took the baseline: a second run hires nobody more.
     if not demo_baseline_take(stdout):
         return
     hired = new_hires_add(DEMO_NEW_HIRES)
-    names = ", ".join(p.work_email or p.personal_email for p in hired)
+    names = ", ".join(p.work_email for p in hired)
     stdout.write(
         f"Campus sandbox: {len(hired)} new hires after the baseline ({names}); "
         "the worker's first poll invites them."

@@ -8,7 +8,7 @@ from idbridge.core.models import OutboxMessage
 from staff.models import CampusConnection, OnboardingCase, Passkey
 from staff.services.discovery import staff_records_from_campus
 from staff.transitions import State
-from tests.staff.conftest import person
+from tests.staff.conftest import HOME_EMAIL, code_sent_to, person
 
 pytestmark = pytest.mark.browser
 
@@ -36,16 +36,21 @@ def add_authenticator(page, *, user_verified: bool, has_user_verification: bool 
 def invited(live_server, settings, transactional_db):
     settings.PUBLIC_BASE_URL = live_server.url
     connection = CampusConnection.objects.create(name="Sandbox", kind="rest")
-    staff_records_from_campus(connection=connection, persons=[person()])
+    staff_records_from_campus(connection=connection, persons=[person(personal_email=HOME_EMAIL)])
     message = OutboxMessage.objects.get()
     return re.search(r"(http://\S+/staff/welcome/\S+/)", message.body_text).group(1)
 
 
 def prove_record(page, link):
+    """Open the invitation, confirm the record, enter the code sent to the personal e-mail."""
     page.goto(link)
     page.get_by_role("button", name="Start").click()
     page.get_by_label("Date of birth").fill("1985-04-12")
     page.get_by_label("Staff number").fill("S00001")
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url("**/staff/onboarding/code/")
+    assert "m•••@example.net" in page.get_by_role("main").inner_text()
+    page.get_by_label("Code").fill(code_sent_to(HOME_EMAIL))
     page.get_by_role("button", name="Continue").click()
     page.wait_for_url("**/staff/onboarding/passkey/")
 
