@@ -23,6 +23,9 @@ class SupervisedCheckForm(forms.Form):
     ]
     document = forms.ChoiceField(label="Document inspected", choices=DOCUMENTS)
     note = forms.CharField(label="Note", required=False, max_length=300)
+    desk_code = forms.CharField(
+        label="Code on the person's setup page", required=False, max_length=20
+    )
     decision = forms.ChoiceField(
         choices=[("approve", "Approve"), ("reject", "Reject")], widget=forms.HiddenInput
     )

@@ -174,6 +174,9 @@ class OnboardingCase(models.Model):
     code_expires_at = models.DateTimeField(null=True, blank=True)
     code_attempts = models.PositiveSmallIntegerField(default=0)
     code_checked_at = models.DateTimeField(null=True, blank=True)
+    # HMAC of the code the applicant's browser shows HR at the supervised check: HR's
+    # approval must carry it (``staff.services.proofing.desk_code_issue``).
+    desk_code_hash = models.CharField(max_length=64, blank=True)
     invitations_sent = models.PositiveSmallIntegerField(default=0)
     verified_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)

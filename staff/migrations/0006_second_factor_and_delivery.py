@@ -21,6 +21,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name="onboardingcase",
+            name="desk_code_hash",
+            field=models.CharField(blank=True, max_length=64),
+        ),
+        migrations.AddField(
+            model_name="onboardingcase",
             name="code_attempts",
             field=models.PositiveSmallIntegerField(default=0),
         ),

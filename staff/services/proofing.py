@@ -8,6 +8,7 @@ import secrets
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from idbridge.audit.services import audit_record
 from staff.models import OnboardingCase, StaffMember
@@ -84,16 +85,55 @@ def _same(a: str, b: str) -> bool:
     return secrets.compare_digest(a.encode(), b.encode())
 
 
+# Letters and digits nobody misreads across a desk (no 0/O, 1/I/L).
+DESK_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+def _desk_hash(case_id: int, code: str) -> str:
+    code = "".join(c for c in code.upper() if c.isalnum())
+    return salted_hmac("staff.proofing.desk", f"{case_id}:{code}", algorithm="sha256").hexdigest()
+
+
+def desk_code_issue(*, case: OnboardingCase) -> str:
+    """A code for the applicant's browser to show HR at the supervised check, e.g.
+    ``K7P4-QX9M``; it replaces the last. HR's approval must carry it, which binds the
+    person HR met to the browser that bound the passkey: someone who enrolled their own
+    passkey in another's name cannot have the real person approved for them."""
+    with transaction.atomic():
+        case = case_lock(case.id)
+        if not case.requires_supervised_proofing or case.supervised_checked_at:
+            raise OnboardingError("This case does not need a supervised check.")
+        code = "".join(secrets.choice(DESK_ALPHABET) for _ in range(8))
+        case.desk_code_hash = _desk_hash(case.id, code)
+        case.save(update_fields=["desk_code_hash", "updated_at"])
+    return f"{code[:4]}-{code[4:]}"
+
+
 def supervised_check_record(
-    *, case: OnboardingCase, actor, approved: bool, document: str, note: str = ""
+    *,
+    case: OnboardingCase,
+    actor,
+    approved: bool,
+    document: str,
+    note: str = "",
+    desk_code: str = "",
 ) -> OnboardingCase:
-    """An HR operator (trusted referee) records the inspection of an identity document."""
+    """An HR operator (trusted referee) records the inspection of an identity document;
+    an approval carries the code the person's own setup page shows (``desk_code_issue``)."""
     with transaction.atomic():
         case = case_lock(case.id)
         if not case.requires_supervised_proofing:
             raise OnboardingError("This case does not need a supervised check.")
         if case.state not in (State.PROOFING, State.ENROLLED):
             raise OnboardingError(f"A supervised check cannot be recorded while {case.state}.")
+        if approved and not (
+            case.desk_code_hash
+            and secrets.compare_digest(case.desk_code_hash, _desk_hash(case.id, desk_code))
+        ):
+            raise OnboardingError(
+                "The code does not match the one on the person's setup page. Ask them to "
+                "open it (after adding their passkey) and read you the code."
+            )
         details = {"document": document[:100], "note": note[:300], "approved": approved}
         if not approved:
             member_passkeys_disable(case.staff_member, "supervised check rejected")
@@ -107,7 +147,15 @@ def supervised_check_record(
             return case
         case.supervised_checked_at = timezone.now()
         case.supervised_checked_by = actor
-        case.save(update_fields=["supervised_checked_at", "supervised_checked_by", "updated_at"])
+        case.desk_code_hash = ""
+        case.save(
+            update_fields=[
+                "supervised_checked_at",
+                "supervised_checked_by",
+                "desk_code_hash",
+                "updated_at",
+            ]
+        )
         audit_record(
             actor=actor, action="staff.proofing.supervised_approved", target=case, details=details
         )

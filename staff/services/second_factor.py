@@ -235,7 +235,7 @@ def second_factor_clear(case: OnboardingCase, *, attempts: bool) -> None:
     """Forget the decision and any code of ``case`` (the caller saves): proofing starts
     over. Wrong codes are forgotten only when ``attempts`` (an unlock, a re-proof)."""
     case.second_factor = case.second_channel = case.second_channel_masked = ""
-    case.code_hash = ""
+    case.code_hash = case.desk_code_hash = ""
     case.code_sent_at = case.code_expires_at = case.code_checked_at = None
     if attempts:
         case.code_attempts = 0

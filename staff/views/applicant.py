@@ -11,7 +11,11 @@ from staff.limits import invitation_redemption_allowed, onboarding_attempt_allow
 from staff.selectors import APPLICANT_CASE_KEY, applicant_case_get, record_check_miss_message
 from staff.services.cases import OnboardingError
 from staff.services.invitations import invitation_redeem
-from staff.services.proofing import record_check_submit, staff_refresh_birth_date
+from staff.services.proofing import (
+    desk_code_issue,
+    record_check_submit,
+    staff_refresh_birth_date,
+)
 from staff.transitions import State
 
 TOO_MANY = "Too many attempts. Wait a minute and try again."
@@ -77,7 +81,16 @@ def record_check(request):
     return render(request, "staff/applicant/record_check.html", {"form": form, "case": case})
 
 
+DESK_CODE_KEY = "onboarding_desk_code"
+
+
 @require_GET
 def done(request):
     case = applicant_case_get(request)
-    return render(request, "staff/applicant/done.html", {"case": case})
+    desk_code = ""
+    if case.state == State.ENROLLED and not case.supervised_checked_at:
+        # Shown to HR at the supervised check; kept in this browser's session only.
+        desk_code = request.session.get(DESK_CODE_KEY) if case.desk_code_hash else ""
+        if not desk_code:
+            desk_code = request.session[DESK_CODE_KEY] = desk_code_issue(case=case)
+    return render(request, "staff/applicant/done.html", {"case": case, "desk_code": desk_code})

@@ -150,6 +150,7 @@ def _supervised(request, case, action):
         approved=form.cleaned_data["decision"] == "approve",
         document=form.cleaned_data["document"],
         note=form.cleaned_data["note"],
+        desk_code=form.cleaned_data["desk_code"],
     )
     messages.success(request, "Supervised check recorded.")
 

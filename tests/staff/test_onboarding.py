@@ -20,7 +20,11 @@ from staff.services.invitations import (
     invitations_remind_and_expire,
 )
 from staff.services.passkeys import NewPasskey, passkey_enroll
-from staff.services.proofing import record_check_submit, supervised_check_record
+from staff.services.proofing import (
+    desk_code_issue,
+    record_check_submit,
+    supervised_check_record,
+)
 from staff.services.second_factor import proofing_code_check
 from staff.transitions import State
 from tests.staff.conftest import HOME_EMAIL, code_sent_to, discovered, person
@@ -205,7 +209,12 @@ def test_supervised_proofing_waits_for_hr_approval(
     passkey_enroll(case=case, new=fake_passkey(), name="Phone")
     case.refresh_from_db()
     assert case.state == State.ENROLLED
-    supervised_check_record(case=case, actor=hr_operator, approved=True, document="passport")
+    code = desk_code_issue(case=case)  # what the person's own setup page shows
+    with pytest.raises(OnboardingError, match="does not match"):
+        supervised_check_record(case=case, actor=hr_operator, approved=True, document="passport")
+    supervised_check_record(
+        case=case, actor=hr_operator, approved=True, document="passport", desk_code=code
+    )
     case.refresh_from_db()
     assert case.state == State.VERIFIED
     assert case.supervised_checked_by == hr_operator

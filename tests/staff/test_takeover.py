@@ -194,17 +194,54 @@ def test_the_person_themself_onboards_in_one_sitting(
     assert OnboardingCase.objects.get(id=victim.id).state == State.VERIFIED
 
 
-def test_without_a_second_channel_an_auditor_gets_no_further_than_hr_supervision(
-    connection, client, auditor, django_capture_on_commit_callbacks
-):
+@pytest.fixture
+def no_second_channel(connection, django_capture_on_commit_callbacks) -> OnboardingCase:
+    """Maria again, but Campus has only her work e-mail: HR must supervise."""
     with django_capture_on_commit_callbacks(execute=True):
-        member = discovered(connection, person(1))  # work e-mail only
-    case = OnboardingCase.objects.get(staff_member=member)
-    client.force_login(auditor)
-    insider_reaches_the_code_step(client, link_in(WORK_EMAIL), django_capture_on_commit_callbacks)
+        member = discovered(connection, person(1))
+    return OnboardingCase.objects.get(staff_member=member)
+
+
+def enrolled_in(browser, case, capture) -> str:
+    """``browser`` opens the link, passes the record check, binds a passkey; the code its
+    setup page then shows for HR."""
+    insider_reaches_the_code_step(browser, link_in(WORK_EMAIL), capture)
     case.refresh_from_db()
     assert case.second_factor == "supervised" and case.requires_supervised_proofing
-    approve = {"decision": "approve", "document": "passport"}
-    assert client.post(f"/staff/cases/{case.id}/supervised/", approve).status_code == 403
+    assert browser.post(ENROLL_OPTIONS).status_code == 200  # no code asked: HR decides
+    passkey_enroll(case=case, new=fake_passkey(), name="A passkey")
+    assert OnboardingCase.objects.get(id=case.id).state == State.ENROLLED
+    page = browser.get("/staff/onboarding/done/").content.decode()
+    return re.search(r'class="desk-code">([A-Z0-9-]+)<', page)[1]
+
+
+def hr_approves(client, case, desk_code: str):
+    approve = {"decision": "approve", "document": "passport", "desk_code": desk_code}
+    return client.post(f"/staff/cases/{case.id}/supervised/", approve, follow=True)
+
+
+def test_without_a_second_channel_an_insiders_passkey_is_not_approved_for_the_person(
+    no_second_channel, client, auditor, hr_operator, django_capture_on_commit_callbacks
+):
+    """The auditor binds their passkey; the real Maria shows HR her ID, but her screen
+    has no code (the auditor's has): HR's approval is refused, the passkey stays unverified."""
+    case = no_second_channel
+    client.force_login(auditor)
+    insiders_code = enrolled_in(client, case, django_capture_on_commit_callbacks)
+    assert hr_approves(client, case, insiders_code).status_code == 403  # auditors cannot
+    hr = Client()
+    hr.force_login(hr_operator)
+    page = hr_approves(hr, case, "").content.decode()  # Maria has no code to read out
+    assert "does not match" in page
     case.refresh_from_db()
-    assert case.supervised_checked_at is None and case.state != State.VERIFIED
+    assert case.state == State.ENROLLED and case.supervised_checked_at is None
+
+
+def test_without_a_second_channel_the_person_is_verified_once_hr_sees_them(
+    no_second_channel, client, hr_operator, django_capture_on_commit_callbacks
+):
+    case = no_second_channel
+    code = enrolled_in(Client(), case, django_capture_on_commit_callbacks)
+    client.force_login(hr_operator)
+    assert "Supervised check recorded" in hr_approves(client, case, code).content.decode()
+    assert OnboardingCase.objects.get(id=case.id).state == State.VERIFIED
