@@ -109,6 +109,17 @@ def desk_code_issue(*, case: OnboardingCase) -> str:
     return f"{code[:4]}-{code[4:]}"
 
 
+def _desk_code_check(case: OnboardingCase, desk_code: str) -> None:
+    if not (
+        case.desk_code_hash
+        and secrets.compare_digest(case.desk_code_hash, _desk_hash(case.id, desk_code))
+    ):
+        raise OnboardingError(
+            "The code does not match the one on the person's setup page. Ask them to "
+            "open it (after adding their passkey) and read you the code."
+        )
+
+
 def supervised_check_record(
     *,
     case: OnboardingCase,
@@ -126,14 +137,8 @@ def supervised_check_record(
             raise OnboardingError("This case does not need a supervised check.")
         if case.state not in (State.PROOFING, State.ENROLLED):
             raise OnboardingError(f"A supervised check cannot be recorded while {case.state}.")
-        if approved and not (
-            case.desk_code_hash
-            and secrets.compare_digest(case.desk_code_hash, _desk_hash(case.id, desk_code))
-        ):
-            raise OnboardingError(
-                "The code does not match the one on the person's setup page. Ask them to "
-                "open it (after adding their passkey) and read you the code."
-            )
+        if approved:
+            _desk_code_check(case, desk_code)
         details = {"document": document[:100], "note": note[:300], "approved": approved}
         if not approved:
             member_passkeys_disable(case.staff_member, "supervised check rejected")
