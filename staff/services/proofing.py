@@ -137,8 +137,6 @@ def supervised_check_record(
             raise OnboardingError("This case does not need a supervised check.")
         if case.state not in (State.PROOFING, State.ENROLLED):
             raise OnboardingError(f"A supervised check cannot be recorded while {case.state}.")
-        if approved:
-            _desk_code_check(case, desk_code)
         details = {"document": document[:100], "note": note[:300], "approved": approved}
         if not approved:
             member_passkeys_disable(case.staff_member, "supervised check rejected")
@@ -150,17 +148,11 @@ def supervised_check_record(
                 details=details,
             )
             return case
-        case.supervised_checked_at = timezone.now()
-        case.supervised_checked_by = actor
+        _desk_code_check(case, desk_code)
+        case.supervised_checked_at, case.supervised_checked_by = timezone.now(), actor
         case.desk_code_hash = ""
-        case.save(
-            update_fields=[
-                "supervised_checked_at",
-                "supervised_checked_by",
-                "desk_code_hash",
-                "updated_at",
-            ]
-        )
+        fields = ["supervised_checked_at", "supervised_checked_by", "desk_code_hash"]
+        case.save(update_fields=[*fields, "updated_at"])
         audit_record(
             actor=actor, action="staff.proofing.supervised_approved", target=case, details=details
         )
