@@ -21,6 +21,8 @@ _PATTERNS = [
     # Social Security numbers, with or without dashes/spaces.
     (re.compile(r"(?<!\d)\d{3}[- ]?\d{2}[- ]?\d{4}(?!\d)"), "[REDACTED-SSN]"),
     (re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]+"), r"\1 [REDACTED]"),
+    # An onboarding invitation link's signed token (it opens someone's onboarding).
+    (re.compile(r"(/staff/welcome/)[^/\s\"']+"), r"\1[REDACTED]"),
     (
         re.compile(
             r"(?i)((?:password|passwd|secret|token|ssn|client_secret|sessionid)"

@@ -14,6 +14,7 @@ from idbridge.core.logging import JsonFormatter, RedactingFilter, RequestIdFilte
         ("Authorization: Bearer eyJhbGciOi.abc.def", "eyJhbGciOi.abc.def"),
         ("client_secret=AbC123xyz", "AbC123xyz"),
         ('{"password": "hunter2!"}', "hunter2!"),
+        ("Not Found: /staff/welcome/eyJpIjo1.aBc-d_e:1x/", "eyJpIjo1.aBc-d_e:1x"),
     ],
 )
 def test_secrets_are_redacted_from_log_text(text, secret):
