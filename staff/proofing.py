@@ -19,6 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from staff.models import SECOND_FACTOR_CODE, SECOND_FACTOR_SUPERVISED
+
 
 @dataclass(frozen=True)
 class StepStatus:
@@ -69,7 +71,7 @@ class SecondFactor:
     def status(self, case) -> StepStatus:
         if not case.second_factor:
             return StepStatus(self.name, self.label, False, "decided when the record check passes")
-        if case.second_factor == "code":
+        if case.second_factor == SECOND_FACTOR_CODE:
             done = case.code_checked_at is not None
             detail = f"one-time code to their {case.second_channel} {case.second_channel_masked}"
             if case.code_sent_at:
@@ -79,7 +81,7 @@ class SecondFactor:
             if case.code_attempts:
                 detail += f" ({case.code_attempts} wrong)"
             return StepStatus(self.name, self.label, done, detail)
-        if case.second_factor == "supervised":
+        if case.second_factor == SECOND_FACTOR_SUPERVISED:
             detail = "HR-supervised confirmation"
             if not case.second_channel:
                 detail += " (no second channel in Campus, or the district's setting)"
