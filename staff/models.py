@@ -110,6 +110,10 @@ class StaffMember(models.Model):
     personal_email = models.EmailField(blank=True)
     # A mobile number Campus holds (OneRoster ``sms``): a second channel for proofing codes.
     mobile = models.CharField(max_length=30, blank=True)
+    # When Campus last changed the personal e-mail or mobile of someone already recorded:
+    # a channel changed after their case opened is not trusted for a proofing code (an
+    # insider who edits Campus could point it at themselves).
+    second_channel_changed_at = models.DateTimeField(null=True, blank=True)
     roles = models.JSONField(default=list, blank=True)
     # The schools of the person's positions: school numbers over SOAP, org sourcedIds over
     # OneRoster (for inviting existing staff school by school).

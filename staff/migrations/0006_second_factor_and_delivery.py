@@ -66,6 +66,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name="staffmember",
+            name="second_channel_changed_at",
+            field=models.DateTimeField(blank=True, null=True),
+        ),
+        migrations.AddField(
+            model_name="staffmember",
             name="mobile",
             field=models.CharField(blank=True, max_length=30),
         ),

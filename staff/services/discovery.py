@@ -69,7 +69,9 @@ def staff_records_from_campus(
     with transaction.atomic():
         batch = _batch_sort(connection, {p.key: p for p in persons}, now)
         StaffMember.objects.bulk_create(batch.new_members)
-        StaffMember.objects.bulk_update(batch.changed, [*MEMBER_FIELDS, "birth_date"])
+        StaffMember.objects.bulk_update(
+            batch.changed, [*MEMBER_FIELDS, "birth_date", "second_channel_changed_at"]
+        )
         members = [*batch.new_members, *batch.needing_case]
         cases = _cases_open(connection, members, actor, baseline=baseline)
         for case in batch.leavers:
@@ -124,8 +126,11 @@ def _batch_sort(connection: CampusConnection, by_key: dict[str, CampusPerson], n
                 member.birth_date = person.birth_date.isoformat() if person.birth_date else ""
                 batch.new_members.append(member)
             continue
+        channels = (member.personal_email, member.mobile)
         for name, value in _member_values(person, now).items():
             setattr(member, name, value)
+        if (member.personal_email, member.mobile) != channels:
+            member.second_channel_changed_at = now
         if person.birth_date:  # OneRoster brings it only on demand: keep what we have
             member.birth_date = person.birth_date.isoformat()
         batch.changed.append(member)

@@ -64,9 +64,19 @@ class Channel:
         return "•••-" + "".join(c for c in self.address if c.isdigit())[-4:]
 
 
+def second_channel_changed(case: OnboardingCase) -> bool:
+    """Whether Campus changed the person's personal e-mail or mobile after their case
+    opened: then neither is trusted for the code (HR supervises instead)."""
+    changed = case.staff_member.second_channel_changed_at
+    return changed is not None and changed >= case.created_at
+
+
 def second_channel_for(case: OnboardingCase) -> Channel | None:
-    """Where a code can reach the person other than the mailbox invited: None if nowhere."""
+    """Where a code can reach the person other than the mailbox invited: None if nowhere
+    (or nowhere trusted: see :func:`second_channel_changed`)."""
     member = case.staff_member
+    if second_channel_changed(case):
+        return None
     invited = {a.lower() for a in case.invitations.values_list("sent_to", flat=True)}
     invited |= {member.work_email.lower(), member.invitation_email.lower()}
     personal = member.personal_email.strip()
@@ -121,6 +131,11 @@ def _decision_words(case: OnboardingCase, setting: str) -> str:
         return f"one-time code to {case.second_channel} {case.second_channel_masked}"
     if case.second_factor == SECOND_FACTOR_NONE:
         return "no second factor (the district's setting): record check only"
+    if setting == SECOND_FACTOR_CODE and second_channel_changed(case):
+        return (
+            "personal e-mail or mobile changed in Campus since the case opened: "
+            "HR-supervised confirmation required"
+        )
     if setting == SECOND_FACTOR_CODE:
         return "no second channel in Campus: HR-supervised confirmation required"
     return "HR-supervised confirmation required (the district's setting)"

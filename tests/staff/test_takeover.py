@@ -21,6 +21,7 @@ from idbridge.core.mail import OUTBOX_BACKEND
 from idbridge.core.models import OutboxMessage
 from staff.models import OnboardingCase, Passkey
 from staff.services.cases import OnboardingError
+from staff.services.discovery import staff_records_from_campus
 from staff.services.passkeys import NewPasskey, passkey_enroll
 from staff.transitions import State
 from tests.staff.conftest import HOME_EMAIL, discovered, person
@@ -245,3 +246,20 @@ def test_without_a_second_channel_the_person_is_verified_once_hr_sees_them(
     client.force_login(hr_operator)
     assert "Supervised check recorded" in hr_approves(client, case, code).content.decode()
     assert OnboardingCase.objects.get(id=case.id).state == State.VERIFIED
+
+
+def test_a_second_channel_changed_in_campus_after_the_invitation_gets_no_code(
+    connection, client, hr_operator, django_capture_on_commit_callbacks
+):
+    """An HR insider points Maria's personal e-mail at their own mailbox in Campus; the
+    next poll brings it. The code is not sent there: HR supervision is required."""
+    victim = invite_maria(connection, django_capture_on_commit_callbacks)
+    staff_records_from_campus(connection=connection, persons=[person(1, personal_email=HOME_EMAIL)])
+    assert OnboardingCase.objects.get(id=victim.id).staff_member.second_channel_changed_at is None
+    mine = "omar.private@example.org"
+    staff_records_from_campus(connection=connection, persons=[person(1, personal_email=mine)])
+    client.force_login(hr_operator)
+    insider_reaches_the_code_step(client, link_in(WORK_EMAIL), django_capture_on_commit_callbacks)
+    case = OnboardingCase.objects.get(id=victim.id)
+    assert case.second_factor == "supervised" and mailbox(mine) == []
+    assert "changed in Campus since the case opened" in case.events.last().reason
