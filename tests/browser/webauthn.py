@@ -1,7 +1,7 @@
 """A staff member with a real passkey, for browser tests that need one.
 
 The passkey is enrolled through the real onboarding flow (invitation → record check →
-"Create passkey") into a Chromium virtual authenticator (CDP, see
+the code sent to the personal e-mail → "Create passkey") into a Chromium virtual authenticator (CDP, see
 ``tests.browser.test_enrollment.add_authenticator``), so later ceremonies are real
 WebAuthn get() calls that the server verifies.
 """
@@ -12,7 +12,7 @@ from idbridge.core.models import OutboxMessage
 from staff.models import CampusConnection
 from staff.services.discovery import staff_records_from_campus
 from tests.browser.test_enrollment import add_authenticator, prove_record
-from tests.staff.conftest import person
+from tests.staff.conftest import HOME_EMAIL, person
 
 
 def staff_onboarded_with_passkey(page, **person_overrides):
@@ -26,7 +26,7 @@ def staff_onboarded_with_passkey(page, **person_overrides):
         cdp.send("WebAuthn.setUserVerified",
                  {"authenticatorId": authenticator, "isUserVerified": False})
     """
-    campus_person = person(**person_overrides)
+    campus_person = person(**{"personal_email": HOME_EMAIL, **person_overrides})
     connection = CampusConnection.objects.create(name="Sandbox (staff)", kind="rest")
     staff_records_from_campus(connection=connection, persons=[campus_person])
     invitation = next(m for m in OutboxMessage.objects.all() if campus_person.work_email in m.to)
