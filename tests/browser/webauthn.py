@@ -1,9 +1,9 @@
 """A staff member with a real passkey, for browser tests that need one.
 
 The passkey is enrolled through the real onboarding flow (invitation → record check →
-the code sent to the personal e-mail → "Create passkey") into a Chromium virtual authenticator (CDP, see
-``tests.browser.test_enrollment.add_authenticator``), so later ceremonies are real
-WebAuthn get() calls that the server verifies.
+the code sent to the personal e-mail → "Create passkey") into a Chromium virtual
+authenticator (CDP, see ``tests.browser.test_enrollment.add_authenticator``), so later
+ceremonies are real WebAuthn get() calls that the server verifies.
 """
 
 import re
