@@ -43,7 +43,8 @@ def _database_url():
     )
 
 
-def start_worker(name: str):
+def start_worker(name: str, *, env: dict | None = None, args: tuple = ()):
+    """A solo worker on the crash-test queue (``env`` and ``args`` added to its own)."""
     from django.conf import settings
 
     from idbridge.celery import app
@@ -55,12 +56,13 @@ def start_worker(name: str):
         "DJANGO_SETTINGS_MODULE": "tests.boi.worker_settings",
         "JOBS_PROGRESS_SECONDS": "0.2",
         "LOG_LEVEL": "WARNING",
+        **(env or {}),
     }
     hostname = f"{name}-{os.getpid()}@localhost"
     log = open(ROOT / "var" / f"test-{name}.log", "w")  # noqa: SIM115 - closed by stop()
     command = [sys.executable, "-m", "celery", "-A", "idbridge", "worker", "--pool", "solo"]
     command += ["--queues", BOI_CRASH_TEST_QUEUE, "--hostname", hostname]
-    command += ["--without-gossip", "--without-mingle", "--loglevel", "INFO"]
+    command += ["--without-gossip", "--without-mingle", "--loglevel", "INFO", *args]
     proc = subprocess.Popen(
         command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
     )
