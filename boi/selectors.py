@@ -70,6 +70,32 @@ def error_log_list(*, action="", q="", since: datetime | None = None, run_id: in
 
 
 RUN_JOB_STATES = {"idle": "", "queued": "queued", "running": "running", "failed": "failed"}
+WIZARD = ("start", "transfer", "end_transfer", "validate", "commit")
+# The run state each step reaches once it is done (the order of SyncRun.State).
+REACHED = ["not_started", "transferring", "transfer_ended", "validated", "committed"]
+DONE_AT = {"start": 1, "transfer": 2, "end_transfer": 2, "validate": 3, "commit": 4}
+
+
+def run_steps(run: SyncRun) -> list[dict]:
+    """The wizard's step list: each step done, running (queued too), failed or waiting.
+    Steps after the one running wait (a restart from Start redoes them)."""
+    from boi.services.sync.runs import STEP_LABELS
+
+    reached = REACHED.index(run.state)
+    steps, current = [], False
+    for step in WIZARD:
+        if run.step == step and run.is_busy:
+            status, current = "running", True
+        elif run.step == step and run.job == SyncRun.Job.FAILED:
+            status, current = "failed", True
+        elif current:
+            status = "waiting"
+        elif reached >= DONE_AT[step] or (step == "transfer" and run.hr_fingerprint):
+            status = "done"
+        else:
+            status = "waiting"
+        steps.append({"step": step, "label": STEP_LABELS[step], "status": status})
+    return steps
 
 
 def run_progress(run: SyncRun, *, can_manage: bool = True) -> dict:
@@ -99,6 +125,7 @@ def run_progress(run: SyncRun, *, can_manage: bool = True) -> dict:
         "last_error": run.last_error,
         "succeeded": run.succeeded_count,
         "failed": run.failed_count,
+        "steps": run_steps(run),
     }
 
 
