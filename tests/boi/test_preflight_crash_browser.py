@@ -36,17 +36,18 @@ ROWS = 40
 SWEEPER = {"JOBS_STALE_SECONDS": str(STALE_SECONDS), "JOBS_SWEEP_SECONDS": str(SWEEP_SECONDS)}
 
 
-def upload_and_check_in_browser(page, base, tmp_path) -> HrImport:
+def upload_and_check_in_browser(page, base, tmp_path, rows=ROWS, name="k.csv") -> HrImport:
+    """Upload a sample HR file and check it, in the browser (a worker runs the check)."""
     page.goto(f"{base}/boi/")
     page.get_by_role("link", name="Import an HR file").click()
-    path = tmp_path / "k.csv"
-    path.write_bytes(sample_csv(ROWS, seed=3))
+    path = tmp_path / name
+    path.write_bytes(sample_csv(rows, seed=3))
     page.get_by_label("HR export").set_input_files(str(path))
     page.get_by_role("button", name="Upload and continue").click()
     page.get_by_role("button", name="Check the rows").click()
     # The worker checks the rows; the page reloads by itself once the check is done.
     page.locator("#preflight").wait_for(timeout=90_000)
-    return HrImport.objects.get(file_name="k.csv")
+    return HrImport.objects.get(file_name=name)
 
 
 def test_a_preflight_whose_worker_is_killed_ends_failed_with_retry_and_retry_completes(
@@ -79,7 +80,7 @@ def test_a_preflight_whose_worker_is_killed_ends_failed_with_retry_and_retry_com
         second = start_worker(
             "boi-preflight-browser-b",
             env=SWEEPER,
-            args=("-B", "--schedule", str(ROOT / "var" / "test-crash-beat-schedule")),
+            args=("--pool", "solo", "-B", "--schedule", str(ROOT / "var" / "test-crash-beat")),
         )
 
         # No reload by the test: the page turns to "failed — Retry" on its own.
