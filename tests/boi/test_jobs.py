@@ -2,7 +2,7 @@
 the one progress shape, on the HR import's pre-flight and row check."""
 
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import OperationalError
@@ -21,6 +21,7 @@ from idbridge.jobs.services import (
     job_execute,
     job_retry,
     job_sweep,
+    rate_samples_keep,
 )
 from tests.boi.conftest import good_row, hr_csv
 
@@ -387,3 +388,64 @@ def test_a_commit_job_whose_poller_stopped_is_polled_again_never_submitted_twice
         2,
     )
     assert not Alert.objects.filter(run=validated_run, level="error").exists()
+
+
+T0 = datetime(2026, 12, 3, 18, 0, 0, tzinfo=UTC)
+
+
+def _samples(*seconds_done):
+    return [(T0 + timedelta(seconds=s), d) for s, d in seconds_done]
+
+
+@pytest.mark.parametrize(
+    ("samples", "now", "kept_from"),
+    [
+        # Younger than the window: every sample, from the first.
+        (_samples((0, 0), (1, 5), (2, 10)), 3, 0),
+        # Older: the newest sample at or before the window's start, then the ones in it.
+        (_samples((0, 0), (5, 50), (9, 60), (12, 70), (30, 90)), 31, 9),
+        (_samples((0, 0), (5, 50), (9, 60), (12, 70), (30, 90)), 27, 5),
+        # A long pause: the window starts at the last sample before it, not at the pause.
+        (_samples((0, 0), (100, 10)), 130, 100),
+    ],
+)
+def test_the_rate_window_keeps_about_its_width_of_samples(samples, now, kept_from):
+    kept = rate_samples_keep(samples, T0 + timedelta(seconds=now), 20)
+    assert kept[0][0] == T0 + timedelta(seconds=kept_from)
+    assert kept == [s for s in samples if s[0] >= kept[0][0]]
+
+
+def test_time_left_follows_the_recent_rate_not_the_first_seconds(queued_preflight, settings):
+    """Fast at first (600 checks at once), then one check every 0.15 s: the rate shown is
+    the recent one, about 6.7 per second, not the average since the start."""
+    settings.JOBS_PROGRESS_SECONDS = 0
+    settings.JOBS_RATE_WINDOW_SECONDS = 1
+    running = job_claim(queued_preflight.id)
+    running.progress(0, total=1000)
+    running.progress(600)
+    for done in range(601, 612):
+        time.sleep(0.15)  # the pace of a slow Campus, not a wait for something
+        running.progress(done)
+    info = job_progress_info(Job.objects.get(id=queued_preflight.id))
+    job = Job.objects.get(id=queued_preflight.id)
+    assert job.done - job.rate_done < 15  # the window holds the slow checks only
+    assert 0.5 < info["rate"] < 15, info["rate"]
+    assert info["eta_seconds"] == round((1000 - 611) / info["rate"])
+    assert info["time_left"].endswith("min left")
+
+
+def test_the_run_progress_carries_the_wizard_step_list(validated_run, client, login, hr_operator):
+    login(hr_operator)
+    steps = client.get(f"/boi/runs/{validated_run.id}/progress/").json()["steps"]
+    assert [(s["label"], s["status"]) for s in steps] == [
+        ("Start", "done"),
+        ("Transfer", "done"),
+        ("End transfer", "done"),
+        ("Validate", "done"),
+        ("Commit", "waiting"),
+    ]
+    # Restarted from Start: Start runs, what follows waits to be done again.
+    SyncRunModel.objects.filter(id=validated_run.id).update(step="start", job="running")
+    steps = client.get(f"/boi/runs/{validated_run.id}/progress/").json()
+    assert [s["status"] for s in steps["steps"]] == ["running"] + ["waiting"] * 4
+    assert steps["step"] == "Start"
