@@ -397,22 +397,38 @@ def _samples(*seconds_done):
     return [(T0 + timedelta(seconds=s), d) for s, d in seconds_done]
 
 
+SAMPLES = _samples((0, 0), (5, 50), (9, 60), (12, 70), (30, 90))
+
+
 @pytest.mark.parametrize(
-    ("samples", "now", "kept_from"),
+    ("samples", "now", "window_start", "then"),
     [
         # Younger than the window: every sample, from the first.
-        (_samples((0, 0), (1, 5), (2, 10)), 3, 0),
-        # Older: the newest sample at or before the window's start, then the ones in it.
-        (_samples((0, 0), (5, 50), (9, 60), (12, 70), (30, 90)), 31, 9),
-        (_samples((0, 0), (5, 50), (9, 60), (12, 70), (30, 90)), 27, 5),
-        # A long pause: the window starts at the last sample before it, not at the pause.
-        (_samples((0, 0), (100, 10)), 130, 100),
+        (_samples((0, 0), (1, 5), (2, 10)), 3, (0, 0), 2),
+        # Older: the window starts 20 s back, between the two samples around that time.
+        (SAMPLES, 31, (11, 67), 2),
+        (SAMPLES, 40, (20, 79), 1),
+        (SAMPLES, 25, (5, 50), 3),
+        # A pause longer than the window: it starts at the last sample before the pause.
+        (_samples((0, 0), (100, 10)), 130, (100, 10), 0),
     ],
 )
-def test_the_rate_window_keeps_about_its_width_of_samples(samples, now, kept_from):
+def test_the_rate_window_starts_its_width_back(samples, now, window_start, then):
     kept = rate_samples_keep(samples, T0 + timedelta(seconds=now), 20)
-    assert kept[0][0] == T0 + timedelta(seconds=kept_from)
-    assert kept == [s for s in samples if s[0] >= kept[0][0]]
+    start_at, start_done = window_start
+    assert kept[0] == (T0 + timedelta(seconds=start_at), start_done)
+    assert kept[1:] == samples[len(samples) - then :]
+
+
+def test_the_rate_window_moves_on_when_each_write_is_a_new_task():
+    """A commit job's poller knows only the stored window start and the last write; the
+    window start still moves up with every look."""
+    stored = (T0, 0)
+    for look in range(1, 8):  # one look every 5 s at a job doing 10 a second
+        last = (T0 + timedelta(seconds=5 * (look - 1)), 50 * (look - 1))
+        now = T0 + timedelta(seconds=5 * look)
+        stored = rate_samples_keep([stored, last] if look > 1 else [stored], now, 20)[0]
+    assert stored == (T0 + timedelta(seconds=15), 150)  # 20 s back from the 7th look
 
 
 def test_time_left_follows_the_recent_rate_not_the_first_seconds(queued_preflight, settings):
