@@ -7,7 +7,6 @@ from datetime import datetime
 from django.db.models import Q
 
 from boi.models import Alert, BoiConnection, ErrorLogEntry, HrImport, HrRow, SyncRun, SyncStaff
-from idbridge.jobs.models import Job
 from idbridge.jobs.progress import job_progress_info, progress_payload
 
 
@@ -129,16 +128,11 @@ def run_progress(run: SyncRun, *, can_manage: bool = True) -> dict:
     }
 
 
-def import_current_job(hr_import: HrImport) -> Job | None:
-    """The import's latest job: its row check, or its pre-flight when that came after."""
-    jobs = [j for j in (hr_import.check_job, hr_import.preflight_job) if j is not None]
-    return max(jobs, key=lambda j: (j.created_at, j.id), default=None)
-
-
 def import_progress(hr_import: HrImport, *, can_manage: bool = True) -> dict:
-    """The import's numbers and its latest job's progress."""
+    """The import's numbers (status, rows, problem) and its row check's progress: the
+    import page's status box (the pre-flight has a box and a job of its own)."""
     return {
-        **job_progress_info(import_current_job(hr_import), can_manage=can_manage),
+        **job_progress_info(hr_import.check_job, can_manage=can_manage),
         "status": hr_import.status,
         "status_label": hr_import.get_status_display(),
         "rows": hr_import.row_count,

@@ -44,6 +44,10 @@ def test_the_row_check_shows_sizes_in_words_and_its_end_without_a_reload(
     text.filter(has_text=moving).wait_for()
     assert page.evaluate("window.stillHere") is True
     assert "bytes" not in text.inner_text() and "4404020" not in text.inner_text()
+    # The import's own fields stay filled in while the script updates the box.
+    status = page.locator("#import-status")
+    assert status.locator('[data-field="status_label"]').inner_text() == "Checking rows"
+    assert status.locator('[data-field="rows"]').inner_text() == str(hr_import.row_count)
 
     HrImport.objects.filter(id=hr_import.id).update(status=HrImport.Status.CHECKED)
     running.progress(SIZE)
