@@ -465,3 +465,22 @@ def test_the_run_progress_carries_the_wizard_step_list(validated_run, client, lo
     steps = client.get(f"/boi/runs/{validated_run.id}/progress/").json()
     assert [s["status"] for s in steps["steps"]] == ["running"] + ["waiting"] * 4
     assert steps["step"] == "Start"
+
+
+def test_a_job_that_moved_nothing_lately_shows_no_time_left():
+    now = timezone.now()
+    job = Job.objects.create(
+        kind=PREFLIGHT,
+        subject_id=0,
+        state=Job.State.RUNNING,
+        unit="checks",
+        done=1240,
+        total=3000,
+        started_at=now - timedelta(minutes=5),  # 4 a second on average, but …
+        rate_done=1240,  # … nothing since the window's start
+        rate_at=now - timedelta(seconds=20),
+        heartbeat_at=now,
+    )
+    info = job_progress_info(job)
+    assert (info["rate"], info["rate_words"], info["time_left"]) == (None, "", "")
+    assert info["words"] == "1,240 of 3,000 checks" and info["busy"] is True
