@@ -34,11 +34,12 @@ lint: install
 unit: install
 	VAR_DIR=$(CURDIR)/var/test $(VENV)/bin/pytest -m "not integration"
 
-# The crash tests (the sandbox's commit job, the console's pre-flight) start and SIGKILL
+# The crash tests (the sandbox's commit job, the console's pre-flight, in a browser too) start and SIGKILL
 # their own workers: they run first, in a session of their own, before the suite's shared
 # worker exists (that worker would take a job over and finish it before the kill).
 CRASH_TEST := tests/sandbox/boi/test_commit_job_worker_kill.py \
-	tests/boi/test_preflight_worker_kill.py
+	tests/boi/test_preflight_worker_kill.py \
+	tests/boi/test_preflight_crash_browser.py
 integration: install
 	VAR_DIR=$(CURDIR)/var/test DATABASE_URL=$(INTEGRATION_DATABASE_URL) \
 	CELERY_BROKER_URL=$(INTEGRATION_BROKER_URL) $(VENV)/bin/pytest -m integration $(CRASH_TEST)

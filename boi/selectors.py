@@ -7,7 +7,6 @@ from datetime import datetime
 from django.db.models import Q
 
 from boi.models import Alert, BoiConnection, ErrorLogEntry, HrImport, HrRow, SyncRun, SyncStaff
-from idbridge.jobs.models import Job
 from idbridge.jobs.progress import job_progress_info, progress_payload
 
 
@@ -70,6 +69,32 @@ def error_log_list(*, action="", q="", since: datetime | None = None, run_id: in
 
 
 RUN_JOB_STATES = {"idle": "", "queued": "queued", "running": "running", "failed": "failed"}
+WIZARD = ("start", "transfer", "end_transfer", "validate", "commit")
+# The run state each step reaches once it is done (the order of SyncRun.State).
+REACHED = ["not_started", "transferring", "transfer_ended", "validated", "committed"]
+DONE_AT = {"start": 1, "transfer": 2, "end_transfer": 2, "validate": 3, "commit": 4}
+
+
+def run_steps(run: SyncRun) -> list[dict]:
+    """The wizard's step list: each step done, running (queued too), failed or waiting.
+    Steps after the one running wait (a restart from Start redoes them)."""
+    from boi.services.sync.runs import STEP_LABELS
+
+    reached = REACHED.index(run.state)
+    steps, current = [], False
+    for step in WIZARD:
+        if run.step == step and run.is_busy:
+            status, current = "running", True
+        elif run.step == step and run.job == SyncRun.Job.FAILED:
+            status, current = "failed", True
+        elif current:
+            status = "waiting"
+        elif reached >= DONE_AT[step] or (step == "transfer" and run.hr_fingerprint):
+            status = "done"
+        else:
+            status = "waiting"
+        steps.append({"step": step, "label": STEP_LABELS[step], "status": status})
+    return steps
 
 
 def run_progress(run: SyncRun, *, can_manage: bool = True) -> dict:
@@ -99,19 +124,15 @@ def run_progress(run: SyncRun, *, can_manage: bool = True) -> dict:
         "last_error": run.last_error,
         "succeeded": run.succeeded_count,
         "failed": run.failed_count,
+        "steps": run_steps(run),
     }
 
 
-def import_current_job(hr_import: HrImport) -> Job | None:
-    """The import's latest job: its row check, or its pre-flight when that came after."""
-    jobs = [j for j in (hr_import.check_job, hr_import.preflight_job) if j is not None]
-    return max(jobs, key=lambda j: (j.created_at, j.id), default=None)
-
-
 def import_progress(hr_import: HrImport, *, can_manage: bool = True) -> dict:
-    """The import's numbers and its latest job's progress."""
+    """The import's numbers (status, rows, problem) and its row check's progress: the
+    import page's status box (the pre-flight has a box and a job of its own)."""
     return {
-        **job_progress_info(import_current_job(hr_import), can_manage=can_manage),
+        **job_progress_info(hr_import.check_job, can_manage=can_manage),
         "status": hr_import.status,
         "status_label": hr_import.get_status_display(),
         "rows": hr_import.row_count,

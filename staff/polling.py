@@ -51,10 +51,16 @@ class JobProgress(Progress):
     def __init__(self, running: RunningJob):
         super().__init__()
         self.running = running
+        self.total_written: int | None = None
 
     def report(self, *, last: bool = False) -> None:
-        # Written at most once a second, but the last report always (a step forces it).
-        self.running.progress(self.done, total=self.total, step="" if last else None)
+        # Called per person read: written at most once a second (JOBS_PROGRESS_SECONDS),
+        # but at once when the total becomes known or changes, and the last report always
+        # (a step forces it).
+        total = self.total if self.total != self.total_written else None
+        self.running.progress(self.done, total=total, step="" if last else None)
+        if total is not None:
+            self.total_written = total
 
 
 def _cursor_from(data: dict) -> PollCursor:
@@ -231,6 +237,8 @@ def _record_all(connection, persons, progress: JobProgress, counts: dict, keys: 
         batch.append(person)
         if len(batch) >= BATCH:
             flush()
+        else:
+            progress.report()  # persons read so far, as they come in
     if batch:
         flush()
 
@@ -272,7 +280,7 @@ def _full_soap(connection, connector, progress, counts, accept_shrink) -> str | 
                 present.add(key)
             yield person
 
-    _record_all(connection, found(), progress, counts)  # reports progress per batch
+    _record_all(connection, found(), progress, counts)  # reports progress as it reads
     return _revoke_missing(connection, present, counts, accept_shrink)
 
 

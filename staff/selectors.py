@@ -215,6 +215,27 @@ def case_get(case_id: int) -> OnboardingCase:
     ).get(id=case_id)
 
 
+# A poll's counts (``CampusConnection.last_poll_counts``) as the operator reads them.
+POLL_COUNT_WORDS = {
+    "read": "{:,} read from Campus",
+    "new_cases": "{:,} new staff invited",
+    "existing": "{:,} recorded as existing staff",
+    "updated": "{:,} updated",
+    "revoked": "{:,} gone from Campus",
+}
+
+
+def poll_counts_words(counts: dict) -> str:
+    """ "3,000 read from Campus, 2 new staff invited" (what is zero is left out, but the
+    persons read)."""
+    words = [
+        POLL_COUNT_WORDS[key].format(value)
+        for key, value in counts.items()
+        if key in POLL_COUNT_WORDS and (value or key == "read")
+    ]
+    return ", ".join(words)
+
+
 def connection_list():
     return CampusConnection.objects.select_related("poll_job").order_by("name")
 

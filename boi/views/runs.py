@@ -21,8 +21,6 @@ from idbridge.core.paging import filter_query
 from stepup.gates import boi_commit_policy, fresh_check_decision, step_up_url
 from stepup.policy import Decision
 
-WIZARD = ("start", "transfer", "end_transfer", "validate", "commit")
-
 
 def commit_check(request) -> Decision:
     """The step-up gate before Commit: a fresh passkey check by the dashboard operator
@@ -33,32 +31,6 @@ def commit_check(request) -> Decision:
         email=request.user.email,
         signed_out_reason="Verify with your passkey to commit.",
     )
-
-
-def _wizard(run: SyncRun) -> list[dict]:
-    order = ["not_started", "transferring", "transfer_ended", "validated", "committed"]
-    reached = order.index(run.state)
-    done_upto = {"start": 1, "transfer": 2, "end_transfer": 2, "validate": 3, "commit": 4}
-    steps = []
-    for step in WIZARD:
-        if run.step == step and run.is_busy:
-            status = "running"
-        elif run.step == step and run.job == SyncRun.Job.FAILED:
-            status = "failed"
-        elif step == "transfer" and run.state == "transferring" and run.hr_fingerprint:
-            status = "done"
-        elif step in ("start",) and reached >= 1:
-            status = "done"
-        elif step == "transfer" and reached >= 2:
-            status = "done"
-        elif reached > done_upto[step] or (step == "commit" and reached == 4):
-            status = "done"
-        elif step == "validate" and reached >= 3:
-            status = "done"
-        else:
-            status = "waiting"
-        steps.append({"step": step, "label": runs.STEP_LABELS[step], "status": status})
-    return steps
 
 
 @permission_required("core.view_boi")
@@ -73,7 +45,6 @@ def run_detail(request, run_id):
         "boi/run.html",
         {
             "run": run,
-            "steps": _wizard(run),
             "progress": selectors.run_progress(run, can_manage=can_manage),
             "summary": run.report_summary,
             "commit_api": commit.commit_api_for(run.staff_count),

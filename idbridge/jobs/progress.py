@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.urls import reverse
-from django.utils import timezone
 
 from idbridge.jobs.kinds import job_kind
 from idbridge.jobs.models import Job
@@ -70,9 +69,9 @@ def job_progress_info(job: Job | None, *, can_manage: bool = True) -> dict:
     state, error = job.state, job.error
     if job_is_stale(job):
         state, error = Job.State.FAILED, stale_reason(job)
+    # Over the recent window only: a job that moved nothing in it shows no rate and no
+    # time left (rather than an average dragged by its first seconds).
     rate = recent_rate(job.done, job.rate_done, job.rate_at, job.heartbeat_at)
-    if rate is None and job.started_at and job.done:
-        rate = recent_rate(job.done, 0, job.started_at, job.heartbeat_at or timezone.now())
     retry = can_manage and job_can_retry(job)
     cancel = can_manage and spec.cancellable and state in BUSY
     return {

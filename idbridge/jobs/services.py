@@ -20,7 +20,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import OperationalError, connections, transaction
-from django.db.models import Case, F, Q, When
+from django.db.models import F, Q
 from django.utils import timezone
 
 from idbridge.audit.services import audit_record
@@ -63,6 +63,13 @@ class RunningJob:
         self.id, self.subject_id = job.id, job.subject_id
         self._written = 0.0
         self.handed_off = False
+        # (at, done) of the recent writes, oldest first: the rate's moving window. A job
+        # carried on by another task (a commit job's next poll) starts from what is stored.
+        self._samples: list[tuple] = [
+            (at, done)
+            for at, done in ((job.rate_at, job.rate_done), (job.heartbeat_at, job.done))
+            if at is not None
+        ]
 
     def progress(self, done: int, *, total: int | None = None, step: str | None = None) -> None:
         """Note progress: one UPDATE at most every JOBS_PROGRESS_SECONDS (and whenever the
@@ -71,8 +78,14 @@ class RunningJob:
         if total is None and step is None and now - self._written < settings.JOBS_PROGRESS_SECONDS:
             return
         self._written = now
+        at = timezone.now()
+        self._samples = rate_samples_keep(self._samples, at, settings.JOBS_RATE_WINDOW_SECONDS)
+        since = self._samples[0] if self._samples else (at, done)
+        self._samples.append((at, done))
         try:
-            held = job_progress(self.id, self.token, done, total=total, step=step)
+            held = job_progress(
+                self.id, self.token, done, total=total, step=step, at=at, rate_since=since
+            )
         except OperationalError:
             # SQLite busy with another writer ("database is locked"): progress is not worth
             # failing the job for; the next write (or the heartbeat thread) gets through.
@@ -135,20 +148,48 @@ def job_heartbeat(job_id: int, token: str) -> bool:
     return bool(_held(job_id, token).update(heartbeat_at=timezone.now()))
 
 
+def rate_samples_keep(samples: list[tuple], now, width: float) -> list[tuple]:
+    """The (at, done) samples a moving window of ``width`` seconds ending ``now`` needs.
+    Once the job is older than the window, it starts exactly ``width`` seconds back: at a
+    point between the two samples around that time (at their pace), so the window moves
+    on even when writes are far apart (a commit job looked at every few seconds by a new
+    task, which knows only the stored window start and the last write).
+
+    >>> from datetime import datetime, timedelta
+    >>> t = datetime(2026, 12, 3, 18, 0, 0)
+    >>> s = [(t + timedelta(seconds=i), i * 5) for i in range(0, 40, 2)]
+    >>> kept = rate_samples_keep(s, t + timedelta(seconds=41), 20)
+    >>> kept[0], len(kept)
+    ((datetime.datetime(2026, 12, 3, 18, 0, 21), 105), 10)
+    """
+    start = now - timedelta(seconds=width)
+    before = [i for i, (at, _) in enumerate(samples) if at <= start]
+    if not before:
+        return list(samples)
+    kept = samples[before[-1] :]
+    if len(kept) > 1:  # a pause longer than the window keeps its last sample as is
+        (first_at, first_done), (next_at, next_done) = kept[0], kept[1]
+        share = (start - first_at) / (next_at - first_at)
+        kept[0] = (start, first_done + round((next_done - first_done) * share))
+    return kept
+
+
 def job_progress(
-    job_id: int, token: str, done: int, *, total: int | None = None, step: str | None = None
+    job_id: int,
+    token: str,
+    done: int,
+    *,
+    total: int | None = None,
+    step: str | None = None,
+    at=None,
+    rate_since: tuple | None = None,
 ) -> bool:
-    """One UPDATE: progress, heartbeat, and a fresh rate sample once the last is old."""
-    now = timezone.now()
-    old = Q(rate_at__lt=now - timedelta(seconds=settings.JOBS_RATE_WINDOW_SECONDS))
-    fields = {
-        "done": done,
-        "heartbeat_at": now,
-        # The rate is measured over the window since the sample; an old sample moves up
-        # to the previous write, so the window is always between one and two widths long.
-        "rate_done": Case(When(old, then=F("done")), default=F("rate_done")),
-        "rate_at": Case(When(old, then=F("heartbeat_at")), default=F("rate_at")),
-    }
+    """One UPDATE: progress, heartbeat, and where the rate's moving window starts
+    (``rate_since``: the (at, done) sample about JOBS_RATE_WINDOW_SECONDS back)."""
+    now = at or timezone.now()
+    fields = {"done": done, "heartbeat_at": now}
+    if rate_since is not None:
+        fields["rate_at"], fields["rate_done"] = rate_since
     if total is not None:
         fields["total"] = total
     if step is not None:

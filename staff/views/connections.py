@@ -76,6 +76,9 @@ def connection_poll(request, connection_id):
     return redirect("staff:connection", connection_id=connection.id)
 
 
+POLL_TIME = "Y-m-d H:i:s T"  # in the district's time zone (TIME_ZONE), which it names
+
+
 def _poll_progress(request, connection: CampusConnection) -> dict:
     """The latest poll job's progress (one shape for every job) and the connection's
     summary, its times in the district's time zone, for the page and its script."""
@@ -90,9 +93,9 @@ def _poll_progress(request, connection: CampusConnection) -> dict:
         "status": connection.get_status_display(),
         "status_code": connection.status,
         "last_error": connection.last_error,
-        "last_poll_at": date_format(last_poll, "Y-m-d H:i:s") if last_poll else None,
-        "next_poll_at": date_format(next_poll, "Y-m-d H:i:s") if next_poll else None,
-        "counts": ", ".join(f"{k} {v}" for k, v in counts.items()) or None,
+        "last_poll_at": date_format(last_poll, POLL_TIME) if last_poll else None,
+        "next_poll_at": date_format(next_poll, POLL_TIME) if next_poll else None,
+        "counts": selectors.poll_counts_words(counts) or None,
     }
 
 

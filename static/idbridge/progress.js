@@ -1,5 +1,6 @@
 // Live progress of long jobs (idbridge.jobs): every element with data-job-url is polled
-// for the one progress shape (busy, words, step, rate, time_left, error, retry_url).
+// for the one progress shape (busy, words, step, rate, time_left, error, retry_url; steps
+// for a job of several steps, shown by its [data-step] items: class and data-step-status).
 // The job runs on a worker: closing the page loses nothing; reopening it picks up here.
 // When a job stops (finished, failed, or its worker gone), the page reloads to show the
 // outcome, and Retry when it failed; with data-job-reload="failed", a job that finished
@@ -11,6 +12,13 @@
     for (const el of box.querySelectorAll("[data-field]")) {
       const v = s[el.dataset.field];
       el.textContent = v === null || v === undefined || v === "" ? "—" : v;
+    }
+    for (const st of s.steps || []) {
+      const li = box.querySelector(`[data-step="${st.step}"]`);
+      if (!li) continue;
+      li.className = st.status;
+      const status = li.querySelector("[data-step-status]");
+      if (status) status.textContent = st.status;
     }
     const bar = box.querySelector("progress");
     const text = box.querySelector("[data-progress-text]");

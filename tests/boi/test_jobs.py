@@ -2,7 +2,7 @@
 the one progress shape, on the HR import's pre-flight and row check."""
 
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import OperationalError
@@ -21,6 +21,7 @@ from idbridge.jobs.services import (
     job_execute,
     job_retry,
     job_sweep,
+    rate_samples_keep,
 )
 from tests.boi.conftest import good_row, hr_csv
 
@@ -387,3 +388,99 @@ def test_a_commit_job_whose_poller_stopped_is_polled_again_never_submitted_twice
         2,
     )
     assert not Alert.objects.filter(run=validated_run, level="error").exists()
+
+
+T0 = datetime(2026, 12, 3, 18, 0, 0, tzinfo=UTC)
+
+
+def _samples(*seconds_done):
+    return [(T0 + timedelta(seconds=s), d) for s, d in seconds_done]
+
+
+SAMPLES = _samples((0, 0), (5, 50), (9, 60), (12, 70), (30, 90))
+
+
+@pytest.mark.parametrize(
+    ("samples", "now", "window_start", "then"),
+    [
+        # Younger than the window: every sample, from the first.
+        (_samples((0, 0), (1, 5), (2, 10)), 3, (0, 0), 2),
+        # Older: the window starts 20 s back, between the two samples around that time.
+        (SAMPLES, 31, (11, 67), 2),
+        (SAMPLES, 40, (20, 79), 1),
+        (SAMPLES, 25, (5, 50), 3),
+        # A pause longer than the window: it starts at the last sample before the pause.
+        (_samples((0, 0), (100, 10)), 130, (100, 10), 0),
+    ],
+)
+def test_the_rate_window_starts_its_width_back(samples, now, window_start, then):
+    kept = rate_samples_keep(samples, T0 + timedelta(seconds=now), 20)
+    start_at, start_done = window_start
+    assert kept[0] == (T0 + timedelta(seconds=start_at), start_done)
+    assert kept[1:] == samples[len(samples) - then :]
+
+
+def test_the_rate_window_moves_on_when_each_write_is_a_new_task():
+    """A commit job's poller knows only the stored window start and the last write; the
+    window start still moves up with every look."""
+    stored = (T0, 0)
+    for look in range(1, 8):  # one look every 5 s at a job doing 10 a second
+        last = (T0 + timedelta(seconds=5 * (look - 1)), 50 * (look - 1))
+        now = T0 + timedelta(seconds=5 * look)
+        stored = rate_samples_keep([stored, last] if look > 1 else [stored], now, 20)[0]
+    assert stored == (T0 + timedelta(seconds=15), 150)  # 20 s back from the 7th look
+
+
+def test_time_left_follows_the_recent_rate_not_the_first_seconds(queued_preflight, settings):
+    """Fast at first (600 checks at once), then one check every 0.15 s: the rate shown is
+    the recent one, about 6.7 per second, not the average since the start."""
+    settings.JOBS_PROGRESS_SECONDS = 0
+    settings.JOBS_RATE_WINDOW_SECONDS = 1
+    running = job_claim(queued_preflight.id)
+    running.progress(0, total=1000)
+    running.progress(600)
+    for done in range(601, 612):
+        time.sleep(0.15)  # the pace of a slow Campus, not a wait for something
+        running.progress(done)
+    info = job_progress_info(Job.objects.get(id=queued_preflight.id))
+    job = Job.objects.get(id=queued_preflight.id)
+    assert job.done - job.rate_done < 15  # the window holds the slow checks only
+    assert 0.5 < info["rate"] < 15, info["rate"]
+    assert info["eta_seconds"] == round((1000 - 611) / info["rate"])
+    assert info["time_left"].endswith("min left")
+
+
+def test_the_run_progress_carries_the_wizard_step_list(validated_run, client, login, hr_operator):
+    login(hr_operator)
+    steps = client.get(f"/boi/runs/{validated_run.id}/progress/").json()["steps"]
+    assert [(s["label"], s["status"]) for s in steps] == [
+        ("Start", "done"),
+        ("Transfer", "done"),
+        ("End transfer", "done"),
+        ("Validate", "done"),
+        ("Commit", "waiting"),
+    ]
+    # Restarted from Start: Start runs, what follows waits to be done again.
+    SyncRunModel.objects.filter(id=validated_run.id).update(step="start", job="running")
+    steps = client.get(f"/boi/runs/{validated_run.id}/progress/").json()
+    assert [s["status"] for s in steps["steps"]] == ["running"] + ["waiting"] * 4
+    assert steps["step"] == "Start"
+
+
+def test_a_job_that_moved_nothing_lately_shows_no_time_left():
+    now = timezone.now()
+    job = Job.objects.create(
+        kind=PREFLIGHT,
+        subject_id=0,
+        state=Job.State.RUNNING,
+        unit="checks",
+        done=1240,
+        total=3000,
+        started_at=now - timedelta(minutes=5),  # 4 a second on average, but …
+        rate_done=1240,  # … nothing since the window's start
+        rate_at=now - timedelta(seconds=20),
+        heartbeat_at=now,
+    )
+    info = job_progress_info(job)
+    assert (info["rate"], info["rate_words"], info["time_left"]) == (None, "", "")
+    assert info["words"] == "1,240 of 3,000 checks" and info["busy"] is True

@@ -24,7 +24,7 @@ from sandbox import faults
 from tests.boi.test_integration import sandbox_connection, upload_and_check  # noqa: F401
 from tests.conftest import wait_for
 
-from .worker_settings import BOI_CRASH_TEST_QUEUE
+from .worker_settings import BOI_CRASH_TEST_QUEUE, CELERY_TASK_ROUTES
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -43,7 +43,9 @@ def _database_url():
     )
 
 
-def start_worker(name: str):
+def start_worker(name: str, *, env: dict | None = None, args: tuple = ("--pool", "solo")):
+    """A worker on the test queue, one task at a time unless ``args`` say otherwise (its
+    environment and arguments, with ``env`` and ``args`` added)."""
     from django.conf import settings
 
     from idbridge.celery import app
@@ -55,12 +57,13 @@ def start_worker(name: str):
         "DJANGO_SETTINGS_MODULE": "tests.boi.worker_settings",
         "JOBS_PROGRESS_SECONDS": "0.2",
         "LOG_LEVEL": "WARNING",
+        **(env or {}),
     }
     hostname = f"{name}-{os.getpid()}@localhost"
     log = open(ROOT / "var" / f"test-{name}.log", "w")  # noqa: SIM115 - closed by stop()
-    command = [sys.executable, "-m", "celery", "-A", "idbridge", "worker", "--pool", "solo"]
+    command = [sys.executable, "-m", "celery", "-A", "idbridge", "worker"]
     command += ["--queues", BOI_CRASH_TEST_QUEUE, "--hostname", hostname]
-    command += ["--without-gossip", "--without-mingle", "--loglevel", "INFO"]
+    command += ["--without-gossip", "--without-mingle", "--loglevel", "INFO", *args]
     proc = subprocess.Popen(
         command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
     )
@@ -102,8 +105,8 @@ def other_database_sessions() -> list[int]:
 
 @pytest.fixture
 def boi_queue():
-    """The console's tasks this test sends go to the crash-test workers' queue (the cached
-    router is dropped, as in the commit-job crash test)."""
+    """The tasks this test sends (the console's, the sandbox's, the staff polls') go to the
+    test workers' queue (the cached router is dropped, as in the commit-job crash test)."""
     from idbridge.celery import app
 
     with app.connection_for_write() as connection:  # leftovers of an earlier run
@@ -116,7 +119,7 @@ def boi_queue():
         app.amqp.flush_routes()
         app.amqp.__dict__.pop("router", None)
 
-    route({"boi.tasks.*": {"queue": BOI_CRASH_TEST_QUEUE}})
+    route(CELERY_TASK_ROUTES)
     try:
         yield
     finally:

@@ -37,7 +37,9 @@ def test_a_running_poll_shows_progress_and_its_end_without_a_reload(
     running.succeed()
     text.filter(has_text="The poll finished.").wait_for()
     status = page.locator("#connection-status")
-    assert status.locator('[data-field="last_poll_at"]').inner_text() == "2026-12-03 12:05:07"
-    assert status.locator('[data-field="counts"]').inner_text() == "read 3000, new_cases 2"
+    assert status.locator('[data-field="last_poll_at"]').inner_text() == "2026-12-03 12:05:07 CST"
+    assert status.locator('[data-field="counts"]').inner_text() == (
+        "3,000 read from Campus, 2 new staff invited"
+    )
     assert status.locator('[data-field="status"]').inner_text() == "OK"
     assert page.evaluate("window.stillHere") is True  # no reload

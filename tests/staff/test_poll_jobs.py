@@ -60,13 +60,14 @@ def test_the_last_poll_is_shown_in_the_district_time_zone(client, auditor, conne
     )
     client.force_login(auditor)
     body = client.get(f"/staff/connections/{connection.id}/progress/").json()
-    assert body["last_poll_at"] == "2026-12-03 12:05:07"
-    assert body["counts"] == "read 3, new_cases 1"
+    assert body["last_poll_at"] == "2026-12-03 12:05:07 CST"
+    assert body["counts"] == "3 read from Campus, 1 new staff invited"
     page = client.get(f"/staff/connections/{connection.id}/").content.decode()
-    assert "2026-12-03 12:05:07" in page and "18:05" not in page
+    assert "2026-12-03 12:05:07 CST" in page and "18:05" not in page
+    assert "3 read from Campus, 1 new staff invited" in page and "new_cases" not in page
     assert "idbridge/progress.js" in page and "staff/progress.js" not in page
     listing = client.get("/staff/").content.decode()
-    assert "2026-12-03 12:05:07" in listing and "18:05" not in listing
+    assert "2026-12-03 12:05:07 CST" in listing and "18:05" not in listing
 
 
 def test_an_unexpected_error_fails_the_poll_with_a_sentence(connection, monkeypatch):

@@ -31,11 +31,12 @@ def sync_commit_job_poll(*, run_id: int) -> bool:
         return True
     if status is None:
         return False
-    SyncRun.objects.filter(id=run_id).update(campus_job_status=status.raw)
-    total = status.total if status.total is not None else run.staff_count
-    running.progress(status.done or 0, total=total)
     if status.job_id and status.job_id != run.campus_job_id:
         return False  # "latest" is not ours yet (or another job started): look again
+    SyncRun.objects.filter(id=run_id).update(campus_job_status=status.raw)
+    # Campus's own count of the commit job (its done / total), as it goes.
+    total = status.total if status.total is not None else run.staff_count
+    running.progress(status.done or 0, total=total)
     if status.is_failed:
         message = f"Campus's commit job {status.job_id} failed: {status.raw.get('message', '')}"
         sync_step_fail(run_id=run_id, step="commit", message=message.strip(": "))
