@@ -228,9 +228,11 @@ def applicant_case_get(request) -> OnboardingCase:
 
 
 def verified_member_get(user_handle: str) -> StaffMember | None:
-    """The staff member behind an IdP subject, while their case is verified."""
+    """The staff member behind an IdP subject, while their case is verified (read on
+    every SSO request: the encrypted birth date is left out until someone reads it)."""
     return (
         StaffMember.objects.select_related("case")
+        .defer("birth_date")
         .filter(user_handle=user_handle, case__state=State.VERIFIED)
         .first()
     )

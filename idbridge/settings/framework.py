@@ -128,6 +128,8 @@ LOGOUT_REDIRECT_URL = "login"
 
 # Idle timeout: a dashboard session ends after this many seconds without a request.
 SESSION_IDLE_TIMEOUT_SECONDS = env.int("SESSION_IDLE_TIMEOUT_SECONDS", default=1800)
+# Database sessions, written only when their content changed (idbridge/core/sessions.py).
+SESSION_ENGINE = "idbridge.core.sessions"
 SESSION_COOKIE_AGE = env.int("SESSION_MAX_AGE_SECONDS", default=8 * 3600)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -23,6 +23,13 @@ def idp_state_ensure() -> IdpState:
         return IdpState.objects.get(id=1)
 
 
+def config_version_get() -> tuple | None:
+    """``(created_at, config_version)`` of the state row, None before it exists: two
+    columns by primary key, without loading the model (whose NameID secret would be
+    decrypted on every SAML request)."""
+    return IdpState.objects.filter(id=1).values_list("created_at", "config_version").first()
+
+
 def config_changed() -> None:
     """Every process rebuilds its cached IdP server on its next SAML request."""
     idp_state_ensure()

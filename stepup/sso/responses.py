@@ -15,7 +15,6 @@ from django.http import HttpRequest
 from django.shortcuts import render
 
 from idbridge import ratelimit
-from idbridge.saml_crypto import parse_xml
 from stepup.policy import Decision
 from stepup.runtime import Runtime, SpConfig
 from stepup.saml import idp as saml_idp
@@ -168,7 +167,7 @@ def answer_assertion(ex: Exchange, decision: Decision):
         email=subject.email,
     )
     encrypt = sp.encrypt_assertions and bool(sp.encryption_certs)
-    xml = saml_idp.authn_response(
+    issued = saml_idp.authn_response(
         ex.rt.idp,
         in_response_to=pending.request_id,
         destination=pending.acs_url,
@@ -183,14 +182,14 @@ def answer_assertion(ex: Exchange, decision: Decision):
         subject=subject,
         sp_entity_id=sp.entity_id,
         request_id=pending.request_id,
-        response_id=parse_xml(xml).get("ID", ""),
+        response_id=issued.response_id,
         decision=decision,
         acs_url=pending.acs_url,
         encrypted=encrypt,
     )
     _remember_name_id(ex.request, sp.entity_id, name_id.text)
     forget(ex.request, ex.key)
-    return _post_response(ex, xml)
+    return _post_response(ex, issued.xml)
 
 
 def _remember_name_id(request, sp_entity_id: str, name_id: str) -> None:

@@ -85,7 +85,7 @@ def respond(idp, in_response_to="id-req-1", **kw):
         class_ref=REFEDS_MFA,
         authn_instant=AUTHN_INSTANT,
         **kw,
-    )
+    ).xml
 
 
 def test_response_and_assertion_are_signed_with_rsa_sha256_and_sha256_digests(idp):
