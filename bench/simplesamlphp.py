@@ -1,6 +1,7 @@
 """SimpleSAMLphp as a SAML IdP under Apache + mod_php, for bench_sso.py's comparison.
 
-Uses Debian's packages (``apt-get install -y simplesamlphp apache2 libapache2-mod-php``)
+Uses Debian's packages (``apt-get install -y simplesamlphp apache2 libapache2-mod-php php-xml``;
+Debian's simplesamlphp does not pull in php-xml, without which it cannot start)
 and touches none of their configuration: a private Apache (its own ``httpd.conf``,
 prefork MPM, mod_php, a port of its own) serves ``/usr/share/simplesamlphp/www`` with
 ``SIMPLESAMLPHP_CONFIG_DIR`` pointing at a temporary folder that holds the whole
@@ -46,13 +47,14 @@ def unavailable() -> str | None:
             ("simplesamlphp", (SSP_ROOT / "www" / "saml2" / "idp" / "SSOService.php").exists()),
             ("apache2", _apache() is not None),
             ("libapache2-mod-php", _php_module() is not None),
+            ("php-xml", bool(glob.glob("/etc/php/*/apache2/conf.d/*-dom.ini"))),
         )
         if not present
     ]
     if missing:
         return (
             f"{', '.join(missing)} not installed: "
-            "apt-get install -y simplesamlphp apache2 libapache2-mod-php (see bench/README.md)"
+            "apt-get install -y simplesamlphp apache2 libapache2-mod-php php-xml (bench/README.md)"
         )
     return None
 
@@ -98,7 +100,7 @@ def _config(folder: Path, base_url: str) -> dict:
     }
 
 
-def _sp_metadata(sp_entity_id: str, acs_url: str, attribute_names: list[str]) -> dict:
+def sp_metadata_entry(sp_entity_id: str, acs_url: str, attribute_names: list[str]) -> dict:
     return {
         "AssertionConsumerService": [
             {

@@ -129,7 +129,7 @@ def runtime() -> Runtime:
         signing_key_ensure()  # first use: generate the key (bumps the version)
         state = idp_state_ensure()
         _cached = _build(
-            (state.created_at, state.config_version),
+            config_version_get(),
             url_settings,
             state.nameid_secret.reveal(),
         )

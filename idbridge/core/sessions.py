@@ -6,18 +6,39 @@ request is kept, then forgotten; the NameID issued is noted again), which made e
 signed Response cost a session write. This store remembers what it loaded and reports
 the session as modified only when the content, or the key, differs: an unchanged
 session is neither written nor sent back as a cookie, exactly as Django treats a session
-nobody touched. ``SESSION_ENGINE = "idbridge.core.sessions"``.
+nobody touched. It is read with a query compiled once per process
+(:class:`idbridge.db.CompiledRead`). ``SESSION_ENGINE = "idbridge.core.sessions"``.
 """
 
 from __future__ import annotations
 
 import copy
+from types import SimpleNamespace
 
 from django.contrib.sessions.backends import db
+from django.contrib.sessions.models import Session
+from django.utils import timezone
+
+from idbridge.db import CompiledRead
+
+_read = CompiledRead(
+    lambda key: Session.objects.filter(session_key=key).values_list("session_data", "expire_date")[
+        :1
+    ],
+    "key",
+)
 
 
 class SessionStore(db.SessionStore):
     _loaded: tuple[str | None, dict] | None = None
+
+    def _get_session_from_db(self):
+        """Django's own read (the row, unless it has expired), without compiling it."""
+        row = _read.first(key=self.session_key) if self.session_key else None
+        if row is None or row[1] <= timezone.now():
+            self._session_key = None
+            return None
+        return SimpleNamespace(session_data=row[0])
 
     def load(self):
         data = super().load()
