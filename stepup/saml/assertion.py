@@ -59,8 +59,9 @@ class Issued:
 
 
 def new_id() -> str:
-    """An XML ID (an NCName): ``id-`` and 128 random bits."""
-    return "id-" + secrets.token_hex(16)
+    """An XML ID (an NCName): ``id-`` and 128 random bits, base64url (not hex: a run of
+    nine decimal digits would be redacted as an SSN where the audit log records it)."""
+    return "id-" + secrets.token_urlsafe(16)
 
 
 def _instant(moment: datetime) -> str:
