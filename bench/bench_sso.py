@@ -71,7 +71,6 @@ os.environ.update(
         "DJANGO_SETTINGS_MODULE": "idbridge.settings",
         "PUBLIC_BASE_URL": BASE,
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "LOG_LEVEL": "WARNING",
         "DEBUG": "false",
     }
 )
