@@ -329,6 +329,10 @@ class InProcessCryptoBackend(CryptoBackend):
         self._key = load_private_key(key_pem, cert_pem) if key_pem else None
 
     @property
+    def signing_key(self) -> xmlsec.Key | None:
+        return self._key
+
+    @property
     def version(self):
         return xmlsec.__version__
 

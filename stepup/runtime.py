@@ -1,8 +1,9 @@
 """The IdP as each process sees it: the pysaml2 server, SPs and policies, cached.
 
-:func:`runtime` reads one row (``IdpState.config_version``) per SAML request and
-rebuilds the cached :class:`Runtime` when the version moved (an SP, key or policy was
-changed by any process) or when the URLs it was built for changed.
+:func:`runtime` reads two columns of one row (``IdpState.config_version``, by primary
+key, without the model or its encrypted secret) per SAML request and rebuilds the cached
+:class:`Runtime` when the version moved (an SP, key or policy was changed by any process)
+or when the settings its URLs come from changed.
 """
 
 from __future__ import annotations
@@ -77,7 +78,7 @@ class SpConfig:
 @dataclass
 class Runtime:
     version: tuple
-    urls: tuple
+    url_settings: tuple
     idp: Idp
     nameid_secret: bytes = field(repr=False)
     sps: dict[str, SpConfig]
@@ -99,31 +100,44 @@ def _urls() -> tuple:
     )
 
 
+def _url_settings() -> tuple:
+    """What the URLs of :func:`_urls` are made of (cheap to read on every request)."""
+    return (
+        settings.PUBLIC_BASE_URL,
+        settings.STEPUP_IDP_ENTITY_ID,
+        settings.STEPUP_ASSERTION_LIFETIME_MINUTES,
+    )
+
+
+def _is_current(cached: Runtime | None, version: tuple | None, url_settings: tuple) -> bool:
+    return cached is not None and cached.version == version and cached.url_settings == url_settings
+
+
 def runtime() -> Runtime:
     """The current runtime; built on first use and after any configuration change."""
     global _cached
     from stepup.services.signing_keys import signing_key_ensure
-    from stepup.services.state import idp_state_ensure
+    from stepup.services.state import config_version_get, idp_state_ensure
 
-    state = idp_state_ensure()
-    version = (state.created_at, state.config_version)
-    urls = _urls()
-    cached = _cached
-    if cached is not None and cached.version == version and cached.urls == urls:
-        return cached
+    version = config_version_get()
+    url_settings = _url_settings()
+    if _is_current(_cached, version, url_settings):
+        return _cached
     with _lock:
-        cached = _cached
-        if cached is not None and cached.version == version and cached.urls == urls:
-            return cached
+        if _is_current(_cached, version, url_settings):
+            return _cached
         signing_key_ensure()  # first use: generate the key (bumps the version)
         state = idp_state_ensure()
         _cached = _build(
-            (state.created_at, state.config_version), urls, state.nameid_secret.reveal()
+            config_version_get(),
+            url_settings,
+            state.nameid_secret.reveal(),
         )
         return _cached
 
 
-def _build(version: tuple, urls: tuple, nameid_secret: str) -> Runtime:
+def _build(version: tuple, url_settings: tuple, nameid_secret: str) -> Runtime:
+    urls = _urls()
     sps, usable_metadata = _service_providers()
     policies = tuple(
         p.to_policy()
@@ -131,7 +145,7 @@ def _build(version: tuple, urls: tuple, nameid_secret: str) -> Runtime:
     )
     return Runtime(
         version=version,
-        urls=urls,
+        url_settings=url_settings,
         idp=build_server(_idp_spec(urls, usable_metadata)),
         nameid_secret=nameid_secret.encode(),
         sps=sps,

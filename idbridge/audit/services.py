@@ -39,6 +39,7 @@ from django.utils import timezone
 from idbridge.audit import chain, checkpoints
 from idbridge.audit.models import AuditEntry, ChainHead
 from idbridge.core.logging import redact_value
+from idbridge.db import row_insert
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +77,7 @@ def audit_record(*, actor, action: str, target=None, details: dict | None = None
         target=_target_label(target),
         details=clean_details,
     )
-    entry.save()
+    row_insert(entry)  # entry.save() without its overhead: on every SSO answer
     every = settings.AUDIT_SEAL_EVERY
     if every and entry.id % every == 0:
         transaction.on_commit(seal_quietly, robust=True)

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from idbridge.audit.services import audit_record
 from staff.models import Passkey, StaffMember
-from staff.selectors import verified_member_get
+from staff.selectors import verified_member_for_sso
 from staff.transitions import State
 from stepup import webauthn
 from stepup.ceremonies import limits
@@ -46,7 +46,7 @@ def subject_from_member(member: StaffMember) -> Subject:
 def subject_load(subject_id: str) -> Subject | None:
     """The IdP re-reads the person on every SSO request: revoked or re-proofed staff (case
     no longer verified) lose their session at once, on every worker."""
-    member = verified_member_get(subject_id)
+    member = verified_member_for_sso(subject_id)
     return subject_from_member(member) if member else None
 
 

@@ -19,7 +19,7 @@ import os
 import tempfile
 import zlib
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from cryptography.hazmat.primitives import hashes, serialization
@@ -39,6 +39,7 @@ from saml2.saml import (
 from saml2.server import Server
 
 from idbridge.saml_crypto import DIGEST_SHA256, SIG_RSA_SHA256, InProcessCryptoBackend, install
+from stepup.saml.assertion import AssertionInput, Attribute, Issued, signed_response
 
 STATUS_NO_AUTHN_CONTEXT = "urn:oasis:names:tc:SAML:2.0:status:NoAuthnContext"
 STATUS_NO_PASSIVE = "urn:oasis:names:tc:SAML:2.0:status:NoPassive"
@@ -62,6 +63,7 @@ ATTRIBUTES: dict[str, tuple[str, str]] = {
     "campus_person_id": ("urn:idbridge:attribute:campus-person-id", "campusPersonID"),
     "roles": ("urn:idbridge:attribute:campus-roles", "campusRoles"),
 }
+_NAME_BY_FRIENDLY = {friendly: name for name, friendly in ATTRIBUTES.values()}
 
 
 @dataclass(frozen=True)
@@ -273,29 +275,32 @@ def authn_response(
     class_ref: str,
     authn_instant: datetime,
     encrypt_cert_pem: str | None = None,
-) -> str:
-    """A signed (Response and Assertion, RSA-SHA256) SAML Response, as XML text.
+) -> Issued:
+    """A signed (Response and Assertion, RSA-SHA256) SAML Response and its ID
+    (:mod:`stepup.saml.assertion` builds it; ``identity`` is :func:`identity_for`'s).
 
-    ``authn_instant`` is when the user really verified, not now: pysaml2 would stamp
-    "now" when it is left out.
+    ``authn_instant`` is when the user really verified, not now.
     """
-    kwargs = {}
-    if encrypt_cert_pem:
-        kwargs.update(encrypt_assertion=True, encrypt_cert_assertion=encrypt_cert_pem)
-    response = idp.server.create_authn_response(
-        identity=identity,
+    data = AssertionInput(
+        issuer=idp.spec.entity_id,
         in_response_to=in_response_to,
         destination=destination,
-        sp_entity_id=sp_entity_id,
-        name_id=name_id,
-        authn={"class_ref": class_ref, "authn_instant": int(authn_instant.timestamp())},
-        sign_response=True,
-        sign_assertion=True,
-        sign_alg=SIG_RSA_SHA256,
-        digest_alg=DIGEST_SHA256,
-        **kwargs,
+        audience=sp_entity_id,
+        name_id=name_id.text,
+        name_id_format=name_id.format,
+        name_qualifier=name_id.name_qualifier,
+        sp_name_qualifier=name_id.sp_name_qualifier,
+        class_ref=class_ref,
+        authn_instant=authn_instant,
+        attributes=tuple(
+            Attribute(_NAME_BY_FRIENDLY[friendly], friendly, tuple(values))
+            for friendly, values in identity.items()
+        ),
+        lifetime=timedelta(minutes=idp.spec.assertion_lifetime_minutes),
     )
-    return str(response)
+    return signed_response(
+        data, idp.server.sec.crypto.signing_key, encrypt_cert_pem=encrypt_cert_pem
+    )
 
 
 def error_response(

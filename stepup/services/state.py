@@ -8,6 +8,7 @@ import secrets
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
+from idbridge.db import CompiledRead
 from stepup.models import IdpState
 
 
@@ -21,6 +22,18 @@ def idp_state_ensure() -> IdpState:
             return IdpState.objects.create(id=1, nameid_secret=secrets.token_hex(32))
     except IntegrityError:  # another process created it first
         return IdpState.objects.get(id=1)
+
+
+_version = CompiledRead(
+    lambda: IdpState.objects.filter(id=1).values_list("created_at", "config_version")[:1]
+)
+
+
+def config_version_get() -> tuple | None:
+    """``(created_at, config_version)`` of the state row, None before it exists: two
+    columns by primary key, without loading the model (whose NameID secret would be
+    decrypted on every SAML request), by a query compiled once per process."""
+    return _version.first()
 
 
 def config_changed() -> None:

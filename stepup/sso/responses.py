@@ -11,11 +11,11 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 
 from idbridge import ratelimit
-from idbridge.saml_crypto import parse_xml
 from stepup.policy import Decision
 from stepup.runtime import Runtime, SpConfig
 from stepup.saml import idp as saml_idp
@@ -63,17 +63,19 @@ def refused(request, exc: RequestRefused, binding: str):
 
 
 def post_form(request, *, sp: SpConfig, destination: str, field: str, xml: str, relay_state: str):
-    """The HTTP-POST binding: a form that submits itself (static/stepup/autosubmit.js)."""
-    return render(
-        request,
-        "stepup/post_binding.html",
-        {
-            "destination": destination,
-            "field": field,
-            "value": _b64(xml),
-            "relay_state": relay_state,
-            "sp_name": sp.title,
-        },
+    """The HTTP-POST binding: a form that submits itself (static/stepup/autosubmit.js).
+    The page uses nothing from the request, so no context processor runs for it."""
+    return HttpResponse(
+        render_to_string(
+            "stepup/post_binding.html",
+            {
+                "destination": destination,
+                "field": field,
+                "value": _b64(xml),
+                "relay_state": relay_state,
+                "sp_name": sp.title,
+            },
+        )
     )
 
 
@@ -168,7 +170,7 @@ def answer_assertion(ex: Exchange, decision: Decision):
         email=subject.email,
     )
     encrypt = sp.encrypt_assertions and bool(sp.encryption_certs)
-    xml = saml_idp.authn_response(
+    issued = saml_idp.authn_response(
         ex.rt.idp,
         in_response_to=pending.request_id,
         destination=pending.acs_url,
@@ -183,14 +185,14 @@ def answer_assertion(ex: Exchange, decision: Decision):
         subject=subject,
         sp_entity_id=sp.entity_id,
         request_id=pending.request_id,
-        response_id=parse_xml(xml).get("ID", ""),
+        response_id=issued.response_id,
         decision=decision,
         acs_url=pending.acs_url,
         encrypted=encrypt,
     )
     _remember_name_id(ex.request, sp.entity_id, name_id.text)
     forget(ex.request, ex.key)
-    return _post_response(ex, xml)
+    return _post_response(ex, issued.xml)
 
 
 def _remember_name_id(request, sp_entity_id: str, name_id: str) -> None:

@@ -85,7 +85,7 @@ def respond(idp, in_response_to="id-req-1", **kw):
         class_ref=REFEDS_MFA,
         authn_instant=AUTHN_INSTANT,
         **kw,
-    )
+    ).xml
 
 
 def test_response_and_assertion_are_signed_with_rsa_sha256_and_sha256_digests(idp):
@@ -259,3 +259,13 @@ def test_encrypted_assertions_use_aes_gcm_and_the_sp_can_decrypt_them(idp, sp_ke
         base64.b64encode(xml.encode()).decode(), BINDING_HTTP_POST, {reqid: "/"}
     )
     assert parsed.ava["mail"] == ["rosa@district.example"]
+
+
+def test_response_ids_survive_the_audit_logs_redaction():
+    """IDs are recorded in the audit log, whose safety net redacts nine-digit runs (SSNs)."""
+    from idbridge.core.logging import redact_text
+    from stepup.saml.assertion import new_id
+
+    ids = [new_id() for _ in range(5000)]
+    assert [i for i in ids if redact_text(i) != i] == []
+    assert len(set(ids)) == len(ids)
