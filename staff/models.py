@@ -101,6 +101,11 @@ class StaffMember(models.Model):
     last_name = models.CharField(max_length=100, db_index=True)
     middle_name = models.CharField(max_length=100, blank=True)
     birth_date = EncryptedTextField(help_text="ISO date; for the applicant's record check")
+    # The record check's facts come from Campus outside any web request: with discovery
+    # (SOAP brings the birth date) or a task (OneRoster keeps it under demographics).
+    # Asked for (a task queued) / fetched (Campus answered, with or without a birth date).
+    record_facts_requested_at = models.DateTimeField(null=True, blank=True)
+    record_facts_fetched_at = models.DateTimeField(null=True, blank=True)
     work_email = models.EmailField(blank=True)
     personal_email = models.EmailField(blank=True)
     roles = models.JSONField(default=list, blank=True)
@@ -133,6 +138,11 @@ class StaffMember(models.Model):
     @property
     def invitation_email(self) -> str:
         return self.work_email or self.personal_email
+
+    @property
+    def has_record_facts(self) -> bool:
+        """The record check can run: the birth date is here, or Campus said it has none."""
+        return bool(self.birth_date) or self.record_facts_fetched_at is not None
 
 
 class OnboardingCase(models.Model):

@@ -209,6 +209,13 @@ def record_check_miss_message(case: OnboardingCase) -> str:
     return message
 
 
+def record_facts_overdue(member: StaffMember) -> bool:
+    """The task asked Campus for the record's facts too long ago and they are not here."""
+    asked = member.record_facts_requested_at
+    wait = timedelta(seconds=settings.STAFF_RECORD_FACTS_WAIT_SECONDS)
+    return not member.has_record_facts and asked is not None and timezone.now() - asked >= wait
+
+
 def case_get(case_id: int) -> OnboardingCase:
     return OnboardingCase.objects.select_related(
         "staff_member", "staff_member__connection", "supervised_checked_by"

@@ -27,6 +27,7 @@ from staff.services.cases import (
     case_transition,
     member_passkeys_disable,
 )
+from staff.services.proofing import record_facts_request
 from staff.transitions import Event, State
 
 INVITATION_SALT = "staff.invitation"
@@ -94,6 +95,7 @@ def _invitation_issue(case_id: int, actor, reason: str, event: Event | None):
         link = invitation_link(invitation.id, secret)
         member = case.staff_member
         transaction.on_commit(lambda: _mail_invitation(member, to, link, invitation.expires_at))
+        record_facts_request(member=member)  # ready before the link is opened
     return invitation, link
 
 
