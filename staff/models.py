@@ -168,11 +168,17 @@ class OnboardingCase(models.Model):
     )
     invitations_sent = models.PositiveSmallIntegerField(default=0)
     verified_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        # The onboarding list is paged by (created_at, id), newest first, over all cases
+        # or one state's (idbridge.core.paging).
+        indexes = [
+            models.Index(fields=["created_at", "id"], name="case_newest_first"),
+            models.Index(fields=["state", "created_at", "id"], name="case_state_newest_first"),
+        ]
 
     def __str__(self):
         return f"{self.staff_member} — {self.state}"

@@ -1,5 +1,4 @@
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -12,7 +11,7 @@ from idbridge.core.access import permission_required
 from idbridge.core.context_processors import SECTIONS
 from idbridge.core.forms import OutboxFilterForm
 from idbridge.core.models import OutboxMessage
-from idbridge.core.paging import filter_query
+from idbridge.core.paging import filter_query, keyset_page_for
 
 
 @login_required
@@ -54,6 +53,9 @@ def _check_broker() -> str:
         return f"error: {type(exc).__name__}"
 
 
+OUTBOX_PER_PAGE = 25
+
+
 @permission_required("core.view_outbox")
 def outbox(request):
     form = OutboxFilterForm(request.GET or None)
@@ -61,7 +63,7 @@ def outbox(request):
     if form.is_valid():
         filters = {name: form.cleaned_data[name] for name in filters}
         filters["q"] = filters["q"].strip()
-    page = Paginator(selectors.outbox_list(**filters), 25).get_page(request.GET.get("page"))
+    page = keyset_page_for(request, selectors.outbox_list(**filters), size=OUTBOX_PER_PAGE)
     query = filter_query({k: v.isoformat() if v and k != "q" else v for k, v in filters.items()})
     return render(request, "core/outbox.html", {"page": page, "form": form, "query": query})
 
