@@ -1,6 +1,7 @@
 """The outbox is searched by recipient and subject and filtered by date; page links keep
 the filters."""
 
+import re
 from datetime import timedelta
 
 from django.core.mail import send_mail
@@ -51,4 +52,4 @@ def test_outbox_page_links_keep_the_filters(client, hr_operator):
         mail(f"Invitation {n}", "r&d@district.example")
     client.force_login(hr_operator)
     html = client.get("/outbox/", {"q": "r&d", "since": "2020-01-01"}).content.decode()
-    assert "?q=r%26d&amp;since=2020-01-01&page=2" in html
+    assert re.search(r'"\?q=r%26d&amp;since=2020-01-01&after=\d+\.\d+" rel="next"', html)
