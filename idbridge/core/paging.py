@@ -6,8 +6,8 @@ index on (``created_at``, ``id``) however deep it is, and rows added between two
 loads neither repeat nor push a row off the next page.
 
 >>> cursor_from(datetime(2026, 12, 1, 9, 30, tzinfo=UTC), 42)
-'1764581400000000.42'
->>> cursor_parse('1764581400000000.42')
+'1796117400000000.42'
+>>> cursor_parse('1796117400000000.42')
 (datetime.datetime(2026, 12, 1, 9, 30, tzinfo=datetime.timezone.utc), 42)
 >>> cursor_parse('not a cursor') is None
 True
