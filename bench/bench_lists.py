@@ -198,14 +198,40 @@ def percentile(ms: list[float], p: float) -> float:
     return round(ms[min(len(ms) - 1, max(0, round(len(ms) * p / 100) - 1))], 1)
 
 
-def measure(name: str, path: str, cookie: str, expect: str) -> None:
+def workers_cpu_seconds(master: int) -> float:
+    """CPU time (user + system) of the gunicorn master's workers so far: what a page costs
+    the server, whatever else the machine is doing (the database server's own CPU is not
+    in it on PostgreSQL)."""
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        if int(fields[1]) == master:
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def measure(name: str, path: str, cookie: str, expect: str, master: int) -> None:
     sessions = [requests.Session() for _ in range(args.clients)]
     for s in sessions:
         s.cookies.set("sessionid", cookie)
 
+    resets = []
+
     def one(i: int) -> float:
         t0 = time.perf_counter()
-        response = sessions[i % args.clients].get(BASE + path, timeout=60)
+        try:
+            response = sessions[i % args.clients].get(BASE + path, timeout=60)
+        except requests.ConnectionError:
+            # A kept-alive connection the server closed as the request left (as a browser
+            # does, send it again on a new one); counted in the output.
+            resets.append(i)
+            response = sessions[i % args.clients].get(BASE + path, timeout=60)
         elapsed = time.perf_counter() - t0
         if response.status_code != 200 or expect not in response.text:
             raise RuntimeError(f"{path}: {response.status_code} {response.text[:200]}")
@@ -213,9 +239,10 @@ def measure(name: str, path: str, cookie: str, expect: str) -> None:
 
     with ThreadPoolExecutor(args.clients) as pool:
         list(pool.map(one, range(args.clients * 2)))  # warm every worker and connection
-        t0 = time.perf_counter()
+        cpu0, t0 = workers_cpu_seconds(master), time.perf_counter()
         samples = list(pool.map(one, range(args.requests)))
         wall = time.perf_counter() - t0
+        cpu = workers_cpu_seconds(master) - cpu0
     ms = sorted(s * 1000 for s in samples)
     emit(
         bench="lists",
@@ -228,6 +255,9 @@ def measure(name: str, path: str, cookie: str, expect: str) -> None:
         p50_ms=round(statistics.median(ms), 1),
         p95_ms=percentile(ms, 95),
         p99_ms=percentile(ms, 99),
+        server_cpu_ms_per_request=round(cpu * 1000 / len(ms), 1),
+        load_average=round(os.getloadavg()[0], 1),
+        resent_after_reset=len(resets),
     )
     for s in sessions:
         s.close()
@@ -295,7 +325,7 @@ def main() -> None:
     try:
         for name, path, expect in pages:
             if not wanted or name in wanted:
-                measure(name, path, cookie, expect)
+                measure(name, path, cookie, expect, server.pid)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:

@@ -1,6 +1,8 @@
 """Onboarding at a glance: invitations and verifications per day as an inline SVG chart,
 and cases per school by state; the page's script refreshes both from ``funnel.json``."""
 
+import time
+
 from django.conf import settings
 from django.core.cache import cache
 from django.http import JsonResponse
@@ -18,6 +20,8 @@ SERIES = (("invited", "Invited"), ("verified", "Verified"))
 
 
 GLANCE_KEY = "staff:onboarding-glance"
+# While one web worker makes the counts anew, the others show the ones kept.
+GLANCE_MAKING_KEY = "staff:onboarding-glance:making"
 
 
 def glance() -> dict:
@@ -26,16 +30,27 @@ def glance() -> dict:
 
     At district size the counts read every case and the chart is a few hundred numbers
     to format, so both are made at most once every ``STAFF_DASHBOARD_COUNTS_SECONDS`` and
-    shared by every web worker through the cache; the list of cases is always fresh."""
-
-    def compute() -> dict:
-        counts = selectors.onboarding_counts()
-        context = funnel_context(counts)
-        html = render_to_string("staff/_funnel.html", context)
-        return {**counts, "states": context["states"], "html": html}
-
+    shared by every web worker through the cache; once they are older, one request makes
+    them anew while the others keep showing them. The list of cases is always fresh."""
     seconds = settings.STAFF_DASHBOARD_COUNTS_SECONDS
-    return cache.get_or_set(GLANCE_KEY, compute, seconds) if seconds > 0 else compute()
+    if seconds <= 0:
+        return _glance_make()
+    kept = cache.get(GLANCE_KEY)
+    if kept is not None and (
+        time.time() < kept["made_at"] + seconds or not cache.add(GLANCE_MAKING_KEY, 1, 60)
+    ):
+        return kept
+    made = {**_glance_make(), "made_at": time.time()}
+    cache.set(GLANCE_KEY, made, seconds * 20)
+    cache.delete(GLANCE_MAKING_KEY)
+    return made
+
+
+def _glance_make() -> dict:
+    counts = selectors.onboarding_counts()
+    context = funnel_context(counts)
+    html = render_to_string("staff/_funnel.html", context)
+    return {**counts, "states": context["states"], "html": html}
 
 
 def funnel_context(counts: dict) -> dict:

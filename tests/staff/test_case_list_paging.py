@@ -10,6 +10,7 @@ from django.db import connection as db
 from django.test.utils import CaptureQueriesContext
 
 from staff.services.discovery import staff_records_from_campus
+from staff.views.funnel import GLANCE_KEY, GLANCE_MAKING_KEY, glance
 from tests.staff.conftest import person
 
 NAME = re.compile(r">Maria (Lopez\d+)</a>")
@@ -85,4 +86,25 @@ def test_the_kept_counts_catch_up_after_their_time(client, hr_operator, connecti
     assert "Lopez5" in page  # the list itself is current
     cache.clear()  # as when the 15 s are over
     assert '<th scope="row">Discovered</th><td>5</td>' in client.get("/staff/").content.decode()
+    cache.clear()
+
+
+def discovered_count(counts: dict) -> int:
+    return next(row["count"] for row in counts["funnel"] if row["state"] == "discovered")
+
+
+def test_old_counts_are_made_anew_by_one_request_while_the_others_show_the_kept_ones(
+    connection, settings
+):
+    settings.STAFF_DASHBOARD_COUNTS_SECONDS = 15
+    cache.clear()
+    discover(connection, range(1, 4))
+    kept = glance()
+    discover(connection, range(4, 6))
+    assert discovered_count(glance()) == 3  # still fresh
+    cache.set(GLANCE_KEY, {**kept, "made_at": kept["made_at"] - 60}, 300)  # a minute old
+    cache.add(GLANCE_MAKING_KEY, 1, 60)  # another worker is making them anew
+    assert discovered_count(glance()) == 3
+    cache.delete(GLANCE_MAKING_KEY)
+    assert discovered_count(glance()) == 5
     cache.clear()
