@@ -36,6 +36,7 @@ parser.add_argument("--messages", type=int, default=50_000)
 parser.add_argument("--clients", type=int, default=20, help="concurrent clients")
 parser.add_argument("--requests", type=int, default=400, help="requests per page measured")
 parser.add_argument("--pages", default="", help="comma-separated page names (default: all)")
+parser.add_argument("--tree", default="", help="serve this checkout instead (before/after)")
 parser.add_argument(
     "--var-dir", default="", help="keep the SQLite seed here (reused when run again)"
 )
@@ -272,7 +273,7 @@ def serve():
         command += ["--workers", "2"]  # as `make demo` runs it
     server = subprocess.Popen(
         command,
-        cwd=ROOT,
+        cwd=args.tree or ROOT,
         env=os.environ.copy(),
         stdout=log,
         stderr=subprocess.STDOUT,
