@@ -69,15 +69,16 @@ def keyset_page(
 ) -> KeysetPage:
     """The ``size`` rows of ``rows`` (newest first by ``field``, then id) older than the
     cursor ``after``, or newer than ``before``, or the newest. One query of ``size + 1``
-    rows; the extra row only says whether there is a page beyond."""
+    rows (the extra row only says whether there is a page beyond); a ``before`` that
+    reaches the newest rows gives the first page, full, with a second query."""
     after_key, before_key = cursor_parse(after), cursor_parse(before)
     if before_key and not after_key:
         at, pk = before_key
         newer_rows = Q(**{f"{field}__gte": at}) & (Q(**{f"{field}__gt": at}) | Q(pk__gt=pk))
         found = list(rows.filter(newer_rows).order_by(field, "pk")[: size + 1])
-        items = found[:size][::-1]
-        more_newer = len(found) > size
-        return _page(items, field, older=True, newer=more_newer)
+        if len(found) > size:
+            return _page(found[:size][::-1], field, older=True, newer=True)
+        # Back at the newest rows: the first page, full (rows may have arrived meanwhile).
     if after_key:
         at, pk = after_key
         older_rows = Q(**{f"{field}__lte": at}) & (Q(**{f"{field}__lt": at}) | Q(pk__lt=pk))

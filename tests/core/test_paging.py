@@ -95,3 +95,16 @@ def test_a_page_is_one_query_without_offset_or_count_however_deep():
     assert len(queries) == 1
     sql = queries[0]["sql"].upper()
     assert "OFFSET" not in sql and "COUNT(" not in sql and "LIMIT 6" in sql
+
+
+@pytest.mark.django_db
+def test_newer_back_to_the_top_gives_a_full_first_page_with_what_arrived_meanwhile():
+    every = messages(12)
+    first = keyset_page(OutboxMessage.objects.all(), size=5)
+    second = keyset_page(OutboxMessage.objects.all(), size=5, after=first.older)
+    arrived = messages(3, start=T0 + timedelta(days=1))
+    back = keyset_page(OutboxMessage.objects.all(), size=5, before=second.newer)
+    assert ids(back) == every[:5] and back.newer  # the page seen before, as it was
+    top = keyset_page(OutboxMessage.objects.all(), size=5, before=back.newer)
+    assert top.is_first and not top.newer and len(top) == 5
+    assert ids(top) == arrived + every[:2] and top.older
