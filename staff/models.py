@@ -106,6 +106,11 @@ class StaffMember(models.Model):
     last_name = models.CharField(max_length=100, db_index=True)
     middle_name = models.CharField(max_length=100, blank=True)
     birth_date = EncryptedTextField(help_text="ISO date; for the applicant's record check")
+    # The record check's facts come from Campus outside any web request: with discovery
+    # (SOAP brings the birth date) or a task (OneRoster keeps it under demographics).
+    # Asked for (a task queued) / fetched (Campus answered, with or without a birth date).
+    record_facts_requested_at = models.DateTimeField(null=True, blank=True)
+    record_facts_fetched_at = models.DateTimeField(null=True, blank=True)
     work_email = models.EmailField(blank=True)
     personal_email = models.EmailField(blank=True)
     # A mobile number Campus holds (OneRoster ``sms``): a second channel for proofing codes.
@@ -145,6 +150,11 @@ class StaffMember(models.Model):
     def invitation_email(self) -> str:
         return self.work_email or self.personal_email
 
+    @property
+    def has_record_facts(self) -> bool:
+        """The record check can run: the birth date is here, or Campus said it has none."""
+        return bool(self.birth_date) or self.record_facts_fetched_at is not None
+
 
 class OnboardingCase(models.Model):
     """One per Campus person: their way from discovery to a verified passkey."""
@@ -183,11 +193,17 @@ class OnboardingCase(models.Model):
     desk_code_hash = models.CharField(max_length=64, blank=True)
     invitations_sent = models.PositiveSmallIntegerField(default=0)
     verified_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        # The onboarding list is paged by (created_at, id), newest first, over all cases
+        # or one state's (idbridge.core.paging).
+        indexes = [
+            models.Index(fields=["created_at", "id"], name="case_newest_first"),
+            models.Index(fields=["state", "created_at", "id"], name="case_state_newest_first"),
+        ]
 
     def __str__(self):
         return f"{self.staff_member} — {self.state}"

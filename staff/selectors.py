@@ -28,6 +28,19 @@ ATTENTION = {
 }
 
 
+def onboarding_counts() -> dict:
+    """What the onboarding page counts over every case: the funnel, what needs attention,
+    existing staff, invitations and verifications per day, cases per school (at district
+    size each reads every case: ``staff.views.funnel.glance`` keeps them a few seconds)."""
+    return {
+        "funnel": case_funnel(),
+        "attention": case_attention(),
+        "existing": existing_count(),
+        "days": funnel_by_day(),
+        "schools": cases_by_school(),
+    }
+
+
 def case_funnel() -> list[dict]:
     counts = dict(
         OnboardingCase.objects.values_list("state")
@@ -141,10 +154,23 @@ def baseline_progress(connection: CampusConnection) -> dict | None:
     return {"waiting": counts["waiting"], "invited": counts["invited"]}
 
 
+# What the list shows of a case (a page of 50 loads nothing else).
+CASE_LIST_FIELDS = (
+    "id",
+    "state",
+    "created_at",
+    "staff_member__first_name",
+    "staff_member__last_name",
+    "staff_member__staff_number",
+    "staff_member__work_email",
+    "staff_member__personal_email",
+)
+
+
 def case_list(*, q: str = "", state: str = "", attention: str = ""):
     """Cases matching every word of ``q`` (each word a first or last name, an e-mail or a
     staff number: "Andrea Nowak", "Nowak, Andrea"), in ``state``, needing ``attention``."""
-    cases = OnboardingCase.objects.select_related("staff_member", "staff_member__connection")
+    cases = OnboardingCase.objects.select_related("staff_member").only(*CASE_LIST_FIELDS)
     if state:
         cases = cases.filter(state=state)
     if attention in ATTENTION:
@@ -209,6 +235,13 @@ def record_check_miss_message(case: OnboardingCase) -> str:
         plural = "attempt" if left == 1 else "attempts"
         message += f" {left} {plural} left before your onboarding is locked."
     return message
+
+
+def record_facts_overdue(member: StaffMember) -> bool:
+    """The task asked Campus for the record's facts too long ago and they are not here."""
+    asked = member.record_facts_requested_at
+    wait = timedelta(seconds=settings.STAFF_RECORD_FACTS_WAIT_SECONDS)
+    return not member.has_record_facts and asked is not None and timezone.now() - asked >= wait
 
 
 def case_get(case_id: int) -> OnboardingCase:

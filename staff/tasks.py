@@ -6,6 +6,7 @@ from staff.models import OnboardingCase
 from staff.services.cases import OnboardingError, case_note
 from staff.services.existing import first_invitation_send
 from staff.services.invitations import invitations_remind_and_expire
+from staff.services.proofing import record_facts_fetch
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +25,25 @@ def send_first_invitations(
             case = OnboardingCase.objects.get(id=case_id)
             case_note(case=case, actor="system", note=f"Invitation not sent: {exc}")
             log.warning("invitation not sent", extra={"case": case_id, "problem": str(exc)})
+
+
+@shared_task(bind=True, acks_late=True, time_limit=120, soft_time_limit=110, max_retries=3)
+def fetch_record_facts(self, member_id: int):
+    """Fetch a staff member's record-check facts from Campus (``record_facts_fetch``). A
+    transient failure retries with backoff; after that, or a permanent failure, the
+    applicant's page says Campus did not answer and offers to try again."""
+    from idbridge.connectors.http import backoff
+    from idbridge.connectors.types import CampusError, TransientCampusError
+
+    try:
+        record_facts_fetch(member_id=member_id)
+    except TransientCampusError as exc:
+        if self.request.retries < self.max_retries:
+            countdown = exc.retry_after or backoff(self.request.retries, base=2, cap=20) + 1
+            raise self.retry(exc=exc, countdown=countdown) from None
+        log.warning("record facts not fetched", extra={"member": member_id, "problem": str(exc)})
+    except CampusError as exc:
+        log.warning("record facts not fetched", extra={"member": member_id, "problem": str(exc)})
 
 
 @shared_task(time_limit=300, soft_time_limit=280)

@@ -25,19 +25,46 @@ class Capability(models.Model):
         return "dashboard capabilities"
 
 
+# How much of "recipients, subject" the outbox search reads (an index entry stays small).
+SEARCH_TEXT_LENGTH = 600
+
+
+def outbox_search_text(to: list[str], subject: str) -> str:
+    """What the outbox search matches a word against: recipients and subject, lowercased.
+
+    >>> outbox_search_text(["A.Nowak@District.example"], "Set up your sign-in")
+    'a.nowak@district.example\nset up your sign-in'
+    """
+    return f"{' '.join(to)}\n{subject}".lower()[:SEARCH_TEXT_LENGTH]
+
+
 class OutboxMessage(models.Model):
     """A message delivered by the embedded default's mail backend instead of SMTP."""
 
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
     subject = models.CharField(max_length=998)
     from_email = models.CharField(max_length=254)
     to = models.JSONField(default=list)
     body_text = models.TextField(blank=True)
     body_html = models.TextField(blank=True)
     raw = models.TextField(help_text="The whole MIME message as it would have been sent.")
+    # Computed on save (outbox_search_text): the search reads this narrow column, never the
+    # bodies, and a search is a scan of the index below rather than of 50,000 whole messages.
+    search_text = models.CharField(max_length=SEARCH_TEXT_LENGTH, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        # The outbox is paged by (created_at, id), newest first (idbridge.core.paging);
+        # the search text rides along so a search never opens a message's row.
+        indexes = [
+            models.Index(fields=["created_at", "id", "search_text"], name="outbox_newest_first")
+        ]
 
     def __str__(self):
         return f"{self.subject} → {', '.join(self.to)}"
+
+    def save(self, *args, **kwargs):
+        self.search_text = outbox_search_text(self.to, self.subject)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+        super().save(*args, **kwargs)

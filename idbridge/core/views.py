@@ -1,5 +1,4 @@
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -13,7 +12,7 @@ from idbridge.core.context_processors import sections_for
 from idbridge.core.forms import OutboxFilterForm
 from idbridge.core.mail import is_outbox_mode
 from idbridge.core.models import OutboxMessage
-from idbridge.core.paging import filter_query
+from idbridge.core.paging import filter_query, keyset_page_for
 
 
 @login_required
@@ -56,6 +55,7 @@ def _outbox_gate() -> None:
     period (invitation links among them) are not shown to anyone."""
     if not is_outbox_mode():
         raise Http404("Mail is sent by the mail server; nothing is kept here.")
+OUTBOX_PER_PAGE = 25
 
 
 @permission_required("core.view_outbox")
@@ -66,7 +66,7 @@ def outbox(request):
     if form.is_valid():
         filters = {name: form.cleaned_data[name] for name in filters}
         filters["q"] = filters["q"].strip()
-    page = Paginator(selectors.outbox_list(**filters), 25).get_page(request.GET.get("page"))
+    page = keyset_page_for(request, selectors.outbox_list(**filters), size=OUTBOX_PER_PAGE)
     query = filter_query({k: v.isoformat() if v and k != "q" else v for k, v in filters.items()})
     return render(request, "core/outbox.html", {"page": page, "form": form, "query": query})
 

@@ -44,6 +44,12 @@ STAFF_INVITATION_TTL_HOURS = env.int("STAFF_INVITATION_TTL_HOURS", default=72)
 STAFF_INVITATION_REMINDER_HOURS = env.int("STAFF_INVITATION_REMINDER_HOURS", default=24)
 STAFF_INVITATION_MAX_SENDS = env.int("STAFF_INVITATION_MAX_SENDS", default=5)
 STAFF_RECORD_CHECK_MAX_ATTEMPTS = env.int("STAFF_RECORD_CHECK_MAX_ATTEMPTS", default=5)
+# How long the applicant's page waits for the task fetching their record from Campus
+# before it says Campus did not answer (and offers to try again).
+STAFF_RECORD_FACTS_WAIT_SECONDS = env.int("STAFF_RECORD_FACTS_WAIT_SECONDS", default=30)
+# The onboarding page's counts over every case (funnel, needs attention, per day, per
+# school) are computed at most this often and shared by the web workers (0: every load).
+STAFF_DASHBOARD_COUNTS_SECONDS = env.int("STAFF_DASHBOARD_COUNTS_SECONDS", default=15)
 # A case in proofing this many days after its link was opened needs HR's attention.
 STAFF_ATTENTION_PROOFING_DAYS = env.int("STAFF_ATTENTION_PROOFING_DAYS", default=3)
 # A trusted referee (an HR operator) must record an identity-document inspection.

@@ -27,6 +27,7 @@ from staff.services.cases import (
     case_transition,
     member_passkeys_disable,
 )
+from staff.services.proofing import record_facts_request
 from staff.services.second_factor import second_factor_clear
 from staff.transitions import Event, State
 
@@ -97,6 +98,7 @@ def _invitation_issue(case_id: int, actor, reason: str, event: Event | None):
         transaction.on_commit(
             lambda: _mail_invitation(member, to, link, invitation.expires_at, invitation.id)
         )
+        record_facts_request(member=member)  # ready before the link is opened
     return invitation, link
 
 

@@ -4,9 +4,11 @@ operator's supervised document check (see ``staff.proofing`` for the step list).
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -65,20 +67,50 @@ def record_check_submit(*, case: OnboardingCase, birth_date: str, staff_number: 
         return False
 
 
-def staff_refresh_birth_date(*, member: StaffMember) -> None:
-    """Fetch the birth date from Campus when discovery did not bring it (OneRoster keeps
-    it under demographics: read it only for people who reach the record check)."""
+def record_facts_request(*, member: StaffMember) -> bool:
+    """Queue a task fetching the record check's facts from Campus, unless they are here or
+    a task was queued less than ``STAFF_RECORD_FACTS_WAIT_SECONDS`` ago; True if queued.
+
+    Claimed with a conditional UPDATE: parallel page loads queue one task. Nothing here
+    waits on Campus (a web request calls it)."""
+    if member.has_record_facts:
+        return False
+    now = timezone.now()
+    overdue = now - timedelta(seconds=settings.STAFF_RECORD_FACTS_WAIT_SECONDS)
+    claimed = (
+        StaffMember.objects.filter(id=member.id, record_facts_fetched_at__isnull=True)
+        .filter(
+            Q(record_facts_requested_at__isnull=True) | Q(record_facts_requested_at__lt=overdue)
+        )
+        .update(record_facts_requested_at=now)
+    )
+    if claimed:
+        from staff.tasks import fetch_record_facts
+
+        member.record_facts_requested_at = now
+        fetch_record_facts.delay_on_commit(member.id)
+    return bool(claimed)
+
+
+def record_facts_fetch(*, member_id: int) -> None:
+    """Fetch one staff member's birth date from Campus (OneRoster keeps it under
+    demographics: read only for people who are invited). A task's body, never a web
+    request's. Campus answering without a birth date counts as fetched: the record check
+    then tells the applicant to ask HR."""
     from staff.connectors import connector_for
 
+    member = StaffMember.objects.select_related("connection").get(id=member_id)
+    if member.has_record_facts:
+        return
     connector = connector_for(member.connection)
     if hasattr(connector, "birth_date"):
         birth = connector.birth_date(member.campus_key)
     else:
         person = connector.get_person(member.campus_key)
         birth = person.birth_date if person else None
-    if birth:
-        member.birth_date = birth.isoformat()
-        member.save(update_fields=["birth_date"])
+    member.birth_date = birth.isoformat() if birth else ""
+    member.record_facts_fetched_at = timezone.now()
+    member.save(update_fields=["birth_date", "record_facts_fetched_at"])
 
 
 def _same(a: str, b: str) -> bool:

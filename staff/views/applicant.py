@@ -5,17 +5,17 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from idbridge import ratelimit
-from idbridge.connectors.types import CampusError
 from staff.forms import RecordCheckForm
 from staff.limits import invitation_redemption_allowed, onboarding_attempt_allowed
-from staff.selectors import APPLICANT_CASE_KEY, applicant_case_get, record_check_miss_message
+from staff.selectors import (
+    APPLICANT_CASE_KEY,
+    applicant_case_get,
+    record_check_miss_message,
+    record_facts_overdue,
+)
 from staff.services.cases import OnboardingError
 from staff.services.invitations import invitation_redeem
-from staff.services.proofing import (
-    desk_code_issue,
-    record_check_submit,
-    staff_refresh_birth_date,
-)
+from staff.services.proofing import desk_code_issue, record_check_submit, record_facts_request
 from staff.transitions import State
 
 TOO_MANY = "Too many attempts. Wait a minute and try again."
@@ -51,19 +51,12 @@ def record_check(request):
         )
     if case.record_checked_at:
         return redirect("staff:proofing_code")
+    if not case.staff_member.has_record_facts:
+        return _record_facts_pending(request, case)
     form = RecordCheckForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if not onboarding_attempt_allowed(request, case.id):
             return _problem(request, TOO_MANY, 429)
-        if not case.staff_member.birth_date:
-            try:
-                staff_refresh_birth_date(member=case.staff_member)
-            except CampusError:
-                return _problem(
-                    request,
-                    "We could not reach Campus to check your record. Try again in a few minutes.",
-                    503,
-                )
         try:
             ok = record_check_submit(
                 case=case,
@@ -82,6 +75,26 @@ def record_check(request):
 
 
 DESK_CODE_KEY = "onboarding_desk_code"
+# Seconds between the "checking your record" page's reloads.
+CHECKING_REFRESH_SECONDS = 2
+
+
+def _record_facts_pending(request, case):
+    """Campus has not given this person's record facts yet. A task asks Campus (never this
+    request: a slow Campus must not hold a web worker); the page reloads until the facts
+    are here, or says Campus did not answer and offers to try again."""
+    member = case.staff_member
+    retry = request.method == "POST" and "retry" in request.POST
+    if retry and not onboarding_attempt_allowed(request, case.id):
+        return _problem(request, TOO_MANY, 429)
+    if retry or member.record_facts_requested_at is None:
+        record_facts_request(member=member)
+        member.refresh_from_db(fields=["record_facts_requested_at", "record_facts_fetched_at"])
+    if record_facts_overdue(member):
+        return render(request, "staff/applicant/checking.html", {"overdue": True}, status=503)
+    return render(
+        request, "staff/applicant/checking.html", {"refresh_seconds": CHECKING_REFRESH_SECONDS}
+    )
 
 
 @require_GET

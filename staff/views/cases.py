@@ -1,13 +1,12 @@
 """The dashboard's onboarding cases: the funnel and list, a case, and HR's actions."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from idbridge.core.access import permission_required
-from idbridge.core.paging import filter_query
+from idbridge.core.paging import filter_query, keyset_page_for
 from staff import selectors
 from staff.forms import CaseSearchForm, ExistingInviteForm, ReasonForm, SupervisedCheckForm
 from staff.models import OnboardingCase
@@ -17,7 +16,9 @@ from staff.services.existing import Scope, existing_invite, existing_invite_bulk
 from staff.services.invitations import case_unlock_resend, invitation_resend, invitation_send
 from staff.services.proofing import supervised_check_record
 from staff.transitions import State, allowed_events
-from staff.views.funnel import funnel_context
+from staff.views.funnel import glance
+
+CASES_PER_PAGE = 50
 
 
 @permission_required("core.view_onboarding")
@@ -31,21 +32,22 @@ def index(request):
     if form.is_valid():
         filters = {name: form.cleaned_data[name].strip() for name in filters}
     cases = selectors.case_list(**filters)
-    page = Paginator(cases, 50).get_page(request.GET.get("page"))
-    query = filter_query(filters)
+    page = keyset_page_for(request, cases, size=CASES_PER_PAGE)
+    counts = glance()
     return render(
         request,
         "staff/index.html",
         {
-            "funnel": selectors.case_funnel(),
-            "attention": selectors.case_attention(),
+            "funnel": counts["funnel"],
+            "attention": counts["attention"],
             "filters": filters,
             "form": form,
             "page": page,
-            "query": query,
+            "query": filter_query(filters),
             "connections": selectors.connection_list(),
-            "existing": selectors.existing_count(),
-            **funnel_context(),
+            "existing": counts["existing"],
+            "days": counts["days"],
+            "glance_html": counts["html"],
         },
     )
 

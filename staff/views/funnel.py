@@ -1,6 +1,10 @@
 """Onboarding at a glance: invitations and verifications per day as an inline SVG chart,
 and cases per school by state; the page's script refreshes both from ``funnel.json``."""
 
+import time
+
+from django.conf import settings
+from django.core.cache import cache
 from django.http import JsonResponse
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET
@@ -15,13 +19,46 @@ LEFT, RIGHT, TOP, BOTTOM = 40, 10, 14, 36
 SERIES = (("invited", "Invited"), ("verified", "Verified"))
 
 
-def funnel_context() -> dict:
+GLANCE_KEY = "staff:onboarding-glance"
+# While one web worker makes the counts anew, the others show the ones kept.
+GLANCE_MAKING_KEY = "staff:onboarding-glance:making"
+
+
+def glance() -> dict:
+    """The onboarding page's counts over every case (``selectors.onboarding_counts``) and
+    its at-a-glance partial rendered (``html``).
+
+    At district size the counts read every case and the chart is a few hundred numbers
+    to format, so both are made at most once every ``STAFF_DASHBOARD_COUNTS_SECONDS`` and
+    shared by every web worker through the cache; once they are older, one request makes
+    them anew while the others keep showing them. The list of cases is always fresh."""
+    seconds = settings.STAFF_DASHBOARD_COUNTS_SECONDS
+    if seconds <= 0:
+        return _glance_make()
+    kept = cache.get(GLANCE_KEY)
+    if kept is not None and (
+        time.time() < kept["made_at"] + seconds or not cache.add(GLANCE_MAKING_KEY, 1, 60)
+    ):
+        return kept
+    made = {**_glance_make(), "made_at": time.time()}
+    cache.set(GLANCE_KEY, made, seconds * 20)
+    cache.delete(GLANCE_MAKING_KEY)
+    return made
+
+
+def _glance_make() -> dict:
+    counts = selectors.onboarding_counts()
+    context = funnel_context(counts)
+    html = render_to_string("staff/_funnel.html", context)
+    return {**counts, "states": context["states"], "html": html}
+
+
+def funnel_context(counts: dict) -> dict:
     """What the onboarding-at-a-glance partial shows: the chart, its data, the schools."""
-    days = selectors.funnel_by_day()
     return {
-        "chart": funnel_chart(days),
-        "days": days,
-        "schools": selectors.cases_by_school(),
+        "chart": funnel_chart(counts["days"]),
+        "days": counts["days"],
+        "schools": counts["schools"],
         "states": [s.value for s in State],
     }
 
@@ -75,12 +112,5 @@ def funnel_chart(days: list[dict]) -> dict:
 @permission_required("core.view_onboarding")
 def funnel_json(request):
     """The per-day and per-school counts, and the partial rendered anew for the script."""
-    context = funnel_context()
-    return JsonResponse(
-        {
-            "days": context["days"],
-            "states": context["states"],
-            "schools": context["schools"],
-            "html": render_to_string("staff/_funnel.html", context, request=request),
-        }
-    )
+    counts = glance()
+    return JsonResponse({key: counts[key] for key in ("days", "states", "schools", "html")})

@@ -1,6 +1,7 @@
 """HR finds cases: by name in any order of words, e-mail or staff number, and the ones
 that need attention (stalled in proofing, locked, expired, invitation mail failed)."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -52,7 +53,7 @@ def test_page_links_keep_the_search(client, auditor, connection):
     staff_records_from_campus(connection=connection, persons=[person(n) for n in range(1, 53)])
     client.force_login(auditor)
     html = client.get("/staff/", {"q": "maria, lopez", "state": "discovered"}).content.decode()
-    assert "?q=maria%2C+lopez&amp;state=discovered&page=2" in html
+    assert re.search(r'"\?q=maria%2C\+lopez&amp;state=discovered&after=\d+\.\d+" rel="next"', html)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ def invitations_before_this(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("staff", "0005_poll_job"),
+        ("staff", "0007_case_newest_first_indexes"),
     ]
 
     operations = [
