@@ -55,6 +55,8 @@ def _outbox_gate() -> None:
     period (invitation links among them) are not shown to anyone."""
     if not is_outbox_mode():
         raise Http404("Mail is sent by the mail server; nothing is kept here.")
+
+
 OUTBOX_PER_PAGE = 25
 
 
