@@ -72,9 +72,9 @@ def test_the_outbox_takes_the_same_queries_however_much_mail(
     assert f"Invitation {count - 26}<" in deep and f"Invitation {count - 25}<" not in deep
 
 
-def test_the_search_matches_what_is_stored_with_the_message_in_any_case(client, hr_operator):
+def test_the_search_matches_what_is_stored_with_the_message_in_any_case(client, district_admin):
     mail("Set up your sign-in", "Andrea.Nowak@District.example")
     message = OutboxMessage.objects.get()
     assert message.search_text == "andrea.nowak@district.example\nset up your sign-in"
-    client.force_login(hr_operator)
+    client.force_login(district_admin)
     assert subjects(client, {"q": "NOWAK Sign-In"}) == {"Set up your sign-in"}
