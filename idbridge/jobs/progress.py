@@ -73,8 +73,13 @@ def job_progress_info(job: Job | None, *, can_manage: bool = True) -> dict:
     rate = recent_rate(job.done, job.rate_done, job.rate_at, job.heartbeat_at)
     if rate is None and job.started_at and job.done:
         rate = recent_rate(job.done, 0, job.started_at, job.heartbeat_at or timezone.now())
+    pace = spec.pace(job) if spec.pace else None
+    if pace:  # a paced job goes in bursts: its pace is the honest rate, and its time left
+        rate = min(rate, pace) if rate else pace
     retry = can_manage and job_can_retry(job)
     cancel = can_manage and spec.cancellable and state in BUSY
+    pause = can_manage and spec.pausable and state in BUSY
+    resume = can_manage and spec.pausable and state == Job.State.PAUSED
     return {
         "id": job.id,
         "kind": job.kind,
@@ -83,6 +88,8 @@ def job_progress_info(job: Job | None, *, can_manage: bool = True) -> dict:
         "state_label": Job.State(state).label,
         "attempts": job.attempts,
         "cancel_url": reverse("jobs:cancel", args=[job.id]) if cancel else "",
+        "pause_url": reverse("jobs:pause", args=[job.id]) if pause else "",
+        "resume_url": reverse("jobs:resume", args=[job.id]) if resume else "",
         **progress_payload(
             state=state,
             done=job.done,

@@ -1,5 +1,5 @@
 """A long job's life: queue → claim → progress/heartbeat → succeed | fail; retry, cancel,
-and the sweeper that fails (or re-queues) a job whose worker is gone.
+pause and resume, and the sweeper that fails (or re-queues) a job whose worker is gone.
 
 Every change of state is one conditional UPDATE, so two workers never both hold a job:
 ``job_claim`` takes a queued job, or a running one whose heartbeat is older than
@@ -63,6 +63,7 @@ class RunningJob:
         self.id, self.subject_id = job.id, job.subject_id
         self._written = 0.0
         self.handed_off = False
+        self.again_after: float | None = None
 
     def progress(self, done: int, *, total: int | None = None, step: str | None = None) -> None:
         """Note progress: one UPDATE at most every JOBS_PROGRESS_SECONDS (and whenever the
@@ -92,6 +93,14 @@ class RunningJob:
         started): it stays running under this claim, for that task to beat and finish
         (``job_resume``)."""
         self.handed_off = True
+
+    def again_in(self, seconds: float) -> None:
+        """The body returns and runs again in ``seconds`` under the same claim: a paced job
+        does a batch, then reschedules itself (a countdown) instead of sleeping in a
+        worker. Its task is sent ``(job_id, token=…)``; a message whose token no longer
+        holds the claim (paused, cancelled, swept and claimed again) does nothing."""
+        self.handed_off = True
+        self.again_after = max(float(seconds), 0.0)
 
     def succeed(self) -> None:
         """Finish now, e.g. in the transaction that records the job's outcome (the job
@@ -124,10 +133,11 @@ def _held(job_id: int, token: str):
     return Job.objects.filter(id=job_id, claim=token, state=State.RUNNING)
 
 
-def job_resume(job_id: int) -> RunningJob | None:
+def job_resume(job_id: int, token: str | None = None) -> RunningJob | None:
     """A handed-off job, for the task that carries it on (same claim); None unless it is
-    still running."""
-    job = Job.objects.filter(id=job_id, state=State.RUNNING).first()
+    still running (under ``token``'s claim, when given)."""
+    jobs = Job.objects.filter(id=job_id, state=State.RUNNING)
+    job = (jobs.filter(claim=token) if token is not None else jobs).first()
     return RunningJob(job, job.claim) if job else None
 
 
@@ -251,6 +261,46 @@ def job_cancel(job_id: int, *, actor="system") -> bool:
     return True
 
 
+def job_pause(job_id: int, *, actor="system") -> bool:
+    """Pause a queued or running job of a pausable kind: its worker stops at its next
+    progress write (or its next scheduled run finds the claim gone); Resume queues it."""
+    kind = Job.objects.filter(id=job_id).values_list("kind", flat=True).first()
+    if kind is None or not job_kind(kind).pausable:
+        return False
+    with transaction.atomic():
+        if not Job.objects.filter(id=job_id, state__in=[State.QUEUED, State.RUNNING]).update(
+            state=State.PAUSED, claim=""
+        ):
+            return False
+        job = Job.objects.get(id=job_id)
+        audit_record(
+            actor=actor,
+            action="jobs.paused",
+            target=job,
+            details={"kind": job.kind, "subject": job.subject_id, "done": job.done},
+        )
+    return True
+
+
+def job_continue(job_id: int, *, actor="system") -> Job | None:
+    """A paused job → queued again, its task sent on commit (it carries on from where it
+    stopped: its body knows what is done); None when it is not paused."""
+    with transaction.atomic():
+        if not Job.objects.filter(id=job_id, state=State.PAUSED).update(
+            state=State.QUEUED, claim="", heartbeat_at=timezone.now()
+        ):
+            return None
+        job = Job.objects.get(id=job_id)
+        audit_record(
+            actor=actor,
+            action="jobs.resumed",
+            target=job,
+            details={"kind": job.kind, "subject": job.subject_id, "done": job.done},
+        )
+        job_kind(job.kind).task.delay_on_commit(job.id)
+    return job
+
+
 # --- the sweeper ---------------------------------------------------------------------------
 
 
@@ -337,16 +387,20 @@ def job_execute(
     job_id: int,
     body: Callable[[RunningJob], object],
     *,
+    token: str | None = None,
     release_on: tuple[type[BaseException], ...] = (),
     readable: tuple[type[BaseException], ...] = (),
 ):
-    """Claim the job and run ``body``; None when the job is not ours to run.
+    """Claim the job (or, with ``token``, carry on under the claim a previous run
+    rescheduled it with: ``RunningJob.again_in``) and run ``body``; None when the job is
+    not ours to run.
 
-    The body's result is returned and the job succeeds. An exception in ``release_on``
-    gives the job back to the queue and is raised again (the task retries it); one in
-    ``readable`` (or a ``JobProblem``) fails the job with its own message; any other fails
-    it with a plain sentence, the stack trace going to the log only."""
-    running = job_claim(job_id)
+    The body's result is returned and the job succeeds (or runs again later). An
+    exception in ``release_on`` gives the job back to the queue and is raised again (the
+    task retries it); one in ``readable`` (or a ``JobProblem``) fails the job with its own
+    message; any other fails it with a plain sentence, the stack trace going to the log
+    only."""
+    running = job_claim(job_id) if token is None else job_resume(job_id, token)
     if running is None:
         log.info("job not claimed", extra={"job": job_id})
         return None
@@ -366,7 +420,11 @@ def job_execute(
         log.exception("job failed", extra={"job": job_id})
         job_fail(job_id, unexpected_reason(running.job, exc), token=running.token)
         return None
-    if not running.handed_off:
+    if running.again_after is not None:
+        job_kind(running.job.kind).task.apply_async(
+            (job_id,), {"token": running.token}, countdown=running.again_after
+        )
+    elif not running.handed_off:
         job_succeed(running)
     return result
 

@@ -1,4 +1,5 @@
-"""Every job's progress (JSON), its Retry and Cancel, whatever app it belongs to."""
+"""Every job's progress (JSON), its Retry, Cancel, Pause and Resume, whatever app it
+belongs to."""
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -10,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 from idbridge.jobs.kinds import job_kind
 from idbridge.jobs.models import Job
 from idbridge.jobs.progress import job_progress_info
-from idbridge.jobs.services import job_cancel, job_retry
+from idbridge.jobs.services import job_cancel, job_continue, job_pause, job_retry
 
 
 def _allowed(request, perm: str):
@@ -57,4 +58,32 @@ def job_cancel_view(request, job_id):
         messages.success(request, f"{spec.label} cancelled.")
     else:
         messages.error(request, f"{spec.label} is not running: nothing to cancel.")
+    return redirect(spec.page_url(job))
+
+
+@require_POST
+def job_pause_view(request, job_id):
+    job = get_object_or_404(Job, id=job_id)
+    spec = job_kind(job.kind)
+    refused = _allowed(request, spec.manage_permission)
+    if refused:
+        return refused
+    if job_pause(job.id, actor=request.user):
+        messages.success(request, f"{spec.label} paused. Resume carries on where it stopped.")
+    else:
+        messages.error(request, f"{spec.label} is not running: nothing to pause.")
+    return redirect(spec.page_url(job))
+
+
+@require_POST
+def job_continue_view(request, job_id):
+    job = get_object_or_404(Job, id=job_id)
+    spec = job_kind(job.kind)
+    refused = _allowed(request, spec.manage_permission)
+    if refused:
+        return refused
+    if job_continue(job.id, actor=request.user) is None:
+        messages.error(request, f"{spec.label} is not paused: nothing to resume.")
+    else:
+        messages.success(request, f"{spec.label} resumed.")
     return redirect(spec.page_url(job))
