@@ -88,6 +88,12 @@ class RunningJob:
         if not job_heartbeat(self.id, self.token):
             raise JobLost(self.id)
 
+    def hold(self) -> None:
+        """Lock the job's row in the current transaction, or raise JobLost when it is no
+        longer ours: what that transaction writes cannot cross a pause or a cancel."""
+        if not _held(self.id, self.token).select_for_update().exists():
+            raise JobLost(self.id)
+
     def hand_off(self) -> None:
         """The body returns but the job goes on elsewhere (another task polls what it
         started): it stays running under this claim, for that task to beat and finish

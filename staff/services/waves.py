@@ -102,7 +102,7 @@ def wave_step(running: RunningJob) -> None:
     running.progress(done, total=wave.total, step=_wave_step_words(wave))
     started = time.monotonic()
     for member_id in todo:
-        _member_invite(wave, member_id)
+        _member_invite(wave, member_id, running)
         done += 1
         running.progress(done)
     if not waiting.exists():
@@ -115,11 +115,13 @@ def wave_step(running: RunningJob) -> None:
     running.again_in(min(max(interval - (time.monotonic() - started), 0), _longest_wait()))
 
 
-def _member_invite(wave: InvitationWave, member_id: int) -> None:
+def _member_invite(wave: InvitationWave, member_id: int, running: RunningJob) -> None:
     """Invite one member, unless an earlier run did (the member is locked and its outcome
-    written in the invitation's transaction); a case invited meanwhile is skipped."""
+    written in the invitation's transaction); a case invited meanwhile is skipped. The
+    job is held in the same transaction: once a pause commits, nobody more is invited."""
     reason = f"{INVITE_REASON} (wave {wave.id})"
     with transaction.atomic():
+        running.hold()
         member = WaveMember.objects.select_for_update().get(id=member_id)
         if member.outcome != Outcome.WAITING:
             return
