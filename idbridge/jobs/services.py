@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import logging
 import secrets
-import threading
 import time
 from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.db import OperationalError, connections, transaction
@@ -24,6 +24,7 @@ from django.db.models import Case, F, Q, When
 from django.utils import timezone
 
 from idbridge.audit.services import audit_record
+from idbridge.jobs.heartbeat import HeartbeatThread
 from idbridge.jobs.kinds import job_kind
 from idbridge.jobs.models import Job
 from idbridge.jobs.words import progress_words
@@ -215,14 +216,19 @@ def job_can_retry(job: Job) -> bool:
     return job.state in (State.FAILED, State.CANCELLED) or job_is_stale(job)
 
 
+def _kind_of(job_id: int):
+    kind = Job.objects.filter(id=job_id).values_list("kind", flat=True).first()
+    return job_kind(kind) if kind is not None else None
+
+
 def job_retry(job_id: int, *, actor="system") -> Job | None:
     """A failed, cancelled or stale job → queued again, its task sent on commit; None when
     the job is not in a state to retry (it is queued, running or finished)."""
     retryable = Q(state__in=[State.FAILED, State.CANCELLED]) | Q(
         state=State.RUNNING, heartbeat_at__lt=stale_before()
     )
-    kind = Job.objects.filter(id=job_id).values_list("kind", flat=True).first()
-    if kind is None or not job_kind(kind).retryable:
+    spec = _kind_of(job_id)
+    if spec is None or not spec.retryable:
         return None
     with transaction.atomic():
         if not Job.objects.filter(retryable, id=job_id).update(
@@ -230,7 +236,6 @@ def job_retry(job_id: int, *, actor="system") -> Job | None:
         ):
             return None
         job = Job.objects.get(id=job_id)
-        spec = job_kind(job.kind)
         if spec.on_retry:
             spec.on_retry(job)
         audit_record(
@@ -243,49 +248,50 @@ def job_retry(job_id: int, *, actor="system") -> Job | None:
     return job
 
 
-def job_cancel(job_id: int, *, actor="system") -> bool:
-    """Stop a queued or running job of a cancellable kind: its worker stops at its next
-    progress write; Retry runs it again."""
-    kind = Job.objects.filter(id=job_id).values_list("kind", flat=True).first()
-    if kind is None or not job_kind(kind).cancellable:
-        return False
-    spec = job_kind(kind)
+def _job_stop(job_id: int, *, to: str, action: str, actor, **fields) -> Job | None:
+    """A queued or running job → ``to`` (its claim given up, so its worker stops at its
+    next progress write or hold), audited as ``action``; None when it was neither."""
     with transaction.atomic():
         if not Job.objects.filter(id=job_id, state__in=[State.QUEUED, State.RUNNING]).update(
-            state=State.CANCELLED, claim="", finished_at=timezone.now()
+            state=to, claim="", **fields
         ):
-            return False
+            return None
         job = Job.objects.get(id=job_id)
-        if spec.on_cancel:
-            spec.on_cancel(job)
         audit_record(
             actor=actor,
-            action="jobs.cancelled",
+            action=action,
             target=job,
             details={"kind": job.kind, "subject": job.subject_id, "done": job.done},
         )
-    return True
+    return job
+
+
+def job_cancel(job_id: int, *, actor="system") -> bool:
+    """Stop a queued or running job of a cancellable kind: its worker stops at its next
+    progress write; Retry runs it again."""
+    spec = _kind_of(job_id)
+    if spec is None or not spec.cancellable:
+        return False
+    with transaction.atomic():
+        job = _job_stop(
+            job_id,
+            to=State.CANCELLED,
+            action="jobs.cancelled",
+            actor=actor,
+            finished_at=timezone.now(),
+        )
+        if job is not None and spec.on_cancel:
+            spec.on_cancel(job)
+    return job is not None
 
 
 def job_pause(job_id: int, *, actor="system") -> bool:
     """Pause a queued or running job of a pausable kind: its worker stops at its next
-    progress write (or its next scheduled run finds the claim gone); Resume queues it."""
-    kind = Job.objects.filter(id=job_id).values_list("kind", flat=True).first()
-    if kind is None or not job_kind(kind).pausable:
+    progress write or hold (a scheduled run finds its claim gone); Resume queues it."""
+    spec = _kind_of(job_id)
+    if spec is None or not spec.pausable:
         return False
-    with transaction.atomic():
-        if not Job.objects.filter(id=job_id, state__in=[State.QUEUED, State.RUNNING]).update(
-            state=State.PAUSED, claim=""
-        ):
-            return False
-        job = Job.objects.get(id=job_id)
-        audit_record(
-            actor=actor,
-            action="jobs.paused",
-            target=job,
-            details={"kind": job.kind, "subject": job.subject_id, "done": job.done},
-        )
-    return True
+    return _job_stop(job_id, to=State.PAUSED, action="jobs.paused", actor=actor) is not None
 
 
 def job_continue(job_id: int, *, actor="system") -> Job | None:
@@ -356,39 +362,6 @@ def _resend_waiting() -> None:
 # --- running a body ------------------------------------------------------------------------
 
 
-class _Heartbeat:
-    """Beats for a running job every JOBS_HEARTBEAT_SECONDS from a thread of its own, so a
-    body waiting on one long call (Campus validating a large sync) is not taken for dead.
-    A killed worker's thread dies with it; the thread stops when the job is no longer
-    ours and closes its own database connection."""
-
-    def __init__(self, running: RunningJob):
-        self.running, self.every = running, settings.JOBS_HEARTBEAT_SECONDS
-        self.stopped = threading.Event()
-        self.thread = threading.Thread(target=self._beat, name=f"job-{running.id}", daemon=True)
-
-    def __enter__(self):
-        if self.every > 0:
-            self.thread.start()
-        return self
-
-    def __exit__(self, *exc_info):
-        self.stopped.set()
-        if self.thread.is_alive():
-            self.thread.join(timeout=10)
-
-    def _beat(self) -> None:
-        try:
-            while not self.stopped.wait(self.every):
-                try:
-                    if not job_heartbeat(self.running.id, self.running.token):
-                        return
-                except Exception:  # the next beat may get through (a locked database)
-                    log.warning("job heartbeat failed", exc_info=True)
-        finally:
-            connections.close_all()
-
-
 def job_execute(
     job_id: int,
     body: Callable[[RunningJob], object],
@@ -411,7 +384,8 @@ def job_execute(
         log.info("job not claimed", extra={"job": job_id})
         return None
     try:
-        with _Heartbeat(running):
+        beat = partial(job_heartbeat, running.id, running.token)
+        with HeartbeatThread(beat, settings.JOBS_HEARTBEAT_SECONDS, f"job-{running.id}"):
             result = body(running)
     except JobLost:
         log.warning("job lost its claim", extra={"job": job_id})
