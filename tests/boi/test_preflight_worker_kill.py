@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -43,7 +44,9 @@ def _database_url():
     )
 
 
-def start_worker(name: str):
+def start_worker(
+    name: str, *, settings_module="tests.boi.worker_settings", queue=BOI_CRASH_TEST_QUEUE
+):
     from django.conf import settings
 
     from idbridge.celery import app
@@ -52,14 +55,14 @@ def start_worker(name: str):
         **os.environ,
         "DATABASE_URL": _database_url(),
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-        "DJANGO_SETTINGS_MODULE": "tests.boi.worker_settings",
+        "DJANGO_SETTINGS_MODULE": settings_module,
         "JOBS_PROGRESS_SECONDS": "0.2",
         "LOG_LEVEL": "WARNING",
     }
     hostname = f"{name}-{os.getpid()}@localhost"
     log = open(ROOT / "var" / f"test-{name}.log", "w")  # noqa: SIM115 - closed by stop()
     command = [sys.executable, "-m", "celery", "-A", "idbridge", "worker", "--pool", "solo"]
-    command += ["--queues", BOI_CRASH_TEST_QUEUE, "--hostname", hostname]
+    command += ["--queues", queue, "--hostname", hostname]
     command += ["--without-gossip", "--without-mingle", "--loglevel", "INFO"]
     proc = subprocess.Popen(
         command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
@@ -100,15 +103,16 @@ def other_database_sessions() -> list[int]:
         return [pid for (pid,) in cursor.fetchall()]
 
 
-@pytest.fixture
-def boi_queue():
-    """The console's tasks this test sends go to the crash-test workers' queue (the cached
-    router is dropped, as in the commit-job crash test)."""
+@contextmanager
+def tasks_routed(pattern: str, queue: str):
+    """Tasks matching ``pattern`` that this process sends go to ``queue`` (emptied first:
+    leftovers of an earlier run); the cached router is dropped, as in the commit-job crash
+    test."""
     from idbridge.celery import app
 
-    with app.connection_for_write() as connection:  # leftovers of an earlier run
-        connection.default_channel.queue_declare(BOI_CRASH_TEST_QUEUE, durable=True)
-        connection.default_channel.queue_purge(BOI_CRASH_TEST_QUEUE)
+    with app.connection_for_write() as connection:
+        connection.default_channel.queue_declare(queue, durable=True)
+        connection.default_channel.queue_purge(queue)
     before = app.conf.task_routes
 
     def route(routes):
@@ -116,11 +120,18 @@ def boi_queue():
         app.amqp.flush_routes()
         app.amqp.__dict__.pop("router", None)
 
-    route({"boi.tasks.*": {"queue": BOI_CRASH_TEST_QUEUE}})
+    route({pattern: {"queue": queue}})
     try:
         yield
     finally:
         route(before)
+
+
+@pytest.fixture
+def boi_queue():
+    """The console's tasks this test sends go to the crash-test workers' queue."""
+    with tasks_routed("boi.tasks.*", BOI_CRASH_TEST_QUEUE):
+        yield
 
 
 def test_a_killed_workers_preflight_shows_failed_with_retry_and_retry_completes(
