@@ -14,7 +14,6 @@ from staff.services.discovery import staff_records_from_campus
 from staff.services.existing import Scope
 from staff.services.waves import wave_create
 from tests.boi.test_preflight_worker_kill import (
-    other_database_sessions,
     start_worker,
     stop,
     tasks_routed,
@@ -42,8 +41,7 @@ def test_a_killed_workers_wave_is_resumed_by_the_sweeper_and_invites_everyone_on
             # Ten every five seconds: the worker holds the next run's message when killed.
             wave = wave_create(scope=Scope(), pace_per_hour=7200, actor="omar_hr")
             wait_for(lambda: Invitation.objects.count() >= 10, 90, what="the first batch")
-            stop(first, signal.SIGKILL)
-            wait_for(lambda: not other_database_sessions(), 30, what="the worker's session to end")
+            stop(first, signal.SIGKILL)  # its transaction, if one was open, rolls back
             killed = Job.objects.get(id=wave.job_id)
             assert killed.state == Job.State.RUNNING and Invitation.objects.count() < STAFF
             wait_for(
