@@ -1,4 +1,5 @@
-"""Staff discovery at district scale: initial discovery and a no-change poll, REST and SOAP.
+"""Staff discovery at district scale: initial discovery (the connection's baseline) and a
+no-change poll, REST and SOAP; with ``--wave``, an invitation wave's own throughput.
 
 Seeds ``--staff`` staff (default 100,000) into a throwaway SQLite database in a temporary
 VAR_DIR (or the database DATABASE_URL names), serves the Campus sandbox with gunicorn and
@@ -14,6 +15,14 @@ reconciliation (every staff member read again with GetPerson).
 The sandbox runs under gunicorn with ``--server-workers`` processes of
 ``--server-threads`` threads (gthread): with one sync worker, requests in flight at once
 would only queue.
+
+A connection's first poll is its baseline: every staff member is recorded as existing and
+nobody is invited (``existing`` and ``invitations`` say so). ``--wave`` then invites them
+all in one invitation wave with no pace limit, its runs done in this process one after
+the other as a worker would do them (each a batch of STAFF_WAVE_BATCH, then the next), the
+invitation mail written to the embedded outbox: invitations per hour sustained by the
+wave itself, without the broker's round trip per batch. ``--wave-limit N`` stops it after
+N invitations (a quicker figure).
 """
 
 import argparse
@@ -41,6 +50,8 @@ parser.add_argument(
 )
 parser.add_argument("--server-workers", type=int, default=2)
 parser.add_argument("--server-threads", type=int, default=4)
+parser.add_argument("--wave", action="store_true", help="then invite everyone in a wave")
+parser.add_argument("--wave-limit", type=int, default=0, help="stop the wave after N (0: all)")
 args = parser.parse_args()
 concurrencies = [int(value) for value in args.concurrency.split(",")]
 
@@ -60,10 +71,15 @@ from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
+from idbridge.jobs.models import Job  # noqa: E402
+from idbridge.jobs.services import job_execute  # noqa: E402
 from sandbox.services.clients import api_client_create  # noqa: E402
 from sandbox.services.seed import district_seed  # noqa: E402
 from staff import polling  # noqa: E402
-from staff.models import CampusConnection, OnboardingCase  # noqa: E402
+from staff.models import CampusConnection, Invitation, OnboardingCase  # noqa: E402
+from staff.services.existing import Scope  # noqa: E402
+from staff.services.waves import wave_create, wave_step  # noqa: E402
+from staff.transitions import State  # noqa: E402
 
 
 def emit(**fields):
@@ -90,6 +106,33 @@ def tree_cpu_seconds(root: int) -> float:
         if int(entry.name) == root or int(fields[1]) == root:
             total += int(fields[11]) + int(fields[12])
     return total / os.sysconf("SC_CLK_TCK")
+
+
+def wave_run(limit: int) -> None:
+    """Invite every existing staff member in one wave with no pace, as a worker would."""
+    wave = wave_create(scope=Scope(), pace_per_hour=None, actor="bench")
+    started, runs = time.perf_counter(), 0
+    while True:
+        job = Job.objects.get(id=wave.job_id)
+        if job.state != "running" and runs or (limit and job.done >= limit):
+            break
+        job_execute(job.id, wave_step, token=job.claim if job.state == "running" else None)
+        runs += 1
+    seconds = time.perf_counter() - started
+    invited = Invitation.objects.count()
+    emit(
+        measure="wave, no pace limit",
+        staff=wave.total,
+        invitations=invited,
+        runs=runs,
+        batch=settings.STAFF_WAVE_BATCH,
+        state=Job.objects.get(id=wave.job_id).state,
+        seconds=round(seconds, 1),
+        invitations_per_hour=round(invited * 3600 / seconds),
+        per_invitation_ms=round(seconds * 1000 / max(invited, 1), 2),
+        cores=os.cpu_count(),
+        load_1m=round(os.getloadavg()[0], 2),
+    )
 
 
 def free_port() -> int:
@@ -188,6 +231,8 @@ try:
                 seconds=round(seconds, 2),
                 persons_read=counts["read"],
                 new_cases=OnboardingCase.objects.count() - cases_before,
+                existing=OnboardingCase.objects.filter(state=State.EXISTING).count(),
+                invitations=Invitation.objects.count(),
                 requests=sum(
                     v for k, v in c.items() if k.startswith(("soap", "oneroster", "oauth"))
                 ),
@@ -202,6 +247,8 @@ try:
                 cores=os.cpu_count(),
                 load_1m=round(os.getloadavg()[0], 2),
             )
+        if args.wave:
+            wave_run(args.wave_limit)
         # The next run discovers the same district from scratch.
         OnboardingCase.objects.all().delete()
 finally:

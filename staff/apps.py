@@ -9,3 +9,4 @@ class StaffConfig(AppConfig):
         from staff import jobs
 
         jobs.register()
+        jobs.register_waves()

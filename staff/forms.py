@@ -46,13 +46,25 @@ class CaseSearchForm(forms.Form):
         self.fields["attention"].choices = [("", "Any")] + list(attention)
 
 
-class ExistingInviteForm(forms.Form):
-    """Which existing staff to invite: everyone, one school, or one Campus role."""
+class WaveForm(forms.Form):
+    """An invitation wave: whom (everyone, one school, or one Campus role) and how fast."""
 
     SCOPES = [("all", "All existing staff"), ("school", "One school"), ("role", "One Campus role")]
+    PACES = [
+        ("50", "50 an hour"),
+        ("200", "200 an hour"),
+        ("500", "500 an hour"),
+        ("1000", "1,000 an hour"),
+        ("none", "No limit (as fast as mail goes)"),
+        ("custom", "Another pace"),
+    ]
     scope = forms.ChoiceField(label="Invite", choices=SCOPES, widget=forms.RadioSelect)
     school = forms.ChoiceField(label="School", required=False)
     role = forms.ChoiceField(label="Campus role", required=False)
+    pace = forms.ChoiceField(label="Pace", choices=PACES, initial="200")
+    custom_pace = forms.IntegerField(
+        label="Invitations an hour (another pace)", required=False, min_value=1, max_value=100_000
+    )
 
     def __init__(self, *args, schools=(), roles=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -64,7 +76,17 @@ class ExistingInviteForm(forms.Form):
         scope = data.get("scope")
         if scope in ("school", "role") and not data.get(scope):
             self.add_error(scope, "Choose one.")
+        if data.get("pace") == "custom" and not data.get("custom_pace"):
+            self.add_error("custom_pace", "Say how many invitations an hour.")
         return data
+
+    @property
+    def pace_per_hour(self) -> int | None:
+        """The chosen pace (None: no limit); only once the form is valid."""
+        pace = self.cleaned_data["pace"]
+        if pace == "custom":
+            return self.cleaned_data["custom_pace"]
+        return None if pace == "none" else int(pace)
 
 
 class ConnectionForm(forms.ModelForm):

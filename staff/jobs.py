@@ -1,5 +1,6 @@
 """Polls of a Campus connection as long jobs (``idbridge.jobs``): a poll, a full
-reconciliation, and the full reconciliation an administrator confirmed after a hold.
+reconciliation, and the full reconciliation an administrator confirmed after a hold; and
+invitation waves (``staff.services.waves``), paced, pausable, resumed when swept.
 
 The job keeps how a poll is going (claim, heartbeat, progress in persons); the connection
 keeps what polls found (status, last poll, counts, cursor). Running a poll again is safe
@@ -17,6 +18,7 @@ from idbridge.jobs.kinds import JobKind, job_kind_register
 POLL = "staff.poll"
 FULL = "staff.poll.full"
 ACCEPT_SHRINK = "staff.poll.accept_shrink"  # a full reconciliation that may deprovision
+WAVE = "staff.wave"  # invitations to existing staff, at a pace
 KINDS = {
     # kind: (full, accept_shrink, label, doing)
     POLL: (False, False, "The poll", "reading new and changed staff from Campus"),
@@ -75,3 +77,40 @@ def register() -> None:
                 on_fail=_poll_failed,
             )
         )
+
+
+def _wave_page(job) -> str:
+    return reverse("staff:wave", args=[job.subject_id])
+
+
+def _wave_pace(job) -> float | None:
+    """Invitations per second the wave may send (None: no limit)."""
+    from staff.models import InvitationWave
+
+    waves = InvitationWave.objects.filter(id=job.subject_id)
+    per_hour = waves.values_list("pace_per_hour", flat=True).first()
+    return per_hour / 3600 if per_hour else None
+
+
+def register_waves() -> None:
+    """A wave only sends what its members still wait for: running it again (Resume,
+    Retry, the sweeper after its worker died) never invites anyone twice."""
+    from staff.tasks import run_invitation_wave
+
+    job_kind_register(
+        JobKind(
+            name=WAVE,
+            label="The invitation wave",
+            doing="inviting existing staff",
+            unit="invitations",
+            task=run_invitation_wave,
+            page_url=_wave_page,
+            view_permission="core.view_onboarding",
+            manage_permission="core.manage_onboarding",
+            cancellable=True,
+            pausable=True,
+            pace=_wave_pace,
+            resumable=True,
+            after_stop="Retry carries on where it stopped; nobody is invited twice.",
+        )
+    )

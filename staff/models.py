@@ -293,3 +293,52 @@ class Passkey(models.Model):
     @property
     def is_active(self) -> bool:
         return self.disabled_at is None
+
+
+class InvitationWave(models.Model):
+    """HR inviting existing staff in stages: whom (everyone, one school or one Campus role,
+    as they were when the wave was made), how fast, and the job that sends them."""
+
+    school = models.CharField(max_length=100, blank=True)
+    role = models.CharField(max_length=100, blank=True)
+    pace_per_hour = models.PositiveIntegerField(null=True, blank=True)  # None: no limit
+    created_by = models.CharField(max_length=200)
+    created_at = models.DateTimeField(default=timezone.now)
+    total = models.PositiveIntegerField(default=0)
+    # When the pace lets the next batch go (kept here, so a resumed wave keeps its pace).
+    next_send_at = models.DateTimeField(null=True, blank=True)
+    job = models.ForeignKey(
+        "jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"invitation wave {self.pk}"
+
+
+class WaveMember(models.Model):
+    """One person a wave invites. Its outcome is written in the transaction that invites
+    them, so a wave run again (resumed, retried, swept) never invites anyone twice."""
+
+    class Outcome(models.TextChoices):
+        WAITING = "", "Waiting"
+        INVITED = "invited", "Invited"
+        SKIPPED = "skipped", "Already invited or gone"
+        NOT_SENT = "not_sent", "Not sent"
+
+    wave = models.ForeignKey(InvitationWave, on_delete=models.CASCADE, related_name="members")
+    case = models.ForeignKey(OnboardingCase, on_delete=models.CASCADE, related_name="+")
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True, default="")
+    done_at = models.DateTimeField(null=True, blank=True)
+    problem = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["wave", "case"], name="staff_wave_member_once")
+        ]
+        indexes = [models.Index(fields=["wave", "outcome", "id"], name="staff_wave_outcome")]
+
+    def __str__(self):
+        return f"wave {self.wave_id}: case {self.case_id} ({self.outcome or 'waiting'})"

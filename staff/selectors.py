@@ -12,7 +12,15 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from idbridge.db import CompiledRead
-from staff.models import CampusConnection, CaseEvent, Invitation, OnboardingCase, StaffMember
+from staff.models import (
+    CampusConnection,
+    CaseEvent,
+    Invitation,
+    InvitationWave,
+    OnboardingCase,
+    StaffMember,
+    WaveMember,
+)
 from staff.transitions import State
 
 # The onboarding case an opened invitation link started in this browser (no account).
@@ -323,3 +331,34 @@ def verified_member_for_sso(user_handle: str) -> StaffMember | None:
     asserts (the others deferred), by a query compiled once per process."""
     row = _sso_read.first(handle=user_handle)
     return None if row is None else StaffMember.from_db(DEFAULT_DB_ALIAS, _SSO_FIELDS, row)
+
+
+def _wave_counts():
+    outcome = WaveMember.Outcome
+    return {
+        name: Count("members", filter=Q(members__outcome=value))
+        for name, value in (
+            ("invited", outcome.INVITED),
+            ("skipped", outcome.SKIPPED),
+            ("not_sent", outcome.NOT_SENT),
+        )
+    }
+
+
+def wave_list():
+    """Invitation waves, newest first, with their job and how many were invited, skipped
+    (invited meanwhile) and not sent."""
+    return InvitationWave.objects.select_related("job").annotate(**_wave_counts())
+
+
+def wave_get(wave_id: int) -> InvitationWave:
+    return get_object_or_404(wave_list(), id=wave_id)
+
+
+def wave_not_sent(wave: InvitationWave, limit: int = 50):
+    """The members a wave could not invite, and why."""
+    return (
+        wave.members.filter(outcome=WaveMember.Outcome.NOT_SENT)
+        .select_related("case__staff_member")
+        .order_by("id")[:limit]
+    )

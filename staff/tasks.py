@@ -46,6 +46,16 @@ def fetch_record_facts(self, member_id: int):
         log.warning("record facts not fetched", extra={"member": member_id, "problem": str(exc)})
 
 
+@shared_task(acks_late=True, time_limit=600, soft_time_limit=590)
+def run_invitation_wave(job_id: int, token: str | None = None):
+    """One run of an invitation wave's job (``staff.services.waves``): a batch, then the
+    job sends this task again, with its claim's token, for the next batch."""
+    from idbridge.jobs.services import job_execute
+    from staff.services.waves import wave_step
+
+    job_execute(job_id, wave_step, token=token)
+
+
 @shared_task(time_limit=300, soft_time_limit=280)
 def remind_and_expire_invitations():
     counts = invitations_remind_and_expire()

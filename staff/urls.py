@@ -1,13 +1,15 @@
 from django.urls import path
 
-from staff.views import applicant, cases, connections, funnel, proofing_code
+from staff.views import applicant, cases, connections, funnel, proofing_code, waves
 
 app_name = "staff"
 urlpatterns = [
     path("", cases.index, name="index"),
     path("funnel.json", funnel.funnel_json, name="funnel_json"),
     path("cases/<int:case_id>/", cases.case_detail, name="case"),
-    path("existing/invite/", cases.existing_invite_many, name="existing_invite"),
+    path("waves/", waves.wave_list, name="waves"),
+    path("waves/new/", waves.wave_new, name="wave_new"),
+    path("waves/<int:wave_id>/", waves.wave_detail, name="wave"),
     path("cases/<int:case_id>/<slug:action>/", cases.case_action, name="case_action"),
     path("connections/new/", connections.connection_edit, name="connection_new"),
     path("connections/<int:connection_id>/", connections.connection_detail, name="connection"),

@@ -18,7 +18,7 @@ class JobKind:
     label: str  # "Pre-flight", as a sentence starts
     doing: str  # "checking addresses and staff in Campus", after "while"
     unit: str  # the progress unit: rows, bytes, checks, staff
-    task: Any  # the Celery task that runs a job: task(job_id)
+    task: Any  # the Celery task that runs a job: task(job_id), or task(job_id, token=…)
     page_url: Callable[[Any], str]  # the page that shows the job (Retry returns there)
     view_permission: str
     manage_permission: str
@@ -26,6 +26,10 @@ class JobKind:
     on_retry: Callable[[Any], None] | None = None  # the app's records, before re-queueing
     cancellable: bool = False  # the operator may stop it (it writes nothing to Campus)
     on_cancel: Callable[[Any], None] | None = None  # the app's records, once cancelled
+    pausable: bool = False  # the operator may pause it and resume it later
+    # A paced job: the most units per second it may go (None: no limit). Its rate never
+    # reads faster, and its time left follows the pace.
+    pace: Callable[[Any], float | None] | None = None
     # A stale job is queued again instead of failed (a callable: job → bool, per job).
     resumable: bool | Callable[[Any], bool] = False
     # False when running it again could do twice what may already be done (Campus may

@@ -24,6 +24,7 @@ class Job(models.Model):
         SUCCEEDED = "succeeded", "Finished"
         FAILED = "failed", "Failed"
         CANCELLED = "cancelled", "Cancelled"
+        PAUSED = "paused", "Paused"  # by an operator; Resume queues it again
 
     kind = models.CharField(max_length=40)  # a registered kind (idbridge.jobs.kinds)
     subject_id = models.PositiveBigIntegerField()  # the record it works on

@@ -72,8 +72,13 @@ def job_progress_info(job: Job | None, *, can_manage: bool = True) -> dict:
     # Over the recent window only: a job that moved nothing in it shows no rate and no
     # time left (rather than an average dragged by its first seconds).
     rate = recent_rate(job.done, job.rate_done, job.rate_at, job.heartbeat_at)
+    pace = spec.pace(job) if spec.pace else None
+    if pace:  # a paced job goes in bursts: its pace is the honest rate, and its time left
+        rate = min(rate, pace) if rate else pace
     retry = can_manage and job_can_retry(job)
     cancel = can_manage and spec.cancellable and state in BUSY
+    pause = can_manage and spec.pausable and state in BUSY
+    resume = can_manage and spec.pausable and state == Job.State.PAUSED
     return {
         "id": job.id,
         "kind": job.kind,
@@ -82,6 +87,8 @@ def job_progress_info(job: Job | None, *, can_manage: bool = True) -> dict:
         "state_label": Job.State(state).label,
         "attempts": job.attempts,
         "cancel_url": reverse("jobs:cancel", args=[job.id]) if cancel else "",
+        "pause_url": reverse("jobs:pause", args=[job.id]) if pause else "",
+        "resume_url": reverse("jobs:resume", args=[job.id]) if resume else "",
         **progress_payload(
             state=state,
             done=job.done,

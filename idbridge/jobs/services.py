@@ -1,5 +1,5 @@
 """A long job's life: queue → claim → progress/heartbeat → succeed | fail; retry, cancel,
-and the sweeper that fails (or re-queues) a job whose worker is gone.
+pause and resume, and the sweeper that fails (or re-queues) a job whose worker is gone.
 
 Every change of state is one conditional UPDATE, so two workers never both hold a job:
 ``job_claim`` takes a queued job, or a running one whose heartbeat is older than
@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import logging
 import secrets
-import threading
 import time
 from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.db import OperationalError, connections, transaction
@@ -24,6 +24,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from idbridge.audit.services import audit_record
+from idbridge.jobs.heartbeat import HeartbeatThread
 from idbridge.jobs.kinds import job_kind
 from idbridge.jobs.models import Job
 from idbridge.jobs.words import progress_words
@@ -70,6 +71,7 @@ class RunningJob:
             for at, done in ((job.rate_at, job.rate_done), (job.heartbeat_at, job.done))
             if at is not None
         ]
+        self.again_after: float | None = None
 
     def progress(self, done: int, *, total: int | None = None, step: str | None = None) -> None:
         """Note progress: one UPDATE at most every JOBS_PROGRESS_SECONDS (and whenever the
@@ -100,11 +102,25 @@ class RunningJob:
         if not job_heartbeat(self.id, self.token):
             raise JobLost(self.id)
 
+    def hold(self) -> None:
+        """Lock the job's row in the current transaction, or raise JobLost when it is no
+        longer ours: what that transaction writes cannot cross a pause or a cancel."""
+        if not _held(self.id, self.token).select_for_update().exists():
+            raise JobLost(self.id)
+
     def hand_off(self) -> None:
         """The body returns but the job goes on elsewhere (another task polls what it
         started): it stays running under this claim, for that task to beat and finish
         (``job_resume``)."""
         self.handed_off = True
+
+    def again_in(self, seconds: float) -> None:
+        """The body returns and runs again in ``seconds`` under the same claim: a paced job
+        does a batch, then reschedules itself (a countdown) instead of sleeping in a
+        worker. Its task is sent ``(job_id, token=…)``; a message whose token no longer
+        holds the claim (paused, cancelled, swept and claimed again) does nothing."""
+        self.handed_off = True
+        self.again_after = max(float(seconds), 0.0)
 
     def succeed(self) -> None:
         """Finish now, e.g. in the transaction that records the job's outcome (the job
@@ -137,10 +153,11 @@ def _held(job_id: int, token: str):
     return Job.objects.filter(id=job_id, claim=token, state=State.RUNNING)
 
 
-def job_resume(job_id: int) -> RunningJob | None:
+def job_resume(job_id: int, token: str | None = None) -> RunningJob | None:
     """A handed-off job, for the task that carries it on (same claim); None unless it is
-    still running."""
-    job = Job.objects.filter(id=job_id, state=State.RUNNING).first()
+    still running (under ``token``'s claim, when given)."""
+    jobs = Job.objects.filter(id=job_id, state=State.RUNNING)
+    job = (jobs.filter(claim=token) if token is not None else jobs).first()
     return RunningJob(job, job.claim) if job else None
 
 
@@ -240,14 +257,19 @@ def job_can_retry(job: Job) -> bool:
     return job.state in (State.FAILED, State.CANCELLED) or job_is_stale(job)
 
 
+def _kind_of(job_id: int):
+    kind = Job.objects.filter(id=job_id).values_list("kind", flat=True).first()
+    return job_kind(kind) if kind is not None else None
+
+
 def job_retry(job_id: int, *, actor="system") -> Job | None:
     """A failed, cancelled or stale job → queued again, its task sent on commit; None when
     the job is not in a state to retry (it is queued, running or finished)."""
     retryable = Q(state__in=[State.FAILED, State.CANCELLED]) | Q(
         state=State.RUNNING, heartbeat_at__lt=stale_before()
     )
-    kind = Job.objects.filter(id=job_id).values_list("kind", flat=True).first()
-    if kind is None or not job_kind(kind).retryable:
+    spec = _kind_of(job_id)
+    if spec is None or not spec.retryable:
         return None
     with transaction.atomic():
         if not Job.objects.filter(retryable, id=job_id).update(
@@ -255,7 +277,6 @@ def job_retry(job_id: int, *, actor="system") -> Job | None:
         ):
             return None
         job = Job.objects.get(id=job_id)
-        spec = job_kind(job.kind)
         if spec.on_retry:
             spec.on_retry(job)
         audit_record(
@@ -268,28 +289,69 @@ def job_retry(job_id: int, *, actor="system") -> Job | None:
     return job
 
 
-def job_cancel(job_id: int, *, actor="system") -> bool:
-    """Stop a queued or running job of a cancellable kind: its worker stops at its next
-    progress write; Retry runs it again."""
-    kind = Job.objects.filter(id=job_id).values_list("kind", flat=True).first()
-    if kind is None or not job_kind(kind).cancellable:
-        return False
-    spec = job_kind(kind)
+def _job_stop(job_id: int, *, to: str, action: str, actor, **fields) -> Job | None:
+    """A queued or running job → ``to`` (its claim given up, so its worker stops at its
+    next progress write or hold), audited as ``action``; None when it was neither."""
     with transaction.atomic():
         if not Job.objects.filter(id=job_id, state__in=[State.QUEUED, State.RUNNING]).update(
-            state=State.CANCELLED, claim="", finished_at=timezone.now()
+            state=to, claim="", **fields
         ):
-            return False
+            return None
         job = Job.objects.get(id=job_id)
-        if spec.on_cancel:
-            spec.on_cancel(job)
         audit_record(
             actor=actor,
-            action="jobs.cancelled",
+            action=action,
             target=job,
             details={"kind": job.kind, "subject": job.subject_id, "done": job.done},
         )
-    return True
+    return job
+
+
+def job_cancel(job_id: int, *, actor="system") -> bool:
+    """Stop a queued or running job of a cancellable kind: its worker stops at its next
+    progress write; Retry runs it again."""
+    spec = _kind_of(job_id)
+    if spec is None or not spec.cancellable:
+        return False
+    with transaction.atomic():
+        job = _job_stop(
+            job_id,
+            to=State.CANCELLED,
+            action="jobs.cancelled",
+            actor=actor,
+            finished_at=timezone.now(),
+        )
+        if job is not None and spec.on_cancel:
+            spec.on_cancel(job)
+    return job is not None
+
+
+def job_pause(job_id: int, *, actor="system") -> bool:
+    """Pause a queued or running job of a pausable kind: its worker stops at its next
+    progress write or hold (a scheduled run finds its claim gone); Resume queues it."""
+    spec = _kind_of(job_id)
+    if spec is None or not spec.pausable:
+        return False
+    return _job_stop(job_id, to=State.PAUSED, action="jobs.paused", actor=actor) is not None
+
+
+def job_continue(job_id: int, *, actor="system") -> Job | None:
+    """A paused job → queued again, its task sent on commit (it carries on from where it
+    stopped: its body knows what is done); None when it is not paused."""
+    with transaction.atomic():
+        if not Job.objects.filter(id=job_id, state=State.PAUSED).update(
+            state=State.QUEUED, claim="", heartbeat_at=timezone.now()
+        ):
+            return None
+        job = Job.objects.get(id=job_id)
+        audit_record(
+            actor=actor,
+            action="jobs.resumed",
+            target=job,
+            details={"kind": job.kind, "subject": job.subject_id, "done": job.done},
+        )
+        job_kind(job.kind).task.delay_on_commit(job.id)
+    return job
 
 
 # --- the sweeper ---------------------------------------------------------------------------
@@ -341,58 +403,30 @@ def _resend_waiting() -> None:
 # --- running a body ------------------------------------------------------------------------
 
 
-class _Heartbeat:
-    """Beats for a running job every JOBS_HEARTBEAT_SECONDS from a thread of its own, so a
-    body waiting on one long call (Campus validating a large sync) is not taken for dead.
-    A killed worker's thread dies with it; the thread stops when the job is no longer
-    ours and closes its own database connection."""
-
-    def __init__(self, running: RunningJob):
-        self.running, self.every = running, settings.JOBS_HEARTBEAT_SECONDS
-        self.stopped = threading.Event()
-        self.thread = threading.Thread(target=self._beat, name=f"job-{running.id}", daemon=True)
-
-    def __enter__(self):
-        if self.every > 0:
-            self.thread.start()
-        return self
-
-    def __exit__(self, *exc_info):
-        self.stopped.set()
-        if self.thread.is_alive():
-            self.thread.join(timeout=10)
-
-    def _beat(self) -> None:
-        try:
-            while not self.stopped.wait(self.every):
-                try:
-                    if not job_heartbeat(self.running.id, self.running.token):
-                        return
-                except Exception:  # the next beat may get through (a locked database)
-                    log.warning("job heartbeat failed", exc_info=True)
-        finally:
-            connections.close_all()
-
-
 def job_execute(
     job_id: int,
     body: Callable[[RunningJob], object],
     *,
+    token: str | None = None,
     release_on: tuple[type[BaseException], ...] = (),
     readable: tuple[type[BaseException], ...] = (),
 ):
-    """Claim the job and run ``body``; None when the job is not ours to run.
+    """Claim the job (or, with ``token``, carry on under the claim a previous run
+    rescheduled it with: ``RunningJob.again_in``) and run ``body``; None when the job is
+    not ours to run.
 
-    The body's result is returned and the job succeeds. An exception in ``release_on``
-    gives the job back to the queue and is raised again (the task retries it); one in
-    ``readable`` (or a ``JobProblem``) fails the job with its own message; any other fails
-    it with a plain sentence, the stack trace going to the log only."""
-    running = job_claim(job_id)
+    The body's result is returned and the job succeeds (or runs again later). An
+    exception in ``release_on`` gives the job back to the queue and is raised again (the
+    task retries it); one in ``readable`` (or a ``JobProblem``) fails the job with its own
+    message; any other fails it with a plain sentence, the stack trace going to the log
+    only."""
+    running = job_claim(job_id) if token is None else job_resume(job_id, token)
     if running is None:
         log.info("job not claimed", extra={"job": job_id})
         return None
     try:
-        with _Heartbeat(running):
+        beat = partial(job_heartbeat, running.id, running.token)
+        with HeartbeatThread(beat, settings.JOBS_HEARTBEAT_SECONDS, f"job-{running.id}"):
             result = body(running)
     except JobLost:
         log.warning("job lost its claim", extra={"job": job_id})
@@ -407,7 +441,11 @@ def job_execute(
         log.exception("job failed", extra={"job": job_id})
         job_fail(job_id, unexpected_reason(running.job, exc), token=running.token)
         return None
-    if not running.handed_off:
+    if running.again_after is not None:
+        job_kind(running.job.kind).task.apply_async(
+            (job_id,), {"token": running.token}, countdown=running.again_after
+        )
+    elif not running.handed_off:
         job_succeed(running)
     return result
 

@@ -1,4 +1,5 @@
-"""Every job's progress (JSON), its Retry and Cancel, whatever app it belongs to."""
+"""Every job's progress (JSON), its Retry, Cancel, Pause and Resume, whatever app it
+belongs to."""
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -10,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 from idbridge.jobs.kinds import job_kind
 from idbridge.jobs.models import Job
 from idbridge.jobs.progress import job_progress_info
-from idbridge.jobs.services import job_cancel, job_retry
+from idbridge.jobs.services import job_cancel, job_continue, job_pause, job_retry
 
 
 def _allowed(request, perm: str):
@@ -32,29 +33,47 @@ def job_progress(request, job_id):
     return JsonResponse(job_progress_info(job, can_manage=can_manage))
 
 
-@require_POST
-def job_retry_view(request, job_id):
+def _job_act(request, job_id, act, *, done: str, refused: str):
+    """An operator's action on a job (``act(job_id, actor=…)``, truthy when it was done),
+    gated by the kind's manage permission; back to the job's page with a sentence."""
     job = get_object_or_404(Job, id=job_id)
     spec = job_kind(job.kind)
-    refused = _allowed(request, spec.manage_permission)
-    if refused:
-        return refused
-    if job_retry(job.id, actor=request.user) is None:
-        messages.error(request, f"{spec.label} is not stopped: nothing to retry.")
+    gate = _allowed(request, spec.manage_permission)
+    if gate:
+        return gate
+    if act(job.id, actor=request.user):
+        messages.success(request, f"{spec.label} {done}")
     else:
-        messages.success(request, f"{spec.label} queued again.")
+        messages.error(request, f"{spec.label} {refused}")
     return redirect(spec.page_url(job))
+
+
+@require_POST
+def job_retry_view(request, job_id):
+    refused = "is not stopped: nothing to retry."
+    return _job_act(request, job_id, job_retry, done="queued again.", refused=refused)
 
 
 @require_POST
 def job_cancel_view(request, job_id):
-    job = get_object_or_404(Job, id=job_id)
-    spec = job_kind(job.kind)
-    refused = _allowed(request, spec.manage_permission)
-    if refused:
-        return refused
-    if job_cancel(job.id, actor=request.user):
-        messages.success(request, f"{spec.label} cancelled.")
-    else:
-        messages.error(request, f"{spec.label} is not running: nothing to cancel.")
-    return redirect(spec.page_url(job))
+    return _job_act(
+        request, job_id, job_cancel, done="cancelled.", refused="is not running: nothing to cancel."
+    )
+
+
+@require_POST
+def job_pause_view(request, job_id):
+    return _job_act(
+        request,
+        job_id,
+        job_pause,
+        done="paused. Resume carries on where it stopped.",
+        refused="is not running: nothing to pause.",
+    )
+
+
+@require_POST
+def job_continue_view(request, job_id):
+    return _job_act(
+        request, job_id, job_continue, done="resumed.", refused="is not paused: nothing to resume."
+    )

@@ -20,12 +20,15 @@ def progress_words(done: int, total: int | None, unit: str) -> str:
 
 
 def rate_words(rate: float | None, unit: str) -> str:
-    """A rate as it reads: "1.3 MB/s" for bytes, "12.5 rows/s" for anything counted."""
+    """A rate as it reads: "1.3 MB/s" for bytes, "12.5 rows/s" for anything counted, and
+    "200 invitations/h" below one a second (a paced job)."""
     if not rate:
         return ""
     if unit == "bytes":
         return f"{_size(rate)}/s"
     unit = f" {unit}" if unit else ""
+    if rate < 1:
+        return f"{rate * 3600:,.0f}{unit}/h"
     return f"{rate:,.1f}{unit}/s"
 
 

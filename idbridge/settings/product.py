@@ -52,6 +52,10 @@ STAFF_RECORD_FACTS_WAIT_SECONDS = env.int("STAFF_RECORD_FACTS_WAIT_SECONDS", def
 STAFF_DASHBOARD_COUNTS_SECONDS = env.int("STAFF_DASHBOARD_COUNTS_SECONDS", default=15)
 # A case in proofing this many days after its link was opened needs HR's attention.
 STAFF_ATTENTION_PROOFING_DAYS = env.int("STAFF_ATTENTION_PROOFING_DAYS", default=3)
+# Invitation waves (existing staff, at a pace): a run sends what the pace allows in
+# STAFF_WAVE_STEP_SECONDS, then reschedules itself; at most STAFF_WAVE_BATCH per run.
+STAFF_WAVE_STEP_SECONDS = env.int("STAFF_WAVE_STEP_SECONDS", default=5)
+STAFF_WAVE_BATCH = env.int("STAFF_WAVE_BATCH", default=100)
 # A trusted referee (an HR operator) must record an identity-document inspection.
 STAFF_REQUIRE_SUPERVISED_PROOFING = env.bool("STAFF_REQUIRE_SUPERVISED_PROOFING", default=False)
 # What the record check adds that only the person has (README "Identity assurance"):

@@ -4,7 +4,8 @@
   ``OnboardingError`` (a request the case cannot take);
 - ``discovery``: what Campus reports about staff (new cases, updates, leavers); a
   connection's first poll, its baseline, records the staff already there as existing;
-- ``existing``: HR invites existing staff (one person, or many by school or Campus role);
+- ``existing``: HR invites one existing staff member; whom a scope (school, role) takes;
+- ``waves``: invitation waves, existing staff invited by scope at a pace, as a job;
 - ``invitations``: sending, reminding, expiring and redeeming invitation links;
 - ``proofing``: the record check and the supervised document check;
 - ``passkeys``: the Passkey rows (enrollment, a second device, rename, retire);

@@ -1,9 +1,7 @@
 """Existing staff: the people a connection's baseline recorded as already working in the
-district. Nobody invites them but HR: one person from the case page, or many at once
-from the onboarding list (everyone, or one school, or one Campus role).
-
-A bulk invitation is queued through the same task that invites new hires, in chunks,
-once the transaction commits; the task skips anyone invited in the meantime.
+district. Nobody invites them but HR: one person from the case page, or many in an
+invitation wave (everyone, or one school, or one Campus role, at a pace:
+``staff.services.waves``). Every path invites a case only while it was never invited.
 """
 
 from __future__ import annotations
@@ -12,10 +10,8 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from idbridge.audit.services import audit_record
 from staff.models import OnboardingCase
 from staff.services.cases import OnboardingError, case_lock
-from staff.services.discovery import INVITATION_TASK_CHUNK
 from staff.services.invitations import invitation_send
 from staff.transitions import INITIAL, State
 
@@ -75,29 +71,3 @@ def existing_case_ids(scope: Scope) -> list[int]:
         .values_list("id", "staff_member__schools", "staff_member__roles")
     )
     return [case_id for case_id, schools, roles in rows.iterator() if scope.takes(schools, roles)]
-
-
-def existing_invite_bulk(*, scope: Scope, actor) -> int:
-    """Queue invitations for the existing staff ``scope`` takes; how many were queued.
-
-    One audit entry for the whole request (how many, which scope); each invitation is
-    then audited as it is sent, by the HR operator's name.
-    """
-    from staff.tasks import send_first_invitations
-
-    label = actor if isinstance(actor, str) else actor.get_username()
-    with transaction.atomic():
-        case_ids = existing_case_ids(scope)
-        if not case_ids:
-            return 0
-        audit_record(
-            actor=actor,
-            action="staff.existing.invitations_queued",
-            target="staff:existing",
-            details={"count": len(case_ids), "scope": scope.label},
-        )
-        for i in range(0, len(case_ids), INVITATION_TASK_CHUNK):
-            send_first_invitations.delay_on_commit(
-                case_ids[i : i + INVITATION_TASK_CHUNK], reason=INVITE_REASON, actor=label
-            )
-    return len(case_ids)

@@ -8,11 +8,11 @@ from django.views.decorators.http import require_POST
 from idbridge.core.access import permission_required
 from idbridge.core.paging import filter_query, keyset_page_for
 from staff import selectors
-from staff.forms import CaseSearchForm, ExistingInviteForm, ReasonForm, SupervisedCheckForm
+from staff.forms import CaseSearchForm, ReasonForm, SupervisedCheckForm
 from staff.models import OnboardingCase
 from staff.proofing import proofing_status
 from staff.services.cases import OnboardingError, case_revoke
-from staff.services.existing import Scope, existing_invite, existing_invite_bulk
+from staff.services.existing import existing_invite
 from staff.services.invitations import case_unlock_resend, invitation_resend, invitation_send
 from staff.services.proofing import supervised_check_record
 from staff.transitions import State, allowed_events
@@ -49,27 +49,6 @@ def index(request):
             "days": counts["days"],
             "glance_html": counts["html"],
         },
-    )
-
-
-@permission_required("core.manage_onboarding")
-def existing_invite_many(request):
-    """Invite existing staff in bulk: all, one school or one Campus role (queued)."""
-    schools, roles = selectors.existing_scopes()
-    form = ExistingInviteForm(request.POST or None, schools=schools, roles=roles)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        scope = Scope(
-            school=data["school"] if data["scope"] == "school" else "",
-            role=data["role"] if data["scope"] == "role" else "",
-        )
-        queued = existing_invite_bulk(scope=scope, actor=request.user)
-        messages.success(request, f"{queued} invitations queued ({scope.label}).")
-        return redirect("staff:index")
-    return render(
-        request,
-        "staff/existing_invite.html",
-        {"form": form, "waiting": selectors.existing_count()},
     )
 
 

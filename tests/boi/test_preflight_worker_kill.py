@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,7 @@ from sandbox import faults
 from tests.boi.test_integration import sandbox_connection, upload_and_check  # noqa: F401
 from tests.conftest import wait_for
 
-from .worker_settings import BOI_CRASH_TEST_QUEUE, CELERY_TASK_ROUTES
+from .worker_settings import BOI_CRASH_TEST_QUEUE
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -43,7 +44,14 @@ def _database_url():
     )
 
 
-def start_worker(name: str, *, env: dict | None = None, args: tuple = ("--pool", "solo")):
+def start_worker(
+    name: str,
+    *,
+    settings_module="tests.boi.worker_settings",
+    queue=BOI_CRASH_TEST_QUEUE,
+    env: dict | None = None,
+    args: tuple = ("--pool", "solo"),
+):
     """A worker on the test queue, one task at a time unless ``args`` say otherwise (its
     environment and arguments, with ``env`` and ``args`` added)."""
     from django.conf import settings
@@ -54,7 +62,7 @@ def start_worker(name: str, *, env: dict | None = None, args: tuple = ("--pool",
         **os.environ,
         "DATABASE_URL": _database_url(),
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-        "DJANGO_SETTINGS_MODULE": "tests.boi.worker_settings",
+        "DJANGO_SETTINGS_MODULE": settings_module,
         "JOBS_PROGRESS_SECONDS": "0.2",
         "LOG_LEVEL": "WARNING",
         **(env or {}),
@@ -62,7 +70,7 @@ def start_worker(name: str, *, env: dict | None = None, args: tuple = ("--pool",
     hostname = f"{name}-{os.getpid()}@localhost"
     log = open(ROOT / "var" / f"test-{name}.log", "w")  # noqa: SIM115 - closed by stop()
     command = [sys.executable, "-m", "celery", "-A", "idbridge", "worker"]
-    command += ["--queues", BOI_CRASH_TEST_QUEUE, "--hostname", hostname]
+    command += ["--queues", queue, "--hostname", hostname]
     command += ["--without-gossip", "--without-mingle", "--loglevel", "INFO", *args]
     proc = subprocess.Popen(
         command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
@@ -103,15 +111,16 @@ def other_database_sessions() -> list[int]:
         return [pid for (pid,) in cursor.fetchall()]
 
 
-@pytest.fixture
-def boi_queue():
-    """The tasks this test sends (the console's, the sandbox's, the staff polls') go to the
-    test workers' queue (the cached router is dropped, as in the commit-job crash test)."""
+@contextmanager
+def tasks_routed(routes: dict | str, queue: str):
+    """Tasks matching ``routes`` (a pattern, or Celery task routes) that this process sends
+    go to ``queue`` (emptied first: leftovers of an earlier run); the cached router is
+    dropped, as in the commit-job crash test."""
     from idbridge.celery import app
 
-    with app.connection_for_write() as connection:  # leftovers of an earlier run
-        connection.default_channel.queue_declare(BOI_CRASH_TEST_QUEUE, durable=True)
-        connection.default_channel.queue_purge(BOI_CRASH_TEST_QUEUE)
+    with app.connection_for_write() as connection:
+        connection.default_channel.queue_declare(queue, durable=True)
+        connection.default_channel.queue_purge(queue)
     before = app.conf.task_routes
 
     def route(routes):
@@ -119,11 +128,18 @@ def boi_queue():
         app.amqp.flush_routes()
         app.amqp.__dict__.pop("router", None)
 
-    route(CELERY_TASK_ROUTES)
+    route({routes: {"queue": queue}} if isinstance(routes, str) else routes)
     try:
         yield
     finally:
         route(before)
+
+
+@pytest.fixture
+def boi_queue():
+    """The console's tasks this test sends go to the crash-test workers' queue."""
+    with tasks_routed("boi.tasks.*", BOI_CRASH_TEST_QUEUE):
+        yield
 
 
 def test_a_killed_workers_preflight_shows_failed_with_retry_and_retry_completes(

@@ -131,35 +131,35 @@ def test_an_auditor_cannot_invite_existing_staff(client, auditor, connection):
     case = baseline(connection, [person(1)])["S00001"]
     client.force_login(auditor)
     assert client.post(f"/staff/cases/{case.id}/invite/").status_code == 403
-    assert client.post("/staff/existing/invite/", {"scope": "all"}).status_code == 403
+    assert client.post("/staff/waves/new/", {"scope": "all", "pace": "none"}).status_code == 403
     assert OnboardingCase.objects.get().state == State.EXISTING
 
 
-def test_existing_staff_are_invited_in_bulk_by_school(
+def test_existing_staff_are_invited_in_a_wave_by_school(
     client, hr_operator, connection, django_capture_on_commit_callbacks
 ):
     baseline(connection, [at_school(1, "101"), at_school(2, "101", "102"), at_school(3, "102")])
     client.force_login(hr_operator)
     assert "Invite existing staff" in client.get("/staff/").content.decode()
-    form = client.get("/staff/existing/invite/").content.decode()
+    form = client.get("/staff/waves/new/").content.decode()
     assert "101 (2)" in form and "102 (2)" in form
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            "/staff/existing/invite/", {"scope": "school", "school": "101"}, follow=True
+            "/staff/waves/new/", {"scope": "school", "school": "101", "pace": "none"}, follow=True
         )
-    assert b"2 invitations queued (school 101)" in response.content
+    assert b"Wave started: 2 existing staff (school 101), no limit." in response.content
     states = dict(OnboardingCase.objects.values_list("staff_member__staff_number", "state"))
     assert states == {"S00001": State.INVITED, "S00002": State.INVITED, "S00003": State.EXISTING}
     assert sorted(m.to[0] for m in OutboxMessage.objects.all()) == [
         "maria.lopez1@district.example",
         "maria.lopez2@district.example",
     ]
-    queued = AuditEntry.objects.get(action="staff.existing.invitations_queued")
+    queued = AuditEntry.objects.get(action="staff.wave.created")
     assert queued.details["count"] == 2 and queued.actor_label == "omar_hr"
     assert AuditEntry.objects.filter(action="staff.case.invite", actor_label="omar_hr").count() == 2
 
 
-def test_existing_staff_are_invited_in_bulk_by_role_or_all(
+def test_existing_staff_are_invited_in_waves_by_role_or_all(
     client, hr_operator, connection, django_capture_on_commit_callbacks
 ):
     baseline(
@@ -168,10 +168,10 @@ def test_existing_staff_are_invited_in_bulk_by_role_or_all(
     )
     client.force_login(hr_operator)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post("/staff/existing/invite/", {"scope": "role", "role": "administrator"})
+        client.post("/staff/waves/new/", {"scope": "role", "role": "administrator", "pace": "none"})
     assert OnboardingCase.objects.filter(state=State.INVITED).count() == 1
     with django_capture_on_commit_callbacks(execute=True):
-        client.post("/staff/existing/invite/", {"scope": "all"})
+        client.post("/staff/waves/new/", {"scope": "all", "pace": "none"})
     assert not OnboardingCase.objects.filter(state=State.EXISTING).exists()
     assert OutboxMessage.objects.count() == 3  # nobody invited twice
 
@@ -179,6 +179,6 @@ def test_existing_staff_are_invited_in_bulk_by_role_or_all(
 def test_a_school_must_be_chosen_to_invite_by_school(client, hr_operator, connection):
     baseline(connection, [at_school(1, "101")])
     client.force_login(hr_operator)
-    response = client.post("/staff/existing/invite/", {"scope": "school"})
+    response = client.post("/staff/waves/new/", {"scope": "school", "pace": "none"})
     assert response.status_code == 200 and b"Choose one." in response.content
     assert OnboardingCase.objects.get().state == State.EXISTING
