@@ -14,6 +14,7 @@ from boi.models import SyncRun as SyncRunModel
 from boi.services.preflight import preflight_queue
 from idbridge.jobs.models import Job
 from idbridge.jobs.progress import job_progress_info
+from idbridge.jobs.rates import rate_samples_keep
 from idbridge.jobs.services import (
     JobLost,
     job_cancel,
@@ -21,7 +22,6 @@ from idbridge.jobs.services import (
     job_execute,
     job_retry,
     job_sweep,
-    rate_samples_keep,
 )
 from tests.boi.conftest import good_row, hr_csv
 
@@ -437,7 +437,7 @@ def test_time_left_follows_the_recent_rate_not_the_first_seconds(queued_prefligh
     settings.JOBS_PROGRESS_SECONDS = 0
     settings.JOBS_RATE_WINDOW_SECONDS = 1
     running = job_claim(queued_preflight.id)
-    running.progress(0, total=1000)
+    running.progress(0, total=3000)
     running.progress(600)
     for done in range(601, 612):
         time.sleep(0.15)  # the pace of a slow Campus, not a wait for something
@@ -446,7 +446,7 @@ def test_time_left_follows_the_recent_rate_not_the_first_seconds(queued_prefligh
     job = Job.objects.get(id=queued_preflight.id)
     assert job.done - job.rate_done < 15  # the window holds the slow checks only
     assert 0.5 < info["rate"] < 15, info["rate"]
-    assert info["eta_seconds"] == round((1000 - 611) / info["rate"])
+    assert info["eta_seconds"] == round((3000 - 611) / info["rate"])
     assert info["time_left"].endswith("min left")
 
 
