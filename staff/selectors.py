@@ -131,7 +131,7 @@ def baseline_progress(connection: CampusConnection) -> dict | None:
     if connection.baseline_at is None:
         return None
     counts = OnboardingCase.objects.filter(
-        staff_member__connection=connection, from_baseline=True
+        staff_member__sources__connection=connection, from_baseline=True
     ).aggregate(
         waiting=Count("id", filter=Q(state=State.EXISTING), distinct=True),
         invited=Count("id", filter=Q(invitations__isnull=False), distinct=True),
