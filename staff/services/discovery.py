@@ -146,7 +146,9 @@ def _members_find(connection, by_key: dict[str, CampusPerson], actor) -> _Found:
     record has (a connection learnt it late) is merged with it first."""
     keyed = StaffSource.objects.filter(connection=connection, campus_key__in=list(by_key))
     person_ids = {p.person_id for p in by_key.values() if p.person_id is not None}
-    numbers = {p.staff_number.strip() for p in by_key.values()} - {""}
+    # Staff numbers as Campus spells them, and in either case (an index lookup).
+    spelt = {p.staff_number.strip() for p in by_key.values()} - {""}
+    numbers = spelt | {n.upper() for n in spelt} | {n.lower() for n in spelt}
     members = {
         m.id: m
         for m in StaffMember.objects.select_for_update(of=("self",))
