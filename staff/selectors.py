@@ -210,9 +210,13 @@ def record_check_miss_message(case: OnboardingCase) -> str:
 
 
 def case_get(case_id: int) -> OnboardingCase:
-    return OnboardingCase.objects.select_related(
-        "staff_member", "staff_member__connection", "supervised_checked_by"
-    ).get(id=case_id)
+    return (
+        OnboardingCase.objects.select_related(
+            "staff_member", "staff_member__connection", "supervised_checked_by"
+        )
+        .prefetch_related("staff_member__sources__connection")
+        .get(id=case_id)
+    )
 
 
 def connection_list():

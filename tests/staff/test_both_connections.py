@@ -19,8 +19,8 @@ from staff.polling import connection_poll
 from staff.transitions import State
 from stepup.ceremonies.signin import subject_load
 from tests.conftest import free_port
-from tests.staff.test_baseline_sandbox import a_reachable_non_staff_person
 from tests.sandbox.conftest import _join_request_threads
+from tests.staff.test_baseline_sandbox import a_reachable_non_staff_person
 
 VERIFIED = 7  # as many as the demo had verified when SOAP was switched on
 
@@ -39,8 +39,9 @@ def demo(transactional_db, settings, tmp_path, monkeypatch):
         sandbox_demo.sandbox_new_hires_setup,
     ):
         step(out)
-    yield CampusConnection.objects.get(name=staff_demo.REST_NAME), CampusConnection.objects.get(
-        name=staff_demo.SOAP_NAME
+    yield (
+        CampusConnection.objects.get(name=staff_demo.REST_NAME),
+        CampusConnection.objects.get(name=staff_demo.SOAP_NAME),
     )
     _join_request_threads()
     cache.clear()

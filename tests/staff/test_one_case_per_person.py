@@ -223,3 +223,13 @@ def test_an_invitation_link_of_a_merged_case_no_longer_opens_it(rest, soap, reco
     record(rest, person(1, staff_number=""))
     assert not Invitation.objects.filter(superseded_at__isnull=True, used_at__isnull=True)
     assert StaffSource.objects.count() == 2
+
+
+def test_the_case_page_says_which_connections_see_the_person(
+    rest, soap, record, client, hr_operator
+):
+    record(rest, person(1))
+    record(soap, over_soap(1))
+    client.force_login(hr_operator)
+    page = client.get(f"/staff/cases/{OnboardingCase.objects.get().id}/").content.decode()
+    assert "Campus REST (as p-1001); Campus SOAP (as 1001)" in page
