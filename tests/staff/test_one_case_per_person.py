@@ -233,3 +233,37 @@ def test_the_case_page_says_which_connections_see_the_person(
     client.force_login(hr_operator)
     page = client.get(f"/staff/cases/{OnboardingCase.objects.get().id}/").content.decode()
     assert "Campus REST (as p-1001); Campus SOAP (as 1001)" in page
+
+
+@pytest.mark.integration
+@pytest.mark.django_db(transaction=True)
+def test_two_connections_recording_one_new_person_at_once_make_one_record():
+    import threading
+
+    from django.db import connection as db_connection
+
+    rest = CampusConnection.objects.create(name="Campus REST", kind="rest")
+    soap = CampusConnection.objects.create(name="Campus SOAP", kind="soap")
+    start, errors = threading.Barrier(2), []
+
+    def poll(connection, campus_person):
+        try:
+            start.wait()
+            staff_records_from_campus(connection=connection, persons=[campus_person], baseline=True)
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+        finally:
+            db_connection.close()
+
+    for n in range(1, 6):
+        threads = [
+            threading.Thread(target=poll, args=(rest, person(n))),
+            threading.Thread(target=poll, args=(soap, over_soap(n))),
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+    assert errors == []
+    assert StaffMember.objects.count() == OnboardingCase.objects.count() == 5
+    assert StaffSource.objects.count() == 10
