@@ -142,64 +142,76 @@ def _case_of(member: StaffMember) -> OnboardingCase | None:
 
 def _members_find(connection, by_key: dict[str, CampusPerson], actor) -> _Found:
     """Lock the staff records of ``by_key``'s persons: by this connection's key, else by
-    person ID or staff number. A record that turns out to hold a person ID another
-    record has (a connection learnt it late) is merged with it first."""
+    person ID or staff number. A record with no person ID that turns out to be another
+    record's person (a connection learnt the ID late, or two connections recorded a new
+    person at once by staff number) is merged with it first."""
     keyed = StaffSource.objects.filter(connection=connection, campus_key__in=list(by_key))
     person_ids = {p.person_id for p in by_key.values() if p.person_id is not None}
     # Staff numbers as Campus spells them, and in either case (an index lookup).
     spelt = {p.staff_number.strip() for p in by_key.values()} - {""}
     numbers = spelt | {n.upper() for n in spelt} | {n.lower() for n in spelt}
-    members = {
-        m.id: m
-        for m in StaffMember.objects.select_for_update(of=("self",))
+    candidates = _Candidates(
+        StaffMember.objects.select_for_update(of=("self",))
         .select_related("case", "connection")
         .filter(
             Q(id__in=keyed.values("staff_member_id"))
             | Q(campus_person_id__in=person_ids)
             | Q(staff_number__in=numbers)
         )
-    }
+    )
     here = {
         s.staff_member_id: s
-        for s in StaffSource.objects.filter(connection=connection, staff_member_id__in=members)
+        for s in StaffSource.objects.filter(
+            connection=connection, staff_member_id__in=candidates.members
+        )
     }
     sourced = {s.campus_key: s.staff_member_id for s in here.values() if s.campus_key in by_key}
-    by_id = {m.campus_person_id: m for m in members.values() if m.campus_person_id is not None}
     for key, member_id in sourced.items():
-        other = by_id.get(by_key[key].person_id)
-        unknown_id = members[member_id].campus_person_id is None
-        if other is not None and other.id != member_id and unknown_id:
-            staff_members_merge(member_ids=[member_id, other.id], actor=actor)
-            return _members_find(connection, by_key, actor)  # rare: read the result again
-    return _Found(_members_match(by_key, sourced, members, by_id, here), here)
-
-
-def _members_match(by_key, sourced, members, by_id, here) -> dict[str, StaffMember | None]:
-    """Each person's record (None: a new person). A person whose record another key of
-    the batch took is left out (two users for one person; the first one counts)."""
-    by_number: dict[str, list[StaffMember]] = {}
-    for member in members.values():
-        by_number.setdefault(staff_number_key(member.staff_number), []).append(member)
+        if candidates.members[member_id].campus_person_id is None:
+            other = candidates.person_of(by_key[key], here, other_than=member_id)
+            if other is not None:
+                staff_members_merge(member_ids=[member_id, other.id], actor=actor)
+                return _members_find(connection, by_key, actor)  # rare: read it all again
     found: dict[str, StaffMember | None] = {}
-    taken: set[int] = set()
+    taken: set[int] = set()  # two users for one person: the first one counts
     for key, person in by_key.items():
-        member = members[sourced[key]] if key in sourced else by_id.get(person.person_id)
-        if member is None and staff_number_key(person.staff_number):
-            options = [
-                m
-                for m in by_number.get(staff_number_key(person.staff_number), [])
-                if m.id not in here
-                and is_same_person(
-                    person.person_id, person.staff_number, m.campus_person_id, m.staff_number
-                )
-            ]
-            member = options[0] if len(options) == 1 else None
-        if member is not None and member.id in taken:
-            continue
+        member = (
+            candidates.members[sourced[key]]
+            if key in sourced
+            else candidates.person_of(person, here)
+        )
+        if member is None or member.id not in taken:
+            found[key] = member
+            taken.add(member.id if member else 0)
+    return _Found(found, here)
+
+
+class _Candidates:
+    """The staff records a batch's persons may be, by person ID and by staff number."""
+
+    def __init__(self, members):
+        self.members = {m.id: m for m in members}
+        self.by_id = {m.campus_person_id: m for m in self.members.values() if m.campus_person_id}
+        self.by_number: dict[str, list[StaffMember]] = {}
+        for member in self.members.values():
+            self.by_number.setdefault(staff_number_key(member.staff_number), []).append(member)
+
+    def person_of(self, person: CampusPerson, here, *, other_than=None) -> StaffMember | None:
+        """The record ``person`` names: the one with their person ID, else the only one
+        with their staff number that ``here`` (this connection's records) does not hold."""
+        member = self.by_id.get(person.person_id)
         if member is not None:
-            taken.add(member.id)
-        found[key] = member
-    return found
+            return member if member.id != other_than else None
+        options = [
+            m
+            for m in self.by_number.get(staff_number_key(person.staff_number), [])
+            if m.id not in here
+            and m.id != other_than
+            and is_same_person(
+                person.person_id, person.staff_number, m.campus_person_id, m.staff_number
+            )
+        ]
+        return options[0] if len(options) == 1 else None
 
 
 def _batch_sort(connection: CampusConnection, by_key, found: _Found, now) -> _Batch:

@@ -160,6 +160,25 @@ def test_a_connection_learning_a_person_id_late_merges_the_two_records(rest, soa
     assert merged.details["kept_case"] == member.case.id
 
 
+def test_a_record_without_a_person_id_merges_with_the_one_its_staff_number_names(
+    rest, soap, record
+):
+    record(soap, over_soap(1, staff_number=""))
+    record(rest, person(1, person_id=None))  # nothing to match it by yet
+    assert StaffMember.objects.count() == 2
+    record(soap, over_soap(1))  # Campus now has the staff number
+    record(rest, person(1, person_id=None))
+    member = StaffMember.objects.get()
+    assert member.campus_person_id == 1001 and member.sources.count() == 2
+
+
+def test_two_users_of_one_connection_with_one_staff_number_stay_two_people(rest, record):
+    record(rest, person(1, person_id=None), person(2, person_id=None, staff_number="S00001"))
+    record(rest, person(1, person_id=None), person(2, person_id=None, staff_number="S00001"))
+    assert StaffMember.objects.count() == 2  # a data error in Campus is not merged away
+    assert StaffSource.objects.count() == 2
+
+
 def test_the_idp_subject_of_an_adopted_person_still_resolves(rest, soap, record):
     from stepup.ceremonies.signin import subject_load
 
