@@ -57,6 +57,7 @@ def connector_for(connection: CampusConnection):
             client_id=connection.client_id,
             client_secret=connection.client_secret.reveal(),
             staff_number_field=connection.staff_number_field,
+            person_id_field=connection.person_id_field,
             max_concurrency=connection.max_concurrency,
             page_size=connection.page_size,
             overlap_seconds=connection.overlap_seconds,

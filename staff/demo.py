@@ -72,7 +72,7 @@ def staff_demo_setup(stdout) -> None:
         )
     stdout.write(
         f"Campus connections: “{REST_NAME}” polls every minute; “{SOAP_NAME}” is ready "
-        "(enable it on the Onboarding page to poll over SOAP instead)."
+        "(enable it on the Onboarding page: it finds the same people, no one twice)."
     )
 
 

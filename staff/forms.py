@@ -133,6 +133,7 @@ class ConnectionForm(forms.ModelForm):
             "client_id",
             "client_secret",
             "staff_number_field",
+            "person_id_field",
             "page_size",
             "max_concurrency",
             "overlap_seconds",
@@ -163,6 +164,16 @@ class ConnectionForm(forms.ModelForm):
         value = self.cleaned_data["staff_number_field"].strip()
         if value != "identifier" and not (value.startswith("userIds:") and len(value) > 8):
             raise forms.ValidationError('Use "identifier" or "userIds:<type>".')
+        return value
+
+    def clean_person_id_field(self):
+        value = self.cleaned_data["person_id_field"].strip()
+        kind, colon, name = value.partition(":")
+        plain = not colon and value.isascii() and value.isalpha()
+        if not (plain or (kind in ("userIds", "metadata") and name)):
+            raise forms.ValidationError(
+                'Use "userIds:<type>", "metadata:<key>" or a user field such as "sourcedId".'
+            )
         return value
 
     def clean_poll_interval_seconds(self):

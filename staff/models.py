@@ -45,6 +45,12 @@ class CampusConnection(models.Model):
         default="identifier",
         help_text='Where the staff number is: "identifier" or "userIds:<type>".',
     )
+    person_id_field = models.CharField(
+        max_length=100,
+        default="userIds:personID",
+        help_text='Where the Campus person ID is: "userIds:<type>", "metadata:<key>" or a '
+        'user field such as "sourcedId" (one case per person across connections).',
+    )
     page_size = models.PositiveIntegerField(default=1000, help_text="OneRoster page size (limit)")
     # Campus requests in flight at once, REST (demographics) and SOAP (GetPerson) alike.
     max_concurrency = models.PositiveSmallIntegerField(default=2)
@@ -96,10 +102,16 @@ class CampusConnection(models.Model):
 
 
 class StaffMember(models.Model):
-    """A staff member discovered in Campus, as last seen there."""
+    """A person of the district's Campus who is (or was) staff: one per Campus person ID,
+    however many connections see them (``StaffSource``). Their details are those their
+    primary ``connection`` last reported."""
 
+    # The primary connection (the first to find the person, or the one that still sees
+    # them when it stops): its record is shown, the record check's data come from it.
     connection = models.ForeignKey(CampusConnection, on_delete=models.PROTECT)
-    campus_key = models.CharField(max_length=100, help_text="Campus personID or sourcedId")
+    campus_key = models.CharField(
+        max_length=100, help_text="The person's key in the primary connection"
+    )
     campus_person_id = models.BigIntegerField(null=True, blank=True)
     staff_number = models.CharField(max_length=50, blank=True, db_index=True)
     first_name = models.CharField(max_length=100)
@@ -136,7 +148,12 @@ class StaffMember(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["connection", "campus_key"], name="staff_unique_per_connection"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["campus_person_id"],
+                condition=models.Q(campus_person_id__isnull=False),
+                name="staff_one_per_campus_person",
+            ),
         ]
 
     def __str__(self):
@@ -154,6 +171,30 @@ class StaffMember(models.Model):
     def has_record_facts(self) -> bool:
         """The record check can run: the birth date is here, or Campus said it has none."""
         return bool(self.birth_date) or self.record_facts_fetched_at is not None
+
+
+class StaffSource(models.Model):
+    """A connection that sees a staff member: the person's key there (personID over SOAP,
+    sourcedId over OneRoster) and whether it last reported them as staff."""
+
+    connection = models.ForeignKey(CampusConnection, on_delete=models.PROTECT, related_name="+")
+    staff_member = models.ForeignKey(StaffMember, on_delete=models.PROTECT, related_name="sources")
+    campus_key = models.CharField(max_length=100)
+    is_staff = models.BooleanField(default=True)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["connection", "campus_key"], name="staff_source_key_per_connection"
+            ),
+            models.UniqueConstraint(
+                fields=["connection", "staff_member"], name="staff_source_once_per_connection"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.campus_key} via connection {self.connection_id}"
 
 
 class OnboardingCase(models.Model):

@@ -38,7 +38,7 @@ from idbridge.jobs.services import (
 )
 from staff.connectors import connector_for
 from staff.jobs import poll_kind, poll_options
-from staff.models import CampusConnection, OnboardingCase, StaffMember
+from staff.models import CampusConnection, OnboardingCase, StaffSource
 from staff.services.discovery import staff_mark_gone, staff_records_from_campus
 
 log = logging.getLogger(__name__)
@@ -148,7 +148,7 @@ def poll_run(running: RunningJob, *, actor="system") -> dict:
     connector = connector_for(connection)
     cursor = _cursor_from(connection.cursor)
     progress = JobProgress(running)
-    counts = {"read": 0, "new_cases": 0, "existing": 0, "updated": 0, "revoked": 0}
+    counts = {"read": 0, "new_cases": 0, "existing": 0, "updated": 0, "adopted": 0, "revoked": 0}
     full_due = full or _full_reconcile_due(connection)
     try:
         held = _poll_run(connection, connector, cursor, progress, counts, full_due, accept_shrink)
@@ -172,7 +172,7 @@ def poll_run(running: RunningJob, *, actor="system") -> dict:
 def _baseline_record(connection: CampusConnection, counts: dict, actor) -> None:
     """The baseline is taken: stamp the connection and audit it once, whatever its size."""
     existing = OnboardingCase.objects.filter(
-        staff_member__connection=connection, from_baseline=True
+        staff_member__sources__connection=connection, from_baseline=True
     ).count()
     CampusConnection.objects.filter(id=connection.id).update(
         baseline_at=timezone.now(), baseline_count=existing
@@ -183,6 +183,11 @@ def _baseline_record(connection: CampusConnection, counts: dict, actor) -> None:
         target=connection,
         details={"existing": existing, "invited": counts["new_cases"], "read": counts["read"]},
     )
+
+
+def _staff_seen(connection: CampusConnection):
+    """The persons this connection last reported as staff (by its keys for them)."""
+    return StaffSource.objects.filter(connection=connection, is_staff=True)
 
 
 def _full_reconcile_due(connection: CampusConnection) -> bool:
@@ -196,7 +201,7 @@ def _is_first_soap_walk(connection: CampusConnection, cursor: PollCursor) -> boo
     return (
         connection.kind == CampusConnection.Kind.SOAP
         and cursor.high_person_id == 0
-        and not StaffMember.objects.filter(connection=connection).exists()
+        and not StaffSource.objects.filter(connection=connection).exists()
     )
 
 
@@ -209,9 +214,8 @@ def _poll_run(connection, connector, cursor, progress, counts, full_due, accept_
     if connection.kind != CampusConnection.Kind.SOAP or not full_due:
         return None
     if first_walk:
-        staff = StaffMember.objects.filter(connection=connection, is_staff_in_campus=True)
         CampusConnection.objects.filter(id=connection.id).update(
-            last_full_staff_count=staff.count()
+            last_full_staff_count=_staff_seen(connection).count()
         )
         return None
     return _full_soap(connection, connector, progress, counts, accept_shrink)
@@ -263,11 +267,7 @@ def _full_soap(connection, connector, progress, counts, accept_shrink) -> str | 
     positions all ended), then revoke the ones Campus no longer has."""
     present: set[str] = set()
     # A list, not a cursor: the batches below write while the keys are walked.
-    keys = list(
-        StaffMember.objects.filter(connection=connection, is_staff_in_campus=True).values_list(
-            "campus_key", flat=True
-        )
-    )
+    keys = list(_staff_seen(connection).values_list("campus_key", flat=True))
     progress.total = (progress.total or progress.done) + len(keys)
     progress.report()
 
@@ -292,9 +292,7 @@ def _revoke_missing(connection, present: set[str], counts, accept_shrink) -> str
         )
         return message
     missing = list(
-        StaffMember.objects.filter(connection=connection, is_staff_in_campus=True)
-        .exclude(campus_key__in=present)
-        .values_list("campus_key", flat=True)
+        _staff_seen(connection).exclude(campus_key__in=present).values_list("campus_key", flat=True)
     )
     for i in range(0, len(missing), BATCH):
         counts["revoked"] += staff_mark_gone(

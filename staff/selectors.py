@@ -154,7 +154,7 @@ def baseline_progress(connection: CampusConnection) -> dict | None:
     if connection.baseline_at is None:
         return None
     counts = OnboardingCase.objects.filter(
-        staff_member__connection=connection, from_baseline=True
+        staff_member__sources__connection=connection, from_baseline=True
     ).aggregate(
         waiting=Count("id", filter=Q(state=State.EXISTING), distinct=True),
         invited=Count("id", filter=Q(invitations__isnull=False), distinct=True),
@@ -253,9 +253,13 @@ def record_facts_overdue(member: StaffMember) -> bool:
 
 
 def case_get(case_id: int) -> OnboardingCase:
-    return OnboardingCase.objects.select_related(
-        "staff_member", "staff_member__connection", "supervised_checked_by"
-    ).get(id=case_id)
+    return (
+        OnboardingCase.objects.select_related(
+            "staff_member", "staff_member__connection", "supervised_checked_by"
+        )
+        .prefetch_related("staff_member__sources__connection")
+        .get(id=case_id)
+    )
 
 
 # A poll's counts (``CampusConnection.last_poll_counts``) as the operator reads them.

@@ -107,6 +107,37 @@ class IllegalTransition(Exception):
         return f"cannot {self.event.value} a case that is {self.state.value}"
 
 
+# Which of one person's cases a merge keeps (``merge_rank``): the one furthest along, so a
+# verified person stays verified; a lock or a rejection outranks a mere invitation (it is
+# HR's signal about that person), and a revoked case ranks last.
+MERGE_ORDER = (
+    State.VERIFIED,
+    State.ENROLLED,
+    State.PROOFING,
+    State.LOCKED,
+    State.REJECTED,
+    State.INVITED,
+    State.EXPIRED,
+    State.DISCOVERED,
+    State.EXISTING,
+    State.REVOKED,
+)
+
+
+def merge_rank(state: State | str | None) -> int:
+    """How far along a case in ``state`` is, for keeping one of a person's cases (higher
+    wins; no case at all ranks below every state).
+
+    >>> merge_rank("verified") > merge_rank("proofing") > merge_rank("invited")
+    True
+    >>> merge_rank("invited") > merge_rank("existing") > merge_rank(None)
+    True
+    """
+    if state is None:
+        return -1
+    return len(MERGE_ORDER) - MERGE_ORDER.index(State(state))
+
+
 def first_state(*, baseline: bool) -> State:
     """The state a new case begins in: ``existing`` when found by a connection's baseline
     (nobody is invited), ``discovered`` when found after it (the invitation follows)."""

@@ -27,6 +27,7 @@ from idbridge.connectors.types import (
     district_today,
     is_staff_on,
 )
+from idbridge.ids import database_id
 
 # OneRoster 1.2 role values that are not staff.
 NON_STAFF_ROLES = frozenset({"student", "parent", "guardian", "relative"})
@@ -39,6 +40,8 @@ class RestSettings:
     client_id: str
     client_secret: str
     staff_number_field: str = "identifier"  # or "userIds:<type>"
+    # Where Campus's personID is (the person's identity across connections); see user_value.
+    person_id_field: str = "userIds:personID"
     page_size: int = 1000
     max_concurrency: int = 2
     overlap_seconds: int = 300
@@ -61,6 +64,30 @@ def _parse_date(text: str | None) -> date | None:
         return date.fromisoformat(text[:10]) if text else None
     except ValueError:
         return None
+
+
+def user_value(user: dict, spec: str) -> str:
+    """The value ``spec`` names in a OneRoster user, trimmed ("" when absent):
+    ``userIds:<type>`` (the identifier of that type), ``metadata:<key>`` (an extension
+    field) or a user field (``identifier``, ``sourcedId``, ``userMasterIdentifier``...).
+
+    >>> user_value({"userIds": [{"type": "personID", "identifier": " 42"}]}, "userIds:personID")
+    '42'
+    >>> user_value({"metadata": {"ic.personID": 42}}, "metadata:ic.personID")
+    '42'
+    >>> user_value({"identifier": "S1"}, "userIds:staffNumber")
+    ''
+    """
+    kind, _, name = spec.partition(":")
+    if kind == "userIds" and name:
+        for entry in user.get("userIds") or []:
+            if isinstance(entry, dict) and entry.get("type") == name:
+                return str(entry.get("identifier") or "").strip()
+        return ""
+    if kind == "metadata" and name:
+        metadata = user.get("metadata")
+        return str((metadata.get(name) if isinstance(metadata, dict) else "") or "").strip()
+    return str(user.get(spec) or "").strip()
 
 
 def format_watermark(value: datetime) -> str:
@@ -123,14 +150,12 @@ class RestConnector:
     # --- mapping ------------------------------------------------------------------------
 
     def staff_number_of(self, user: dict) -> str:
-        field = self.config.staff_number_field
-        if field.startswith("userIds:"):
-            wanted = field.split(":", 1)[1]
-            for entry in user.get("userIds") or []:
-                if entry.get("type") == wanted:
-                    return str(entry.get("identifier") or "").strip()
-            return ""
-        return str(user.get(field) or "").strip()
+        return user_value(user, self.config.staff_number_field)
+
+    def person_id_of(self, user: dict) -> int | None:
+        """Campus's personID for ``user``, where the connection says it is; None when the
+        user carries none (or not a number)."""
+        return database_id(user_value(user, self.config.person_id_field))
 
     def person_from(self, user: dict, birth_date: date | None = None) -> CampusPerson:
         roles = user.get("roles") or []
@@ -154,7 +179,7 @@ class RestConnector:
         )
         role_names = tuple(sorted({str(r["role"]) for r in roles if r.get("role")}))
         return CampusPerson(
-            person_id=None,
+            person_id=self.person_id_of(user),
             sourced_id=str(user["sourcedId"]),
             staff_number=self.staff_number_of(user),
             first_name=str(user.get("givenName") or ""),

@@ -57,7 +57,7 @@ def district_today(time_zone: str, now: datetime | None = None) -> date:
 class CampusPerson:
     """One person as Campus reports them (over SOAP or OneRoster)."""
 
-    person_id: int | None  # Campus personID (SOAP); None when only a sourcedId is known
+    person_id: int | None  # Campus personID: the person's identity in the district
     sourced_id: str  # OneRoster sourcedId, or str(person_id) over SOAP
     staff_number: str
     first_name: str
@@ -75,8 +75,10 @@ class CampusPerson:
 
     @property
     def key(self) -> str:
-        """The connector-independent identity of this person within one Campus."""
-        return str(self.person_id) if self.person_id is not None else self.sourced_id
+        """How this connection names the person (``get_person(key)``): its sourcedId over
+        OneRoster, the personID over SOAP. Across connections, ``person_id`` is who
+        the person is (``staff.identity``)."""
+        return self.sourced_id
 
 
 @dataclass
