@@ -100,8 +100,9 @@ def test_a_baseline_batch_costs_a_few_queries_whatever_its_size(connection):
     small, large = queries(range(1, 11)), queries(range(11, 511))
     assert OnboardingCase.objects.filter(state=State.EXISTING).count() == 510
     # No query per person: SQLite splits each bulk insert into statements of 999
-    # parameters at most (24 queries for 500 persons; PostgreSQL needs only the 6).
-    assert small <= 8 and large <= 30, (small, large)
+    # parameters at most (about 33 queries for 500 persons: staff, their sources, cases;
+    # PostgreSQL needs only the handful).
+    assert small <= 8 and large <= 40, (small, large)
 
 
 # --- HR invites existing staff ----------------------------------------------------------
