@@ -25,6 +25,7 @@ from boi.services import ConsoleError
 from boi.services.lookups import CampusLookups
 from idbridge.audit.services import audit_record
 from idbridge.connectors.types import PermanentCampusError, TransientCampusError
+from idbridge.db import pages, rows_delete
 from idbridge.jobs.services import RunningJob, job_execute, job_queue
 
 log = logging.getLogger(__name__)
@@ -88,9 +89,10 @@ def _preflight(running: RunningJob) -> dict:
 def _address_checks(hr_import: HrImport, rows, counts: dict) -> Iterator[AddressCheck]:
     """One unsaved check per distinct address key (the rows come grouped by key)."""
     current: AddressCheck | None = None
-    ordered = rows.exclude(address_key="").order_by("address_key", "row_number")
-    fields = ("address_key", "address_components", "address_spelling")
-    for key, components, spelling in ordered.values_list(*fields).iterator(chunk_size=2000):
+    fields = ("address_key", "row_number", "address_components", "address_spelling")
+    ordered = rows.exclude(address_key="").only(*fields)
+    for row in (row for page in pages(ordered, fields[:2]) for row in page):
+        key, components, spelling = row.address_key, row.address_components, row.address_spelling
         counts["rows_with_address"] += 1
         if current is None or current.key != key:
             if current is not None:
@@ -106,7 +108,7 @@ def _address_checks(hr_import: HrImport, rows, counts: dict) -> Iterator[Address
 
 
 def _addresses(hr_import: HrImport, lookups: CampusLookups, rows, running: RunningJob) -> dict:
-    AddressCheck.objects.filter(hr_import=hr_import).delete()
+    rows_delete(AddressCheck.objects.filter(hr_import=hr_import))
     counts = {"rows_with_address": 0}
     done = in_campus = 0
 
@@ -151,10 +153,10 @@ def _campus_matches(lookups: CampusLookups, row: HrRow) -> list[dict] | None:
 
 
 def _staff(hr_import: HrImport, lookups: CampusLookups, rows, running: RunningJob, *, done) -> dict:
-    StaffCheck.objects.filter(hr_import=hr_import).delete()
+    rows_delete(StaffCheck.objects.filter(hr_import=hr_import))
     found = missing = duplicates = 0
     batch: list[StaffCheck] = []
-    ordered = rows.order_by("row_number").iterator(chunk_size=2000)
+    ordered = (row for page in pages(rows, ("row_number",)) for row in page)
     for row, matches in lookups.in_order(ordered, lambda row: _campus_matches(lookups, row)):
         if matches is None:
             found += 1
