@@ -168,9 +168,8 @@ BOI_COMMIT_STEPUP_MAX_AGE_SECONDS = env.int("BOI_COMMIT_STEPUP_MAX_AGE_SECONDS",
 # The sandbox's Business Office Integration API (sandbox/boi/): its OAuth2 scope, how a
 # sync is batched, and the commit job's recovery after a worker dies.
 OAUTH2_PROVIDER["SCOPES"]["boi.readwrite"] = "Business Office Integration: read and write staff"
-# Staff per batch when validate and commit walk a sync (memory grows with this, not the sync);
-# a commit writes a batch in one transaction (on SQLite, about half a second at 200).
-CAMPUS_SANDBOX_BOI_BATCH_SIZE = env.int("CAMPUS_SANDBOX_BOI_BATCH_SIZE", default=200)
+# Staff per batch when validate and commit walk a sync (memory grows with this, not the sync).
+CAMPUS_SANDBOX_BOI_BATCH_SIZE = env.int("CAMPUS_SANDBOX_BOI_BATCH_SIZE", default=500)
 # Most staff one transfer call may carry.
 CAMPUS_SANDBOX_BOI_TRANSFER_MAX_STAFF = env.int(
     "CAMPUS_SANDBOX_BOI_TRANSFER_MAX_STAFF", default=1000

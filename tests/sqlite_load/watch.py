@@ -42,11 +42,17 @@ _owner_pid = None
 def _fresh() -> dict:
     return {
         "transactions": 0,
-        "holds": [],  # the TOP longest: [seconds, kind, where]
+        # The TOP longest: [seconds, kind, where, CPU seconds of the holding thread] (on a
+        # busy machine a hold's wall time is mostly waiting for a core).
+        "holds": [],
         "lock_waits": 0,
         "lock_wait_seconds": 0.0,
         "longest_lock_wait": 0.0,
         "autocommit_writes": 0,
+        # Writes outside a transaction that took longer than LOCK_WAIT_SECONDS: a one-row
+        # write takes well under a millisecond, so nearly all of that is a lock wait.
+        "slow_autocommit_writes": 0,
+        "slow_autocommit_write_seconds": 0.0,
         "longest_autocommit_write": [0.0, ""],
         "writes_under_open_read": 0,
         "locked_errors": [],  # where each "database is locked" happened
@@ -71,12 +77,12 @@ def _where() -> str:
     return "?"
 
 
-def _hold(seconds: float, kind: str, where: str) -> None:
+def _hold(seconds: float, kind: str, where: str, cpu: float) -> None:
     with _lock:
         _stats["transactions"] += 1
         holds = _stats["holds"]
         if len(holds) < TOP or seconds > holds[-1][0]:
-            holds.append([round(seconds, 4), kind, where])
+            holds.append([round(seconds, 4), kind, where, round(cpu, 4)])
             holds.sort(key=lambda h: -h[0])
             del holds[TOP:]
     _dirty.set()
@@ -113,6 +119,7 @@ def _install_backend() -> None:
                 _stats["longest_lock_wait"] = max(_stats["longest_lock_wait"], waited)
             _dirty.set()
         self._watch_began, self._watch_where = now, _where()
+        self._watch_cpu = time.thread_time()
 
     def ended(end):
         def watched_end(self):
@@ -122,7 +129,8 @@ def _install_backend() -> None:
                 began = getattr(self, "_watch_began", None)
                 if began is not None:
                     self._watch_began = None
-                    _hold(time.perf_counter() - began, "transaction", self._watch_where)
+                    cpu = time.thread_time() - self._watch_cpu
+                    _hold(time.perf_counter() - began, "transaction", self._watch_where, cpu)
 
         return watched_end
 
@@ -139,7 +147,7 @@ def _install_backend() -> None:
         write = sql.lstrip()[:7].upper().startswith(WRITES) and not db.in_atomic_block
         open_reads = getattr(db, "_watch_reads", 0)
         if write and open_reads and getattr(db, "_watch_implicit", None) is None:
-            db._watch_implicit = (time.perf_counter(), _where())
+            db._watch_implicit = (time.perf_counter(), _where(), time.thread_time())
             with _lock:
                 _stats["writes_under_open_read"] += 1
         started = time.perf_counter()
@@ -153,6 +161,9 @@ def _install_backend() -> None:
                 seconds = time.perf_counter() - started
                 with _lock:
                     _stats["autocommit_writes"] += 1
+                    if seconds > LOCK_WAIT_SECONDS:
+                        _stats["slow_autocommit_writes"] += 1
+                        _stats["slow_autocommit_write_seconds"] += seconds
                     if seconds > _stats["longest_autocommit_write"][0]:
                         _stats["longest_autocommit_write"] = [round(seconds, 4), _where()]
                         _dirty.set()
@@ -171,7 +182,8 @@ def _install_backend() -> None:
             implicit = getattr(db, "_watch_implicit", None)
             if not db._watch_reads and implicit is not None:
                 db._watch_implicit = None
-                _hold(time.perf_counter() - implicit[0], "write under an open read", implicit[1])
+                seconds, cpu = time.perf_counter() - implicit[0], time.thread_time() - implicit[2]
+                _hold(seconds, "write under an open read", implicit[1], cpu)
 
     compiler.cursor_iter = watched_cursor_iter
 
@@ -229,9 +241,16 @@ def collect(folder: Path) -> dict:
     for path in sorted(Path(folder).glob("*.json")):
         one = json.loads(path.read_text())
         who = " ".join(one.get("argv") or [])
-        for key in ("transactions", "lock_waits", "autocommit_writes", "writes_under_open_read"):
+        for key in (
+            "transactions",
+            "lock_waits",
+            "autocommit_writes",
+            "slow_autocommit_writes",
+            "writes_under_open_read",
+        ):
             total[key] += one[key]
         total["lock_wait_seconds"] += one["lock_wait_seconds"]
+        total["slow_autocommit_write_seconds"] += one["slow_autocommit_write_seconds"]
         total["longest_lock_wait"] = max(total["longest_lock_wait"], one["longest_lock_wait"])
         total["holds"] += [[*hold, who] for hold in one["holds"]]
         if one["longest_autocommit_write"][0] > total["longest_autocommit_write"][0]:
@@ -239,6 +258,7 @@ def collect(folder: Path) -> dict:
         total["locked_errors"] += one["locked_errors"]
     total["holds"] = sorted(total["holds"], key=lambda h: -h[0])[:TOP]
     total["lock_wait_seconds"] = round(total["lock_wait_seconds"], 3)
+    total["slow_autocommit_write_seconds"] = round(total["slow_autocommit_write_seconds"], 3)
     total["longest_lock_wait"] = round(total["longest_lock_wait"], 4)
     total["longest_hold"] = total["holds"][0][0] if total["holds"] else 0.0
     return total
