@@ -30,6 +30,7 @@ from idbridge.jobs.services import RunningJob, job_execute, job_queue
 
 log = logging.getLogger(__name__)
 MATCH_FIELDS = ("staffNumber", "personID", "lastName", "firstName", "middleName", "birthDate")
+CHECKS_PER_WRITE = 50  # address and staff checks stored per INSERT
 
 
 def preflight_queue(*, hr_import: HrImport, actor) -> None:
@@ -116,14 +117,18 @@ def _addresses(hr_import: HrImport, lookups: CampusLookups, rows, running: Runni
         found = lookups.client.find_addresses(dict(check.components))
         return _campus_components(found[0]) if found else None
 
-    checks = _address_checks(hr_import, rows, counts)
+    checks, batch = _address_checks(hr_import, rows, counts), []
     for check, campus in lookups.in_order(checks, campus_address):
         check.campus_address = campus
         check.checked = True
-        check.save()
+        batch.append(check)
+        if len(batch) >= CHECKS_PER_WRITE:  # one short write, not one per address
+            AddressCheck.objects.bulk_create(batch)
+            batch = []
         done += 1
         in_campus += campus is not None
         running.progress(done)
+    AddressCheck.objects.bulk_create(batch)
     return {
         "addresses": done,
         "addresses_in_campus": in_campus,
@@ -174,7 +179,7 @@ def _staff(hr_import: HrImport, lookups: CampusLookups, rows, running: RunningJo
                 )
             )
         done += 1
-        if len(batch) >= 50:
+        if len(batch) >= CHECKS_PER_WRITE:
             StaffCheck.objects.bulk_create(batch)
             batch = []
         running.progress(done)
