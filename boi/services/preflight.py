@@ -31,6 +31,7 @@ from idbridge.jobs.services import RunningJob, job_execute, job_queue
 log = logging.getLogger(__name__)
 MATCH_FIELDS = ("staffNumber", "personID", "lastName", "firstName", "middleName", "birthDate")
 CHECKS_PER_WRITE = 50  # address and staff checks stored per INSERT
+ROWS_PER_READ = 2000  # HR rows per page read (idbridge.db.pages: no read left open)
 
 
 def preflight_queue(*, hr_import: HrImport, actor) -> None:
@@ -92,7 +93,7 @@ def _address_checks(hr_import: HrImport, rows, counts: dict) -> Iterator[Address
     current: AddressCheck | None = None
     fields = ("address_key", "row_number", "address_components", "address_spelling")
     ordered = rows.exclude(address_key="").only(*fields)
-    for row in (row for page in pages(ordered, fields[:2]) for row in page):
+    for row in (row for page in pages(ordered, fields[:2], ROWS_PER_READ) for row in page):
         key, components, spelling = row.address_key, row.address_components, row.address_spelling
         counts["rows_with_address"] += 1
         if current is None or current.key != key:
@@ -161,7 +162,7 @@ def _staff(hr_import: HrImport, lookups: CampusLookups, rows, running: RunningJo
     rows_delete(StaffCheck.objects.filter(hr_import=hr_import))
     found = missing = duplicates = 0
     batch: list[StaffCheck] = []
-    ordered = (row for page in pages(rows, ("row_number",)) for row in page)
+    ordered = (row for page in pages(rows, ("row_number",), ROWS_PER_READ) for row in page)
     for row, matches in lookups.in_order(ordered, lambda row: _campus_matches(lookups, row)):
         if matches is None:
             found += 1
