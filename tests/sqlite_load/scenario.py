@@ -39,9 +39,12 @@ ACTOR = "load-test"
 
 
 def _env(var_dir: Path, port: int) -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CELERY_BROKER_URL")}
-    env.pop("CACHE_URL", None)
+    """The embedded default's settings, spelled out (a developer's .env may say otherwise)."""
+    env = dict(os.environ)
     env.update(
+        DATABASE_URL=f"sqlite:///{var_dir / 'idbridge.sqlite3'}",
+        CELERY_BROKER_URL="filesystem://",
+        CACHE_URL="dbcache://idbridge_cache",
         VAR_DIR=str(var_dir),
         DJANGO_SETTINGS_MODULE=SETTINGS,
         SQLITE_WATCH_DIR=str(var_dir / "watch"),
@@ -343,8 +346,6 @@ def main() -> None:
     port = free_port()
     env = _env(var_dir, port)
     os.environ.update(env)
-    for name in ("DATABASE_URL", "CELERY_BROKER_URL", "CACHE_URL"):
-        os.environ.pop(name, None)
     import django
 
     django.setup()
