@@ -42,9 +42,10 @@ from staff.models import CampusConnection, OnboardingCase, StaffMember
 from staff.services.discovery import staff_mark_gone, staff_records_from_campus
 
 log = logging.getLogger(__name__)
-# Persons recorded per transaction: on SQLite every other writer waits for it (about half a
-# second at 200 while a pre-flight and a sync run too; tests.sqlite_load measures it).
-BATCH = 200
+# Persons recorded per transaction: on SQLite every other writer waits for it (200 took 0.17
+# CPU-seconds, up to 1.7 s on a busy machine, while a pre-flight and a sync ran too;
+# bench/bench_sqlite_concurrency.py measures it).
+BATCH = 100
 
 
 class JobProgress(Progress):
