@@ -42,7 +42,10 @@ from staff.models import CampusConnection, OnboardingCase, StaffSource
 from staff.services.discovery import staff_mark_gone, staff_records_from_campus
 
 log = logging.getLogger(__name__)
-BATCH = 500  # persons recorded per transaction
+# Persons recorded per transaction: on SQLite every other writer waits for it (200 took 0.17
+# CPU-seconds, up to 1.7 s on a busy machine, while a pre-flight and a sync ran too;
+# bench/bench_sqlite_concurrency.py measures it).
+BATCH = 100
 
 
 class JobProgress(Progress):

@@ -26,6 +26,7 @@ from boi.hrfile.template import TEMPLATE_NAMES
 from boi.models import BoiConnection, HrImport, HrRow, MappingValue
 from boi.rules.staff import Mappings
 from idbridge.audit.services import audit_record
+from idbridge.db import rows_delete
 from idbridge.jobs.services import RunningJob, job_execute
 
 log = logging.getLogger(__name__)
@@ -105,7 +106,7 @@ def _check(running: RunningJob, actor) -> HrImport:
     hr_import = HrImport.objects.select_related("connection").get(id=import_id)
     running.progress(0, total=hr_import.size_bytes, step="Reading and checking the rows")
     started = time.monotonic()
-    HrRow.objects.filter(hr_import=hr_import).delete()
+    rows_delete(HrRow.objects.filter(hr_import=hr_import))  # a check run again
     resolver = resolver_for(hr_import.connection)
     household_allowed = hr_import.connection.household_allowed
     counted = _Counted(storage.read(hr_import.storage_name))
@@ -123,7 +124,7 @@ def _check(running: RunningJob, actor) -> HrImport:
                 running.progress(counted.bytes)
         insert(batch)
     except (FileProblem, UnicodeError, ValueError) as exc:
-        HrRow.objects.filter(hr_import=hr_import).delete()
+        rows_delete(HrRow.objects.filter(hr_import=hr_import))
         return _finish(running, hr_import, started, problem=str(exc), actor=actor)
     if rows == 0:
         return _finish(
@@ -198,8 +199,9 @@ class _RowInserter:
         )
 
     def __call__(self, batch: list[tuple]) -> None:
+        # One short transaction per chunk (outside one, executemany commits every row).
         if batch:
-            with connection.cursor() as cursor:
+            with transaction.atomic(), connection.cursor() as cursor:
                 cursor.executemany(self.sql, batch)
 
 

@@ -25,10 +25,13 @@ from boi.services import ConsoleError
 from boi.services.lookups import CampusLookups
 from idbridge.audit.services import audit_record
 from idbridge.connectors.types import PermanentCampusError, TransientCampusError
+from idbridge.db import pages, rows_delete
 from idbridge.jobs.services import RunningJob, job_execute, job_queue
 
 log = logging.getLogger(__name__)
 MATCH_FIELDS = ("staffNumber", "personID", "lastName", "firstName", "middleName", "birthDate")
+CHECKS_PER_WRITE = 50  # address and staff checks stored per INSERT
+ROWS_PER_READ = 2000  # HR rows per page read (idbridge.db.pages: no read left open)
 
 
 def preflight_queue(*, hr_import: HrImport, actor) -> None:
@@ -88,9 +91,10 @@ def _preflight(running: RunningJob) -> dict:
 def _address_checks(hr_import: HrImport, rows, counts: dict) -> Iterator[AddressCheck]:
     """One unsaved check per distinct address key (the rows come grouped by key)."""
     current: AddressCheck | None = None
-    ordered = rows.exclude(address_key="").order_by("address_key", "row_number")
-    fields = ("address_key", "address_components", "address_spelling")
-    for key, components, spelling in ordered.values_list(*fields).iterator(chunk_size=2000):
+    fields = ("address_key", "row_number", "address_components", "address_spelling")
+    ordered = rows.exclude(address_key="").only(*fields)
+    for row in (row for page in pages(ordered, fields[:2], ROWS_PER_READ) for row in page):
+        key, components, spelling = row.address_key, row.address_components, row.address_spelling
         counts["rows_with_address"] += 1
         if current is None or current.key != key:
             if current is not None:
@@ -106,7 +110,7 @@ def _address_checks(hr_import: HrImport, rows, counts: dict) -> Iterator[Address
 
 
 def _addresses(hr_import: HrImport, lookups: CampusLookups, rows, running: RunningJob) -> dict:
-    AddressCheck.objects.filter(hr_import=hr_import).delete()
+    rows_delete(AddressCheck.objects.filter(hr_import=hr_import))
     counts = {"rows_with_address": 0}
     done = in_campus = 0
 
@@ -114,14 +118,18 @@ def _addresses(hr_import: HrImport, lookups: CampusLookups, rows, running: Runni
         found = lookups.client.find_addresses(dict(check.components))
         return _campus_components(found[0]) if found else None
 
-    checks = _address_checks(hr_import, rows, counts)
+    checks, batch = _address_checks(hr_import, rows, counts), []
     for check, campus in lookups.in_order(checks, campus_address):
         check.campus_address = campus
         check.checked = True
-        check.save()
+        batch.append(check)
+        if len(batch) >= CHECKS_PER_WRITE:  # one short write, not one per address
+            AddressCheck.objects.bulk_create(batch)
+            batch = []
         done += 1
         in_campus += campus is not None
         running.progress(done)
+    AddressCheck.objects.bulk_create(batch)
     return {
         "addresses": done,
         "addresses_in_campus": in_campus,
@@ -151,10 +159,10 @@ def _campus_matches(lookups: CampusLookups, row: HrRow) -> list[dict] | None:
 
 
 def _staff(hr_import: HrImport, lookups: CampusLookups, rows, running: RunningJob, *, done) -> dict:
-    StaffCheck.objects.filter(hr_import=hr_import).delete()
+    rows_delete(StaffCheck.objects.filter(hr_import=hr_import))
     found = missing = duplicates = 0
     batch: list[StaffCheck] = []
-    ordered = rows.order_by("row_number").iterator(chunk_size=2000)
+    ordered = (row for page in pages(rows, ("row_number",), ROWS_PER_READ) for row in page)
     for row, matches in lookups.in_order(ordered, lambda row: _campus_matches(lookups, row)):
         if matches is None:
             found += 1
@@ -172,7 +180,7 @@ def _staff(hr_import: HrImport, lookups: CampusLookups, rows, running: RunningJo
                 )
             )
         done += 1
-        if len(batch) >= 50:
+        if len(batch) >= CHECKS_PER_WRITE:
             StaffCheck.objects.bulk_create(batch)
             batch = []
         running.progress(done)

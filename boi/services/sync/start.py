@@ -6,10 +6,12 @@ from django.db import transaction
 
 from boi.models import HrRow, SyncRun, SyncStaff
 from boi.services.sync.runs import advance
+from idbridge.db import rows_delete
 
 
 def run_start(run: SyncRun, client, running=None) -> None:
     sync_id = client.sync_start()
+    rows_delete(SyncStaff.objects.filter(run=run))  # the earlier transfer, a batch at a time
     with transaction.atomic():
         SyncStaff.objects.filter(run=run).delete()
         advance(

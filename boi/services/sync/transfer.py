@@ -11,6 +11,7 @@ from django.db import transaction
 from boi.models import AddressCheck, HrImport, HrRow, SyncRun, SyncStaff
 from boi.rules.addresses import components_of
 from boi.services.sync.runs import advance, import_fingerprint
+from idbridge.db import pages
 from idbridge.jobs.services import RunningJob
 
 
@@ -39,18 +40,11 @@ def staff_for_campus(row: HrRow, addresses: dict[str, dict], *, household_allowe
 
 
 def _included_rows(run: SyncRun, after: int, size: int) -> Iterator[list[HrRow]]:
-    """The rows to send, ``size`` at a time, after row number ``after``.
-
-    Keyset pages, each read whole: no cursor stays open while a batch goes to Campus and
-    its progress is written (on SQLite an open read would pin a snapshot, and the write
-    after it fails as soon as another process has written meanwhile)."""
-    rows = HrRow.objects.filter(hr_import=run.hr_import, is_excluded=False).order_by("row_number")
-    while True:
-        page = list(rows.filter(row_number__gt=after)[:size])
-        if not page:
-            return
-        yield page
-        after = page[-1].row_number
+    """The rows to send, ``size`` at a time, after row number ``after``: pages read whole
+    (``idbridge.db.pages``), so no read stays open while a batch goes to Campus and its
+    progress is written."""
+    rows = HrRow.objects.filter(hr_import=run.hr_import, is_excluded=False, row_number__gt=after)
+    return pages(rows, ("row_number",), size)
 
 
 def run_transfer(run: SyncRun, client, running: RunningJob) -> None:

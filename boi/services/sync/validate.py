@@ -10,7 +10,7 @@ from django.utils import timezone
 from boi.models import SyncRun, SyncStaff
 from boi.services.sync.runs import advance
 from idbridge.connectors.boi.report import REPORT_ENTRY_KEYS, JsonMember
-from idbridge.db import rows_update
+from idbridge.db import queryset_update, rows_update
 from idbridge.jobs.services import RunningJob
 
 VALIDATE_CHUNK = 1000
@@ -50,7 +50,7 @@ def report_summary(members: dict, lists: dict[str, tuple[int, list]], actions: C
 def run_validate(run: SyncRun, client, running: RunningJob) -> None:
     """Campus's report, read as it arrives and stored per staff member ``VALIDATE_CHUNK``
     entries at a time: memory follows the chunk, not the sync."""
-    SyncStaff.objects.filter(run=run).update(report={}, action="", has_conflict=False)
+    queryset_update(SyncStaff.objects.filter(run=run), report={}, action="", has_conflict=False)
     running.progress(0, total=run.staff_count)
     report = _Report(run, running)
     # Every array of the report is read element by element: the per-staff entries, and the

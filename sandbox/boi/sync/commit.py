@@ -37,6 +37,9 @@ from sandbox.models import (
 )
 
 log = logging.getLogger(__name__)
+# Staff committed per transaction, whatever the batch validate walks: planning and writing a
+# batch holds the database's one write lock on SQLite (0.2 CPU-seconds per 100 staff).
+COMMIT_BATCH_MAX = 50
 
 
 def pending_rows(session: SyncSession):
@@ -210,7 +213,7 @@ def commit_rows(
         outcome=outcome or CommitOutcome(),
     )
     lookups = lookups_load()
-    size = batch_size()
+    size = min(batch_size(), COMMIT_BATCH_MAX)
     while still_mine():
         row_ids = _next_pending(session, size)
         if not row_ids:

@@ -19,6 +19,7 @@ from boi.rules.sync import (
     validate_sync,
 )
 from idbridge.audit.services import audit_record
+from idbridge.db import rows_delete
 from idbridge.ids import database_id
 from sandbox.boi.addresses import AddressIndex
 from sandbox.boi.context import campus_people_load, lookups_load
@@ -93,7 +94,6 @@ def sync_start(*, started_by: str, client=None, actor) -> SyncSession:
             SyncSession.objects.filter(status__in=SyncSession.OPEN).values_list("pk", flat=True)
         )
         SyncSession.objects.filter(pk__in=cancelled).update(status=Status.CANCELLED)
-        SyncStagedStaff.objects.filter(session_id__in=cancelled).delete()
         session = SyncSession.objects.create(
             status=Status.TRANSFERRING, started_by=started_by[:150], client=client
         )
@@ -103,6 +103,9 @@ def sync_start(*, started_by: str, client=None, actor) -> SyncSession:
             target=session,
             details={"cancelled": cancelled},
         )
+    # What the cancelled syncs had staged, a batch at a time (any left over by an earlier
+    # start that stopped half-way too).
+    rows_delete(SyncStagedStaff.objects.filter(session__status=Status.CANCELLED))
     return session
 
 
