@@ -28,6 +28,8 @@ from idbridge.connectors.types import PermanentCampusError, TransientCampusError
 from idbridge.jobs.services import RunningJob, job_execute, job_queue
 
 log = logging.getLogger(__name__)
+# Checks written at once (one short write transaction per batch).
+WRITE_BATCH = 50
 MATCH_FIELDS = ("staffNumber", "personID", "lastName", "firstName", "middleName", "birthDate")
 
 
@@ -115,13 +117,18 @@ def _addresses(hr_import: HrImport, lookups: CampusLookups, rows, running: Runni
         return _campus_components(found[0]) if found else None
 
     checks = _address_checks(hr_import, rows, counts)
+    batch: list[AddressCheck] = []
     for check, campus in lookups.in_order(checks, campus_address):
         check.campus_address = campus
         check.checked = True
-        check.save()
+        batch.append(check)
         done += 1
         in_campus += campus is not None
+        if len(batch) >= WRITE_BATCH:
+            AddressCheck.objects.bulk_create(batch)
+            batch = []
         running.progress(done)
+    AddressCheck.objects.bulk_create(batch)
     return {
         "addresses": done,
         "addresses_in_campus": in_campus,
@@ -172,7 +179,7 @@ def _staff(hr_import: HrImport, lookups: CampusLookups, rows, running: RunningJo
                 )
             )
         done += 1
-        if len(batch) >= 50:
+        if len(batch) >= WRITE_BATCH:
             StaffCheck.objects.bulk_create(batch)
             batch = []
         running.progress(done)
