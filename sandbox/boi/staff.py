@@ -11,13 +11,10 @@ from collections.abc import Mapping
 from datetime import date
 
 from django.db import transaction
-from django.db.models import Value
-from django.db.models.functions import Lower
 from django.utils import timezone
 
-from boi.rules.errors import RuleError
 from boi.rules.positions import PositionPlan, plan_positions, position_from_payload
-from boi.rules.staff import check_date, mask_ssn, text, validate_positions
+from boi.rules.staff import mask_ssn, text, validate_positions
 from boi.rules.sync import ReportEntry, report_entry
 from idbridge.audit.services import audit_record
 from sandbox.boi.addresses import AddressIndex, address_to_api
@@ -32,8 +29,7 @@ from sandbox.boi.context import (
 from sandbox.boi.errors import BoiError, error
 from sandbox.boi.notifications import notify
 from sandbox.boi.preferences import preferences_get
-from sandbox.models import Address, BoiNotification, Identity, Person
-from sandbox.selectors import is_staff_expression
+from sandbox.models import Address, BoiNotification
 
 
 def address_payloads(payload: Mapping[str, object]) -> list[object]:
@@ -123,60 +119,6 @@ def staff_records(people: dict[int, CampusPerson], lookups: Lookups | None = Non
     address_ids = {loc.address_id for held in people.values() for loc in held.locations}
     addresses = Address.objects.in_bulk(sorted(address_ids))
     return [staff_to_api(people[pk], lookups, addresses) for pk in sorted(people)]
-
-
-def _named(last: str, first: str):
-    """Current identities with this name, whole and case-insensitively (by the index on
-    the lower-cased names, ``campus_identity_lower_name_idx``)."""
-    return Identity.objects.alias(
-        last_lower=Lower("last_name"), first_lower=Lower("first_name")
-    ).filter(is_current=True, last_lower=Lower(Value(last)), first_lower=Lower(Value(first)))
-
-
-def _staff_ids(staff_number: str, last: str, first: str, birth: str, limit: int) -> list[int]:
-    """The people searched for (one light query: most searches find nobody), then which of
-    them are staff, by id."""
-    people = Person.objects.all()
-    if staff_number:
-        people = people.filter(staff_number=staff_number)
-    if last and first:
-        people = people.filter(pk__in=_named(last, first).values("person_id"))
-    if birth:
-        people = people.filter(birth_date=date.fromisoformat(birth))
-    ids = list(people.values_list("id", flat=True))
-    if not ids:
-        return []
-    staff = Person.objects.filter(is_staff_expression(), pk__in=ids)
-    return list(staff.order_by("id").values_list("id", flat=True)[:limit])
-
-
-def staff_search(params: Mapping[str, str], *, limit: int = 100) -> list[dict]:
-    """``GET staff``: by ``staffNumber``, or by ``lastName`` + ``firstName`` (+ ``birthDate``).
-
-    Only staff are found: a person without a district assignment is not staff in Campus.
-    Names match whole and case-insensitively on the current identity.
-    """
-    staff_number = text(params.get("staffNumber"))
-    last, first = text(params.get("lastName")), text(params.get("firstName"))
-    birth = text(params.get("birthDate"))
-    errors: list[RuleError] = []
-    if not staff_number and not (last and first):
-        errors.append(
-            RuleError(
-                "staffNumber",
-                "required",
-                "search by staffNumber, or by lastName and firstName (and birthDate)",
-            )
-        )
-    if birth:
-        errors += check_date(birth, "birthDate")
-    if errors:
-        raise BoiError(400, errors)
-    ids = _staff_ids(staff_number, last, first, birth, limit)
-    if not ids:
-        return []
-    people = campus_people_load(person_ids=ids, today=timezone.localdate())
-    return staff_records(people)
 
 
 # --- writing ----------------------------------------------------------------------------

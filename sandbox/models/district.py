@@ -198,7 +198,7 @@ class Identity(TouchesPerson):
         ]
         indexes = [
             models.Index(fields=["last_name", "first_name"], name="campus_identity_name_idx"),
-            # The BOI staff search by name (whole, case-insensitive): ``sandbox.boi.staff``.
+            # The BOI staff search by name (whole, case-insensitive): ``sandbox.boi.search``.
             models.Index(
                 Lower("last_name"), Lower("first_name"), name="campus_identity_lower_name_idx"
             ),
