@@ -10,11 +10,14 @@ Campus sandbox's BOI API.
 ``row_where`` reads one row by equality, and ``column_increment`` adds one to a counter
 column, each with one plain statement: on a path run for every API request the ORM's
 query compilation costs several times the query itself.
+
+``in_pages`` reads a large queryset a page per query, so that no read stays open while
+the caller writes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from django.db import DEFAULT_DB_ALIAS, connections
 
@@ -75,3 +78,18 @@ def column_increment(model, field: str, **equal) -> int:
     with connection.cursor() as cursor:
         cursor.execute(f"UPDATE {table} SET {column} = {column} + 1 WHERE {where}", params)  # noqa: S608
         return cursor.rowcount
+
+
+def in_pages(queryset, *, key: str = "pk", size: int = 2000) -> Iterator:
+    """The queryset's objects in order of ``key`` (a unique field), one query per page of
+    ``size``. Unlike ``.iterator()`` no statement stays open between pages, so the caller
+    may write as it goes: on SQLite an open read pins its snapshot, and a write on that
+    connection after another connection's commit fails with "database is locked"."""
+    last = None
+    ordered = queryset.order_by(key)
+    while True:
+        page = list((ordered if last is None else ordered.filter(**{f"{key}__gt": last}))[:size])
+        yield from page
+        if len(page) < size:
+            return
+        last = getattr(page[-1], key)

@@ -25,6 +25,7 @@ from boi.services import ConsoleError
 from boi.services.lookups import CampusLookups
 from idbridge.audit.services import audit_record
 from idbridge.connectors.types import PermanentCampusError, TransientCampusError
+from idbridge.db import in_pages
 from idbridge.jobs.services import RunningJob, job_execute, job_queue
 
 log = logging.getLogger(__name__)
@@ -116,7 +117,7 @@ def _addresses(hr_import: HrImport, lookups: CampusLookups, rows, running: Runni
         found = lookups.client.find_addresses(dict(check.components))
         return _campus_components(found[0]) if found else None
 
-    checks = _address_checks(hr_import, rows, counts)
+    checks = list(_address_checks(hr_import, rows, counts))  # read whole before writing
     batch: list[AddressCheck] = []
     for check, campus in lookups.in_order(checks, campus_address):
         check.campus_address = campus
@@ -161,7 +162,8 @@ def _staff(hr_import: HrImport, lookups: CampusLookups, rows, running: RunningJo
     StaffCheck.objects.filter(hr_import=hr_import).delete()
     found = missing = duplicates = 0
     batch: list[StaffCheck] = []
-    ordered = rows.order_by("row_number").iterator(chunk_size=2000)
+    fields = ("row_number", "staff_number", "last_name", "first_name", "birth_date")
+    ordered = in_pages(rows.only(*fields), key="row_number")
     for row, matches in lookups.in_order(ordered, lambda row: _campus_matches(lookups, row)):
         if matches is None:
             found += 1
