@@ -18,10 +18,12 @@ Each stage prints one JSON object: wall seconds, this process's CPU seconds (wal
 suffers from whatever else runs on the machine; CPU seconds do not), rows per second, the
 peak resident memory growth of this process (sampled every 20 ms) and, for the sync
 stages, the peak resident memory of the sandbox's processes (gunicorn workers + Celery
-worker). ``--tracemalloc`` adds the peak Python heap of each stage (slower: tracing every
-allocation multiplies the import check's time by about four, so times measured with it
-are not comparable). A last line per stage compares the sizes (time and memory growth
-per 10× rows).
+worker) and their CPU seconds. ``--preflight`` runs the pre-flight first and prints its
+milliseconds per staff member, wall and CPU, here and in the sandbox (``--preflight-only``:
+no transfer, validate or commit after it). ``--tracemalloc`` adds the peak Python heap
+of each stage (slower: tracing every allocation multiplies the import check's time by
+about four, so times measured with it are not comparable). A last line per stage
+compares the sizes (time and memory growth per 10× rows).
 
 Uses a throwaway SQLite database in a temporary VAR_DIR (the embedded default) unless
 DATABASE_URL is set; the sandbox district there is replaced (point it at a scratch
