@@ -18,10 +18,12 @@ Each stage prints one JSON object: wall seconds, this process's CPU seconds (wal
 suffers from whatever else runs on the machine; CPU seconds do not), rows per second, the
 peak resident memory growth of this process (sampled every 20 ms) and, for the sync
 stages, the peak resident memory of the sandbox's processes (gunicorn workers + Celery
-worker). ``--tracemalloc`` adds the peak Python heap of each stage (slower: tracing every
-allocation multiplies the import check's time by about four, so times measured with it
-are not comparable). A last line per stage compares the sizes (time and memory growth
-per 10× rows).
+worker) and their CPU seconds. ``--preflight`` runs the pre-flight first and prints its
+milliseconds per staff member, wall and CPU, here and in the sandbox (``--preflight-only``:
+no transfer, validate or commit after it). ``--tracemalloc`` adds the peak Python heap
+of each stage (slower: tracing every allocation multiplies the import check's time by
+about four, so times measured with it are not comparable). A last line per stage
+compares the sizes (time and memory growth per 10× rows).
 
 Uses a throwaway SQLite database in a temporary VAR_DIR (the embedded default) unless
 DATABASE_URL is set; the sandbox district there is replaced (point it at a scratch
@@ -50,6 +52,9 @@ parser.add_argument("sizes_positional", nargs="*", type=int, help=argparse.SUPPR
 parser.add_argument("--sizes", default="5000,20000,50000", help="comma-separated row counts")
 parser.add_argument("--sync", action="store_true", help="also transfer, validate, commit")
 parser.add_argument("--preflight", action="store_true", help="the pre-flight (with --sync)")
+parser.add_argument(
+    "--preflight-only", action="store_true", help="with --preflight: no transfer, validate, commit"
+)
 parser.add_argument("--preflight-concurrency", type=int, help="Campus calls at once (1: before)")
 parser.add_argument("--tracemalloc", action="store_true", help="also the peak Python heap")
 parser.add_argument("--campus-staff", type=int, default=500, help="staff already in Campus")
@@ -80,6 +85,7 @@ from boi.services.connections import campus_lists_fetch  # noqa: E402
 from boi.services.sync import commit, commit_job, runs, steps  # noqa: E402
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
+TICKS = os.sysconf("SC_CLK_TCK")
 
 # The console's steps run here one at a time, not on a worker: nothing is enqueued.
 boi.tasks.run_sync_step.delay_on_commit = lambda job_id: None
@@ -93,6 +99,16 @@ def rss(pid: int | str = "self") -> int:
             return int(f.read().split()[1]) * PAGE
     except (FileNotFoundError, ProcessLookupError):
         return 0
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process (its threads included)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICKS
 
 
 def children(pid: int) -> list[int]:
@@ -112,11 +128,17 @@ class Stage:
     def __init__(self, sandbox_pids=()):
         self.sandbox_pids = sandbox_pids
 
-    def _sandbox_rss(self) -> int:
+    def _sandbox_pids(self) -> list[int]:
         pids = []
         for pid in self.sandbox_pids:
             pids += [pid, *children(pid)]
-        return sum(rss(p) for p in pids)
+        return pids
+
+    def _sandbox_rss(self) -> int:
+        return sum(rss(p) for p in self._sandbox_pids())
+
+    def _sandbox_cpu(self) -> float:
+        return sum(cpu_seconds(p) for p in self._sandbox_pids())
 
     def __enter__(self):
         self.start = self.peak = rss()
@@ -126,6 +148,7 @@ class Stage:
         self.thread.start()
         if args.tracemalloc:
             tracemalloc.start()
+        self.sandbox_c0 = self._sandbox_cpu()
         self.t0, self.c0 = time.perf_counter(), time.process_time()
         return self
 
@@ -139,6 +162,7 @@ class Stage:
     def __exit__(self, *exc):
         self.seconds = time.perf_counter() - self.t0
         self.cpu = time.process_time() - self.c0
+        self.sandbox_cpu = self._sandbox_cpu() - self.sandbox_c0
         self.py_peak_mb = None
         if args.tracemalloc:
             self.py_peak_mb = round(tracemalloc.get_traced_memory()[1] / 2**20, 1)
@@ -157,6 +181,7 @@ class Stage:
             "rss_growth_mb": self.growth_mb,
         }
         if self.sandbox_pids:
+            out["sandbox_cpu_s"] = round(self.sandbox_cpu, 2)
             out["sandbox_rss_peak_mb"] = round(self.sandbox_peak / 2**20, 1)
             out["sandbox_rss_growth_mb"] = round(
                 (self.sandbox_peak - self.sandbox_start) / 2**20, 1
@@ -389,7 +414,7 @@ def synchronize(sandbox: Sandbox, hr_import) -> dict[str, Stage]:
     return stages
 
 
-def preflight(hr_import) -> Stage:
+def preflight(sandbox: Sandbox, hr_import) -> Stage:
     """The pre-flight job, run here: ms per staff member (addresses + staff numbers)."""
     from boi.services import lookups
     from boi.services.preflight import preflight_queue, preflight_run
@@ -399,16 +424,17 @@ def preflight(hr_import) -> Stage:
     with mock.patch.object(boi.tasks.run_preflight, "delay_on_commit"):  # run here, not queued
         preflight_queue(hr_import=hr_import, actor="bench")
     hr_import.refresh_from_db()
-    with Stage() as stage:
+    with Stage(sandbox.pids) as stage:
         preflight_run(job_id=hr_import.preflight_job_id)
     staff = HrRow.objects.filter(hr_import=hr_import, is_excluded=False, has_errors=False).count()
     summary = dict(hr_import.__class__.objects.get(id=hr_import.id).preflight_summary)
-    ms = round(stage.seconds * 1000 / staff, 2)
     emit(
         stage="preflight",
         staff=staff,
         concurrency=lookups.MAX_CONCURRENCY,
-        ms_per_staff=ms,
+        ms_per_staff=round(stage.seconds * 1000 / staff, 2),
+        cpu_ms_per_staff=round(stage.cpu * 1000 / staff, 2),
+        sandbox_cpu_ms_per_staff=round(stage.sandbox_cpu * 1000 / staff, 2),
         **summary,
         **stage.fields(staff),
     )
@@ -476,8 +502,8 @@ try:
         hr_import, stage = import_file(connection, rows)
         results.setdefault("import", {})[rows] = stage
         if sandbox is not None and args.preflight:
-            results.setdefault("preflight", {})[rows] = preflight(hr_import)
-        if sandbox is not None:
+            results.setdefault("preflight", {})[rows] = preflight(sandbox, hr_import)
+        if sandbox is not None and not args.preflight_only:
             for name, stage in synchronize(sandbox, hr_import).items():
                 results.setdefault(name, {})[rows] = stage
     for name, by_size in results.items():

@@ -21,6 +21,10 @@ Campus sandbox's BOI API.
 
 ``row_insert`` and :class:`CompiledRead`: one INSERT, and reads compiled once per
 process, for the statements of every SSO answer (the IdP's hot path).
+
+``row_where`` reads one row by equality, and ``column_increment`` adds one to a counter
+column, each with one plain statement: on a path run for every API request the ORM's
+query compilation costs several times the query itself.
 """
 
 from __future__ import annotations
@@ -183,3 +187,37 @@ class CompiledRead:
             for function in functions:
                 row[position] = function(row[position], expression, connection)
         return tuple(row)
+
+
+def _where(meta, connection, equal: dict) -> tuple[str, list]:
+    qn = connection.ops.quote_name
+    fields = [meta.get_field(name) for name in equal]
+    sql = " AND ".join(f"{qn(field.column)} = %s" for field in fields)
+    params = [
+        field.get_db_prep_value(value, connection)
+        for field, value in zip(fields, equal.values(), strict=True)
+    ]
+    return sql, params
+
+
+def row_where(model, **equal):
+    """The first ``model`` instance whose fields equal these values (``pk`` included), or
+    None: ``SELECT * … WHERE … LIMIT 1``, no query compilation."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    meta = model._meta
+    equal = {meta.pk.name if name == "pk" else name: value for name, value in equal.items()}
+    where, params = _where(meta, connection, equal)
+    sql = f"SELECT * FROM {connection.ops.quote_name(meta.db_table)} WHERE {where} LIMIT 1"  # noqa: S608
+    return next(iter(model.objects.raw(sql, params)), None)
+
+
+def column_increment(model, field: str, **equal) -> int:
+    """``UPDATE … SET field = field + 1 WHERE …``; returns the number of rows changed."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    meta = model._meta
+    column = connection.ops.quote_name(meta.get_field(field).column)
+    where, params = _where(meta, connection, equal)
+    table = connection.ops.quote_name(meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET {column} = {column} + 1 WHERE {where}", params)  # noqa: S608
+        return cursor.rowcount

@@ -35,6 +35,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from idbridge.audit.services import audit_record
+from idbridge.db import column_increment, row_where
 from sandbox.models import ApiClient, EndpointCounter, FaultConfig, SoapSession
 
 ENDPOINTS = (
@@ -179,7 +180,7 @@ def session_seconds(default: int) -> int:
 
 
 def counter_increment(endpoint: str) -> None:
-    if EndpointCounter.objects.filter(endpoint=endpoint).update(count=F("count") + 1):
+    if column_increment(EndpointCounter, "count", endpoint=endpoint):
         return
     try:
         with transaction.atomic():
@@ -226,7 +227,7 @@ def _fires(n: int, share: float) -> bool:
 
 def intercept(endpoint: str) -> Injected | None:
     """Count the request; add latency; return the fault to answer with, if any."""
-    config = FaultConfig.objects.filter(pk=1).first()
+    config = row_where(FaultConfig, pk=1)
     counter_increment(endpoint)
     if config is None or not _applies(config, endpoint):
         return None

@@ -118,16 +118,17 @@ def _addresses(hr_import: HrImport, lookups: CampusLookups, rows, running: Runni
         found = lookups.client.find_addresses(dict(check.components))
         return _campus_components(found[0]) if found else None
 
-    checks, batch = _address_checks(hr_import, rows, counts), []
+    checks = list(_address_checks(hr_import, rows, counts))  # read whole before writing
+    batch: list[AddressCheck] = []
     for check, campus in lookups.in_order(checks, campus_address):
         check.campus_address = campus
         check.checked = True
         batch.append(check)
+        done += 1
+        in_campus += campus is not None
         if len(batch) >= CHECKS_PER_WRITE:  # one short write, not one per address
             AddressCheck.objects.bulk_create(batch)
             batch = []
-        done += 1
-        in_campus += campus is not None
         running.progress(done)
     AddressCheck.objects.bulk_create(batch)
     return {
@@ -162,7 +163,9 @@ def _staff(hr_import: HrImport, lookups: CampusLookups, rows, running: RunningJo
     rows_delete(StaffCheck.objects.filter(hr_import=hr_import))
     found = missing = duplicates = 0
     batch: list[StaffCheck] = []
-    ordered = (row for page in pages(rows, ("row_number",), ROWS_PER_READ) for row in page)
+    fields = ("row_number", "staff_number", "last_name", "first_name", "birth_date")
+    paged = pages(rows.only(*fields), ("row_number",), ROWS_PER_READ)
+    ordered = (row for page in paged for row in page)
     for row, matches in lookups.in_order(ordered, lambda row: _campus_matches(lookups, row)):
         if matches is None:
             found += 1

@@ -3,6 +3,7 @@ Retry-After, and the mapping of failures onto transient / permanent errors."""
 
 from __future__ import annotations
 
+import os
 import random
 import time
 from collections.abc import Callable
@@ -14,6 +15,7 @@ import urllib3
 from idbridge.connectors.types import OutcomeUnknown, PermanentCampusError, TransientCampusError
 
 RETRYABLE_STATUS = {429, 500, 502, 503, 504}
+_CA_BUNDLE_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
 MAX_RETRY_AFTER = 120.0
 
 
@@ -98,3 +100,20 @@ def permanent_for(response: requests.Response, what: str) -> PermanentCampusErro
         pass
     message = f"{what}: Campus refused the request (HTTP {response.status_code})"
     return PermanentCampusError(f"{message}: {detail}" if detail else message)
+
+
+def environment_settle(session: requests.Session, *urls: str) -> None:
+    """Read once what ``requests`` reads from the environment on every call — the proxies
+    for these URLs' hosts and a CA bundle — and stop it reading: a client making thousands
+    of calls otherwise scans the environment (and ``~/.netrc``) for each. Left as it is
+    when the URLs would go through different proxies."""
+    if not isinstance(session, requests.Session) or not session.trust_env or not urls:
+        return
+    proxies = [requests.utils.get_environ_proxies(url) for url in urls]
+    if any(p != proxies[0] for p in proxies):
+        return
+    session.proxies = {**proxies[0], **session.proxies}
+    bundle = next((os.environ[v] for v in _CA_BUNDLE_VARIABLES if os.environ.get(v)), None)
+    if bundle and session.verify is True:
+        session.verify = bundle
+    session.trust_env = False

@@ -20,7 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from sandbox import faults
 from sandbox.auth import BearerRefused, bearer_client
-from sandbox.boi import openapi, staff, sync
+from sandbox.boi import openapi, search, staff, sync
 from sandbox.boi.addresses import address_search, address_to_api
 from sandbox.boi.errorlog import error_log_record, error_message
 from sandbox.boi.errors import BoiError, error
@@ -224,7 +224,7 @@ def title_codes(request, client):
 @boi_endpoint("staff", ("GET", "POST"))
 def staff_collection(request, client):
     if request.method == "GET":
-        return JsonResponse({"staff": staff.staff_search(request.GET)})
+        return JsonResponse({"staff": search.staff_search(request.GET)})
     body = staff.staff_create(payload=_json(request), actor=_actor(client))
     return JsonResponse(body, status=201)
 

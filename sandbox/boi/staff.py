@@ -11,12 +11,10 @@ from collections.abc import Mapping
 from datetime import date
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from boi.rules.errors import RuleError
 from boi.rules.positions import PositionPlan, plan_positions, position_from_payload
-from boi.rules.staff import check_date, mask_ssn, text, validate_positions
+from boi.rules.staff import mask_ssn, text, validate_positions
 from boi.rules.sync import ReportEntry, report_entry
 from idbridge.audit.services import audit_record
 from sandbox.boi.addresses import AddressIndex, address_to_api
@@ -31,8 +29,7 @@ from sandbox.boi.context import (
 from sandbox.boi.errors import BoiError, error
 from sandbox.boi.notifications import notify
 from sandbox.boi.preferences import preferences_get
-from sandbox.models import Address, BoiNotification, Identity, Person
-from sandbox.selectors import is_staff_expression
+from sandbox.models import Address, BoiNotification
 
 
 def address_payloads(payload: Mapping[str, object]) -> list[object]:
@@ -122,50 +119,6 @@ def staff_records(people: dict[int, CampusPerson], lookups: Lookups | None = Non
     address_ids = {loc.address_id for held in people.values() for loc in held.locations}
     addresses = Address.objects.in_bulk(sorted(address_ids))
     return [staff_to_api(people[pk], lookups, addresses) for pk in sorted(people)]
-
-
-def staff_search(params: Mapping[str, str], *, limit: int = 100) -> list[dict]:
-    """``GET staff``: by ``staffNumber``, or by ``lastName`` + ``firstName`` (+ ``birthDate``).
-
-    Only staff are found: a person without a district assignment is not staff in Campus.
-    Names match whole and case-insensitively on the current identity.
-    """
-    staff_number = text(params.get("staffNumber"))
-    last, first = text(params.get("lastName")), text(params.get("firstName"))
-    birth = text(params.get("birthDate"))
-    errors: list[RuleError] = []
-    if not staff_number and not (last and first):
-        errors.append(
-            RuleError(
-                "staffNumber",
-                "required",
-                "search by staffNumber, or by lastName and firstName (and birthDate)",
-            )
-        )
-    if birth:
-        errors += check_date(birth, "birthDate")
-    if errors:
-        raise BoiError(400, errors)
-    is_staff = is_staff_expression()
-    qs = Person.objects.filter(is_staff)
-    if staff_number:
-        qs = qs.filter(staff_number=staff_number)
-    if last and first:
-        qs = qs.filter(
-            Exists(
-                Identity.objects.filter(
-                    person=OuterRef("pk"),
-                    is_current=True,
-                    last_name__iexact=last,
-                    first_name__iexact=first,
-                )
-            )
-        )
-    if birth:
-        qs = qs.filter(birth_date=date.fromisoformat(birth))
-    ids = list(qs.order_by("id").values_list("id", flat=True)[:limit])
-    people = campus_people_load(person_ids=ids, today=timezone.localdate())
-    return staff_records(people)
 
 
 # --- writing ----------------------------------------------------------------------------

@@ -26,6 +26,7 @@ bulk sets ``date_modified`` itself (see ``sandbox.services.people.person_touch``
 
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from idbridge.fields import EncryptedTextField
@@ -196,7 +197,11 @@ class Identity(TouchesPerson):
             )
         ]
         indexes = [
-            models.Index(fields=["last_name", "first_name"], name="campus_identity_name_idx")
+            models.Index(fields=["last_name", "first_name"], name="campus_identity_name_idx"),
+            # The BOI staff search by name (whole, case-insensitive): ``sandbox.boi.search``.
+            models.Index(
+                Lower("last_name"), Lower("first_name"), name="campus_identity_lower_name_idx"
+            ),
         ]
 
     def __str__(self):

@@ -52,3 +52,34 @@ def test_a_read_is_retried_through_timeouts_and_5xx_then_gives_up():
     with pytest.raises(TransientCampusError) as failed:
         call_with_retries(send, what="read", sleep=lambda s: None, attempts=4)
     assert not isinstance(failed.value, OutcomeUnknown) and len(sent) == 4
+
+
+def test_a_session_reads_proxies_and_ca_bundle_from_the_environment_once(monkeypatch):
+    from idbridge.connectors.http import environment_settle
+
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.district.example:3128")
+    monkeypatch.setenv("NO_PROXY", "campus.internal")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/district-ca.pem")
+    session = requests.Session()
+    environment_settle(session, "https://campus.example/api/", "https://campus.example/token")
+    assert not session.trust_env
+    assert session.proxies["https"] == "http://proxy.district.example:3128"
+    assert session.verify == "/etc/district-ca.pem"
+    monkeypatch.setenv("HTTPS_PROXY", "http://elsewhere.example:3128")  # read once: no effect
+    sent_with = session.merge_environment_settings(
+        "https://campus.example/api/staff", {}, None, None, None
+    )
+    assert sent_with["proxies"]["https"] == "http://proxy.district.example:3128"
+    assert sent_with["verify"] == "/etc/district-ca.pem"
+
+
+def test_a_session_whose_urls_take_different_proxies_keeps_reading_the_environment(
+    monkeypatch,
+):
+    from idbridge.connectors.http import environment_settle
+
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.district.example:3128")
+    monkeypatch.setenv("NO_PROXY", "campus.internal")
+    session = requests.Session()
+    environment_settle(session, "https://campus.example/api/", "https://campus.internal/token")
+    assert session.trust_env and session.proxies == {}

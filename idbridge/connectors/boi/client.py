@@ -20,7 +20,7 @@ from idbridge.connectors.boi.types import (
     CommitResult,
     JobStatus,
 )
-from idbridge.connectors.http import call_with_retries
+from idbridge.connectors.http import call_with_retries, environment_settle
 from idbridge.connectors.tokens import ClientCredentials, SharedCache, TokenSource
 from idbridge.connectors.types import PermanentCampusError, TransientCampusError
 from idbridge.streams import JsonStreamError, decoded
@@ -50,6 +50,7 @@ class BoiClient:
     ):
         self.config = config
         self.http = session or requests.Session()
+        environment_settle(self.http, config.base_url, config.token_url)
         self.tokens = TokenSource(
             ClientCredentials(
                 config.token_url, config.client_id, config.client_secret, config.scope

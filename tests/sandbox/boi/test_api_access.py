@@ -32,6 +32,23 @@ def test_an_invalid_or_revoked_token_is_refused(boi_api, district):
     assert errors(response) == [("Authorization", "invalid_token")]
 
 
+def test_an_expired_token_or_a_deactivated_client_is_refused(boi_api, district):
+    from sandbox import faults
+    from sandbox.models import ApiClient
+
+    assert boi_api.get("genders").status_code == 200
+    faults.sessions_expire_now(actor="tests")
+    response = boi_api.get("genders")
+    assert response.status_code == 401
+    assert errors(response) == [("Authorization", "invalid_token")]
+    boi_api._token = None
+    assert boi_api.get("genders").status_code == 200
+    ApiClient.objects.filter(name="HR system").update(is_active=False)
+    response = boi_api.get("genders")
+    assert response.status_code == 401
+    assert errors(response) == [("Authorization", "invalid_token")]
+
+
 def test_a_client_without_the_boi_scope_is_forbidden(client, make_api_client, district):
     roster_only = BoiApi(client, make_api_client(name="Roster", scopes="roster-core.readonly"))
     response = roster_only.get("schools")

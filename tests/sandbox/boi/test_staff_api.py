@@ -263,3 +263,30 @@ def test_hr_staff_notifications_reach_the_message_center(
         "HR updated staff member 900001 (Lindqvist, Maren)",
     ]
     assert not MessageCenterMessage.objects.filter(user=hr_operator).exists()
+
+
+def test_a_search_that_finds_nobody_costs_five_queries_with_the_token_check_and_counter(
+    boi_api, district, django_assert_num_queries
+):
+    boi_api.token  # noqa: B018 - fetched before counting
+    by_number = {"staffNumber": "nobody-has-this"}
+    by_name = {"lastName": "Nobody", "firstName": "Here", "birthDate": "1980-01-01"}
+    for params in (by_number, by_name):
+        boi_api.get("staff", params)  # the endpoint's counter row exists from here on
+        # fault switches, counter, token, its client, the people searched for
+        with django_assert_num_queries(5):
+            assert boi_api.get("staff", params).json()["staff"] == []
+
+
+def test_the_name_search_reads_the_lower_case_name_index(district):
+    from django.db import connection
+
+    from sandbox.boi.search import named_identities
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the plan is read with SQLite's EXPLAIN QUERY PLAN")
+    sql, params = named_identities("Lindqvist", "Maren").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+    assert "campus_identity_lower_name_idx" in plan
