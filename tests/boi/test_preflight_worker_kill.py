@@ -25,7 +25,7 @@ from sandbox import faults
 from tests.boi.test_integration import sandbox_connection, upload_and_check  # noqa: F401
 from tests.conftest import wait_for
 
-from .worker_settings import BOI_CRASH_TEST_QUEUE
+from .worker_settings import BOI_CRASH_TEST_QUEUE, CELERY_TASK_ROUTES
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -137,8 +137,9 @@ def tasks_routed(routes: dict | str, queue: str):
 
 @pytest.fixture
 def boi_queue():
-    """The console's tasks this test sends go to the crash-test workers' queue."""
-    with tasks_routed("boi.tasks.*", BOI_CRASH_TEST_QUEUE):
+    """The tasks this test sends (the console's, the sandbox's, the staff polls') go to the
+    test workers' queue."""
+    with tasks_routed(CELERY_TASK_ROUTES, BOI_CRASH_TEST_QUEUE):
         yield
 
 
