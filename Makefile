@@ -39,7 +39,8 @@ unit: install
 # worker exists (that worker would take a job over and finish it before the kill).
 CRASH_TEST := tests/sandbox/boi/test_commit_job_worker_kill.py \
 	tests/boi/test_preflight_worker_kill.py \
-	tests/boi/test_preflight_crash_browser.py
+	tests/boi/test_preflight_crash_browser.py \
+	tests/boi/test_sync_step_worker_kill.py
 integration: install
 	VAR_DIR=$(CURDIR)/var/test DATABASE_URL=$(INTEGRATION_DATABASE_URL) \
 	CELERY_BROKER_URL=$(INTEGRATION_BROKER_URL) $(VENV)/bin/pytest -m integration $(CRASH_TEST)

@@ -51,3 +51,8 @@ def job_kind(name: str) -> JobKind:
         return _KINDS[name]
     except KeyError:
         raise LookupError(f"no job kind {name!r} is registered") from None
+
+
+def job_kinds() -> list[JobKind]:
+    """Every registered kind (each app registers its own when Django sets it up)."""
+    return list(_KINDS.values())
