@@ -101,7 +101,7 @@ class HrImport(models.Model):
 
     connection = models.ForeignKey(BoiConnection, on_delete=models.CASCADE, related_name="imports")
     file_name = models.CharField(max_length=255)
-    file_format = models.CharField(max_length=10)  # csv | json
+    file_format = models.CharField(max_length=10)  # csv | xlsx | json
     encoding = models.CharField(max_length=20, blank=True)
     size_bytes = models.PositiveBigIntegerField(default=0)
     sha256 = models.CharField(max_length=64)

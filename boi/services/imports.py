@@ -9,9 +9,9 @@ from django.db import transaction
 
 from boi import storage
 from boi.hrfile.column_map import suggest_column_map
-from boi.hrfile.csv_records import iter_csv
 from boi.hrfile.json_records import flatten_json_record, iter_json
 from boi.hrfile.reading import FileProblem, iter_text, sniff_format
+from boi.hrfile.tables import TABLE_FORMATS, iter_table
 from boi.hrfile.template import REQUIRED_NAMES, TEMPLATE_NAMES
 from boi.jobs import CHECK
 from boi.models import BoiConnection, HrImport, HrRow
@@ -81,9 +81,9 @@ def _format_and_headers(
 
 
 def _headers(name: str, file_format: str, encoding: str) -> list[str]:
+    if file_format in TABLE_FORMATS:
+        return list(next(iter_table(file_format, storage.read(name), encoding)))
     texts = iter_text(storage.read(name), encoding)
-    if file_format == "csv":
-        return list(next(iter_csv(texts)))
     seen: dict[str, None] = {}
     for number, record in iter_json(texts):
         for key in flatten_json_record(record):
