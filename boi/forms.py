@@ -3,7 +3,7 @@
 from django import forms
 
 from boi.hrfile.template import template_columns
-from boi.models import BoiConnection, MappingValue
+from boi.models import BoiConnection, HrImport, MappingValue
 
 
 class ConnectionForm(forms.ModelForm):
@@ -58,7 +58,9 @@ class MappingForm(forms.Form):
     title_description = forms.CharField(max_length=200, required=False)
 
 
-def column_map_form(headers: list[str], initial: dict[str, str]) -> type[forms.Form]:
+def column_map_form(
+    headers: list[str], initial: dict[str, str], layout: str = "detect"
+) -> type[forms.Form]:
     choices = [("", "— ignore —")] + [(n, n) for n, _, _ in template_columns()]
     fields = {
         f"col_{i}": forms.ChoiceField(
@@ -66,6 +68,12 @@ def column_map_form(headers: list[str], initial: dict[str, str]) -> type[forms.F
         )
         for i, header in enumerate(headers)
     }
+    fields["layout"] = forms.ChoiceField(
+        choices=HrImport.Layout.choices,
+        required=False,
+        initial=layout,
+        label="The file has",
+    )
     return type("ColumnMapForm", (forms.Form,), fields)
 
 

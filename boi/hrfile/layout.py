@@ -25,18 +25,34 @@ from boi.hrfile.template import numbered, repeated
 Record = dict
 
 
-def staff_records(records: Iterable[tuple[int, Record]]) -> Iterator[tuple[int, Record]]:
+PER_POSITION, PER_STAFF = "per_position", "per_staff"  # as HrImport.Layout says
+
+
+def staff_records(
+    records: Iterable[tuple[int, Record]], *, layout: str = "detect"
+) -> Iterator[tuple[int, Record]]:
     """The file's records with the rows of one staff member put together (file order, by
-    each staff member's first row)."""
+    each staff member's first row).
+
+    ``layout``: ``per_position`` puts every staff number's rows together; ``per_staff``
+    none (the file is read as it streams); ``detect`` those whose rows carry different
+    positions or employments."""
+    if layout == PER_STAFF:
+        yield from records
+        return
     groups: dict[str, list[tuple[int, Record]]] = {}
     for number, record in records:
         staff = str(record.get("staff_number", "")).strip()
         groups.setdefault(staff or f"\0{number}", []).append((number, record))
     for rows in groups.values():
-        if len(rows) > 1 and len({_jobs_of(record) for _, record in rows}) > 1:
+        if len(rows) > 1 and (layout == PER_POSITION or _differ(rows)):
             yield rows[0][0], merge_rows(rows)
         else:
             yield from rows
+
+
+def _differ(rows: list[tuple[int, Record]]) -> bool:
+    return len({_jobs_of(record) for _, record in rows}) > 1
 
 
 def _jobs_of(record: Record) -> tuple:

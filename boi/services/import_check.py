@@ -114,7 +114,8 @@ def _check(running: RunningJob, actor) -> HrImport:
     batch: list[tuple] = []
     rows = 0
     try:
-        for number, record in staff_records(_records(hr_import, counted)):
+        records = _records(hr_import, counted)
+        for number, record in staff_records(records, layout=hr_import.layout):
             built = build_row(record, resolver, household_allowed=household_allowed)
             batch.append(insert.values(number, built))
             rows += 1

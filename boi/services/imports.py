@@ -95,8 +95,13 @@ def _headers(name: str, file_format: str, encoding: str) -> list[str]:
     return list(seen)
 
 
-def hr_import_map_columns(*, hr_import: HrImport, column_map: dict[str, str], actor) -> HrImport:
-    """Save the column mapping and queue the row check."""
+def hr_import_map_columns(
+    *, hr_import: HrImport, column_map: dict[str, str], actor, layout: str = ""
+) -> HrImport:
+    """Save the column mapping (and how the rows are laid out) and queue the row check."""
+    layout = layout or hr_import.layout
+    if layout not in HrImport.Layout.values:
+        raise ConsoleError("Choose how the file's rows are laid out.")
     clean = {k: v for k, v in column_map.items() if v and k in hr_import.headers}
     targets = list(clean.values())
     twice = sorted({t for t in targets if targets.count(t) > 1})
@@ -114,6 +119,7 @@ def hr_import_map_columns(*, hr_import: HrImport, column_map: dict[str, str], ac
             status__in=[HrImport.Status.UPLOADED, HrImport.Status.CHECKED, HrImport.Status.FAILED],
         ).update(
             column_map=clean,
+            layout=layout,
             status=HrImport.Status.QUEUED,
             problem="",
         )
@@ -127,7 +133,7 @@ def hr_import_map_columns(*, hr_import: HrImport, column_map: dict[str, str], ac
             actor=actor,
             action="boi.import.mapped",
             target=hr_import,
-            details={"columns": clean, "job": job.id},
+            details={"columns": clean, "layout": layout, "job": job.id},
         )
     hr_import.refresh_from_db()
     return hr_import

@@ -74,13 +74,16 @@ def _csv(header: list[str], rows: list[str]) -> str:
     return ",".join(f'"{h}"' for h in header) + "\r\n" + "\r\n".join(rows) + "\r\n"
 
 
-def _console_upload(client, connection, data: bytes, name: str, column_map: dict) -> HrImport:
+def _console_upload(client, connection, data, name, column_map, layout) -> HrImport:
     response = client.post(
         f"/boi/connections/{connection.id}/import/", {"file": SimpleUploadedFile(name, data)}
     )
     assert response.status_code == 302, response.content[:2000]
     hr_import = HrImport.objects.get(id=int(response.url.rstrip("/").split("/")[-1]))
+    page = client.get(f"/boi/imports/{hr_import.id}/").content.decode()
+    assert "One row per position or job" in page and 'name="layout"' in page
     form = {f"col_{i}": column_map.get(h, "") for i, h in enumerate(hr_import.headers)}
+    form["layout"] = layout
     response = client.post(f"/boi/imports/{hr_import.id}/columns/", form)
     assert response.status_code == 302
     return hr_import
@@ -90,9 +93,9 @@ def _console_upload(client, connection, data: bytes, name: str, column_map: dict
 def console(ready_connection, login, hr_operator, django_capture_on_commit_callbacks):
     client = login(hr_operator)
 
-    def _upload(data: bytes, name: str, column_map: dict) -> HrImport:
+    def _upload(data: bytes, name: str, column_map: dict, layout="detect") -> HrImport:
         with django_capture_on_commit_callbacks(execute=True):
-            hr_import = _console_upload(client, ready_connection, data, name, column_map)
+            hr_import = _console_upload(client, ready_connection, data, name, column_map, layout)
         hr_import.refresh_from_db()  # checked once the mapping's transaction committed
         assert hr_import.status == HrImport.Status.CHECKED, hr_import.problem
         return hr_import
@@ -162,6 +165,22 @@ def test_true_duplicates_are_still_reported_on_every_copy(console):
     rows = [SKYWARD_ROWS[1], SKYWARD_ROWS[1]]
     hr_import = console(_csv(SKYWARD_HEADER, rows).encode(), "dup.csv", SKYWARD_MAP)
     assert hr_import.row_count == 2 and hr_import.error_row_count == 2
+
+
+def test_the_operator_says_how_the_rows_are_laid_out(console):
+    rows = [SKYWARD_ROWS[1], SKYWARD_ROWS[1], SKYWARD_ROWS[0], SKYWARD_ROWS[2]]
+    data = _csv(SKYWARD_HEADER, rows).encode("cp1252")
+    per_position = console(data, "jobs.csv", SKYWARD_MAP, layout="per_position")
+    assert (per_position.layout, per_position.row_count, per_position.error_row_count) == (
+        "per_position",
+        2,
+        0,
+    )
+    assert len(_row(per_position, "1002").payload["positions"]) == 1  # kept once
+    per_staff = console(data, "jobs.csv", SKYWARD_MAP, layout="per_staff")
+    assert (per_staff.row_count, per_staff.error_row_count) == (4, 4)
+    errors = HrRow.objects.get(hr_import=per_staff, row_number=4).errors
+    assert "also on row(s) 5" in errors[-1]["message"]
 
 
 MUNIS_HEADER = [
