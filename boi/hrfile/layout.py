@@ -68,8 +68,9 @@ def _kind(key: str) -> str:
 
 def merge_rows(rows: list[tuple[int, Record]]) -> Record:
     """One staff member's rows → one wide-layout record (the first row's line number)."""
-    back = dict(rows[0][1].get("__columns__", {}))
-    merged: Record = {"__columns__": back, "__problems__": _disagreements(rows, back)}
+    columns = rows[0][1].get("__columns__", {})  # template column → the file's
+    back = dict(columns)
+    merged: Record = {"__columns__": back, "__problems__": _disagreements(rows, columns)}
     seen: dict[str, list[tuple]] = {"employment": [], "position": []}
     for number, record in rows:
         for key, value in record.items():
@@ -81,7 +82,7 @@ def merge_rows(rows: list[tuple[int, Record]]) -> Record:
             for group in groups:
                 if group not in seen[kind]:
                     seen[kind].append(group)
-                    _renumber(merged, back, group, len(seen[kind]), number)
+                    _renumber(merged, group, len(seen[kind]), number, columns)
         if "__extra__" in record:
             merged["__extra__"] = record["__extra__"]
     return merged
@@ -101,11 +102,12 @@ def _groups(record: Record) -> dict[str, list[tuple]]:
     return out
 
 
-def _renumber(merged: Record, back: dict, group: tuple, n: int, row: int) -> None:
+def _renumber(merged: Record, group: tuple, n: int, row: int, columns: dict) -> None:
+    """The group as the merged record's ``n``-th; its cells named by column and row."""
     for name, value in group:
         key = numbered(name, n)
         merged[key] = value
-        back[key] = f"{back.get(name, name)} (row {row})"
+        merged["__columns__"][key] = f"{columns.get(name, name)} (row {row})"
 
 
 PERSON_WORDS = {

@@ -95,3 +95,11 @@ def _text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
+
+
+def excel_zip(record: dict) -> None:
+    """A ZIP Excel kept as a number lost its leading zeros (02134 → 2134, ZIP+4 too): put
+    them back in the record's ``address_zip`` (template names)."""
+    value = record.get("address_zip", "")
+    if value.isdigit() and len(value) in (3, 4, 7, 8):
+        record["address_zip"] = value.zfill(9 if len(value) > 5 else 5)
