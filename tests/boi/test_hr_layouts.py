@@ -369,3 +369,38 @@ def test_workbooks_with_macros_or_a_password_are_refused_in_words(
     assert "password-protected workbook" in page
     page = _refused(client, ready_connection, b"PK\x03\x04 not a zip", "staff.xlsx")
     assert "damaged" in page
+
+
+def test_every_position_and_employment_reaches_campus_through_a_sync(
+    console, fake_boi, django_capture_on_commit_callbacks, hr_operator
+):
+    from django.utils import timezone
+
+    from boi.models import SyncRun
+    from boi.services.sync.commit import sync_commit_request
+    from boi.services.sync.runs import sync_run_create
+
+    data = _csv(SKYWARD_HEADER, SKYWARD_ROWS[:6]).encode("cp1252")
+    hr_import = console(data, "skyward.csv", SKYWARD_MAP)
+    assert (hr_import.row_count, hr_import.error_row_count) == (2, 0)
+    with django_capture_on_commit_callbacks(execute=True):
+        run = sync_run_create(hr_import=hr_import, actor="test")
+    run.refresh_from_db()
+    assert run.state == SyncRun.State.VALIDATED, run.last_error
+    with django_capture_on_commit_callbacks(execute=True):
+        sync_commit_request(run=run, actor=hr_operator, verified_at=timezone.now())
+    run.refresh_from_db()
+    assert (run.state, run.succeeded_count, run.failed_count) == ("committed", 2, 0)
+    munoz = fake_boi.staff["1001"]
+    assert len(munoz["positions"]) == 5
+    assert munoz["employments"] == [{"hireDate": "2005-08-15"}]
+    address = munoz["household"]["householdLocations"][0]["address"]
+    # sent as Campus's components: the house number kept, the unit in the apartment field
+    assert (address["number"], address["street"], address["tag"], address["apt"]) == (
+        "8484",
+        "WASHINGTON",
+        "ST",
+        "2",
+    )
+    berg = fake_boi.staff["1002"]["household"]["householdLocations"][0]["address"]
+    assert berg["number"] == "54" and berg["postOfficeBox"] in (True, "true")
