@@ -2,7 +2,7 @@
 
 from django import forms
 
-from boi.hrfile.template import template_columns
+from boi.hrfile.template import is_template_name, template_columns
 from boi.models import BoiConnection, HrImport, MappingValue
 
 
@@ -58,10 +58,17 @@ class MappingForm(forms.Form):
     title_description = forms.CharField(max_length=200, required=False)
 
 
+def _numbered_beyond(name: str, names: list[str]) -> bool:
+    return name not in names and is_template_name(name)
+
+
 def column_map_form(
     headers: list[str], initial: dict[str, str], layout: str = "detect"
 ) -> type[forms.Form]:
-    choices = [("", "— ignore —")] + [(n, n) for n, _, _ in template_columns()]
+    names = [n for n, _, _ in template_columns()]
+    # numbered beyond the template's 3 (location_4 …) when the file has such columns
+    names += [h for h in dict.fromkeys((*headers, *initial.values())) if _numbered_beyond(h, names)]
+    choices = [("", "— ignore —")] + [(n, n) for n in names]
     fields = {
         f"col_{i}": forms.ChoiceField(
             choices=choices, required=False, label=header, initial=initial.get(header, "")

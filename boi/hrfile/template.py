@@ -97,4 +97,12 @@ def template_columns() -> list[tuple[str, bool, str]]:
 
 
 TEMPLATE_NAMES = frozenset(name for name, _, _ in template_columns())
+
+
+def is_template_name(name: str) -> bool:
+    """A template column, numbered beyond the template's 3 too (``location_7``): a staff
+    member carries as many positions and employments as HR has."""
+    return name in TEMPLATE_NAMES or repeated(name) is not None
+
+
 REQUIRED_NAMES = tuple(name for name, required, _ in BASE_COLUMNS if required)

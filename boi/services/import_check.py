@@ -23,7 +23,7 @@ from boi.hrfile.reading import FileProblem, iter_text
 from boi.hrfile.resolver import JobMapping, Resolver, resolver_unmapped
 from boi.hrfile.rows import BuiltRow, build_row
 from boi.hrfile.tables import TABLE_FORMATS, iter_table
-from boi.hrfile.template import TEMPLATE_NAMES
+from boi.hrfile.template import is_template_name
 from boi.hrfile.xlsx_records import excel_zip
 from boi.models import BoiConnection, HrImport, HrRow, MappingValue
 from boi.rules.staff import Mappings
@@ -89,7 +89,7 @@ def _records(hr_import: HrImport, counted: _Counted) -> Iterator[tuple[int, dict
         record = {"__columns__": back}
         for key, value in raw.items():
             target = column_map.get(key)
-            if target is None and key in TEMPLATE_NAMES and key not in back:
+            if target is None and is_template_name(key) and key not in back:
                 target = key  # a JSON key that is a template name needs no mapping
             if target:
                 record[target] = value

@@ -12,7 +12,7 @@ from boi.hrfile.column_map import suggest_column_map
 from boi.hrfile.json_records import flatten_json_record, iter_json
 from boi.hrfile.reading import FileProblem, iter_text, sniff_format
 from boi.hrfile.tables import TABLE_FORMATS, iter_table
-from boi.hrfile.template import REQUIRED_NAMES, TEMPLATE_NAMES
+from boi.hrfile.template import REQUIRED_NAMES, is_template_name
 from boi.jobs import CHECK
 from boi.models import BoiConnection, HrImport, HrRow
 from boi.services import ConsoleError
@@ -107,7 +107,7 @@ def hr_import_map_columns(
     twice = sorted({t for t in targets if targets.count(t) > 1})
     if twice:
         raise ConsoleError(f"Each template column may be used once: {', '.join(twice)}.")
-    unknown = sorted(set(targets) - TEMPLATE_NAMES)
+    unknown = sorted(t for t in set(targets) if not is_template_name(t))
     if unknown:
         raise ConsoleError(f"Not template columns: {', '.join(unknown)}.")
     missing = [n for n in REQUIRED_NAMES if n not in targets]

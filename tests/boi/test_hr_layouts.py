@@ -82,6 +82,7 @@ def _console_upload(client, connection, data, name, column_map, layout) -> HrImp
     hr_import = HrImport.objects.get(id=int(response.url.rstrip("/").split("/")[-1]))
     page = client.get(f"/boi/imports/{hr_import.id}/").content.decode()
     assert "One row per position or job" in page and 'name="layout"' in page
+    column_map = column_map or hr_import.column_map  # {}: the suggested mapping
     form = {f"col_{i}": column_map.get(h, "") for i, h in enumerate(hr_import.headers)}
     form["layout"] = layout
     response = client.post(f"/boi/imports/{hr_import.id}/columns/", form)
@@ -404,3 +405,54 @@ def test_every_position_and_employment_reaches_campus_through_a_sync(
     )
     berg = fake_boi.staff["1002"]["household"]["householdLocations"][0]["address"]
     assert berg["number"] == "54" and berg["postOfficeBox"] in (True, "true")
+
+
+def test_the_wide_layout_takes_more_than_three_numbered_positions(console):
+    header = ["staff_number", "last_name", "first_name", "sex"]
+    cells = ["7001", "Ng", "Ana", "F"]
+    for n, school in enumerate(["010", "020", "030", "010", "020"], start=1):
+        suffix = "" if n == 1 else f"_{n}"
+        header += [f"location{suffix}", f"job_code{suffix}", f"position_start_date{suffix}"]
+        cells += [school, "20", f"2020-0{n}-01"]
+    header += ["hire_date_4", "termination_date_4"]
+    cells += ["2001-01-02", "2002-03-04"]
+    data = (",".join(header) + "\n" + ",".join(cells) + "\n").encode()
+    mapped = {h: h for h in header}
+    hr_import = console(data, "wide.csv", mapped)
+    assert hr_import.column_map["location_5"] == "location_5"  # suggested, not only mapped
+    row = _row(hr_import, "7001")
+    assert not row.has_errors, row.errors
+    assert [p["startDate"] for p in row.payload["positions"]] == [
+        f"2020-0{n}-01" for n in range(1, 6)
+    ]
+    assert row.payload["employments"] == [
+        {"hireDate": "2001-01-02", "terminationDate": "2002-03-04"}
+    ]
+
+
+def test_json_with_five_nested_positions_keeps_them_all(console):
+    positions = [
+        {"location": school, "job_code": "20", "start_date": f"2020-0{n}-01"}
+        for n, school in enumerate(["010", "020", "030", "010", "020"], start=1)
+    ]
+    record = {
+        "staff_number": "7002",
+        "last_name": "Ng",
+        "first_name": "Bo",
+        "sex": "M",
+        "employments": [
+            {
+                "hire_date": "2004-08-23",
+                "termination_date": "2011-06-10",
+                "rehire_date": "2019-08-20",
+            }
+        ],
+        "positions": positions,
+    }
+    import json
+
+    hr_import = console(json.dumps([record]).encode(), "hr.json", {})
+    assert "location_5" in hr_import.headers  # the fifth nested position, flattened
+    row = _row(hr_import, "7002")
+    assert len(row.payload["positions"]) == 5
+    assert row.payload["employments"][1] == {"hireDate": "2019-08-20"}
