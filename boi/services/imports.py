@@ -38,7 +38,7 @@ def hr_import_upload(
             connection=connection,
             file_name=file_name[:255],
             file_format=file_format,
-            encoding=stored.encoding,
+            encoding="" if file_format == "xlsx" else stored.encoding,  # a workbook has none
             size_bytes=stored.size,
             sha256=stored.sha256,
             storage_name=stored.name,

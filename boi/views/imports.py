@@ -37,7 +37,7 @@ def _import_upload(request, connection_id):
             if upload is not None and upload.too_large:
                 messages.error(request, "The file is larger than BOI_UPLOAD_MAX_MEGABYTES.")
             else:
-                messages.error(request, "Choose a CSV or JSON file.")
+                messages.error(request, "Choose a CSV, Excel (.xlsx) or JSON file.")
         else:
             try:
                 hr_import = services.hr_import_upload(

@@ -331,6 +331,7 @@ def test_a_frontline_like_xlsx_with_date_cells_is_read_as_exported(console):
         2,
         0,
     )
+    assert hr_import.encoding == ""  # a workbook has no text encoding to show
     hale = _row(hr_import, "5001")
     assert hale.payload["birthDate"] == "1985-04-03"
     assert [(p["schoolNumber"], p["startDate"]) for p in hale.payload["positions"]] == [
