@@ -2,8 +2,8 @@
 
 from django import forms
 
-from boi.hrfile.template import template_columns
-from boi.models import BoiConnection, MappingValue
+from boi.hrfile.template import is_template_name, template_columns
+from boi.models import BoiConnection, HrImport, MappingValue
 
 
 class ConnectionForm(forms.ModelForm):
@@ -58,14 +58,29 @@ class MappingForm(forms.Form):
     title_description = forms.CharField(max_length=200, required=False)
 
 
-def column_map_form(headers: list[str], initial: dict[str, str]) -> type[forms.Form]:
-    choices = [("", "— ignore —")] + [(n, n) for n, _, _ in template_columns()]
+def _numbered_beyond(name: str, names: list[str]) -> bool:
+    return name not in names and is_template_name(name)
+
+
+def column_map_form(
+    headers: list[str], initial: dict[str, str], layout: str = "detect"
+) -> type[forms.Form]:
+    names = [n for n, _, _ in template_columns()]
+    # numbered beyond the template's 3 (location_4 …) when the file has such columns
+    names += [h for h in dict.fromkeys((*headers, *initial.values())) if _numbered_beyond(h, names)]
+    choices = [("", "— ignore —")] + [(n, n) for n in names]
     fields = {
         f"col_{i}": forms.ChoiceField(
             choices=choices, required=False, label=header, initial=initial.get(header, "")
         )
         for i, header in enumerate(headers)
     }
+    fields["layout"] = forms.ChoiceField(
+        choices=HrImport.Layout.choices,
+        required=False,
+        initial=layout,
+        label="The file has",
+    )
     return type("ColumnMapForm", (forms.Form,), fields)
 
 

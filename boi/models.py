@@ -101,13 +101,21 @@ class HrImport(models.Model):
 
     connection = models.ForeignKey(BoiConnection, on_delete=models.CASCADE, related_name="imports")
     file_name = models.CharField(max_length=255)
-    file_format = models.CharField(max_length=10)  # csv | json
+    file_format = models.CharField(max_length=10)  # csv | xlsx | json
     encoding = models.CharField(max_length=20, blank=True)
     size_bytes = models.PositiveBigIntegerField(default=0)
     sha256 = models.CharField(max_length=64)
     storage_name = models.CharField(max_length=100, blank=True)  # encrypted file in VAR_DIR
     headers = models.JSONField(default=list, blank=True)
     column_map = models.JSONField(default=dict, blank=True)  # file column → template column
+
+    class Layout(models.TextChoices):
+        # How the rows are laid out (boi.hrfile.layout): the operator's choice.
+        DETECT = "detect", "Find out from the rows"
+        PER_POSITION = "per_position", "One row per position or job (the person repeated)"
+        PER_STAFF = "per_staff", "One row per staff member (numbered columns)"
+
+    layout = models.CharField(max_length=12, choices=Layout.choices, default=Layout.DETECT)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.UPLOADED)
     problem = models.TextField(blank=True)
     row_count = models.PositiveIntegerField(default=0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from boi.hrfile.template import TEMPLATE_NAMES
+from boi.hrfile.template import is_template_name
 
 # Header spellings HR systems commonly use, for the automatic column mapping.
 ALIASES = {
@@ -52,7 +52,7 @@ def suggest_column_map(headers: Iterable[str]) -> dict[str, str]:
     taken: set[str] = set()
     for header in headers:
         canonical = _canonical_header(header)
-        name = canonical if canonical in TEMPLATE_NAMES else ALIASES.get(canonical, "")
+        name = canonical if is_template_name(canonical) else ALIASES.get(canonical, "")
         if name and name not in taken:
             mapping[header] = name
             taken.add(name)

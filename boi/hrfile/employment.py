@@ -12,7 +12,7 @@ from boi.hrfile.cells import RowCells
 from boi.hrfile.resolver import Resolver
 from boi.hrfile.template import numbered, repeated
 
-EMPLOYMENT_NAMES = ("hire_date", "termination_date")
+EMPLOYMENT_NAMES = ("hire_date", "termination_date", "rehire_date")
 POSITION_NAMES = (
     "location",
     "job_code",
@@ -47,7 +47,31 @@ def employments_of(cells: RowCells) -> list[dict]:
                 # a bad date keeps the employment (its problem is reported)
                 item[name] = cells.date(column, f"{path}.{name}") or "0000-00-00"
         out.append(item)
+        rehire = _rehire(cells, item, numbered("rehire_date", n), len(out))
+        if rehire is not None:
+            out.append(rehire)
     return out
+
+
+def _rehire(cells: RowCells, item: dict, column: str, index: int) -> dict | None:
+    """Original hire, termination and last hire on one row: a last hire after the
+    termination is a rehire, a second employment open from the last hire (the first runs
+    from the original hire to the termination). A last hire without a later termination
+    is the same employment."""
+    if not cells.val(column):
+        return None
+    last = cells.date(column, f"employments[{index}].hireDate")
+    if last is None:
+        return None
+    if not item.get("hireDate"):
+        item["hireDate"] = last  # only the last hire given: the employment starts then
+        cells.origins[f"employments[{index - 1}].hireDate"] = column
+        return None
+    ended = item.get("terminationDate", "")
+    if not ended or last <= ended or last == item["hireDate"]:
+        return None
+    cells.origins[f"employments[{index}].hireDate"] = column
+    return {"hireDate": last}
 
 
 def positions_of(cells: RowCells, resolver: Resolver) -> list[dict]:

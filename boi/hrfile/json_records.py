@@ -59,7 +59,7 @@ def flatten_json_record(record: Mapping[str, object]) -> dict[str, str]:
         if key == "employments" and isinstance(value, list):
             for n, item in enumerate(value, start=1):
                 if isinstance(item, Mapping):
-                    for name in ("hire_date", "termination_date"):
+                    for name in ("hire_date", "termination_date", "rehire_date"):
                         flat[numbered(name, n)] = _scalar(item.get(name))
         elif key == "positions" and isinstance(value, list):
             for n, item in enumerate(value, start=1):

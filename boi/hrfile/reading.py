@@ -42,6 +42,12 @@ def iter_text(chunks: Iterable[bytes], encoding: str) -> Iterator[str]:
 
 
 def sniff_format(file_name: str, head: bytes) -> str:
+    """``json``, ``xlsx`` (an Excel workbook: a zip, or a password-protected OLE file the
+    reader refuses with its reason) or ``csv``."""
+    if head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+        return "xlsx"
+    if file_name.lower().endswith((".xlsx", ".xlsm", ".xls")):
+        return "xlsx"
     stripped = head.lstrip(codecs.BOM_UTF8).lstrip()
     if file_name.lower().endswith((".json", ".jsonl", ".ndjson")) or stripped[:1] in (b"[", b"{"):
         return "json"

@@ -38,9 +38,11 @@ def build_row(record: Mapping[str, str], resolver: Resolver, *, household_allowe
     """One HR record (template column → text) → the BOI staff payload and every problem.
 
     ``record`` uses template names; ``record["__columns__"]`` (optional) maps each template
-    name back to the file's column for messages.
+    name back to the file's column for messages; ``record["__problems__"]`` (optional) are
+    problems found before (``boi.hrfile.layout``).
     """
     cells = RowCells.of(record)
+    cells.problems.extend(record.get("__problems__", ()))  # a long layout's rows disagreeing
     _file_problems(cells)
     payload = _person(cells, resolver)
     employments = employments_of(cells)

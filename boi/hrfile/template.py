@@ -25,6 +25,7 @@ BASE_COLUMNS: tuple[tuple[str, bool, str], ...] = (
 EMPLOYMENT_COLUMNS: tuple[tuple[str, str], ...] = (
     ("hire_date", "Hire date (required when the employment is given)"),
     ("termination_date", "Termination date (blank while employed)"),
+    ("rehire_date", "Last hire date: after the termination date it starts a second employment"),
 )
 POSITION_COLUMNS: tuple[tuple[str, str], ...] = (
     ("location", "HR location, mapped to a Campus school number"),
@@ -36,13 +37,15 @@ POSITION_COLUMNS: tuple[tuple[str, str], ...] = (
 ADDRESS_COLUMNS: tuple[tuple[str, str, str], ...] = (
     # (column, BOI address field, meaning)
     ("address_full", "fullStreetAddress", "Full street line — OR the components below"),
-    ("address_po_box", "postOfficeBox", "true for a PO box (then only its number)"),
+    ("address_po_box", "postOfficeBox", "yes for a PO box (then only its number), or its number"),
+    ("address_po_box_number", "boxNumber", "PO box number (a number makes the address a PO box)"),
     ("address_number", "number", "House number, or the PO box number"),
     ("address_prefix", "prefix", "Pre-directional (N, South …)"),
     ("address_street", "street", "Street name"),
     ("address_tag", "tag", "Street suffix (Ave, St …)"),
     ("address_direction", "direction", "Post-directional (NE, SW …)"),
     ("address_apt", "apt", "Apartment / unit"),
+    ("address_line2", "line2", "Address line 2: apartment or unit (Apt 2, Unit 5, #3)"),
     ("address_city", "city", "City"),
     ("address_state", "state", "State (code or name)"),
     ("address_zip", "zip", "ZIP or ZIP+4"),
@@ -51,7 +54,7 @@ ADDRESS_COLUMNS: tuple[tuple[str, str, str], ...] = (
 ADDRESS_FIELD_OF = {column: name for column, name, _ in ADDRESS_COLUMNS}
 
 REPEATED = re.compile(
-    r"^(hire_date|termination_date|location|job_code|title_description|position_start_date|"
+    r"^(hire_date|termination_date|rehire_date|location|job_code|title_description|position_start_date|"
     r"position_end_date)(?:_(\d+))?$"
 )
 PAYLOAD_SCALARS = {
@@ -94,4 +97,12 @@ def template_columns() -> list[tuple[str, bool, str]]:
 
 
 TEMPLATE_NAMES = frozenset(name for name, _, _ in template_columns())
+
+
+def is_template_name(name: str) -> bool:
+    """A template column, numbered beyond the template's 3 too (``location_7``): a staff
+    member carries as many positions and employments as HR has."""
+    return name in TEMPLATE_NAMES or repeated(name) is not None
+
+
 REQUIRED_NAMES = tuple(name for name, required, _ in BASE_COLUMNS if required)

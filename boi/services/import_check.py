@@ -17,12 +17,14 @@ from django.db.models import Count
 from django.utils import timezone
 
 from boi import storage
-from boi.hrfile.csv_records import iter_csv
 from boi.hrfile.json_records import flatten_json_record, iter_json
+from boi.hrfile.layout import staff_records
 from boi.hrfile.reading import FileProblem, iter_text
 from boi.hrfile.resolver import JobMapping, Resolver, resolver_unmapped
 from boi.hrfile.rows import BuiltRow, build_row
-from boi.hrfile.template import TEMPLATE_NAMES
+from boi.hrfile.tables import TABLE_FORMATS, iter_table
+from boi.hrfile.template import is_template_name
+from boi.hrfile.xlsx_records import excel_zip
 from boi.models import BoiConnection, HrImport, HrRow, MappingValue
 from boi.rules.staff import Mappings
 from idbridge.audit.services import audit_record
@@ -63,13 +65,12 @@ class _Counted:
 
 
 def _records(hr_import: HrImport, counted: _Counted) -> Iterator[tuple[int, dict[str, str]]]:
-    texts = iter_text(counted, hr_import.encoding)
     column_map = hr_import.column_map
     back = {target: source for source, target in column_map.items()}
-    if hr_import.file_format == "csv":
-        rows = iter_csv(texts)
+    if hr_import.file_format in TABLE_FORMATS:
+        rows = iter_table(hr_import.file_format, counted, hr_import.encoding)
         header = next(rows)
-        # Every CSV row has the header's columns: the file column → template column pairs
+        # Every row has the header's columns: the file column → template column pairs
         # are worked out once, not per row.
         pairs = [(source, column_map[source]) for source in header if column_map.get(source)]
         for number, raw in rows:
@@ -79,14 +80,16 @@ def _records(hr_import: HrImport, counted: _Counted) -> Iterator[tuple[int, dict
                     record[target] = raw[source]
             if "__extra__" in raw:
                 record["__extra__"] = raw["__extra__"]
+            if hr_import.file_format == "xlsx":
+                excel_zip(record)
             yield number, record
         return
-    for number, flat in iter_json(texts):
+    for number, flat in iter_json(iter_text(counted, hr_import.encoding)):
         raw = flatten_json_record(flat)
         record = {"__columns__": back}
         for key, value in raw.items():
             target = column_map.get(key)
-            if target is None and key in TEMPLATE_NAMES and key not in back:
+            if target is None and is_template_name(key) and key not in back:
                 target = key  # a JSON key that is a template name needs no mapping
             if target:
                 record[target] = value
@@ -114,7 +117,8 @@ def _check(running: RunningJob, actor) -> HrImport:
     batch: list[tuple] = []
     rows = 0
     try:
-        for number, record in _records(hr_import, counted):
+        records = _records(hr_import, counted)
+        for number, record in staff_records(records, layout=hr_import.layout):
             built = build_row(record, resolver, household_allowed=household_allowed)
             batch.append(insert.values(number, built))
             rows += 1

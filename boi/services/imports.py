@@ -9,10 +9,10 @@ from django.db import transaction
 
 from boi import storage
 from boi.hrfile.column_map import suggest_column_map
-from boi.hrfile.csv_records import iter_csv
 from boi.hrfile.json_records import flatten_json_record, iter_json
 from boi.hrfile.reading import FileProblem, iter_text, sniff_format
-from boi.hrfile.template import REQUIRED_NAMES, TEMPLATE_NAMES
+from boi.hrfile.tables import TABLE_FORMATS, iter_table
+from boi.hrfile.template import REQUIRED_NAMES, is_template_name
 from boi.jobs import CHECK
 from boi.models import BoiConnection, HrImport, HrRow
 from boi.services import ConsoleError
@@ -38,7 +38,7 @@ def hr_import_upload(
             connection=connection,
             file_name=file_name[:255],
             file_format=file_format,
-            encoding=stored.encoding,
+            encoding="" if file_format == "xlsx" else stored.encoding,  # a workbook has none
             size_bytes=stored.size,
             sha256=stored.sha256,
             storage_name=stored.name,
@@ -81,9 +81,9 @@ def _format_and_headers(
 
 
 def _headers(name: str, file_format: str, encoding: str) -> list[str]:
+    if file_format in TABLE_FORMATS:
+        return list(next(iter_table(file_format, storage.read(name), encoding)))
     texts = iter_text(storage.read(name), encoding)
-    if file_format == "csv":
-        return list(next(iter_csv(texts)))
     seen: dict[str, None] = {}
     for number, record in iter_json(texts):
         for key in flatten_json_record(record):
@@ -95,14 +95,19 @@ def _headers(name: str, file_format: str, encoding: str) -> list[str]:
     return list(seen)
 
 
-def hr_import_map_columns(*, hr_import: HrImport, column_map: dict[str, str], actor) -> HrImport:
-    """Save the column mapping and queue the row check."""
+def hr_import_map_columns(
+    *, hr_import: HrImport, column_map: dict[str, str], actor, layout: str = ""
+) -> HrImport:
+    """Save the column mapping (and how the rows are laid out) and queue the row check."""
+    layout = layout or hr_import.layout
+    if layout not in HrImport.Layout.values:
+        raise ConsoleError("Choose how the file's rows are laid out.")
     clean = {k: v for k, v in column_map.items() if v and k in hr_import.headers}
     targets = list(clean.values())
     twice = sorted({t for t in targets if targets.count(t) > 1})
     if twice:
         raise ConsoleError(f"Each template column may be used once: {', '.join(twice)}.")
-    unknown = sorted(set(targets) - TEMPLATE_NAMES)
+    unknown = sorted(t for t in set(targets) if not is_template_name(t))
     if unknown:
         raise ConsoleError(f"Not template columns: {', '.join(unknown)}.")
     missing = [n for n in REQUIRED_NAMES if n not in targets]
@@ -114,6 +119,7 @@ def hr_import_map_columns(*, hr_import: HrImport, column_map: dict[str, str], ac
             status__in=[HrImport.Status.UPLOADED, HrImport.Status.CHECKED, HrImport.Status.FAILED],
         ).update(
             column_map=clean,
+            layout=layout,
             status=HrImport.Status.QUEUED,
             problem="",
         )
@@ -127,7 +133,7 @@ def hr_import_map_columns(*, hr_import: HrImport, column_map: dict[str, str], ac
             actor=actor,
             action="boi.import.mapped",
             target=hr_import,
-            details={"columns": clean, "job": job.id},
+            details={"columns": clean, "layout": layout, "job": job.id},
         )
     hr_import.refresh_from_db()
     return hr_import

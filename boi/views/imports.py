@@ -37,7 +37,7 @@ def _import_upload(request, connection_id):
             if upload is not None and upload.too_large:
                 messages.error(request, "The file is larger than BOI_UPLOAD_MAX_MEGABYTES.")
             else:
-                messages.error(request, "Choose a CSV or JSON file.")
+                messages.error(request, "Choose a CSV, Excel (.xlsx) or JSON file.")
         else:
             try:
                 hr_import = services.hr_import_upload(
@@ -69,7 +69,7 @@ def import_detail(request, import_id):
     )
     column_form = None
     if hr_import.status in (HrImport.Status.UPLOADED, HrImport.Status.FAILED):
-        column_form = column_map_form(hr_import.headers, hr_import.column_map)()
+        column_form = column_map_form(hr_import.headers, hr_import.column_map, hr_import.layout)()
     query = filter_query({"show": show, "q": q})
     return render(
         request,
@@ -107,7 +107,10 @@ def import_columns(request, import_id):
         }
         try:
             services.hr_import_map_columns(
-                hr_import=hr_import, column_map=chosen, actor=request.user
+                hr_import=hr_import,
+                column_map=chosen,
+                layout=form.cleaned_data.get("layout") or HrImport.Layout.DETECT,
+                actor=request.user,
             )
         except ConsoleError as exc:
             messages.error(request, str(exc))
