@@ -140,6 +140,15 @@ def import_progress(hr_import: HrImport, *, can_manage: bool = True) -> dict:
     }
 
 
+def refused_staff(run: SyncRun):
+    """The staff Campus refused at transfer, with their HR rows, by row."""
+    return (
+        SyncStaff.objects.filter(run=run, outcome=SyncStaff.Outcome.REFUSED)
+        .select_related("row")
+        .order_by("row__row_number", "id")
+    )
+
+
 def run_outcomes_per_staff(run: SyncRun) -> bool:
     """Does the committed run know each staff member's outcome? Not when Campus's commit job
     reported counts only and some failed: which ones is in Campus's Business Office Error

@@ -33,6 +33,9 @@ def commit_check(request) -> Decision:
     )
 
 
+REFUSED_SHOWN = 50  # refused staff named on the run page (all on the results page)
+
+
 @permission_required("core.view_boi")
 def run_detail(request, run_id):
     run = get_object_or_404(
@@ -52,6 +55,8 @@ def run_detail(request, run_id):
             "hr_changed": bool(run.hr_fingerprint)
             and run.hr_fingerprint != runs.import_fingerprint(run.hr_import),
             "errors": ErrorLogEntry.objects.filter(run=run)[:5],
+            "refused": selectors.refused_staff(run)[:REFUSED_SHOWN],
+            "refused_count": selectors.refused_staff(run).count(),
             "per_staff": run.state != SyncRun.State.COMMITTED
             or selectors.run_outcomes_per_staff(run),
         },

@@ -64,6 +64,7 @@ def _record_results(run: SyncRun, status: JobStatus) -> None:
         succeeded = list(
             SyncStaff.objects.filter(run=run)
             .exclude(staff_number__in=failed_numbers)
+            .exclude(outcome=SyncStaff.Outcome.REFUSED)
             .values_list("staff_number", flat=True)
         )
     record_outcomes(run, [str(s) for s in succeeded], failed)
