@@ -102,7 +102,7 @@ def test_a_rotated_secret_fails_the_step_as_credentials_rejected(
     assert Alert.objects.filter(run=run, level="error").exists()
 
 
-def test_a_refused_transfer_is_logged_with_the_ssn_masked(
+def test_a_refused_staff_member_is_logged_with_the_ssn_masked(
     upload, fake_boi, django_capture_on_commit_callbacks
 ):
     hr_import = upload(hr_csv([good_row(1)]))
@@ -132,8 +132,10 @@ def test_a_refused_transfer_is_logged_with_the_ssn_masked(
     with django_capture_on_commit_callbacks(execute=True):
         run = sync_run_create(hr_import=hr_import, actor="test")
     run.refresh_from_db()
-    assert run.job == SyncRun.Job.FAILED and "gender" in run.last_error
-    entry = ErrorLogEntry.objects.get(run=run)
+    assert run.job == SyncRun.Job.FAILED and "refused every staff member" in run.last_error
+    refused = SyncStaff.objects.get(run=run, outcome="refused")
+    assert refused.outcome_errors[0]["message"] == "Gender 'F' is not a Campus gender"
+    entry = ErrorLogEntry.objects.get(id=refused.outcome_errors[0]["entry"])
     assert entry.action == "POST" and entry.path.endswith("/transfer")
     assert "***-**-0001" in entry.payload and "123-45-0001" not in entry.payload
 

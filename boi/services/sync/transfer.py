@@ -12,6 +12,7 @@ from boi.models import AddressCheck, HrImport, HrRow, SyncRun, SyncStaff
 from boi.rules.addresses import address_to_send, components_of
 from boi.services.sync.refusals import REFUSED_STATUSES, refusals_record, send_isolating
 from boi.services.sync.runs import advance, import_fingerprint
+from idbridge.connectors.types import PermanentCampusError
 from idbridge.db import pages
 from idbridge.jobs.services import RunningJob
 
@@ -103,5 +104,10 @@ def _batch_sender(client, sync_id: str):
 
 
 def end_transfer(run: SyncRun, client, running: RunningJob) -> None:
+    if not SyncStaff.objects.filter(run=run).exclude(outcome=SyncStaff.Outcome.REFUSED).exists():
+        raise PermanentCampusError(
+            "Campus refused every staff member sent (each is named on this page with the "
+            "reason): fix the HR file and start again."
+        )
     client.sync_end_transfer(run.sync_id)
     advance(run, SyncRun.State.TRANSFER_ENDED)
