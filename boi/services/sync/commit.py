@@ -14,6 +14,7 @@ from boi.rules.sync import SyncState, next_sync_state
 from boi.services import ConsoleError
 from boi.services.errorlog import alert_raise
 from boi.services.sync.runs import import_fingerprint, queue_step
+from boi.services.sync.words import error_in_words
 from boi.tasks import poll_commit_job
 from idbridge.audit.services import audit_record
 from idbridge.db import rows_update
@@ -83,7 +84,10 @@ def record_outcomes(run: SyncRun, succeeded: list[str], failed: list[dict]) -> N
     errors_of = {}
     for item in failed:
         errors = item.get("errors") if isinstance(item.get("errors"), list) else [item]
-        errors_of[str(item.get("staffNumber") or "")] = errors
+        errors_of[str(item.get("staffNumber") or "")] = [
+            {"field": "", "message": error_in_words(e if isinstance(e, dict) else {"message": e})}
+            for e in errors
+        ]
     numbers = list(errors_of)
     for start in range(0, len(numbers), 1000):  # one executemany per chunk, not a row each
         entries = list(
