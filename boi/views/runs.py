@@ -50,6 +50,7 @@ def run_detail(request, run_id):
             "run": run,
             "progress": selectors.run_progress(run, can_manage=can_manage),
             "summary": run.report_summary,
+            "report_lists": selectors.report_lists(run.report_summary),
             "commit_api": commit.commit_api_for(run.staff_count),
             "verification": verification,
             "hr_changed": bool(run.hr_fingerprint)
@@ -138,6 +139,7 @@ def run_report(request, run_id, results=False):
             "form": form,
             "query": query,
             "summary": run.report_summary,
+            "report_lists": selectors.report_lists(run.report_summary),
             "per_staff": not results or selectors.run_outcomes_per_staff(run),
         },
     )

@@ -112,6 +112,9 @@ def test_a_refused_batch_is_split_the_rest_go_through_and_the_refused_one_is_nam
     page = client.get(f"/boi/runs/{run.id}/").content.decode()
     assert "E00005" in page and "row 6" in page and "house number is required" in page
     assert "staff[" not in page and ".address.number" not in page
+    # the validate report's lists and the commit in words, not API names
+    assert "Staff to be added" in page and "staffToAdd" not in page
+    assert "Campus's synchronous commit" in page and "(commit," not in page
     results = client.get(f"/boi/runs/{run.id}/results/").content.decode()
     assert "E00005" in results and "Refused at transfer" in results
     assert "house number is required" in results
