@@ -108,7 +108,12 @@ class ReportFilterForm(forms.Form):
         required=False,
     )
     outcome = forms.ChoiceField(
-        choices=[("", "Any outcome"), ("succeeded", "Succeeded"), ("failed", "Failed")],
+        choices=[
+            ("", "Any outcome"),
+            ("succeeded", "Succeeded"),
+            ("failed", "Failed"),
+            ("refused", "Refused at transfer"),
+        ],
         required=False,
     )
     q = forms.CharField(required=False, label="Staff number or name")

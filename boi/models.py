@@ -350,6 +350,7 @@ class SyncStaff(models.Model):
         PENDING = "pending", "Pending"
         SUCCEEDED = "succeeded", "Succeeded"
         FAILED = "failed", "Failed"
+        REFUSED = "refused", "Refused at transfer"
 
     run = models.ForeignKey(SyncRun, on_delete=models.CASCADE, related_name="staff")
     row = models.ForeignKey(HrRow, null=True, on_delete=models.SET_NULL, related_name="+")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from django.db.models import Q
@@ -138,6 +139,33 @@ def import_progress(hr_import: HrImport, *, can_manage: bool = True) -> dict:
         "rows": hr_import.row_count,
         "problem": hr_import.problem,
     }
+
+
+REPORT_LIST_LABELS = {
+    "staffToAdd": "Staff to be added",
+    "addressesToAdd": "Addresses to be added",
+}
+
+
+def report_lists(summary: dict) -> list[tuple[str, int]]:
+    """The validate report's district-wide lists as (label, count): "Staff to be added",
+    not ``staffToAdd``."""
+    lists = []
+    for key, value in summary.items():
+        if key.endswith("_count"):
+            name = key.removesuffix("_count")
+            words = re.sub(r"(?<=[a-z])([A-Z])", r" \1", name).lower().capitalize()
+            lists.append((REPORT_LIST_LABELS.get(name, words), value))
+    return lists
+
+
+def refused_staff(run: SyncRun):
+    """The staff Campus refused at transfer, with their HR rows, by row."""
+    return (
+        SyncStaff.objects.filter(run=run, outcome=SyncStaff.Outcome.REFUSED)
+        .select_related("row")
+        .order_by("row__row_number", "id")
+    )
 
 
 def run_outcomes_per_staff(run: SyncRun) -> bool:

@@ -33,6 +33,9 @@ def commit_check(request) -> Decision:
     )
 
 
+REFUSED_SHOWN = 50  # refused staff named on the run page (all on the results page)
+
+
 @permission_required("core.view_boi")
 def run_detail(request, run_id):
     run = get_object_or_404(
@@ -47,11 +50,14 @@ def run_detail(request, run_id):
             "run": run,
             "progress": selectors.run_progress(run, can_manage=can_manage),
             "summary": run.report_summary,
+            "report_lists": selectors.report_lists(run.report_summary),
             "commit_api": commit.commit_api_for(run.staff_count),
             "verification": verification,
             "hr_changed": bool(run.hr_fingerprint)
             and run.hr_fingerprint != runs.import_fingerprint(run.hr_import),
             "errors": ErrorLogEntry.objects.filter(run=run)[:5],
+            "refused": selectors.refused_staff(run)[:REFUSED_SHOWN],
+            "refused_count": selectors.refused_staff(run).count(),
             "per_staff": run.state != SyncRun.State.COMMITTED
             or selectors.run_outcomes_per_staff(run),
         },
@@ -133,6 +139,7 @@ def run_report(request, run_id, results=False):
             "form": form,
             "query": query,
             "summary": run.report_summary,
+            "report_lists": selectors.report_lists(run.report_summary),
             "per_staff": not results or selectors.run_outcomes_per_staff(run),
         },
     )

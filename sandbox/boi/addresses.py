@@ -70,16 +70,7 @@ def record_keys(address) -> tuple[str, str]:
     components = record_components(address)
     address_rules, errors = rules.normalize_address(components)
     if errors and not components.get("postOfficeBox"):
-        line = " ".join(
-            str(components.get(name, ""))
-            for name in ("number", "prefix", "street", "tag", "direction")
-            if components.get(name)
-        )
-        if components.get("apt"):
-            line += f" # {components['apt']}"
-        full = {"fullStreetAddress": line}
-        full.update({k: components[k] for k in ("city", "state", "zip") if k in components})
-        address_rules, errors = rules.normalize_address(full)
+        address_rules, errors = rules.normalize_address(rules.full_form_of(components))
     match_key = address_rules.key if address_rules is not None and not errors else ""
     return components_hash(components), match_key[:200]
 

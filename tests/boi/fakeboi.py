@@ -63,6 +63,9 @@ class FakeResponse:
         pass
 
 
+FAILME = {"field": "lastName", "code": "refused", "message": "lastName 'Failme' is refused"}
+
+
 def refused(status: int, field: str, code: str, message: str) -> FakeResponse:
     return FakeResponse(status, {"errors": [{"field": field, "code": code, "message": message}]})
 
@@ -79,6 +82,7 @@ class FakeBoi:
         self.addresses: dict[str, dict] = {}  # key -> components
         self.syncs: dict[str, dict] = {}
         self.jobs: list[dict] = []
+        self.validate_flags = True  # False: Campus data changed after validate
         self.calls: list[tuple[str, str]] = []
         self.fail_next: list[int] = []  # statuses to answer the next calls with
         self.token_fetches = 0
@@ -293,11 +297,12 @@ class FakeBoi:
         sync["status"] = "validated"
         entries = [self._entry(s) for s in sync["staff"]]
         adds = [e["staffNumber"] for e in entries if e["action"] == "add"]
+        errors = sum(e["action"] == "error" for e in entries)
         summary = {
             "staff": len(entries),
             "add": len(adds),
-            "update": len(entries) - len(adds),
-            "error": 0,
+            "update": len(entries) - len(adds) - errors,
+            "error": errors,
         }
         report = {
             "syncID": sync_id,
@@ -312,12 +317,14 @@ class FakeBoi:
 
     def _entry(self, staff):
         known = self.staff.get(staff["staffNumber"])
+        # As Campus: the commit refuses the staff its validate report gave errors.
+        errors = [FAILME] if staff.get("lastName") == "Failme" and self.validate_flags else []
         return {
             "staffNumber": staff["staffNumber"],
-            "action": "update" if known else "add",
+            "action": "error" if errors else "update" if known else "add",
             "personID": known["personID"] if known else None,
             "demographics": [{"field": "lastName", "new": staff["lastName"]}],
-            "errors": [],
+            "errors": errors,
             "notes": [],
         }
 
@@ -359,8 +366,7 @@ class FakeBoi:
         ok, failed = [], []
         for staff in sync["staff"]:
             if staff.get("lastName") == "Failme":
-                error = {"field": "lastName", "code": "refused", "message": "refused"}
-                failed.append({"staffNumber": staff["staffNumber"], "errors": [error]})
+                failed.append({"staffNumber": staff["staffNumber"], "errors": [FAILME]})
             else:
                 action = "update" if staff["staffNumber"] in self.staff else "add"
                 self.store(staff)

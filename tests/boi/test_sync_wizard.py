@@ -61,7 +61,8 @@ def test_a_small_sync_commits_synchronously_with_per_staff_results(
     assert run.state == SyncRun.State.COMMITTED and run.commit_mode == "commit"
     assert (run.succeeded_count, run.failed_count) == (1, 1)
     failed = SyncStaff.objects.get(run=run, outcome="failed")
-    assert failed.row.row_number == 3 and failed.outcome_errors[0]["field"] == "lastName"
+    assert failed.row.row_number == 3
+    assert failed.outcome_errors[0]["message"] == "Last name 'Failme' is refused"
     assert "E00001" in fake_boi.staff
     assert Alert.objects.filter(run=run, level="error").exists()
     assert any(hr_operator.email in m.to for m in OutboxMessage.objects.all())
@@ -102,7 +103,7 @@ def test_a_rotated_secret_fails_the_step_as_credentials_rejected(
     assert Alert.objects.filter(run=run, level="error").exists()
 
 
-def test_a_refused_transfer_is_logged_with_the_ssn_masked(
+def test_a_refused_staff_member_is_logged_with_the_ssn_masked(
     upload, fake_boi, django_capture_on_commit_callbacks
 ):
     hr_import = upload(hr_csv([good_row(1)]))
@@ -132,8 +133,10 @@ def test_a_refused_transfer_is_logged_with_the_ssn_masked(
     with django_capture_on_commit_callbacks(execute=True):
         run = sync_run_create(hr_import=hr_import, actor="test")
     run.refresh_from_db()
-    assert run.job == SyncRun.Job.FAILED and "gender" in run.last_error
-    entry = ErrorLogEntry.objects.get(run=run)
+    assert run.job == SyncRun.Job.FAILED and "refused every staff member" in run.last_error
+    refused = SyncStaff.objects.get(run=run, outcome="refused")
+    assert refused.outcome_errors[0]["message"] == "Gender 'F' is not a Campus gender"
+    entry = ErrorLogEntry.objects.get(id=refused.outcome_errors[0]["entry"])
     assert entry.action == "POST" and entry.path.endswith("/transfer")
     assert "***-**-0001" in entry.payload and "123-45-0001" not in entry.payload
 
@@ -192,14 +195,8 @@ def commit_verification_of(client, user):
     return commit_check(request)
 
 
-def test_a_commit_job_that_reports_counts_only_says_where_the_failures_are(
-    upload, fake_boi, django_capture_on_commit_callbacks, settings, login, hr_operator
-):
+def _counts_only_job(fake_boi):
     """The sandbox's job status, like Campus's, has counts and no per-staff failures."""
-    settings.BOI_SYNC_COMMIT_MAX_STAFF = 1
-    run = _run(
-        upload, [good_row(1), good_row(2, last="Failme")], django_capture_on_commit_callbacks
-    )
     original = fake_boi.sync_action
 
     def counts_only(sync_id, sync, action, body):
@@ -209,6 +206,41 @@ def test_a_commit_job_that_reports_counts_only_says_where_the_failures_are(
         return response
 
     fake_boi.sync_action = counts_only
+
+
+def test_a_commit_job_that_reports_counts_only_names_the_staff_validate_flagged(
+    upload, fake_boi, django_capture_on_commit_callbacks, settings, login, hr_operator
+):
+    settings.BOI_SYNC_COMMIT_MAX_STAFF = 1
+    rows = [good_row(1), good_row(2, last="Failme"), good_row(3)]
+    run = _run(upload, rows, django_capture_on_commit_callbacks)
+    _counts_only_job(fake_boi)
+    with django_capture_on_commit_callbacks(execute=True):
+        sync_commit_request(run=run, actor="test", verified_at=timezone.now())
+    run.refresh_from_db()
+    assert run.state == SyncRun.State.COMMITTED and run.commit_mode == "commitJob"
+    assert (run.succeeded_count, run.failed_count) == (2, 1)
+    failed = SyncStaff.objects.get(run=run, outcome="failed")
+    assert failed.staff_number == "E00002" and failed.row.row_number == 3
+    assert failed.outcome_errors[0]["message"] == "Last name 'Failme' is refused"
+    assert SyncStaff.objects.filter(run=run, outcome="succeeded").count() == 2
+    client = login(hr_operator)
+    page = client.get(f"/boi/runs/{run.id}/results/").content.decode()
+    assert 'id="outcomes-unknown"' not in page
+    assert (
+        "E00002" in page and "row 3" in page and "Last name &#x27;Failme&#x27; is refused" in page
+    )
+
+
+def test_a_commit_job_whose_failures_validate_did_not_flag_says_where_they_are(
+    upload, fake_boi, django_capture_on_commit_callbacks, settings, login, hr_operator
+):
+    settings.BOI_SYNC_COMMIT_MAX_STAFF = 1
+    fake_boi.validate_flags = False  # Campus data changed after validate
+    run = _run(
+        upload, [good_row(1), good_row(2, last="Failme")], django_capture_on_commit_callbacks
+    )
+    _counts_only_job(fake_boi)
     with django_capture_on_commit_callbacks(execute=True):
         sync_commit_request(run=run, actor="test", verified_at=timezone.now())
     run.refresh_from_db()

@@ -47,7 +47,7 @@ from boi.rules.addresses.match import (
     components_lookup_key,
     match_address,
 )
-from boi.rules.addresses.normalize import normalize_address
+from boi.rules.addresses.normalize import address_to_send, full_form_of, normalize_address
 from boi.rules.addresses.validate import validate_address
 
 __all__ = [
@@ -60,6 +60,8 @@ __all__ = [
     "REQUIRED_PLACE_FIELDS",
     "STREET_COMPONENTS",
     "Address",
+    "address_to_send",
+    "full_form_of",
     "AddressId",
     "AddressMatch",
     "ComponentsKey",

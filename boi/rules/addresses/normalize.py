@@ -15,6 +15,7 @@ from boi.rules.address_parser import (
 )
 from boi.rules.addresses.address import Address
 from boi.rules.addresses.forms import (
+    PLACE_FIELDS,
     STATE_NAMES,
     STREET_COMPONENTS,
     normalize_state,
@@ -152,3 +153,26 @@ def normalize_address(
     if parts.number != as_sent.number or parts.apt != as_sent.apt or parts.post_office_box:
         parts = as_sent
     return _address(parts, place), []
+
+
+def full_form_of(components: Mapping[str, object]) -> dict[str, str]:
+    """An address's street components put together as the guide's full form
+    (``fullStreetAddress`` and the place), the line Campus re-parses (``_assemble``).
+
+    >>> full_form_of({"street": "8484 Washington St", "apt": "12", "city": "Blaine",
+    ...               "state": "MN", "zip": "55123"})["fullStreetAddress"]
+    '8484 Washington St # 12'
+    """
+    values = {name: text(components.get(name)) for name in STREET_COMPONENTS}
+    full = {"fullStreetAddress": " ".join(_assemble(values).split())}
+    full.update({k: text(components.get(k)) for k in PLACE_FIELDS if text(components.get(k))})
+    return full
+
+
+def address_to_send(components: Mapping[str, object]) -> dict[str, object]:
+    """A Campus address as the BOI API takes it back: its own components when they form a
+    valid address, else (a street line typed into one field, no house number) the full
+    form of them, which Campus parses and matches to the same record."""
+    if validate_address(dict(components)):
+        return full_form_of(components)
+    return dict(components)

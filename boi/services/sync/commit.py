@@ -14,6 +14,7 @@ from boi.rules.sync import SyncState, next_sync_state
 from boi.services import ConsoleError
 from boi.services.errorlog import alert_raise
 from boi.services.sync.runs import import_fingerprint, queue_step
+from boi.services.sync.words import error_in_words
 from boi.tasks import poll_commit_job
 from idbridge.audit.services import audit_record
 from idbridge.db import rows_update
@@ -83,7 +84,10 @@ def record_outcomes(run: SyncRun, succeeded: list[str], failed: list[dict]) -> N
     errors_of = {}
     for item in failed:
         errors = item.get("errors") if isinstance(item.get("errors"), list) else [item]
-        errors_of[str(item.get("staffNumber") or "")] = errors
+        errors_of[str(item.get("staffNumber") or "")] = [
+            {"field": "", "message": error_in_words(e if isinstance(e, dict) else {"message": e})}
+            for e in errors
+        ]
     numbers = list(errors_of)
     for start in range(0, len(numbers), 1000):  # one executemany per chunk, not a row each
         entries = list(
@@ -100,10 +104,12 @@ def record_outcomes(run: SyncRun, succeeded: list[str], failed: list[dict]) -> N
 def finish_commit(
     run: SyncRun, started: float | None, details: dict, counts: tuple[int, int] | None = None
 ) -> None:
-    succeeded = SyncStaff.objects.filter(run=run, outcome=SyncStaff.Outcome.SUCCEEDED).count()
-    failed = SyncStaff.objects.filter(run=run, outcome=SyncStaff.Outcome.FAILED).count()
+    staff = SyncStaff.objects.filter(run=run)
+    succeeded = staff.filter(outcome=SyncStaff.Outcome.SUCCEEDED).count()
+    refused = staff.filter(outcome=SyncStaff.Outcome.REFUSED).count()
+    failed = staff.filter(outcome=SyncStaff.Outcome.FAILED).count() + refused
     if counts is not None:
-        succeeded, failed = counts
+        succeeded, failed = counts[0], counts[1] + refused
     stages = dict(SyncRun.objects.get(id=run.id).stage_seconds)
     if started is not None:
         stages["commit"] = round(time.monotonic() - started, 3)
@@ -125,13 +131,30 @@ def finish_commit(
             target=run,
             details={**details, "succeeded": succeeded, "failed": failed, "api": run.commit_mode},
         )
-        title = f"Sync {run.id} committed: {succeeded} staff updated in Campus"
-        if failed:
-            title += f", {failed} failed"
+        title = f"Sync {run.id} committed: {_outcome_words(run, succeeded, failed)}"
         body = f"HR file {run.hr_import.file_name}; {run.staff_count} staff sent."
+        if refused:
+            body += (
+                f" Campus refused {refused} staff at transfer (named on the sync's results"
+                " page, each with its HR row and reason); the others went through."
+            )
         if counts is not None and failed:
             body += (
                 " Campus's commit job reports counts only: which staff failed is in Campus's"
                 " Business Office Error Log."
             )
         alert_raise(run=run, level="error" if failed else "success", title=title, body=body)
+
+
+def _outcome_words(run: SyncRun, succeeded: int, failed: int) -> str:
+    """ "3 staff added, 52 updated, 1 failed": added and updated as the validate report
+    said of the staff that went through."""
+    done = SyncStaff.objects.filter(run=run, outcome=SyncStaff.Outcome.SUCCEEDED)
+    added = done.filter(action="add").count()
+    if done.count() == succeeded:
+        parts = [f"{added} staff added", f"{succeeded - added} updated"]
+    else:  # the commit job's counts only
+        parts = [f"{succeeded} staff added or updated"]
+    if failed:
+        parts.append(f"{failed} failed")
+    return ", ".join(parts)

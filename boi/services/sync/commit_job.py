@@ -55,16 +55,43 @@ def _record_results(run: SyncRun, status: JobStatus) -> None:
     succeeded = status.raw.get("succeeded")
     counted_failures = int((status.counts or {}).get("failed") or 0)
     if not isinstance(succeeded, list) and counted_failures and not failed:
-        # The job reports counts only: which staff failed is in Campus's error log.
-        counts = (int(status.counts.get("succeeded") or 0), counted_failures)
-        finish_commit(run, None, details, counts=counts)
-        return
+        # The job reports counts only (the guide: its results are not returned).
+        failed = _flagged_by_validate(run, counted_failures)
+        if not failed:  # which staff failed is in Campus's Business Office Error Log
+            counts = (int(status.counts.get("succeeded") or 0), counted_failures)
+            finish_commit(run, None, details, counts=counts)
+            return
+        details["failures_named_by"] = "validate report"
     if not isinstance(succeeded, list):  # the job reports counts only, and no failure
         failed_numbers = {str(f.get("staffNumber")) for f in failed}
         succeeded = list(
             SyncStaff.objects.filter(run=run)
             .exclude(staff_number__in=failed_numbers)
+            .exclude(outcome=SyncStaff.Outcome.REFUSED)
             .values_list("staff_number", flat=True)
         )
     record_outcomes(run, [str(s) for s in succeeded], failed)
     finish_commit(run, None, details)
+
+
+def _flagged_by_validate(run: SyncRun, failures: int) -> list[dict]:
+    """The staff the commit job failed, when the validate report names them: Campus's
+    commit refuses the staff its validate report gave errors or conflicts, so when as many
+    staff were flagged as the job counts failures, those are they (with the report's
+    reasons). Empty when the numbers differ (Campus data changed since validating)."""
+    flagged = SyncStaff.objects.filter(
+        run=run, has_conflict=True, outcome=SyncStaff.Outcome.PENDING
+    ).only("staff_number", "report")
+    if flagged.count() != failures:
+        return []
+    return [
+        {
+            "staffNumber": item.staff_number,
+            "errors": [
+                e if isinstance(e, dict) else {"message": str(e)}
+                for e in [*(item.report.get("errors") or []), *(item.report.get("conflicts") or [])]
+            ]
+            or [{"message": "Campus's validate report flagged this staff member"}],
+        }
+        for item in flagged
+    ]

@@ -1,0 +1,78 @@
+"""Transfer against the Campus sandbox: an address Campus holds with its whole street line in
+one field (an old import) is found by pre-flight and sent back in a form Campus takes."""
+
+import csv
+import io
+
+import pytest
+
+from boi.models import HrImport, SyncStaff
+from boi.samples import COLUMNS, sample_rows
+from sandbox.boi.addresses import record_keys
+from sandbox.models import Address, HouseholdLocation, HouseholdMember, Person
+from tests.boi.test_integration import (  # noqa: F401 - the fixture
+    commit_and_wait,
+    sandbox_connection,
+    sync_until_validated,
+    upload_and_check,
+)
+from tests.conftest import wait_for
+
+pytestmark = pytest.mark.integration
+
+
+def _csv(rows: list[dict]) -> bytes:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMNS)
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode()
+
+
+def test_a_campus_address_held_in_one_field_is_reused_and_nobody_is_refused(
+    client,
+    hr_operator,
+    sandbox_connection,  # noqa: F811 - the fixture
+    celery_worker,
+):
+    fields = {"street": "8484 Washington St", "city": "Blaine", "state": "MN", "zip": "55434"}
+    planted = Address(**fields)
+    planted.components_key, planted.match_key = record_keys(planted)
+    assert planted.match_key  # Campus reads it as a full street line
+    planted.save()
+    rows = list(sample_rows(4, seed=11, prefix="W"))
+    for row in rows:
+        for column in COLUMNS:
+            if column.startswith("address_"):
+                row[column] = ""
+        row.update(
+            address_full="8484 Washington Street",
+            address_city="Blaine",
+            address_state="MN",
+            address_zip="55434",
+        )
+    client.force_login(hr_operator)
+    hr_import = upload_and_check(client, sandbox_connection, _csv(rows), "one-field.csv")
+    assert hr_import.error_row_count == 0
+    client.post(f"/boi/imports/{hr_import.id}/preflight/")
+    wait_for(
+        lambda: HrImport.objects.filter(
+            id=hr_import.id, preflight_status__in=["done", "failed"]
+        ).exists(),
+        timeout=120,
+    )
+    hr_import.refresh_from_db()
+    assert hr_import.preflight_summary["addresses_in_campus"] == 1
+    run = sync_until_validated(client, hr_import)
+    assert not SyncStaff.objects.filter(run=run, outcome="refused").exists()
+    run = commit_and_wait(client, hr_operator, run, step_up_needed=True)
+    assert (run.succeeded_count, run.failed_count) == (4, 0)
+    people = Person.objects.filter(staff_number__in=[r["staff_number"] for r in rows])
+    assert people.count() == 4
+    households = HouseholdMember.objects.filter(person__in=people).values("household_id")
+    addresses = set(
+        HouseholdLocation.objects.filter(household_id__in=households).values_list(
+            "address_id", flat=True
+        )
+    )
+    assert addresses == {planted.pk}  # Campus's own record, no second one
