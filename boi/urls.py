@@ -1,6 +1,6 @@
 from django.urls import path
 
-from boi.views import connections, console, daytoday, imports, runs
+from boi.views import codes, connections, console, daytoday, imports, runs
 
 app_name = "boi"
 urlpatterns = [
@@ -28,6 +28,7 @@ urlpatterns = [
     path("connections/<int:connection_id>/import/", imports.import_upload, name="import_upload"),
     path("imports/<int:import_id>/", imports.import_detail, name="import"),
     path("imports/<int:import_id>/columns/", imports.import_columns, name="import_columns"),
+    path("imports/<int:import_id>/codes/", codes.import_codes, name="import_codes"),
     path("imports/<int:import_id>/progress/", imports.import_progress, name="import_progress"),
     path("imports/<int:import_id>/exclude-bad/", imports.import_exclude_bad, name="exclude_bad"),
     path("imports/<int:import_id>/errors.csv", imports.import_errors_csv, name="import_errors_csv"),
