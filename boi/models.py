@@ -96,6 +96,26 @@ class MappingValue(models.Model):
         return f"{self.kind} {self.hr_value} → {self.campus_value or ''}/{self.title_code or ''}"
 
 
+class MappingProfile(models.Model):
+    """A named column mapping and code mappings for one HR system's exports ("Skyward
+    export"), picked at upload and applied to the next file from that system."""
+
+    connection = models.ForeignKey(BoiConnection, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=100)
+    column_map = models.JSONField(default=dict, blank=True)  # file column → template column
+    code_mappings = models.JSONField(default=list, blank=True)  # [{kind, hr_value, ...}]
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["connection", "name"], name="boi_profile_unique")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
 class HrImport(models.Model):
     """One uploaded HR export and what became of it."""
 

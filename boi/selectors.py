@@ -13,6 +13,7 @@ from boi.models import (
     ErrorLogEntry,
     HrImport,
     HrRow,
+    MappingProfile,
     MappingValue,
     SyncRun,
     SyncStaff,
@@ -27,6 +28,10 @@ def connection_list():
 def import_list(connection: BoiConnection | None = None):
     imports = HrImport.objects.select_related("connection", "uploaded_by")
     return imports.filter(connection=connection) if connection else imports
+
+
+def profile_list(connection: BoiConnection):
+    return MappingProfile.objects.filter(connection=connection)
 
 
 def run_list():

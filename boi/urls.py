@@ -1,6 +1,6 @@
 from django.urls import path
 
-from boi.views import codes, connections, console, daytoday, imports, runs
+from boi.views import codes, connections, console, daytoday, imports, profiles, runs
 
 app_name = "boi"
 urlpatterns = [
@@ -29,6 +29,10 @@ urlpatterns = [
     path("imports/<int:import_id>/", imports.import_detail, name="import"),
     path("imports/<int:import_id>/columns/", imports.import_columns, name="import_columns"),
     path("imports/<int:import_id>/codes/", codes.import_codes, name="import_codes"),
+    path("imports/<int:import_id>/profile/", profiles.profile_save, name="profile_save"),
+    path("imports/<int:import_id>/apply/", profiles.profile_apply, name="profile_apply"),
+    path("profiles/<int:profile_id>/copy/", profiles.profile_duplicate, name="profile_copy"),
+    path("profiles/<int:profile_id>/delete/", profiles.profile_delete, name="profile_delete"),
     path("imports/<int:import_id>/progress/", imports.import_progress, name="import_progress"),
     path("imports/<int:import_id>/exclude-bad/", imports.import_exclude_bad, name="exclude_bad"),
     path("imports/<int:import_id>/errors.csv", imports.import_errors_csv, name="import_errors_csv"),

@@ -183,6 +183,8 @@ def mappings_save_many(*, connection: BoiConnection, choices: list[dict], actor)
     """Map many HR codes at once (the code mapping page): every choice is checked first,
     then all are saved in one transaction with one audit entry. ``choices`` holds dicts of
     kind, hr_value, campus_value and (jobs) title_code. Returns how many were saved."""
+    if not choices:
+        return 0
     problems = []
     for choice in choices:
         try:

@@ -3,7 +3,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from boi.forms import ConnectionForm, MappingForm
-from boi.models import BoiConnection, HrImport, MappingValue
+from boi.models import BoiConnection, HrImport, MappingProfile, MappingValue
 from boi.services import ConsoleError
 from boi.services import connections as services
 from idbridge.core.access import permission_required
@@ -39,6 +39,7 @@ def connection_detail(request, connection_id):
             ],
             "unmapped": latest.unmapped if latest else {},
             "latest_import": latest,
+            "profiles": MappingProfile.objects.filter(connection=connection),
         },
     )
 
