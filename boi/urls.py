@@ -20,6 +20,16 @@ urlpatterns = [
     path("connections/<int:connection_id>/lists/", connections.lists_fetch, name="lists_fetch"),
     path("connections/<int:connection_id>/mappings/", connections.mapping_add, name="mapping_add"),
     path(
+        "connections/<int:connection_id>/mappings.csv",
+        connections.mappings_export,
+        name="mappings_export",
+    ),
+    path(
+        "connections/<int:connection_id>/mappings/import/",
+        connections.mappings_import,
+        name="mappings_import",
+    ),
+    path(
         "connections/<int:connection_id>/mappings/<int:mapping_id>/delete/",
         connections.mapping_delete,
         name="mapping_delete",

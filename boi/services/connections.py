@@ -182,7 +182,8 @@ def mapping_delete(*, mapping: MappingValue, actor) -> None:
 def mappings_save_many(*, connection: BoiConnection, choices: list[dict], actor) -> int:
     """Map many HR codes at once (the code mapping page): every choice is checked first,
     then all are saved in one transaction with one audit entry. ``choices`` holds dicts of
-    kind, hr_value, campus_value and (jobs) title_code. Returns how many were saved."""
+    kind, hr_value, campus_value and (jobs) title_code, title_description. Returns how many
+    were saved."""
     if not choices:
         return 0
     problems = []
@@ -194,7 +195,7 @@ def mappings_save_many(*, connection: BoiConnection, choices: list[dict], actor)
                 choice["hr_value"],
                 choice.get("campus_value", ""),
                 choice.get("title_code", ""),
-                "",
+                choice.get("title_description", ""),
             )
         except ConsoleError as exc:
             problems.append(f"{choice['hr_value']}: {exc}")
@@ -210,6 +211,7 @@ def mappings_save_many(*, connection: BoiConnection, choices: list[dict], actor)
                 defaults={
                     "campus_value": choice.get("campus_value", ""),
                     "title_code": choice.get("title_code", "") if is_job else "",
+                    "title_description": choice.get("title_description", "") if is_job else "",
                 },
             )
         audit_record(
