@@ -12,7 +12,8 @@ from boi.services import ConsoleError
 from boi.services.connections import mappings_save_many
 from idbridge.audit.services import audit_record
 
-CODE_FIELDS = ("kind", "hr_value", "campus_value", "title_code")
+CODE_FIELDS = ("kind", "hr_value", "campus_value", "title_code", "title_description")
+LEARN_FROM_FILES = 20  # earlier files of the connection whose column choices are reused
 
 
 def profile_save(*, hr_import: HrImport, name: str, actor) -> MappingProfile:
@@ -79,14 +80,15 @@ def profile_delete(*, profile: MappingProfile, actor) -> None:
         profile.delete()
 
 
-def profile_column_map(profile: MappingProfile, headers: list[str], suggested: dict) -> dict:
-    """The file's column mapping with the profile's choices over the suggestions: a header
-    the profile knows (as written, or spelled alike) takes the profile's column."""
-    by_key = {header_key(h): column for h, column in profile.column_map.items()}
-    chosen = {}
+def column_map_with(known: dict[str, str], headers: list[str], suggested: dict) -> dict:
+    """The file's column mapping with ``known`` choices (a profile's, or the operator's on
+    earlier files) over the suggestions: a header known as written, or spelled alike
+    ("SKYWARD_KEY" for "Skyward Key"), takes the known column; each column used once."""
+    by_key = {header_key(h): column for h, column in known.items()}
+    chosen: dict[str, str] = {}
     for header in headers:
-        column = profile.column_map.get(header) or by_key.get(header_key(header))
-        if column:
+        column = known.get(header) or by_key.get(header_key(header))
+        if column and column not in chosen.values():
             chosen[header] = column
     taken = set(chosen.values())
     for header, column in suggested.items():
@@ -96,11 +98,39 @@ def profile_column_map(profile: MappingProfile, headers: list[str], suggested: d
     return chosen
 
 
+def columns_learn(*, hr_import: HrImport, actor) -> int:
+    """Map the new file's columns as the operator mapped the same headers in this
+    connection's earlier files (the newest choice wins); how many differ from the
+    suggestions."""
+    earlier = (
+        HrImport.objects.filter(connection=hr_import.connection, id__lt=hr_import.id)
+        .exclude(column_map={})
+        .order_by("-id")
+        .values_list("column_map", flat=True)[:LEARN_FROM_FILES]
+    )
+    known: dict[str, str] = {}
+    for column_map in reversed(list(earlier)):
+        known.update(column_map)
+    column_map = column_map_with(known, hr_import.headers, hr_import.column_map)
+    changed = sum(column_map.get(h) != hr_import.column_map.get(h) for h in hr_import.headers)
+    if changed:
+        with transaction.atomic():
+            HrImport.objects.filter(id=hr_import.id).update(column_map=column_map)
+            audit_record(
+                actor=actor,
+                action="boi.import.columns_learned",
+                target=hr_import,
+                details={"columns": changed},
+            )
+        hr_import.column_map = column_map
+    return changed
+
+
 def profile_apply(*, hr_import: HrImport, profile: MappingProfile, actor) -> list[str]:
     """Apply a profile to a file not yet checked; what it did, in words."""
     if hr_import.status not in (HrImport.Status.UPLOADED, HrImport.Status.FAILED):
         raise ConsoleError("A profile applies to a file before its rows are checked.")
-    column_map = profile_column_map(profile, hr_import.headers, hr_import.column_map)
+    column_map = column_map_with(profile.column_map, hr_import.headers, hr_import.column_map)
     profile_keys = {header_key(h) for h in profile.column_map}
     from_profile = sum(
         h in profile.column_map or header_key(h) in profile_keys for h in hr_import.headers

@@ -15,7 +15,7 @@ from boi.services import ConsoleError, preflight
 from boi.services import imports as services
 from boi.services.sync.runs import sync_readiness, sync_run_create
 from boi.uploads import EncryptingUploadHandler
-from boi.views.profiles import apply_profile
+from boi.views.profiles import apply_profile, learn_columns
 from idbridge.core.access import permission_required
 from idbridge.core.paging import filter_query
 from idbridge.jobs.progress import job_progress_info
@@ -55,6 +55,8 @@ def _import_upload(request, connection_id):
                 )
                 if profile:
                     apply_profile(request, hr_import, profile[0])
+                else:
+                    learn_columns(request, hr_import)
                 return redirect("boi:import", import_id=hr_import.id)
     return render(
         request,

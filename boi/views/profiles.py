@@ -47,6 +47,13 @@ def apply_profile(request, hr_import: HrImport, profile: MappingProfile) -> None
             messages.info(request, line)
 
 
+def learn_columns(request, hr_import: HrImport) -> None:
+    """Map the columns as the operator did in earlier files, and say so."""
+    learned = services.columns_learn(hr_import=hr_import, actor=request.user)
+    if learned:
+        messages.info(request, f"{learned} column(s) mapped as you mapped them in earlier files.")
+
+
 @require_POST
 @permission_required("core.manage_boi")
 def profile_duplicate(request, profile_id):

@@ -47,9 +47,13 @@ def skyward_profile(ready_connection, login, hr_operator, django_capture_on_comm
 def test_a_profile_keeps_the_column_mapping_and_the_code_mappings(skyward_profile):
     assert skyward_profile.column_map["Skyward Key"] == "staff_number"
     assert skyward_profile.column_map["Orig Hire Dt"] == "hire_date"
-    assert {"kind": "location", "hr_value": "BLDG-7", "campus_value": "010", "title_code": ""} in (
-        skyward_profile.code_mappings
-    )
+    assert {
+        "kind": "location",
+        "hr_value": "BLDG-7",
+        "campus_value": "010",
+        "title_code": "",
+        "title_description": "",
+    } in (skyward_profile.code_mappings)
 
 
 def test_the_next_upload_picks_the_profile_and_says_what_it_did(
@@ -71,10 +75,10 @@ def test_the_next_upload_picks_the_profile_and_says_what_it_did(
 def test_a_header_spelled_a_little_differently_still_takes_the_profile_column(
     skyward_profile,
 ):
-    from boi.services.profiles import profile_column_map
+    from boi.services.profiles import column_map_with
 
     headers = ["SKYWARD_KEY", "Last Name", "Gender"]
-    chosen = profile_column_map(skyward_profile, headers, {"Last Name": "last_name"})
+    chosen = column_map_with(skyward_profile.column_map, headers, {"Last Name": "last_name"})
     assert chosen == {"SKYWARD_KEY": "staff_number", "Last Name": "last_name", "Gender": "sex"}
 
 
@@ -127,3 +131,18 @@ def test_an_auditor_cannot_save_a_profile(ready_connection, login, auditor, skyw
     response = login(auditor).post(f"/boi/imports/{hr_import.id}/profile/", {"name": "Mine"})
     assert response.status_code == 403
     assert not MappingProfile.objects.filter(name="Mine").exists()
+
+
+def test_without_a_profile_the_next_file_is_mapped_as_the_operator_mapped_the_last(
+    skyward_profile, ready_connection, login, hr_operator
+):
+    client = login(hr_operator)
+    hr_import, response = _upload(client, ready_connection)
+    assert hr_import.column_map["Skyward Key"] == "staff_number"
+    said = [str(m) for m in client.get(response.url).context["messages"]]
+    assert "1 column(s) mapped as you mapped them in earlier files." in said
+
+
+def test_a_first_file_has_nothing_to_learn_from(ready_connection, login, hr_operator):
+    hr_import, _ = _upload(login(hr_operator), ready_connection)
+    assert "Skyward Key" not in hr_import.column_map
