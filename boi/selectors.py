@@ -6,7 +6,7 @@ from datetime import datetime
 
 from django.db.models import Q
 
-from boi.hrfile.code_suggest import CHOOSE_AT, suggest_campus_value
+from boi.hrfile.code_suggest import CHOOSE_AT, suggest_campus_values
 from boi.models import (
     Alert,
     BoiConnection,
@@ -176,10 +176,10 @@ def unmapped_codes(hr_import: HrImport) -> list[dict]:
         items = connection.campus_lists.get(list_name) or []
         names = {str(i.get("code")): i.get("name", "") for i in items}
         counts = uses if isinstance(uses, dict) else dict.fromkeys(uses, 0)
+        counts = {v: n for v, n in counts.items() if (kind, v) not in mapped}
+        suggestions = suggest_campus_values(counts, items)
         for hr_value, count in counts.items():
-            if (kind, hr_value) in mapped:
-                continue
-            code, score = suggest_campus_value(hr_value, items)
+            code, score = suggestions[hr_value]
             rows.append(
                 {
                     "kind": kind,
