@@ -165,3 +165,49 @@ class PositionForm(forms.Form):
             if data.get(name):
                 out[name] = data[name].isoformat()
         return out
+
+
+def _pick_list(items: list[dict], label: str) -> list[tuple[str, str]]:
+    """Campus's fetched list as choices, each code with its description beside it."""
+    return [("", f"— leave unmapped (no {label}) —")] + [
+        (str(i.get("code")), f"{i.get('code')} — {i.get('name', '')}") for i in items
+    ]
+
+
+def code_mapping_form(rows: list[dict], campus_lists: dict) -> type[forms.Form]:
+    """One form for every unmapped HR code of a file: a pick-list of the Campus list per
+    code (job codes also a title code), pre-chosen with the suggestion when it is close."""
+    fields = {}
+    for i, row in enumerate(rows):
+        list_name = MappingValue.CAMPUS_LIST[row["kind"]][0]
+        fields[f"c{i}"] = forms.ChoiceField(
+            choices=_pick_list(campus_lists.get(list_name) or [], row["campus_label"]),
+            required=False,
+            initial=row["chosen"],
+            label=f"Campus {row['campus_label']} for {row['hr_value']}",
+        )
+        if row["kind"] == MappingValue.Kind.JOB:
+            fields[f"t{i}"] = forms.ChoiceField(
+                choices=_pick_list(campus_lists.get("titleCodes") or [], "title code"),
+                required=False,
+                label=f"Campus title code for {row['hr_value']}",
+            )
+
+    def choices(self) -> list[dict]:
+        """The codes given a Campus value, as mapping choices."""
+        out = []
+        for i, row in enumerate(rows):
+            value = self.cleaned_data.get(f"c{i}", "")
+            title = self.cleaned_data.get(f"t{i}", "")
+            if value or title:
+                out.append(
+                    {
+                        "kind": row["kind"],
+                        "hr_value": row["hr_value"],
+                        "campus_value": value,
+                        "title_code": title,
+                    }
+                )
+        return out
+
+    return type("CodeMappingForm", (forms.Form,), {**fields, "choices": choices})

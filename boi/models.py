@@ -68,6 +68,13 @@ class MappingValue(models.Model):
         SEX = "sex", "HR sex code → gender"
         JOB = "job", "HR job code → assignment code / title code"
 
+    # Kind → (the Campus list its value is on, what that value is called).
+    CAMPUS_LIST = {
+        "location": ("schools", "school number"),
+        "sex": ("genders", "gender"),
+        "job": ("assignmentCodes", "assignment code"),
+    }
+
     connection = models.ForeignKey(BoiConnection, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=10, choices=Kind.choices)
     hr_value = models.CharField(max_length=100)
@@ -87,6 +94,26 @@ class MappingValue(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.hr_value} → {self.campus_value or ''}/{self.title_code or ''}"
+
+
+class MappingProfile(models.Model):
+    """A named column mapping and code mappings for one HR system's exports ("Skyward
+    export"), picked at upload and applied to the next file from that system."""
+
+    connection = models.ForeignKey(BoiConnection, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=100)
+    column_map = models.JSONField(default=dict, blank=True)  # file column → template column
+    code_mappings = models.JSONField(default=list, blank=True)  # [{kind, hr_value, ...}]
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["connection", "name"], name="boi_profile_unique")
+        ]
+
+    def __str__(self):
+        return self.name
 
 
 class HrImport(models.Model):
@@ -121,7 +148,7 @@ class HrImport(models.Model):
     row_count = models.PositiveIntegerField(default=0)
     error_row_count = models.PositiveIntegerField(default=0)
     excluded_count = models.PositiveIntegerField(default=0)
-    unmapped = models.JSONField(default=dict, blank=True)  # {"location": ["X", ...], ...}
+    unmapped = models.JSONField(default=dict, blank=True)  # {"location": {"X": uses, ...}, ...}
     # The row check's job (its state, claim and progress: idbridge.jobs).
     check_job = models.ForeignKey(
         Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

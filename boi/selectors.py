@@ -7,7 +7,18 @@ from datetime import datetime
 
 from django.db.models import Q
 
-from boi.models import Alert, BoiConnection, ErrorLogEntry, HrImport, HrRow, SyncRun, SyncStaff
+from boi.hrfile.code_suggest import CHOOSE_AT, suggest_campus_values
+from boi.models import (
+    Alert,
+    BoiConnection,
+    ErrorLogEntry,
+    HrImport,
+    HrRow,
+    MappingProfile,
+    MappingValue,
+    SyncRun,
+    SyncStaff,
+)
 from idbridge.jobs.progress import job_progress_info, progress_payload
 
 
@@ -18,6 +29,10 @@ def connection_list():
 def import_list(connection: BoiConnection | None = None):
     imports = HrImport.objects.select_related("connection", "uploaded_by")
     return imports.filter(connection=connection) if connection else imports
+
+
+def profile_list(connection: BoiConnection):
+    return MappingProfile.objects.filter(connection=connection)
 
 
 def run_list():
@@ -173,3 +188,37 @@ def run_outcomes_per_staff(run: SyncRun) -> bool:
     reported counts only and some failed: which ones is in Campus's Business Office Error
     Log (the BOI API does not say)."""
     return not SyncStaff.objects.filter(run=run, outcome=SyncStaff.Outcome.PENDING).exists()
+
+
+def unmapped_codes(hr_import: HrImport) -> list[dict]:
+    """The HR codes the import's check could not map, each with how often the file uses it,
+    the Campus list to choose from and a suggestion by name similarity (pre-chosen when
+    close). Codes mapped since the check are left out."""
+    connection = hr_import.connection
+    mapped = set(MappingValue.objects.filter(connection=connection).values_list("kind", "hr_value"))
+    rows = []
+    for kind, uses in (hr_import.unmapped or {}).items():
+        if kind not in MappingValue.CAMPUS_LIST:
+            continue
+        list_name, label = MappingValue.CAMPUS_LIST[kind]
+        items = connection.campus_lists.get(list_name) or []
+        names = {str(i.get("code")): i.get("name", "") for i in items}
+        counts = uses if isinstance(uses, dict) else dict.fromkeys(uses, 0)
+        counts = {v: n for v, n in counts.items() if (kind, v) not in mapped}
+        suggestions = suggest_campus_values(counts, items)
+        for hr_value, count in counts.items():
+            code, score = suggestions[hr_value]
+            rows.append(
+                {
+                    "kind": kind,
+                    "kind_label": MappingValue.Kind(kind).label,
+                    "campus_label": label,
+                    "hr_value": hr_value,
+                    "uses": count,
+                    "suggestion": code,
+                    "suggestion_name": names.get(code, ""),
+                    "score": score,
+                    "chosen": code if score >= CHOOSE_AT else "",
+                }
+            )
+    return rows

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from boi.views import connections, console, daytoday, imports, runs
+from boi.views import codes, connections, console, daytoday, imports, profiles, runs
 
 app_name = "boi"
 urlpatterns = [
@@ -20,6 +20,16 @@ urlpatterns = [
     path("connections/<int:connection_id>/lists/", connections.lists_fetch, name="lists_fetch"),
     path("connections/<int:connection_id>/mappings/", connections.mapping_add, name="mapping_add"),
     path(
+        "connections/<int:connection_id>/mappings.csv",
+        connections.mappings_export,
+        name="mappings_export",
+    ),
+    path(
+        "connections/<int:connection_id>/mappings/import/",
+        connections.mappings_import,
+        name="mappings_import",
+    ),
+    path(
         "connections/<int:connection_id>/mappings/<int:mapping_id>/delete/",
         connections.mapping_delete,
         name="mapping_delete",
@@ -28,6 +38,11 @@ urlpatterns = [
     path("connections/<int:connection_id>/import/", imports.import_upload, name="import_upload"),
     path("imports/<int:import_id>/", imports.import_detail, name="import"),
     path("imports/<int:import_id>/columns/", imports.import_columns, name="import_columns"),
+    path("imports/<int:import_id>/codes/", codes.import_codes, name="import_codes"),
+    path("imports/<int:import_id>/profile/", profiles.profile_save, name="profile_save"),
+    path("imports/<int:import_id>/apply/", profiles.profile_apply, name="profile_apply"),
+    path("profiles/<int:profile_id>/copy/", profiles.profile_duplicate, name="profile_copy"),
+    path("profiles/<int:profile_id>/delete/", profiles.profile_delete, name="profile_delete"),
     path("imports/<int:import_id>/progress/", imports.import_progress, name="import_progress"),
     path("imports/<int:import_id>/exclude-bad/", imports.import_exclude_bad, name="exclude_bad"),
     path("imports/<int:import_id>/errors.csv", imports.import_errors_csv, name="import_errors_csv"),

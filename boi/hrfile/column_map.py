@@ -1,58 +1,40 @@
-"""The automatic column mapping: file headers → template columns, by name or alias."""
+"""The automatic column mapping: file headers → template columns, by name or HR spelling.
+
+The spellings are ``boi.hrfile.header_names``; a numbered header ("Job Code 2", "Location3")
+names the numbered template column when its words name a repeated one.
+"""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
-from boi.hrfile.template import is_template_name
-
-# Header spellings HR systems commonly use, for the automatic column mapping.
-ALIASES = {
-    "employee_id": "staff_number",
-    "employee_number": "staff_number",
-    "emp_id": "staff_number",
-    "staff_id": "staff_number",
-    "staffnumber": "staff_number",
-    "lastname": "last_name",
-    "surname": "last_name",
-    "firstname": "first_name",
-    "given_name": "first_name",
-    "middlename": "middle_name",
-    "gender": "sex",
-    "sex_code": "sex",
-    "social_security_number": "ssn",
-    "dob": "birth_date",
-    "date_of_birth": "birth_date",
-    "birthdate": "birth_date",
-    "email": "work_email",
-    "hire": "hire_date",
-    "school": "location",
-    "location_code": "location",
-    "job": "job_code",
-    "street_address": "address_full",
-    "address": "address_full",
-    "address1": "address_full",
-    "city": "address_city",
-    "state": "address_state",
-    "zip": "address_zip",
-    "zip_code": "address_zip",
-    "postal_code": "address_zip",
-    "county": "address_county",
-}
+from boi.hrfile.header_names import column_for_key, header_key
+from boi.hrfile.template import REPEATED_MAX, is_template_name, numbered, repeated
 
 
-def _canonical_header(header: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", header.strip().lower()).strip("_")
+def suggest_column(header: str) -> str:
+    """The template column a file header most likely is ("" when none)."""
+    key = header_key(header)
+    if is_template_name(key.replace(" ", "_")):
+        return key.replace(" ", "_")
+    column = column_for_key(key)
+    if column:
+        return column
+    words = key.rsplit(" ", 1)
+    if len(words) == 2 and words[1].isdigit() and 1 <= int(words[1]) <= REPEATED_MAX:
+        base = column_for_key(words[0])
+        if base and repeated(base) and repeated(base)[1] == 1:
+            return numbered(base, int(words[1]))
+    return ""
 
 
 def suggest_column_map(headers: Iterable[str]) -> dict[str, str]:
-    """File column → template column, for headers that are (or alias) a template name."""
+    """File column → template column, for headers that name one; each column used once,
+    by the first header that names it."""
     mapping: dict[str, str] = {}
     taken: set[str] = set()
     for header in headers:
-        canonical = _canonical_header(header)
-        name = canonical if is_template_name(canonical) else ALIASES.get(canonical, "")
+        name = suggest_column(header)
         if name and name not in taken:
             mapping[header] = name
             taken.add(name)

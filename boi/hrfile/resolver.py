@@ -27,16 +27,16 @@ class Resolver:
     sexes: Mapping[str, str]
     jobs: Mapping[str, JobMapping]
     mappings: Mappings
-    unmapped: dict[str, set[str]] = field(default_factory=dict)
+    unmapped: dict[str, dict[str, int]] = field(default_factory=dict)  # kind → value → uses
 
     @classmethod
     def empty(cls) -> Resolver:
         return cls({}, {}, {}, Mappings(set(), set(), set(), set()))
 
     def _miss(self, kind: str, value: str) -> None:
-        self.unmapped.setdefault(kind, set())
-        if len(self.unmapped[kind]) < 1000:
-            self.unmapped[kind].add(value)
+        seen = self.unmapped.setdefault(kind, {})
+        if value in seen or len(seen) < 1000:
+            seen[value] = seen.get(value, 0) + 1
 
     def school(self, value: str) -> str | None:
         if value in self.locations:
@@ -65,6 +65,9 @@ class Resolver:
         return None
 
 
-def resolver_unmapped(resolver: Resolver) -> dict[str, list[str]]:
-    """The HR values no mapping row resolved, by kind (for the import page)."""
-    return {kind: sorted(values) for kind, values in resolver.unmapped.items() if values}
+def resolver_unmapped(resolver: Resolver) -> dict[str, dict[str, int]]:
+    """The HR values no mapping row resolved, by kind, each with how often the file uses it
+    (for the import page and the code mapping page)."""
+    return {
+        kind: dict(sorted(values.items())) for kind, values in resolver.unmapped.items() if values
+    }

@@ -110,13 +110,6 @@ def campus_lists_fetch(*, connection: BoiConnection, actor) -> dict[str, int]:
     return counts
 
 
-_MAPPED_TO = {
-    MappingValue.Kind.LOCATION: ("schools", "school number"),
-    MappingValue.Kind.SEX: ("genders", "gender"),
-    MappingValue.Kind.JOB: ("assignmentCodes", "assignment code"),
-}
-
-
 def mapping_save(
     *,
     connection: BoiConnection,
@@ -160,7 +153,7 @@ def _mapping_check(
     """ConsoleError unless the mapping names values Campus has (or a new title, described)."""
     if not hr_value:
         raise ConsoleError("Give the HR value.")
-    list_name, label = _MAPPED_TO[MappingValue.Kind(kind)]
+    list_name, label = MappingValue.CAMPUS_LIST[MappingValue.Kind(kind).value]
     if kind == MappingValue.Kind.JOB:
         if not campus_value and not title_code:
             raise ConsoleError("A job code maps to an assignment code, a title code or both.")
@@ -184,3 +177,47 @@ def mapping_delete(*, mapping: MappingValue, actor) -> None:
             details={"kind": mapping.kind, "hr_value": mapping.hr_value},
         )
         mapping.delete()
+
+
+def mappings_save_many(*, connection: BoiConnection, choices: list[dict], actor) -> int:
+    """Map many HR codes at once (the code mapping page): every choice is checked first,
+    then all are saved in one transaction with one audit entry. ``choices`` holds dicts of
+    kind, hr_value, campus_value and (jobs) title_code, title_description. Returns how many
+    were saved."""
+    if not choices:
+        return 0
+    problems = []
+    for choice in choices:
+        try:
+            _mapping_check(
+                connection,
+                choice["kind"],
+                choice["hr_value"],
+                choice.get("campus_value", ""),
+                choice.get("title_code", ""),
+                choice.get("title_description", ""),
+            )
+        except ConsoleError as exc:
+            problems.append(f"{choice['hr_value']}: {exc}")
+    if problems:
+        raise ConsoleError(" ".join(problems))
+    with transaction.atomic():
+        for choice in choices:
+            is_job = choice["kind"] == MappingValue.Kind.JOB
+            MappingValue.objects.update_or_create(
+                connection=connection,
+                kind=choice["kind"],
+                hr_value=choice["hr_value"],
+                defaults={
+                    "campus_value": choice.get("campus_value", ""),
+                    "title_code": choice.get("title_code", "") if is_job else "",
+                    "title_description": choice.get("title_description", "") if is_job else "",
+                },
+            )
+        audit_record(
+            actor=actor,
+            action="boi.mapping.saved_many",
+            target=connection,
+            details={"count": len(choices), "kinds": sorted({c["kind"] for c in choices})},
+        )
+    return len(choices)

@@ -1,12 +1,16 @@
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from boi.forms import ConnectionForm, MappingForm
-from boi.models import BoiConnection, HrImport, MappingValue
+from boi.models import BoiConnection, HrImport, MappingProfile, MappingValue
 from boi.services import ConsoleError
 from boi.services import connections as services
+from boi.services.mapping_csv import mappings_csv, mappings_import_csv
 from idbridge.core.access import permission_required
+
+MAPPING_CSV_MAX_BYTES = 1024 * 1024
 
 
 @permission_required("core.manage_boi")
@@ -39,6 +43,7 @@ def connection_detail(request, connection_id):
             ],
             "unmapped": latest.unmapped if latest else {},
             "latest_import": latest,
+            "profiles": MappingProfile.objects.filter(connection=connection),
         },
     )
 
@@ -91,3 +96,28 @@ def mapping_delete(request, connection_id, mapping_id):
     services.mapping_delete(mapping=mapping, actor=request.user)
     messages.success(request, f"Mapping of {mapping.hr_value} removed.")
     return redirect("boi:connection", connection_id=connection_id)
+
+
+@permission_required("core.view_boi")
+def mappings_export(request, connection_id):
+    connection = get_object_or_404(BoiConnection, id=connection_id)
+    response = HttpResponse(mappings_csv(connection), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="mappings-{connection.id}.csv"'
+    return response
+
+
+@require_POST
+@permission_required("core.manage_boi")
+def mappings_import(request, connection_id):
+    connection = get_object_or_404(BoiConnection, id=connection_id)
+    upload = request.FILES.get("file")
+    try:
+        if upload is None or upload.size > MAPPING_CSV_MAX_BYTES:
+            raise ConsoleError("Choose a mapping CSV (as exported), at most 1 MB.")
+        text = upload.read().decode("utf-8", errors="replace")
+        saved = mappings_import_csv(connection=connection, text=text, actor=request.user)
+    except ConsoleError as exc:
+        messages.error(request, f"Nothing imported: {exc}")
+    else:
+        messages.success(request, f"{saved} mapping(s) imported.")
+    return redirect("boi:connection", connection_id=connection.id)

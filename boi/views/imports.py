@@ -15,6 +15,7 @@ from boi.services import ConsoleError, preflight
 from boi.services import imports as services
 from boi.services.sync.runs import sync_readiness, sync_run_create
 from boi.uploads import EncryptingUploadHandler
+from boi.views.profiles import apply_profile, learn_columns
 from idbridge.core.access import permission_required
 from idbridge.core.paging import filter_query
 from idbridge.jobs.progress import job_progress_info
@@ -49,8 +50,19 @@ def _import_upload(request, connection_id):
             except ConsoleError as exc:
                 messages.error(request, str(exc))
             else:
+                profile = selectors.profile_list(connection).filter(
+                    id=request.POST.get("profile") or 0
+                )
+                if profile:
+                    apply_profile(request, hr_import, profile[0])
+                else:
+                    learn_columns(request, hr_import)
                 return redirect("boi:import", import_id=hr_import.id)
-    return render(request, "boi/import_upload.html", {"connection": connection})
+    return render(
+        request,
+        "boi/import_upload.html",
+        {"connection": connection, "profiles": selectors.profile_list(connection)},
+    )
 
 
 @permission_required("core.view_boi")
@@ -83,6 +95,7 @@ def import_detail(request, import_id):
             "query": query,
             "filters": filters,
             "column_form": column_form,
+            "profiles": selectors.profile_list(hr_import.connection),
             "readiness": sync_readiness(hr_import) if hr_import.is_checked else [],
             "runs": hr_import.runs.all(),
             "staff_checks": StaffCheck.objects.filter(hr_import=hr_import)

@@ -46,7 +46,7 @@ def test_bad_rows_are_listed_by_row_column_and_problem(upload):
         ("birth_date", "invalid"),
         ("location", "unmapped"),
     } <= found
-    assert hr_import.unmapped == {"location": ["NOWHERE"], "sex": ["Q"]}
+    assert hr_import.unmapped == {"location": {"NOWHERE": 1}, "sex": {"Q": 1}}
     assert sync_readiness(hr_import)
 
 
