@@ -97,8 +97,7 @@ class MappingValue(models.Model):
 
 
 class MappingProfile(models.Model):
-    """A named column mapping and code mappings for one HR system's exports ("Skyward
-    export"), picked at upload and applied to the next file from that system."""
+    """A named column mapping and code mappings for one HR system's exports, picked at upload."""
 
     connection = models.ForeignKey(BoiConnection, on_delete=models.CASCADE, related_name="+")
     name = models.CharField(max_length=100)

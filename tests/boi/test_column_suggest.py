@@ -61,5 +61,9 @@ def test_a_column_is_suggested_once_for_the_first_header_that_names_it():
     assert mapping == {"Zip": "address_zip", "Employee ID": "staff_number"}
 
 
-def test_numbered_headers_past_the_template_repeats_are_not_suggested():
-    assert suggest_column_map(["Location 9", "Job Code 4"]) == {}
+def test_numbered_headers_past_the_template_repeats_are_suggested_too():
+    # No limit of 3 positions: a wide file's fourth and ninth go where the reader takes them.
+    assert suggest_column_map(["Location 9", "Job Code 4"]) == {
+        "Location 9": "location_9",
+        "Job Code 4": "job_code_4",
+    }
