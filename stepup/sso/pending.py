@@ -45,8 +45,16 @@ class Pending:
         return cls(**taken, received_at=received_at)
 
     def to_dict(self) -> dict:
-        """JSON-ready: the session and the resume token are JSON."""
-        return {**dataclasses.asdict(self), "received_at": self.received_at.isoformat()}
+        """JSON-ready: the session and the resume token are JSON. (Field by field, as
+        ``dataclasses.asdict`` would give it, without its deep copies.)"""
+        data = {f.name: getattr(self, f.name) for f in _FIELDS}
+        if self.requested is not None:
+            data["requested"] = {
+                "class_refs": tuple(self.requested.class_refs),
+                "comparison": self.requested.comparison,
+            }
+        data["received_at"] = self.received_at.isoformat()
+        return data
 
     @classmethod
     def from_dict(cls, data: dict) -> Pending:
@@ -62,6 +70,9 @@ class Pending:
                 "received_at": datetime.fromisoformat(data["received_at"]),
             }
         )
+
+
+_FIELDS = dataclasses.fields(Pending)
 
 
 def remember(request, pending: Pending) -> str:

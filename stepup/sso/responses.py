@@ -7,6 +7,7 @@ request it answers.
 from __future__ import annotations
 
 import base64
+import functools
 import logging
 from dataclasses import dataclass
 
@@ -14,6 +15,8 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from idbridge import ratelimit
 from stepup.policy import Decision
@@ -64,19 +67,36 @@ def refused(request, exc: RequestRefused, binding: str):
 
 def post_form(request, *, sp: SpConfig, destination: str, field: str, xml: str, relay_state: str):
     """The HTTP-POST binding: a form that submits itself (static/stepup/autosubmit.js).
-    The page uses nothing from the request, so no context processor runs for it."""
-    return HttpResponse(
-        render_to_string(
-            "stepup/post_binding.html",
-            {
-                "destination": destination,
-                "field": field,
-                "value": _b64(xml),
-                "relay_state": relay_state,
-                "sp_name": sp.title,
-            },
-        )
-    )
+    The page uses nothing from the request: its template is rendered once per process
+    with markers (:func:`_post_page`) and the values, escaped as the template would
+    escape them, are put in their places."""
+    values = {
+        "destination": destination,
+        "field": field,
+        "value": _b64(xml),
+        "relay_state": relay_state,
+        "sp_name": sp.title,
+    }
+    parts = _post_page(bool(relay_state))
+    # Even positions are the template's own text; odd ones name a value.
+    page = "".join(part if i % 2 == 0 else escape(values[part]) for i, part in enumerate(parts))
+    return HttpResponse(page)
+
+
+_MARK = "\x00"  # not in the template; values may hold it: they are placed after the split
+
+
+@functools.cache
+def _post_page(with_relay_state: bool) -> tuple[str, ...]:
+    """``stepup/post_binding.html`` split at its values: text, name, text, name, text."""
+    names = ("destination", "field", "value", "relay_state", "sp_name")
+    context = {name: mark_safe(f"{_MARK}{name}{_MARK}") for name in names}  # noqa: S308
+    if not with_relay_state:
+        context["relay_state"] = ""
+    parts = tuple(render_to_string("stepup/post_binding.html", context).split(_MARK))
+    if any(parts[i] not in names for i in range(1, len(parts), 2)):
+        raise ValueError("stepup/post_binding.html: a value was not placed as a whole")
+    return parts
 
 
 def _b64(xml: str) -> str:

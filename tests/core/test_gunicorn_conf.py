@@ -42,6 +42,7 @@ def test_defaults_on_a_four_core_box():
         "graceful_timeout": 30,
         "max_requests": 2000,
         "max_requests_jitter": 200,
+        "preload_app": True,
         "accesslog": None,
         "errorlog": "-",
         "loglevel": "info",
@@ -74,6 +75,7 @@ def test_the_environment_overrides_each_knob():
     assert settings["loglevel"] == "warning"
     assert settings["control_socket"] == "/run/idbridge/gunicorn.ctl"
     assert server_settings({"WEB_MAX_REQUESTS_JITTER": "7"}, 1, None)["max_requests_jitter"] == 7
+    assert server_settings({"WEB_PRELOAD": "false"}, 1, None)["preload_app"] is False
     assert server_settings({"HOST": "::"}, 1, None)["bind"] == ["[::]:8000"]
 
 
