@@ -101,10 +101,14 @@ def _last_district_admin(member: StaffMember) -> bool:
 
 
 def _dashboard_user_make(member: StaffMember):
-    user = get_user_model().objects.create_user(
-        username=f"staff-{member.user_handle[:20]}",
-        first_name=member.first_name[:150],
-        last_name=member.last_name[:150],
+    """The account's name is how the audit log already names this person in the IdP
+    (``staff:<staff number>``), so their sign-ins and acts read alike."""
+    users = get_user_model().objects
+    username = f"staff:{member.staff_number or member.user_handle}"
+    if not member.staff_number or users.filter(username=username).exists():
+        username = f"staff:{member.user_handle}"
+    user = users.create_user(
+        username=username, first_name=member.first_name[:150], last_name=member.last_name[:150]
     )  # no password: create_user marks it unusable
     member.dashboard_user = user
     member.save(update_fields=["dashboard_user"])

@@ -1,0 +1,87 @@
+"""Dashboard sign-in with a passkey (ADR 0014): a verified staff member with a dashboard
+role gets a dashboard session; one without a role does not. Both are audited."""
+
+import json
+
+import pytest
+from django.contrib.auth.models import Group
+
+from idbridge.audit.models import AuditEntry
+from idbridge.core.roles import HR_OPERATOR
+from staff.models import CampusConnection, OnboardingCase
+from staff.services.dashboard_roles import dashboard_roles_set
+from staff.transitions import State
+from tests.staff.conftest import discovered, person
+from tests.stepup.authenticator import SoftwarePasskey, passkey_store
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def member_with_passkey():
+    connection = CampusConnection.objects.create(name="Sandbox", kind="rest")
+    member = discovered(connection, person())
+    OnboardingCase.objects.filter(staff_member=member).update(state=State.VERIFIED)
+    member.refresh_from_db()
+    passkey = SoftwarePasskey(member.user_handle)
+    passkey_store(passkey, member)
+    return member, passkey
+
+
+def sign_in(client, passkey, next_url="/boi/"):
+    options = client.post("/accounts/login/options/").json()
+    return client.post(
+        "/accounts/login/verify/",
+        json.dumps({"credential": passkey.assertion(options), "next": next_url}),
+        content_type="application/json",
+    )
+
+
+def test_the_sign_in_page_asks_for_a_passkey_and_no_password(client):
+    html = client.get("/accounts/login/").content.decode()
+    assert "Sign in with your passkey" in html
+    assert 'type="password"' not in html
+    assert client.post("/accounts/login/", {"username": "x", "password": "y"}).status_code == 405
+
+
+def test_a_granted_staff_member_signs_in_with_their_passkey(client, member_with_passkey):
+    member, passkey = member_with_passkey
+    dashboard_roles_set(member, [HR_OPERATOR], actor="test")
+    response = sign_in(client, passkey)
+    assert response.status_code == 200, response.content
+    assert response.json() == {"next": "/boi/"}
+    assert client.get("/boi/").status_code == 200
+    assert client.get("/stepup/").status_code == 403  # HR operators only see their sections
+    entry = AuditEntry.objects.filter(action="dashboard.signed_in").get()
+    assert entry.actor_label == f"staff:{member.staff_number}"
+    assert entry.target == f"staff.staffmember:{member.pk}"
+
+
+def test_a_verified_staff_member_without_a_role_cannot_get_in(client, member_with_passkey):
+    member, passkey = member_with_passkey
+    response = sign_in(client, passkey)
+    assert response.status_code == 403
+    assert "no dashboard role" in response.json()["error"]
+    assert client.get("/").status_code == 302
+    refused = AuditEntry.objects.filter(action="dashboard.sign_in_refused").get()
+    assert refused.details == {"reason": "no dashboard role"}
+
+
+def test_removing_every_role_ends_the_way_in(client, member_with_passkey):
+    member, passkey = member_with_passkey
+    dashboard_roles_set(member, [HR_OPERATOR], actor="test")
+    dashboard_roles_set(member, [], actor="test")
+    assert sign_in(client, passkey).status_code == 403
+
+
+def test_a_password_never_signs_a_dashboard_user_in(client, member_with_passkey, district_admin):
+    member, _ = member_with_passkey
+    dashboard_roles_set(member, [HR_OPERATOR], actor="test")
+    assert not member.dashboard_user.has_usable_password()
+    # Django's admin login form: the only backend refuses password-only sign-in.
+    response = client.post(
+        "/admin/login/", {"username": "dana_admin", "password": "dana_admin-Passw0rd!"}
+    )
+    assert response.status_code == 200  # the form again, not a redirect
+    assert client.get("/").status_code == 302
+    assert Group.objects.get(name=HR_OPERATOR) in member.dashboard_user.groups.all()
