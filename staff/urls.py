@@ -1,25 +1,11 @@
 from django.urls import path
 
-from staff.views import (
-    applicant,
-    cases,
-    connections,
-    dashboard_access,
-    funnel,
-    proofing_code,
-    waves,
-)
+from staff.views import applicant, cases, connections, funnel, proofing_code, waves
 
 app_name = "staff"
 urlpatterns = [
     path("", cases.index, name="index"),
     path("funnel.json", funnel.funnel_json, name="funnel_json"),
-    path("dashboard-access/", dashboard_access.dashboard_access, name="dashboard_access"),
-    path(
-        "dashboard-access/<int:member_id>/",
-        dashboard_access.dashboard_roles,
-        name="dashboard_roles",
-    ),
     path("cases/<int:case_id>/", cases.case_detail, name="case"),
     path("waves/", waves.wave_list, name="waves"),
     path("waves/new/", waves.wave_new, name="wave_new"),

@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from idbridge.audit.models import AuditEntry
-from idbridge.core.roles import HR_OPERATOR
+from idbridge.core.roles import AUDITOR, DISTRICT_ADMIN, HR_OPERATOR
 from staff.models import CampusConnection, OnboardingCase
 from staff.services.dashboard_roles import dashboard_roles_set
 from staff.transitions import State
@@ -85,3 +85,68 @@ def test_a_password_never_signs_a_dashboard_user_in(client, member_with_passkey,
     assert response.status_code == 200  # the form again, not a redirect
     assert client.get("/").status_code == 302
     assert Group.objects.get(name=HR_OPERATOR) in member.dashboard_user.groups.all()
+
+
+@pytest.fixture
+def admin_and_colleague(member_with_passkey):
+    admin, passkey = member_with_passkey
+    dashboard_roles_set(admin, [DISTRICT_ADMIN], actor="test")
+    colleague = discovered(admin.connection, person(2))
+    OnboardingCase.objects.filter(staff_member=colleague).update(state=State.VERIFIED)
+    return admin, passkey, colleague
+
+
+def test_an_admin_signed_in_with_a_passkey_grants_a_role(client, admin_and_colleague):
+    admin, passkey, colleague = admin_and_colleague
+    assert sign_in(client, passkey).status_code == 200
+    page = client.get("/staff/dashboard-access/", {"q": colleague.last_name}).content.decode()
+    assert colleague.display_name in page and 'value="HR operator"' in page
+    response = client.post(f"/staff/dashboard-access/{colleague.id}/", {"roles": [HR_OPERATOR]})
+    assert response["Location"] == "/staff/dashboard-access/"  # the sign-in check is fresh
+    assert "HR operator" in client.get("/staff/dashboard-access/").content.decode()
+    entry = AuditEntry.objects.filter(action="dashboard.roles_changed").order_by("id").last()
+    assert entry.actor_label == f"staff:{admin.staff_number}"
+    assert entry.target == f"staff.staffmember:{colleague.pk}"
+
+
+def test_a_role_change_after_a_stale_check_asks_for_a_fresh_one(
+    client, admin_and_colleague, settings
+):
+    admin, passkey, colleague = admin_and_colleague
+    assert sign_in(client, passkey).status_code == 200
+    settings.STEPUP_ROLE_CHANGE_MAX_AGE_SECONDS = 0  # the sign-in's check no longer counts
+    response = client.post(f"/staff/dashboard-access/{colleague.id}/", {"roles": [AUDITOR]})
+    assert response["Location"].startswith("/stepup/authenticate/?next=")
+    colleague.refresh_from_db()
+    assert colleague.dashboard_user is None  # nothing changed before the check
+    options = client.post("/stepup/authenticate/options/").json()
+    assert [c["id"] for c in options["allowCredentials"]] == [passkey.credential_id]
+    verified = client.post(
+        "/stepup/authenticate/verify/",
+        json.dumps({"credential": passkey.assertion(options), "next": "/staff/dashboard-access/"}),
+        content_type="application/json",
+    )
+    assert verified.status_code == 200
+    settings.STEPUP_ROLE_CHANGE_MAX_AGE_SECONDS = 300
+    page = client.get("/staff/dashboard-access/", {"q": colleague.staff_number}).content.decode()
+    assert 'value="Auditor" checked' in page  # the ticked roles waited for the check
+    client.post(f"/staff/dashboard-access/{colleague.id}/", {"roles": [AUDITOR]})
+    colleague.refresh_from_db()
+    assert [g.name for g in colleague.dashboard_user.groups.all()] == [AUDITOR]
+
+
+def test_a_break_glass_session_grants_without_a_passkey(client, member_with_passkey):
+    import pyotp
+
+    from idbridge.core.breakglass import break_glass_create
+
+    member, _ = member_with_passkey
+    password, secret = break_glass_create("break-glass")
+    client.post(
+        "/accounts/break-glass/",
+        {"username": "break-glass", "password": password, "totp": pyotp.TOTP(secret).now()},
+    )
+    response = client.post(f"/staff/dashboard-access/{member.id}/", {"roles": [DISTRICT_ADMIN]})
+    assert response["Location"] == "/staff/dashboard-access/"
+    member.refresh_from_db()
+    assert member.dashboard_user.groups.filter(name=DISTRICT_ADMIN).exists()
