@@ -150,3 +150,22 @@ def test_a_break_glass_session_grants_without_a_passkey(client, member_with_pass
     assert response["Location"] == "/staff/dashboard-access/"
     member.refresh_from_db()
     assert member.dashboard_user.groups.filter(name=DISTRICT_ADMIN).exists()
+
+
+def test_a_passkey_sign_in_is_the_operators_check_for_a_commit(client, member_with_passkey):
+    """The HR operator's commit path: signed in with their passkey, the BOI commit gate
+    finds their own fresh check (no e-mail has to match anything by luck)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.test import RequestFactory
+
+    from stepup.gates import boi_commit_policy, fresh_check_decision
+
+    member, passkey = member_with_passkey
+    dashboard_roles_set(member, [HR_OPERATOR], actor="test")
+    assert sign_in(client, passkey).status_code == 200
+    request = RequestFactory().get("/boi/")
+    request.session = SessionStore(session_key=client.session.session_key)
+    operator = get_user_model().objects.get(staff_member=member)
+    decision = fresh_check_decision(request, boi_commit_policy(), email=operator.email)
+    assert decision.allowed, decision.reason
