@@ -7,11 +7,8 @@ from idbridge.core import views as core_views
 urlpatterns = [
     path("", include("idbridge.core.urls")),
     path("healthz", core_views.healthz, name="healthz"),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
-        name="login",
-    ),
+    # /accounts/login/ is the passkey sign-in (stepup:dashboard_sign_in; ADR 0014).
+    path("accounts/break-glass/", core_views.break_glass, name="break_glass"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("audit/", include("idbridge.audit.urls")),
     path("jobs/", include("idbridge.jobs.urls")),

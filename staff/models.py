@@ -143,6 +143,15 @@ class StaffMember(models.Model):
     sessions_revoked_at = models.DateTimeField(null=True, blank=True)
     # WebAuthn user handle: random, opaque, never the staff number (it is sent to devices).
     user_handle = models.CharField(max_length=64, unique=True, default=new_user_handle)
+    # The dashboard account of a verified staff member granted a dashboard role (ADR 0014):
+    # they sign in to it with their passkey; the roles are its groups.
+    dashboard_user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="staff_member",
+    )
 
     class Meta:
         constraints = [

@@ -48,6 +48,16 @@ def passkey_change_policy() -> Policy:
     )
 
 
+def role_change_policy() -> Policy:
+    """Granting or removing dashboard roles: the admin's check within
+    STEPUP_ROLE_CHANGE_MAX_AGE_SECONDS."""
+    return Policy(
+        action="role-change",
+        label="Granting or removing dashboard roles",
+        max_age=settings.STEPUP_ROLE_CHANGE_MAX_AGE_SECONDS,
+    )
+
+
 def fresh_check_decision(
     request,
     policy: Policy,

@@ -8,7 +8,7 @@ This is the seam between the SAML IdP and the passkey ceremonies
 * after a successful **step-up check** (the same person verifies again), call
   ``record_auth_event(request, AuthEvent(PASSKEY, verified_at, user_verified=True))``;
 * then redirect to the ``next`` URL the IdP gave ``stepup:authenticate`` (see
-  :func:`safe_next_url`), which resumes the pending SAML request.
+  :func:`idbridge.core.access.safe_next_url`), which resumes the pending SAML request.
 
 The IdP reads the session with :func:`sso_session_subject` and
 :func:`sso_session_events`; idbridge's own freshness gates read it through
@@ -31,7 +31,6 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 
 from stepup.policy import AuthEvent, Policy, evaluate
 
@@ -167,16 +166,3 @@ def sso_session_end(request) -> None:
     request.session.pop(SUBJECT_KEY, None)
     request.session.pop(EVENTS_KEY, None)
     request.session.pop(CHALLENGE_KEY, None)
-
-
-def safe_next_url(request, url: str | None) -> str | None:
-    """``url`` if it stays on this site, else None (for ``stepup:authenticate``'s ``next``)."""
-    if (
-        isinstance(url, str)
-        and url
-        and url_has_allowed_host_and_scheme(
-            url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        )
-    ):
-        return url
-    return None

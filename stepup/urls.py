@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from stepup import views
+from stepup import dashboard_access, views
 from stepup.ceremonies import urls as ceremonies
 
 app_name = "stepup"
@@ -21,4 +21,14 @@ dashboard = [
     path("policies/<int:pk>/delete/", views.policy_delete, name="policy_delete"),
     path("activity/", views.activity, name="activity"),
 ]
-urlpatterns = [path("stepup/", include(dashboard)), *ceremonies.urlpatterns]
+urlpatterns = [
+    path("stepup/", include(dashboard)),
+    *ceremonies.urlpatterns,
+    # Dashboard roles of verified staff (ADR 0014); a change asks for a fresh passkey check.
+    path("staff/dashboard-access/", dashboard_access.dashboard_access, name="dashboard_access"),
+    path(
+        "staff/dashboard-access/<int:member_id>/",
+        dashboard_access.dashboard_roles,
+        name="dashboard_roles",
+    ),
+]

@@ -286,6 +286,22 @@ def page(chromium):
         context.close()
 
 
+def dashboard_session(page, base_url: str, user) -> None:
+    """Give ``page`` a dashboard session for ``user`` (as ``client.force_login`` does) and
+    open the home page. Dashboard sign-in is with a passkey (tests/browser/
+    test_dashboard_sign_in.py drives that ceremony); other browser tests start signed in."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": base_url}]
+    )
+    page.goto(f"{base_url}/")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -4,6 +4,7 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.utils.http import url_has_allowed_host_and_scheme
 
 
 def permission_required(perm: str):
@@ -25,3 +26,16 @@ def permission_required(perm: str):
         return wrapper
 
     return decorator
+
+
+def safe_next_url(request, url: str | None) -> str | None:
+    """``url`` if it stays on this site, else None (a sign-in's or a ceremony's ``next``)."""
+    if (
+        isinstance(url, str)
+        and url
+        and url_has_allowed_host_and_scheme(
+            url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+    ):
+        return url
+    return None

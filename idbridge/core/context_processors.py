@@ -9,6 +9,7 @@ SECTIONS = [
     ("Business Office", "boi:index", "core.view_boi"),
     ("Audit", "audit:list", "core.view_audit"),
     ("Outbox", "core:outbox", "core.view_outbox"),
+    ("Dashboard access", "stepup:dashboard_access", "core.manage_roles"),
     ("Campus sandbox", "campus:index", "core.view_sandbox"),
 ]
 

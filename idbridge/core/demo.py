@@ -15,19 +15,16 @@ Each step is idempotent, so running the demo twice works.
 
 import json
 import os
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.management import call_command
-from django.db import transaction
 from django.utils.module_loading import autodiscover_modules
 
-from idbridge.audit.services import audit_record
-from idbridge.core.roles import DISTRICT_ADMIN
+from idbridge.core.breakglass import break_glass_create
+from idbridge.core.models import BreakGlassAccount
 
 DEMO_USERNAME = "admin"
 
@@ -61,42 +58,36 @@ def demo_steps() -> list[DemoStep]:
     return sorted(_registry.values(), key=lambda step: step.order)
 
 
-def demo_admin_ensure() -> tuple[str, str]:
-    """The demo administrator's (username, password), created on the first run.
+def demo_admin_ensure() -> tuple[str, str, str]:
+    """The demo's break-glass login for a first look: (username, password, TOTP secret).
 
-    The password is kept in ``var/demo_login.json`` (git-ignored, mode 0600) so that every
-    run prints the same login; delete the file to get a new password.
+    Dashboard sign-in is with a passkey (ADR 0014); until someone has one, the demo's
+    break-glass account (``/accounts/break-glass/``: password + a code from an
+    authenticator app) opens the dashboard. It is kept in ``var/demo_login.json``
+    (git-ignored, mode 0600) so every run prints the same login; delete the file to get
+    a new one. Like any break-glass use, each sign-in is audited and mailed to every
+    district admin.
     """
     path = settings.VAR_DIR / "demo_login.json"
-    User = get_user_model()
-    stored = None
-    if path.exists():
-        stored = json.loads(path.read_text())
-    with transaction.atomic():
-        user = User.objects.filter(username=DEMO_USERNAME).first()
-        if stored is None or user is None or not user.check_password(stored["password"]):
-            password = secrets.token_urlsafe(12)
-            if user is None:
-                user = User(username=DEMO_USERNAME, email="admin@district.example")
-            user.set_password(password)
-            user.is_staff = True
-            user.is_superuser = True
-            user.save()
-            stored = {"username": DEMO_USERNAME, "password": password}
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w") as f:
-                json.dump(stored, f)
-            audit_record(
-                actor="manage.py demo",
-                action="user.demo_admin_set",
-                target=user,
-                details={"username": DEMO_USERNAME},
-            )
-        user.groups.add(Group.objects.get(name=DISTRICT_ADMIN))
-    return stored["username"], stored["password"]
+    stored = json.loads(path.read_text()) if path.exists() else {}
+    user = get_user_model().objects.filter(username=DEMO_USERNAME).first()
+    account = BreakGlassAccount.objects.filter(user=user).first() if user else None
+    still_good = (
+        account is not None
+        and "totp_secret" in stored
+        and user.check_password(stored.get("password", ""))
+        and account.totp_secret.reveal() == stored["totp_secret"]
+    )
+    if not still_good:
+        password, secret = break_glass_create(DEMO_USERNAME)
+        stored = {"username": DEMO_USERNAME, "password": password, "totp_secret": secret}
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            json.dump(stored, f)
+    return stored["username"], stored["password"], stored["totp_secret"]
 
 
-def demo_setup(stdout) -> tuple[str, str]:
+def demo_setup(stdout) -> tuple[str, str, str]:
     call_command("migrate", interactive=False, verbosity=0)
     stdout.write("Database migrated.")
     for step in demo_steps():

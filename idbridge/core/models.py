@@ -1,5 +1,7 @@
 from django.db import models
 
+from idbridge.fields import EncryptedTextField
+
 
 class Capability(models.Model):
     """Holds the dashboard permissions that roles are made of; it stores no rows."""
@@ -19,6 +21,7 @@ class Capability(models.Model):
             ("manage_sandbox", "Change the Campus sandbox"),
             ("view_outbox", "Read the local mail outbox"),
             ("manage_connections", "Configure Campus connections and their credentials"),
+            ("manage_roles", "Grant and remove dashboard roles"),
         ]
 
     def __str__(self):
@@ -68,3 +71,19 @@ class OutboxMessage(models.Model):
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
         super().save(*args, **kwargs)
+
+
+class BreakGlassAccount(models.Model):
+    """The local recovery account (``manage.py break_glass_create``): a long random
+    password plus a TOTP code; every use is audited and alerts every district admin."""
+
+    user = models.OneToOneField(
+        "auth.User", on_delete=models.CASCADE, related_name="break_glass_account"
+    )
+    totp_secret = EncryptedTextField()
+    # The last TOTP time step accepted: a code is good once (no replay inside its window).
+    last_step = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"break-glass account {self.user.username}"

@@ -5,6 +5,7 @@ from django.contrib.auth.models import Group, Permission
 DISTRICT_ADMIN = "District admin"
 HR_OPERATOR = "HR operator"
 AUDITOR = "Auditor"
+ROLES = (DISTRICT_ADMIN, HR_OPERATOR, AUDITOR)
 
 # The outbox (mail kept instead of sent: the evaluation mode) holds everyone's invitation
 # links and proofing codes: district admins only. Anyone who reads it can onboard as anyone.
@@ -21,6 +22,7 @@ ROLE_PERMISSIONS = {
         "manage_sandbox",
         "view_outbox",
         "manage_connections",
+        "manage_roles",
     },
     HR_OPERATOR: {
         "view_onboarding",

@@ -1,13 +1,17 @@
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.contrib.auth import login as auth_login
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import Http404, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET
 
 from idbridge.celery import app as celery_app
-from idbridge.core import selectors
-from idbridge.core.access import permission_required
+from idbridge.core import breakglass, selectors
+from idbridge.core.access import permission_required, safe_next_url
 from idbridge.core.context_processors import sections_for
 from idbridge.core.forms import OutboxFilterForm
 from idbridge.core.mail import is_outbox_mode
@@ -78,3 +82,34 @@ def outbox_message(request, pk):
     _outbox_gate()
     message = get_object_or_404(OutboxMessage, pk=pk)
     return render(request, "core/outbox_message.html", {"message": message})
+
+
+@never_cache
+@sensitive_post_parameters("password", "totp")
+def break_glass(request):
+    """The recovery sign-in: break-glass account name, password and TOTP code."""
+    error = ""
+    if request.method == "POST":
+        username = (request.POST.get("username") or "").strip()
+        if not breakglass.attempt_allowed(request, username):
+            error = "Too many attempts. Wait an hour, then try again."  # the refusals were audited
+        else:
+            user = authenticate(
+                request,
+                username=username,
+                password=request.POST.get("password") or "",
+                totp=request.POST.get("totp") or "",
+            )
+            if user is not None:
+                auth_login(request, user, backend=breakglass.BACKEND)
+                breakglass.break_glass_used(request, user)
+                next_url = safe_next_url(request, request.POST.get("next"))
+                return redirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
+            error = "That name, password and code do not match a break-glass account."
+            breakglass.break_glass_refused_record(request, username, "wrong password or code")
+    return render(
+        request,
+        "registration/break_glass.html",
+        {"error": error, "next": request.POST.get("next") or request.GET.get("next", "")},
+        status=403 if error else 200,
+    )

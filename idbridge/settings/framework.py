@@ -124,9 +124,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "login"
+# Dashboard sign-in is with a passkey; the break-glass account alone uses a password + TOTP
+# (ADR 0014). The one backend refuses password sign-in to everyone else, Django admin's too.
+AUTHENTICATION_BACKENDS = ["idbridge.core.breakglass.DashboardBackend"]
+LOGIN_URL = "stepup:dashboard_sign_in"
 LOGIN_REDIRECT_URL = "core:home"
-LOGOUT_REDIRECT_URL = "login"
+LOGOUT_REDIRECT_URL = "stepup:dashboard_sign_in"
 
 # Idle timeout: a dashboard session ends after this many seconds without a request.
 SESSION_IDLE_TIMEOUT_SECONDS = env.int("SESSION_IDLE_TIMEOUT_SECONDS", default=1800)

@@ -92,6 +92,8 @@ STAFF_REFUSALS_AUDITED_PER_MINUTE = env.int("STAFF_REFUSALS_AUDITED_PER_MINUTE",
 STEPUP_PASSKEY_CHANGE_MAX_AGE_SECONDS = env.int(
     "STEPUP_PASSKEY_CHANGE_MAX_AGE_SECONDS", default=300
 )
+# How fresh a district admin's passkey check must be to grant or remove dashboard roles.
+STEPUP_ROLE_CHANGE_MAX_AGE_SECONDS = env.int("STEPUP_ROLE_CHANGE_MAX_AGE_SECONDS", default=300)
 
 # --- Campus sandbox -------------------------------------------------------------------
 # The stand-in for a district's Infinite Campus under /sandbox/ (sandbox/). OAuth2 tokens

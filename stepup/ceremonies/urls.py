@@ -3,9 +3,13 @@ stay where people's links and bookmarks have them."""
 
 from django.urls import path
 
-from stepup.ceremonies.views import enrollment, own, signin
+from stepup.ceremonies.views import dashboard, enrollment, own, signin
 
 urlpatterns = [
+    # The dashboard's sign-in (ADR 0014): the same usernameless passkey ceremony.
+    path("accounts/login/", dashboard.sign_in, name="dashboard_sign_in"),
+    path("accounts/login/options/", dashboard.sign_in_options, name="dashboard_sign_in_options"),
+    path("accounts/login/verify/", dashboard.sign_in_verify, name="dashboard_sign_in_verify"),
     # Sign-in to the IdP and the step-up check.
     path("stepup/authenticate/", signin.authenticate, name="authenticate"),
     path("stepup/authenticate/options/", signin.options, name="passkey_options"),

@@ -23,6 +23,7 @@ from sandbox.models import BOI_SCOPE, Person
 from sandbox.services.clients import api_client_create
 from sandbox.services.seed import district_seed
 from tests.browser.webauthn import staff_onboarded_with_passkey
+from tests.conftest import dashboard_session
 
 pytestmark = pytest.mark.browser
 
@@ -78,11 +79,9 @@ def connection(live_server, settings, transactional_db):
 
 
 def sign_in(page, base):
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill("omar_hr")
-    page.get_by_label("Password").fill("omar_hr-Passw0rd!")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{base}/")
+    from django.contrib.auth.models import User
+
+    dashboard_session(page, base, User.objects.get(username="omar_hr"))
 
 
 def test_an_operator_takes_a_small_file_through_the_wizard_to_the_results(

@@ -1,4 +1,5 @@
-"""A new user's first minutes: `make demo`'s command serves the dashboard, the login works."""
+"""A new user's first minutes: `make demo`'s command serves the dashboard, the printed
+break-glass login (password + TOTP) works."""
 
 import os
 import re
@@ -8,11 +9,14 @@ import sys
 import time
 from pathlib import Path
 
+import pyotp
 import pytest
 
 from tests.conftest import ROOT, free_port
 
 pytestmark = pytest.mark.browser
+# The demo's break-glass login for a first look (README: "Try it").
+LOGIN = r"username (\S+)\s+password (\S+)\s+TOTP secret (\S+)"
 
 
 def _processes_with(marker: str) -> list[int]:
@@ -59,7 +63,7 @@ def test_demo_serves_the_dashboard_and_the_printed_login_works(page, tmp_var_dir
             lines.append(line)
             if m := re.search(r"idbridge is running at (\S+)", line):
                 url = m.group(1)
-            if m := re.search(r"username (\S+)\s+password (\S+)", line):
+            if m := re.search(LOGIN, line):
                 login = m.groups()
         assert login and url, "".join(lines[-30:])
         assert url == f"http://localhost:{port}/"
@@ -67,8 +71,10 @@ def test_demo_serves_the_dashboard_and_the_printed_login_works(page, tmp_var_dir
 
         page.goto(url)
         assert "/accounts/login/" in page.url
-        page.get_by_label("Username").fill(login[0])
+        page.get_by_role("link", name="break-glass account").click()
+        page.get_by_label("Account name").fill(login[0])
         page.get_by_label("Password").fill(login[1])
+        page.get_by_label("Code from your authenticator app").fill(pyotp.TOTP(login[2]).now())
         page.get_by_role("button", name="Sign in").click()
         page.wait_for_url(url)
         assert page.get_by_role("heading", name="District identity bridge").is_visible()
@@ -108,7 +114,7 @@ def test_running_the_demo_setup_twice_keeps_the_same_login(tmp_var_dir):
         ).stdout
         for _ in range(2)
     ]
-    logins = [re.search(r"username (\S+)\s+password (\S+)", out).groups() for out in outputs]
+    logins = [re.search(LOGIN, out).groups() for out in outputs]
     assert logins[0] == logins[1]
     # Standard management commands keep working against the same database.
     result = subprocess.run(

@@ -8,6 +8,7 @@ import pytest
 
 from staff import polling
 from staff.models import CampusConnection
+from tests.conftest import dashboard_session
 
 pytestmark = pytest.mark.browser
 
@@ -19,11 +20,7 @@ def test_a_running_poll_shows_progress_and_its_end_without_a_reload(
     connection = CampusConnection.objects.create(name="Sandbox", kind="rest")
     running = polling.connection_claim_poll(connection.id)
     running.progress(1240, total=3000)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill("omar_hr")
-    page.get_by_label("Password").fill("omar_hr-Passw0rd!")
-    page.keyboard.press("Enter")
-    page.wait_for_url(f"{live_server.url}/")
+    dashboard_session(page, live_server.url, hr_operator)
     page.goto(f"{live_server.url}/staff/connections/{connection.id}/")
     text = page.locator("#connection-status [data-progress-text]")
     text.filter(has_text="1,240 of 3,000 persons").wait_for()

@@ -10,6 +10,7 @@ from idbridge.audit.models import AuditEntry
 from idbridge.core.models import OutboxMessage
 from staff.models import OnboardingCase
 from staff.transitions import State
+from tests.conftest import dashboard_session
 from tests.staff.conftest import discovered, person
 
 pytestmark = pytest.mark.browser
@@ -23,11 +24,9 @@ def latest_link() -> str:
 
 
 def sign_in_as_hr(page, live_server):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill("omar_hr")
-    page.get_by_label("Password").fill("omar_hr-Passw0rd!")
-    page.keyboard.press("Enter")
-    page.wait_for_url(f"{live_server.url}/")
+    from django.contrib.auth.models import User
+
+    dashboard_session(page, live_server.url, User.objects.get(username="omar_hr"))
 
 
 def applicant_starts(chromium, url: str):

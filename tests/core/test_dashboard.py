@@ -23,21 +23,23 @@ def test_anonymous_visitors_are_sent_to_sign_in(client):
         assert response["Location"].startswith("/accounts/login/")
 
 
-def test_sign_in_with_the_right_password_opens_the_home_page(client, district_admin):
-    response = client.post(
-        "/accounts/login/", {"username": "dana_admin", "password": "dana_admin-Passw0rd!"}
-    )
-    assert response.status_code == 302
+def test_signed_in_the_home_page_shows_the_sections(client, district_admin):
+    client.force_login(district_admin)
     home = client.get("/")
     assert b"District identity bridge" in home.content
     for label in (b"Onboarding", b"Step-up", b"Business Office", b"Audit", b"Campus sandbox"):
         assert label in home.content
 
 
-def test_sign_in_with_a_wrong_password_is_refused(client, district_admin):
-    response = client.post("/accounts/login/", {"username": "dana_admin", "password": "nope"})
-    assert response.status_code == 200
-    assert b"match. Please try again" in response.content
+def test_a_password_alone_signs_nobody_in(client, district_admin):
+    """Password sign-in is gone (ADR 0014): the sign-in page takes a passkey only, and
+    the one authentication backend refuses a password without a break-glass TOTP code."""
+    credentials = {"username": "dana_admin", "password": "dana_admin-Passw0rd!"}
+    assert client.post("/accounts/login/", credentials).status_code == 405
+    assert client.post("/admin/login/", credentials).status_code == 200
+    assert (
+        client.post("/accounts/break-glass/", {**credentials, "totp": "123456"}).status_code == 403
+    )
     assert client.get("/").status_code == 302
 
 
@@ -99,7 +101,8 @@ def test_forms_are_protected_by_csrf(district_admin):
 
     strict = Client(enforce_csrf_checks=True)
     response = strict.post(
-        "/accounts/login/", {"username": "dana_admin", "password": "dana_admin-Passw0rd!"}
+        "/accounts/break-glass/",
+        {"username": "dana_admin", "password": "dana_admin-Passw0rd!", "totp": "123456"},
     )
     assert response.status_code == 403
 
@@ -116,8 +119,9 @@ def test_an_idle_session_is_signed_out(client, district_admin, monkeypatch):
     assert client.get("/staff/").status_code == 302
 
 
-def test_login_form_fields_are_labelled(client):
-    html = client.get("/accounts/login/").content.decode()
+def test_break_glass_form_fields_are_labelled(client):
+    html = client.get("/accounts/break-glass/").content.decode()
+    assert '<label for="id_totp">' in html
     assert '<label for="id_username">' in html
     assert '<label for="id_password">' in html
     assert 'href="#main"' in html

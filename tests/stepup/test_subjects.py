@@ -6,6 +6,7 @@ from types import SimpleNamespace
 import pytest
 from django.contrib.sessions.backends.db import SessionStore
 
+from idbridge.core.access import safe_next_url
 from stepup import subjects
 from stepup.policy import PASSKEY, AuthEvent
 from tests.stepup.conftest import make_subject
@@ -107,4 +108,4 @@ def test_the_freshest_verified_check_counts_only_within_its_age():
 @pytest.mark.parametrize("url", [1, ["/"], {"a": 1}, None, ""])
 def test_a_next_url_that_is_not_text_is_ignored(url):
     request = SimpleNamespace(get_host=lambda: "idbridge.test", is_secure=lambda: False)
-    assert subjects.safe_next_url(request, url) is None
+    assert safe_next_url(request, url) is None

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from idbridge.core.access import safe_next_url
 from stepup.ceremonies import signin
 from stepup.ceremonies.common import (
     TOO_MANY,
@@ -24,7 +25,6 @@ from stepup.sso import CANCELLED_KEY, CHALLENGE_KEY
 from stepup.subjects import (
     Subject,
     record_auth_event,
-    safe_next_url,
     sso_session_start,
     sso_session_subject,
 )

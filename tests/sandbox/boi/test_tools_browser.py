@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.conftest import dashboard_session
+
 pytestmark = pytest.mark.browser
 
 
@@ -9,11 +11,7 @@ def test_a_new_secret_is_hidden_until_show_is_pressed(page, live_server, distric
     from sandbox.services.clients import api_client_create
 
     api_client_create(name="HR system", actor="tests")
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill("dana_admin")
-    page.get_by_label("Password").fill("dana_admin-Passw0rd!")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{live_server.url}/")
+    dashboard_session(page, live_server.url, district_admin)
     page.goto(f"{live_server.url}/sandbox/boi/credentials/")
     page.get_by_role("button", name="Generate New Secret").click()
     secret = page.get_by_label("Client Secret")

@@ -32,12 +32,12 @@ class Command(BaseCommand):
         public = os.environ.get("PUBLIC_BASE_URL", url.rstrip("/"))
         settings.PUBLIC_BASE_URL = public
         env = {**os.environ, "PUBLIC_BASE_URL": public}
-        username, password = demo_setup(self.stdout)
+        login = demo_setup(self.stdout)
         if setup_only:
-            self._print_login(username, password, None)
+            self._print_login(login, None)
             return
         health_url = f"http://{'127.0.0.1' if wildcard else host}:{port}/healthz"
-        self._serve(_commands(host, port), env, health_url, (username, password, url))
+        self._serve(_commands(host, port), env, health_url, (login, url))
 
     def _serve(self, commands, env, health_url, login) -> None:
         """Start the processes, print the login once the web server answers, and watch
@@ -81,11 +81,19 @@ class Command(BaseCommand):
             time.sleep(0.3)
         return False
 
-    def _print_login(self, username, password, url):
+    def _print_login(self, login, url):
+        username, password, secret = login
         self.stdout.write("")
         if url:
             self.stdout.write(self.style.SUCCESS(f"idbridge is running at {url}"))
-        self.stdout.write(f"Demo administrator: username {username}  password {password}")
+        self.stdout.write(
+            f"Break-glass login for a first look (Sign in > break-glass account): "
+            f"username {username}  password {password}  TOTP secret {secret}"
+        )
+        self.stdout.write(
+            "  The code: an authenticator app with that secret, or "
+            f"`oathtool --totp -b {secret}`. Each use is audited and mailed to district admins."
+        )
         if url:
             self.stdout.write("Press Ctrl-C to stop the web server, worker and beat.")
         self.stdout.flush()

@@ -1,0 +1,134 @@
+"""The break-glass account: the dashboard's one password sign-in, kept for recovery.
+
+Everyone else signs in with their passkey (``stepup:dashboard_sign_in``; ADR 0014). The
+break-glass account is a local user made by ``manage.py break_glass_create`` with a long
+random password and a TOTP secret; it signs in only through its own page, with both.
+Every attempt is audited and rate-limited, and every sign-in mails every district admin.
+:class:`DashboardBackend` is the site's only authentication backend: Django's admin login
+form (which sends no TOTP code) signs nobody in.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+
+import pyotp
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.models import Group
+from django.core.mail import EmailMessage
+from django.db import transaction
+
+from idbridge import ratelimit
+from idbridge.audit.services import audit_record
+from idbridge.core.mail import mail_send
+from idbridge.core.models import BreakGlassAccount
+from idbridge.core.roles import DISTRICT_ADMIN
+
+BACKEND = "idbridge.core.breakglass.DashboardBackend"
+PASSWORD_BYTES = 32  # 43 URL-safe characters
+ATTEMPTS_PER_HOUR = 10
+
+
+class DashboardBackend(ModelBackend):
+    """Password sign-in for break-glass accounts only, and only with a valid TOTP code.
+    Passkey sign-in logs the linked user in with this backend (it restores sessions)."""
+
+    def authenticate(self, request, username=None, password=None, totp=None, **kwargs):
+        if not (username and password and totp):
+            return None
+        user = super().authenticate(request, username=username, password=password)
+        if user is None:
+            return None
+        account = BreakGlassAccount.objects.filter(user=user).first()
+        if account is None or not totp_accept(account, totp):
+            return None
+        return user
+
+
+def totp_accept(account: BreakGlassAccount, code: str) -> bool:
+    """Accept ``code`` for the current or previous 30-second step, once."""
+    totp = pyotp.TOTP(account.totp_secret.reveal())
+    now = time.time()
+    for step_time in (now, now - totp.interval):
+        step = int(step_time // totp.interval)
+        if step > account.last_step and secrets.compare_digest(totp.at(step_time), code.strip()):
+            with transaction.atomic():
+                claimed = BreakGlassAccount.objects.filter(
+                    pk=account.pk, last_step__lt=step
+                ).update(last_step=step)
+            return bool(claimed)
+    return False
+
+
+def attempt_allowed(request, username: str) -> bool:
+    """Ten tries an hour per address and per account name."""
+    address = ratelimit.client_address(request)
+    by_address = ratelimit.hit(
+        "break-glass-address", address, limit=ATTEMPTS_PER_HOUR, window_seconds=3600
+    )
+    by_name = ratelimit.hit(
+        "break-glass-name", username.lower(), limit=ATTEMPTS_PER_HOUR, window_seconds=3600
+    )
+    return by_address and by_name
+
+
+@transaction.atomic
+def break_glass_create(username: str) -> tuple[str, str]:
+    """Create (or re-key) the break-glass account; returns (password, TOTP secret)."""
+    password = secrets.token_urlsafe(PASSWORD_BYTES)
+    secret = pyotp.random_base32()
+    user, _ = get_user_model().objects.get_or_create(username=username)
+    user.set_password(password)
+    user.is_staff = user.is_superuser = user.is_active = True
+    user.save()
+    user.groups.add(Group.objects.get(name=DISTRICT_ADMIN))
+    BreakGlassAccount.objects.update_or_create(
+        user=user, defaults={"totp_secret": secret, "last_step": 0}
+    )
+    audit_record(actor="manage.py", action="dashboard.break_glass_created", target=user)
+    return password, secret
+
+
+def provisioning_uri(username: str, secret: str) -> str:
+    return pyotp.TOTP(secret).provisioning_uri(name=username, issuer_name="idbridge break-glass")
+
+
+def break_glass_used(request, user) -> int:
+    """Audit a break-glass sign-in and alert every district admin; returns mails sent."""
+    address = ratelimit.client_address(request)
+    audit_record(
+        actor=user,
+        action="dashboard.break_glass_signed_in",
+        target=user,
+        details={"address": address},
+    )
+    body = (
+        f"The break-glass account {user.username} signed in to the idbridge dashboard "
+        f"from {address}.\n\nIf this was not planned recovery work, act now: re-key it "
+        "with manage.py break_glass_create and review the audit log."
+    )
+    sent = 0
+    for email in district_admin_emails():
+        message = EmailMessage("Break-glass sign-in to idbridge", body, to=[email])
+        sent += mail_send(message, what="break-glass alert")
+    return sent
+
+
+def district_admin_emails() -> list[str]:
+    users = (
+        get_user_model()
+        .objects.filter(groups__name=DISTRICT_ADMIN, is_active=True)
+        .exclude(email="")
+    )
+    return sorted({u.email for u in users})
+
+
+def break_glass_refused_record(request, username: str, reason: str) -> None:
+    audit_record(
+        actor="anonymous",
+        action="dashboard.break_glass_refused",
+        target=f"user:{username[:150]}",
+        details={"reason": reason, "address": ratelimit.client_address(request)},
+    )
