@@ -4,6 +4,7 @@ import pytest
 
 from boi.models import HrImport, MappingValue
 from tests.boi.conftest import hr_csv
+from tests.conftest import dashboard_session
 
 pytestmark = pytest.mark.browser
 
@@ -21,11 +22,7 @@ def test_an_operator_maps_99_locations_on_one_page_and_the_file_checks_clean(
     page, live_server, transactional_db, ready_connection, hr_operator, tmp_path
 ):
     base = live_server.url
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill("omar_hr")
-    page.get_by_label("Password").fill("omar_hr-Passw0rd!")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{base}/")
+    dashboard_session(page, base, hr_operator)  # dashboard sign-in is with a passkey
 
     path = tmp_path / "hr-sites.csv"
     path.write_bytes(hr_csv([_row(n) for n in range(1, CODES + 1)]))
