@@ -106,7 +106,7 @@ def staff_search_text(first, last, work_email, personal_email) -> str:
     is matched whole, on its own column).
 
     >>> staff_search_text("Andrea", "Nowak", "A.Nowak@D.example", "")
-    'andrea nowak\nnowak andrea\na.nowak@d.example\n'
+    'andrea nowak\\nnowak andrea\\na.nowak@d.example\\n'
     """
     return f"{first} {last}\n{last} {first}\n{work_email}\n{personal_email}".lower()[:1000]
 
