@@ -116,6 +116,9 @@ def seed_cases(n: int, now: datetime) -> None:
                 for i in range(start, min(start + BATCH, n))
             ]
         )
+        for member in members:
+            member.search_text_refresh()  # bulk_create does not call save()
+        StaffMember.objects.bulk_update(members, ["search_text"])
         cases = OnboardingCase.objects.bulk_create(
             [
                 OnboardingCase(

@@ -176,21 +176,24 @@ CASE_LIST_FIELDS = (
 
 
 def case_list(*, q: str = "", state: str = "", attention: str = ""):
-    """Cases matching every word of ``q`` (each word a first or last name, an e-mail or a
-    staff number: "Andrea Nowak", "Nowak, Andrea"), in ``state``, needing ``attention``."""
+    """Cases matching every word of ``q`` (each word in a first or last name, an e-mail or
+    a staff number: "Andrea Nowak", "Nowak, Andrea"), in ``state``, needing ``attention``."""
     cases = OnboardingCase.objects.select_related("staff_member").only(*CASE_LIST_FIELDS)
     if state:
         cases = cases.filter(state=state)
     if attention in ATTENTION:
         cases = cases.filter(_attention_filters()[attention])
-    for word in search_words(q):
-        cases = cases.filter(
-            Q(staff_member__first_name__icontains=word)
-            | Q(staff_member__last_name__icontains=word)
-            | Q(staff_member__work_email__icontains=word)
-            | Q(staff_member__personal_email__icontains=word)
-            | Q(staff_member__staff_number__iexact=word)
-        )
+    words = search_words(q)
+    if words:
+        # The staff members found first, from the scan of their search text's index (it is
+        # lowercased: StaffMember.search_text_refresh), then their cases: a search for one
+        # person no longer reads cases one by one, newest first, until it meets them.
+        members = StaffMember.objects.all()
+        for word in words:
+            members = members.filter(
+                Q(search_text__contains=word.lower()) | Q(staff_number__iexact=word)
+            )
+        cases = cases.filter(staff_member__in=members.values("id"))
     return cases
 
 

@@ -1,4 +1,6 @@
-from django.urls import reverse
+from functools import cache
+
+from django.urls import get_script_prefix, reverse
 
 from idbridge.core.mail import is_outbox_mode
 
@@ -34,8 +36,15 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {"nav_sections": []}
     current = request.path
+    urls = section_urls(get_script_prefix())
     sections = []
     for label, name, _perm in sections_for(user):
-        url = reverse(name)
+        url = urls[name]
         sections.append({"label": label, "url": url, "current": current.startswith(url)})
     return {"nav_sections": sections}
+
+
+@cache
+def section_urls(script_prefix: str) -> dict[str, str]:
+    """Each section's address (reversed once per mount point, not on every page)."""
+    return {name: reverse(name) for _label, name, _perm in SECTIONS}

@@ -21,6 +21,8 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
 from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -104,3 +106,16 @@ def keyset_page_for(request, rows: QuerySet, *, size: int) -> KeysetPage:
     return keyset_page(
         rows, size=size, after=request.GET.get("after", ""), before=request.GET.get("before", "")
     )
+
+
+def url_for_each(name: str):
+    """``reverse(name, args=[pk])`` for every row of a page at the cost of one
+    ``reverse()`` (fifty of them are a good part of a list page's time)."""
+    marker = 987654321
+    head, _, tail = reverse(name, args=[marker]).partition(str(marker))
+    return lambda pk: f"{head}{pk}{tail}"
+
+
+def local_time(at: datetime, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """``at`` on the district's clock, as a list shows it (what ``|date`` would print)."""
+    return timezone.localtime(at).strftime(fmt)

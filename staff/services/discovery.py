@@ -104,9 +104,11 @@ def staff_records_from_campus(
 def _record(connection, by_key: dict[str, CampusPerson], actor, baseline: bool, now) -> dict:
     found = _members_find(connection, by_key, actor)
     batch = _batch_sort(connection, by_key, found, now)
+    for member in [*batch.new_members, *batch.changed]:
+        member.search_text_refresh()  # bulk writes do not call save()
     StaffMember.objects.bulk_create(batch.new_members)
     StaffMember.objects.bulk_update(
-        batch.changed, [*MEMBER_FIELDS, *PRIMARY_FIELDS, "second_channel_changed_at"]
+        batch.changed, [*MEMBER_FIELDS, *PRIMARY_FIELDS, "second_channel_changed_at", "search_text"]
     )
     _sources_record(connection, batch.seen, found.here, now)
     members = [*batch.new_members, *batch.needing_case]

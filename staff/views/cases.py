@@ -3,10 +3,11 @@
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.html import format_html_join
 from django.views.decorators.http import require_POST
 
 from idbridge.core.access import permission_required
-from idbridge.core.paging import filter_query, keyset_page_for
+from idbridge.core.paging import filter_query, keyset_page_for, local_time, url_for_each
 from staff import selectors
 from staff.forms import CaseSearchForm, ReasonForm, SupervisedCheckForm
 from staff.models import OnboardingCase
@@ -43,12 +44,34 @@ def index(request):
             "filters": filters,
             "form": form,
             "page": page,
+            "rows": case_rows(page),
             "query": filter_query(filters),
             "connections": selectors.connection_list(),
             "existing": counts["existing"],
             "days": counts["days"],
             "glance_html": counts["html"],
         },
+    )
+
+
+def case_rows(page) -> str:
+    """The list's rows as HTML, made here: fifty rows rendered through template lookups,
+    ``{% url %}`` and ``|date`` cost more than the query and the rest of the page."""
+    case_url = url_for_each("staff:case")
+    return format_html_join(
+        "\n",
+        '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>',
+        (
+            (
+                case_url(case.id),
+                case.staff_member.display_name,
+                case.staff_member.staff_number,
+                case.staff_member.invitation_email,
+                case.state.title(),
+                local_time(case.created_at),
+            )
+            for case in page
+        ),
     )
 
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from staff.models import CaseEvent, OnboardingCase
+from staff.models import CaseEvent, OnboardingCase, StaffMember
 from staff.services.discovery import staff_records_from_campus
 from staff.services.invitations import invitation_resend
 from staff.transitions import State
@@ -27,9 +27,10 @@ def andrea(connection):
     )
 
 
-def names(client, query: str) -> set[str]:
+def names(client, query: str, among=("Andrea Nowak", "Andreas Lopez", "Piotr Nowak")) -> set[str]:
+    """The names the list's rows link to (not the search box, which repeats the search)."""
     page = client.get("/staff/", query).content.decode()
-    return {name for name in ("Andrea Nowak", "Andreas Lopez", "Piotr Nowak") if name in page}
+    return {name for name in among if f">{name}</a>" in page}
 
 
 @pytest.mark.parametrize(
@@ -125,3 +126,20 @@ def test_the_proofing_threshold_is_a_setting(client, hr_operator, troubled, sett
     settings.STAFF_ATTENTION_PROOFING_DAYS = 5
     client.force_login(hr_operator)
     assert "Lopez1" not in client.get("/staff/", {"attention": "stalled"}).content.decode()
+
+
+def test_a_name_changed_in_campus_is_found_by_the_new_name_only(client, auditor, andrea):
+    connection = OnboardingCase.objects.first().staff_member.connection
+    renamed = person(1, first_name="Andrea", last_name="Kowalska", work_email="a.k@d.example")
+    staff_records_from_campus(connection=connection, persons=[renamed])
+    client.force_login(auditor)
+    assert names(client, {"q": "Kowalska Andrea"}, ["Andrea Kowalska"]) == {"Andrea Kowalska"}
+    assert names(client, {"q": "Andrea Nowak"}, ["Andrea Kowalska"]) == set()
+
+
+def test_a_name_saved_by_hand_is_searched_too(client, auditor, andrea):
+    member = StaffMember.objects.get(last_name="Lopez")
+    member.last_name = "Okafor"
+    member.save(update_fields=["last_name"])
+    client.force_login(auditor)
+    assert names(client, {"q": "okafor andreas"}, ["Andreas Okafor"]) == {"Andreas Okafor"}
