@@ -17,7 +17,12 @@ pytestmark = pytest.mark.browser
 
 
 def test_a_declined_fingerprint_check_is_explained_in_words_and_audited_as_not_completed(
-    page, enrolled, idp_at_live_server, register_sp, sp_client, default_policies  # noqa: F811
+    page,
+    enrolled,
+    idp_at_live_server,
+    register_sp,
+    sp_client,
+    default_policies,  # noqa: F811
 ):
     cdp, authenticator = enrolled
     register_sp()
