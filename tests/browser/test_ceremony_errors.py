@@ -5,15 +5,12 @@ import pytest
 
 from idbridge.audit.models import AuditEntry
 from stepup.policy import STEPUP_PAYROLL
-from tests.browser.test_passkey_signin import (  # noqa: F401 - fixture
-    capture_acs,
-    enrolled,
-    requested,
-    sign_in_and_step_up,
-)
+from tests.browser import test_passkey_signin as signin_flow
 from tests.stepup.conftest import authn_request_url
 
 pytestmark = pytest.mark.browser
+
+enrolled = signin_flow.enrolled  # the fixture: a staff member with a passkey
 
 
 def test_a_declined_fingerprint_check_is_explained_in_words_and_audited_as_not_completed(
@@ -22,21 +19,21 @@ def test_a_declined_fingerprint_check_is_explained_in_words_and_audited_as_not_c
     idp_at_live_server,
     register_sp,
     sp_client,
-    default_policies,  # noqa: F811
+    default_policies,
 ):
     cdp, authenticator = enrolled
     register_sp()
     client = sp_client()
-    sign_in_and_step_up(page, client, idp_at_live_server.url)
+    signin_flow.sign_in_and_step_up(page, client, idp_at_live_server.url)
     cdp.send(
         "WebAuthn.setUserVerified", {"authenticatorId": authenticator, "isUserVerified": False}
     )
-    capture_acs(page)
+    signin_flow.capture_acs(page)
     _, url = authn_request_url(
         client,
         idp_at_live_server.url,
         relay_state="/payroll",
-        requested_authn_context=requested(STEPUP_PAYROLL),
+        requested_authn_context=signin_flow.requested(STEPUP_PAYROLL),
         force_authn="true",
     )
     page.goto(url)
