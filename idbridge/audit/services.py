@@ -240,3 +240,43 @@ def audit_verify_checkpoints(limit: int = 100) -> tuple[list[str], int]:
     )
     problems += [p for p in (_against(c, length, hashes) for c in found) if p]
     return problems, len(found)
+
+
+# --- The auditors' page ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChainCheck:
+    """The result of "Check the chain", in words."""
+
+    intact: bool
+    sentences: list[str]
+
+
+def audit_chain_check(*, actor) -> ChainCheck:
+    """What ``manage.py audit_verify --checkpoint`` checks, for the audit log page; the
+    check itself is audited (who checked, and what they were told)."""
+    broken = audit_verify()
+    problems, checked = audit_verify_checkpoints()
+    sealed = AuditEntry.objects.exclude(seq=None).count()
+    if broken:
+        sentences = [f"The chain is broken at {broken}. Entries from there on cannot be trusted."]
+    else:
+        sentences = [f"The chain is intact: all {sealed} sealed entries link up."]
+    if problems:
+        sentences += [f"Against the signed checkpoints: {p}." for p in problems]
+    elif checked:
+        sentences.append(f"The latest {checked} signed checkpoints match the chain.")
+    sentences.append(f"{str(audit_unsealed()).capitalize()}.")
+    result = ChainCheck(intact=broken is None and not problems, sentences=sentences)
+    audit_record(
+        actor=actor,
+        action="audit.verified",
+        details={"intact": result.intact, "result": " ".join(sentences)},
+    )
+    return result
+
+
+def audit_export_record(*, actor, filters: dict) -> None:
+    """An export of the log is itself in the log, with the filters it used."""
+    audit_record(actor=actor, action="audit.exported", details={"filters": filters})
