@@ -9,6 +9,7 @@ from django.conf import settings
 from idbridge.audit.models import AuditEntry
 from stepup.ceremonies.outcomes import KNOWN_NAMES, browser_failure
 from stepup.ceremonies.views.signin import SESSION_CHALLENGE
+from tests.ratelimits import one_window  # noqa: F401 (a fixture)
 from tests.stepup.conftest import signed_in_session
 
 pytestmark = pytest.mark.django_db
@@ -72,6 +73,7 @@ def test_a_report_without_a_pending_ceremony_records_nothing(client):
     assert not AuditEntry.objects.filter(action="stepup.check_not_completed").exists()
 
 
+@pytest.mark.usefixtures("one_window")
 def test_a_flood_of_reports_is_refused_by_the_sign_in_limit(client, settings):
     settings.STEPUP_SIGNIN_REQUESTS_PER_ADDRESS_PER_MINUTE = 3
     statuses = []
