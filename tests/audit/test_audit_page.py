@@ -165,3 +165,16 @@ def test_only_auditors_and_admins_read_or_export_the_log(login, hr_operator):
     assert client.get("/audit/audit-log.csv").status_code == 403
     assert client.post("/audit/check/").status_code == 403
     assert not AuditEntry.objects.filter(action__in=["audit.exported", "audit.verified"]).exists()
+
+
+def test_a_page_names_people_and_targets_with_a_few_queries_however_many_entries(
+    login, auditor, maria, case, django_assert_max_num_queries
+):
+    for _ in range(50):
+        audit_record(actor=maria, action="staff.case.invite", target=case)
+        audit_record(actor="staff:S00003", action="stepup.check_succeeded", target="boi.syncrun:9")
+    client = login(auditor)
+    client.get("/audit/")  # sessions, permissions and the registry warmed up
+    with django_assert_max_num_queries(14):
+        response = client.get("/audit/")
+    assert len(response.context["lines"]) == 50
