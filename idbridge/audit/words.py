@@ -192,9 +192,17 @@ def _users_named(users: list) -> dict[int, Named]:
         if group in ROLE_PERMISSIONS:
             roles[user_id].append(group)
     return {
-        u.id: Named(" ".join([*sorted(roles[u.id])[:1], u.get_full_name() or u.get_username()]))
+        u.id: Named(" ".join([*sorted(roles[u.id], key=ROLE_ORDER.index)[:1], _name(u)]))
         for u in users
     }
+
+
+# A person with several roles is named by the widest.
+ROLE_ORDER = list(ROLE_PERMISSIONS)
+
+
+def _name(user) -> str:
+    return user.get_full_name() or user.get_username()
 
 
 def user_named(user) -> Named:

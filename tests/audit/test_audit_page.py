@@ -178,3 +178,12 @@ def test_a_page_names_people_and_targets_with_a_few_queries_however_many_entries
     with django_assert_max_num_queries(14):
         response = client.get("/audit/")
     assert len(response.context["lines"]) == 50
+
+
+def test_a_person_with_several_roles_is_named_by_the_widest(login, auditor, district_admin):
+    from django.contrib.auth.models import Group
+
+    district_admin.groups.add(Group.objects.get(name="Auditor"))
+    audit_record(actor=district_admin, action="crypto.keys_rotated")
+    page = _text(login(auditor).get("/audit/"))
+    assert "District admin dana_admin rotated the encryption keys" in page
