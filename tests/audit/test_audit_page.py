@@ -94,20 +94,21 @@ def test_the_date_range_keeps_whole_days(login, auditor, maria):
             [timezone.now() - timedelta(days=10), old.id],
         )
     today = timezone.localdate()
-    response = login(auditor).get("/audit/", {"since": today - timedelta(days=1), "until": today})
+    response = login(auditor).get(
+        "/audit/", {"actor": "Maria", "since": today - timedelta(days=1), "until": today}
+    )
     assert [line.entry.id for line in response.context["lines"]] == [new.id]
 
 
 def test_pages_are_keyset_pages_without_repeats(login, auditor, maria):
-    for _ in range(55):
-        audit_record(actor=maria, action="staff.case.invite")
-    client = login(auditor)
+    created = {audit_record(actor=maria, action="staff.case.invite").id for _ in range(55)}
+    client = login(auditor)  # a sign-in is an entry too
     first = client.get("/audit/")
     older = first.context["page"].older
     assert older and len(first.context["lines"]) == 50
     second = client.get("/audit/", {"after": older})
     ids = [line.entry.id for line in first.context["lines"] + second.context["lines"]]
-    assert len(ids) == len(set(ids)) == 55
+    assert len(ids) == len(set(ids)) and created <= set(ids)
 
 
 def test_the_csv_export_holds_the_filtered_entries_in_words_and_is_audited(
