@@ -160,6 +160,15 @@ def test_check_the_chain_names_the_first_broken_link(login, auditor, maria):
     assert "content does not match its hash (edited)" in page
 
 
+def test_a_log_too_long_for_the_page_is_sent_to_the_command(login, auditor, maria, settings):
+    settings.AUDIT_CHECK_IN_PAGE_MAX = 1
+    audit_record(actor=maria, action="staff.case.invite")
+    audit_record(actor=maria, action="staff.case.revoke")
+    audit_seal(grace_seconds=0)
+    page = _text(login(auditor).post("/audit/check/", follow=True))
+    assert "more than this page checks (1). Run manage.py audit_verify --checkpoint" in page
+
+
 def test_only_auditors_and_admins_read_or_export_the_log(login, hr_operator):
     client = login(hr_operator)
     assert client.get("/audit/").status_code == 403
