@@ -200,7 +200,8 @@ class Decision:
     check that satisfied the policy). Otherwise ``needs_fresh_check`` says a new passkey
     check could change the answer; when False the refusal is final (a Campus role is
     missing) or, with ``no_authn_context``, the SP asked for a context idbridge cannot
-    give at all. ``reason`` is a sentence a person can read.
+    give at all. ``reason`` is a sentence a person can read; when a fresh check is
+    needed, ``cause`` says which rule asked for it (one of :data:`CAUSES`).
     """
 
     allowed: bool
@@ -210,6 +211,7 @@ class Decision:
     needs_fresh_check: bool = False
     policy: str | None = None
     no_authn_context: bool = False
+    cause: str = ""
 
 
 # The rule when no step-up policy matches: a user-verified passkey sign-in, at any time
@@ -251,19 +253,15 @@ def evaluate(
             reason=f"{title} is limited to staff with the Campus role {names}.",
             policy=policy.action,
         )
-    fresh_from = None
-    if policy.max_age == 0 or force_authn:
-        fresh_from = request_at or now
-    if policy.max_age:
-        window_start = now - timedelta(seconds=policy.max_age)
-        fresh_from = window_start if fresh_from is None else max(fresh_from, window_start)
     check = latest_verified_check(auth_events, now)
-    if check is None or (fresh_from is not None and check.at < fresh_from):
+    cause = _stale_cause(policy, check, now, request_at, force_authn)
+    if cause:
         return Decision(
             allowed=False,
-            reason=_needs_check_reason(title, policy, force_authn, check, now),
+            reason=_needs_check_reason(title, policy, cause, check, now),
             needs_fresh_check=True,
             policy=policy.action,
+            cause=cause,
         )
     return Decision(
         allowed=True,
@@ -384,20 +382,61 @@ def _duration(seconds: int) -> str:
     return f"{seconds} seconds"
 
 
-def _needs_check_reason(
-    title: str, policy: Policy, force_authn: bool, check: AuthEvent | None, now: datetime
+# Why a fresh check is needed: no check in this session yet; the policy's max-age of 0
+# (a new check for every request); the service sent ForceAuthn; the last check is older
+# than the policy's max-age.
+NO_CHECK, EVERY_TIME, FORCE_AUTHN, TOO_OLD = "no-check", "every-time", "force-authn", "too-old"
+CAUSES = (NO_CHECK, EVERY_TIME, FORCE_AUTHN, TOO_OLD)
+
+
+def _stale_cause(
+    policy: Policy,
+    check: AuthEvent | None,
+    now: datetime,
+    request_at: datetime | None,
+    force_authn: bool,
 ) -> str:
-    if policy.max_age == 0:
-        rule = f"{title} needs a fingerprint or face check with your passkey every time."
-    elif policy.max_age:
-        rule = (
+    """Which rule makes ``check`` not enough ("" = it is enough). A check older than the
+    max-age window is reported as too old even when ForceAuthn also applies: waiting less
+    would not have helped, a new check is needed either way."""
+    if check is None:
+        return NO_CHECK
+    if policy.max_age and check.at < now - timedelta(seconds=policy.max_age):
+        return TOO_OLD
+    if (policy.max_age == 0 or force_authn) and check.at < (request_at or now):
+        return EVERY_TIME if policy.max_age == 0 else FORCE_AUTHN
+    return ""
+
+
+def _needs_check_reason(
+    title: str, policy: Policy, cause: str, check: AuthEvent | None, now: datetime
+) -> str:
+    """The real reason, in words: never "within 5 minutes" when the last check was
+    22 seconds ago and the service asked for a new one anyway.
+
+    >>> now = datetime(2026, 3, 2, 9, 0)
+    >>> recent = AuthEvent(PASSKEY, now - timedelta(seconds=22), user_verified=True)
+    >>> p = Policy(action="payroll", label="Payroll", max_age=300)
+    >>> reason = _needs_check_reason("Payroll", p, FORCE_AUTHN, recent, now)
+    >>> reason.startswith("The service asked for a new fingerprint or face check")
+    True
+    >>> reason.endswith("your last check was 22 seconds ago (within the 5 minutes Payroll allows).")
+    True
+    """
+    if cause == EVERY_TIME:
+        rule = f"{title} needs a new fingerprint or face check with your passkey every time"
+        return rule + (f": your last check was {_ago(now - check.at)}." if check else ".")
+    if cause == FORCE_AUTHN:
+        rule = "The service asked for a new fingerprint or face check for this request"
+        if check is None:
+            return rule + "."
+        rule += f", even though your last check was {_ago(now - check.at)}"
+        if policy.max_age:
+            rule += f" (within the {_duration(policy.max_age)} {title} allows)"
+        return rule + "."
+    if cause == TOO_OLD:
+        return (
             f"{title} needs a fingerprint or face check with your passkey within the last "
-            f"{_duration(policy.max_age)}."
+            f"{_duration(policy.max_age)}; your last check was {_ago(now - check.at)}."
         )
-    elif force_authn:
-        rule = "The service asked for a new fingerprint or face check."
-    else:
-        rule = f"{title} needs a fingerprint or face check with your passkey."
-    if check is not None and policy.max_age:
-        rule += f" Your last check was {_ago(now - check.at)}."
-    return rule
+    return f"{title} needs a fingerprint or face check with your passkey."

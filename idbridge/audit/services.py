@@ -240,3 +240,54 @@ def audit_verify_checkpoints(limit: int = 100) -> tuple[list[str], int]:
     )
     problems += [p for p in (_against(c, length, hashes) for c in found) if p]
     return problems, len(found)
+
+
+# --- The auditors' page ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChainCheck:
+    """The result of "Check the chain", in words."""
+
+    intact: bool
+    sentences: list[str]
+
+
+def audit_chain_check(*, actor) -> ChainCheck:
+    """What ``manage.py audit_verify --checkpoint`` checks, for the audit log page; the
+    check itself is audited (who checked, and what they were told). A log longer than
+    ``AUDIT_CHECK_IN_PAGE_MAX`` sealed entries is not checked in a web request (about
+    7,000 entries a second here): the auditor is told to run the command instead."""
+    sealed = AuditEntry.objects.exclude(seq=None).count()
+    if sealed > settings.AUDIT_CHECK_IN_PAGE_MAX:
+        return ChainCheck(
+            intact=False,
+            sentences=[
+                f"The log holds {sealed} sealed entries, more than this page checks"
+                f" ({settings.AUDIT_CHECK_IN_PAGE_MAX}). Run manage.py audit_verify"
+                " --checkpoint on the server: it runs the same check."
+            ],
+        )
+    broken = audit_verify()
+    problems, checked = audit_verify_checkpoints()
+    if broken:
+        sentences = [f"The chain is broken at {broken}. Entries from there on cannot be trusted."]
+    else:
+        sentences = [f"The chain is intact: all {sealed} sealed entries link up."]
+    if problems:
+        sentences += [f"Against the signed checkpoints: {p}." for p in problems]
+    elif checked:
+        sentences.append(f"The latest {checked} signed checkpoints match the chain.")
+    sentences.append(f"{str(audit_unsealed()).capitalize()}.")
+    result = ChainCheck(intact=broken is None and not problems, sentences=sentences)
+    audit_record(
+        actor=actor,
+        action="audit.verified",
+        details={"intact": result.intact, "result": " ".join(sentences)},
+    )
+    return result
+
+
+def audit_export_record(*, actor, filters: dict) -> None:
+    """An export of the log is itself in the log, with the filters it used."""
+    audit_record(actor=actor, action="audit.exported", details={"filters": filters})

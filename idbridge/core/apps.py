@@ -8,6 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = "idbridge"
 
     def ready(self):
-        from idbridge.core import roles
+        from idbridge.core import refusals, roles
 
         post_migrate.connect(roles.sync_roles, sender=self)
+        refusals.connect()

@@ -3,10 +3,9 @@
 from django import forms
 
 
-class OutboxFilterForm(forms.Form):
-    """The outbox's search: recipient or subject words, and a date range (inclusive)."""
+class DateRangeForm(forms.Form):
+    """A list's date range: whole days, both ends included (the district's time zone)."""
 
-    q = forms.CharField(label="Recipient or subject", required=False, max_length=200)
     since = forms.DateField(
         label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -20,3 +19,10 @@ class OutboxFilterForm(forms.Form):
         if since and until and since > until:
             self.add_error("until", "The end date is before the start date.")
         return data
+
+
+class OutboxFilterForm(DateRangeForm):
+    """The outbox's search: recipient or subject words, and a date range (inclusive)."""
+
+    q = forms.CharField(label="Recipient or subject", required=False, max_length=200)
+    field_order = ["q", "since", "until"]

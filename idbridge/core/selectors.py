@@ -18,12 +18,12 @@ def outbox_list(*, q: str = "", since: date | None = None, until: date | None = 
             messages = messages.filter(search_text__contains=word.lower())
     # A range on the column itself (never a function of it), so the index serves it.
     if since:
-        messages = messages.filter(created_at__gte=_day_start(since))
+        messages = messages.filter(created_at__gte=day_start(since))
     if until:
-        messages = messages.filter(created_at__lt=_day_start(until + timedelta(days=1)))
+        messages = messages.filter(created_at__lt=day_start(until + timedelta(days=1)))
     return messages
 
 
-def _day_start(day: date) -> datetime:
+def day_start(day: date) -> datetime:
     """Midnight at the start of ``day`` in the district's time zone."""
     return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())

@@ -5,6 +5,7 @@ from idbridge.core import views
 app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("status.json", views.status_json, name="status_json"),
     path("outbox/", views.outbox, name="outbox"),
     path("outbox/<int:pk>/", views.outbox_message, name="outbox_message"),
 ]

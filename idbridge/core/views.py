@@ -5,6 +5,8 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.html import format_html_join
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -18,12 +20,28 @@ from idbridge.core.forms import OutboxFilterForm
 from idbridge.core.mail import is_outbox_mode
 from idbridge.core.models import OutboxMessage
 from idbridge.core.paging import filter_query, keyset_page_for, local_time, url_for_each
+from idbridge.core.status import panels_for
 
 
 @login_required
 def home(request):
-    sections = [{"label": label, "url_name": name} for label, name, _ in sections_for(request.user)]
-    return render(request, "core/home.html", {"sections": sections})
+    """Status at a glance: alerts, then each app's panel (``idbridge.core.status``)."""
+    context = {"has_role": bool(sections_for(request.user)), **_status(request.user)}
+    return render(request, "core/home.html", context)
+
+
+@login_required
+@require_GET
+@never_cache
+def status_json(request):
+    """The home page's status, rendered, for its script to swap in without a reload."""
+    html = render_to_string("core/_status.html", _status(request.user), request=request)
+    return JsonResponse({"html": html, "at": timezone.now().isoformat()})
+
+
+def _status(user) -> dict:
+    panels = panels_for(user)
+    return {"panels": panels, "alerts": [a for p in panels for a in p.alerts]}
 
 
 @require_GET

@@ -3,12 +3,35 @@
 //   data-ceremony="create" (register a passkey) or "get" (sign in / step-up check),
 //   data-options-url, data-verify-url, optional data-next (sent back with the answer);
 // inside it a CSRF token field, a button[data-ceremony-start], a [role=status] element and,
-// for "create", an input[data-ceremony-name] naming the new passkey.
+// for "create", an input[data-ceremony-name] naming the new passkey. An optional
+// data-failed-url receives the name of a browser error (never its message) for the audit.
 (function () {
   const WORDS = {
-    create: { done: "Passkey added.", failed: "Could not add the passkey: ", refused: "The passkey was refused." },
-    get: { done: "Verified.", failed: "The passkey check did not succeed: ", refused: "The check failed." },
+    create: { done: "Passkey added.", failed: "Could not add the passkey. ", refused: "The passkey was refused." },
+    get: { done: "Verified.", failed: "The passkey check did not succeed. ", refused: "The check failed." },
   };
+  // The browser's own messages ("The operation either timed out or was not allowed. See:
+  // https://www.w3.org/…") are not for people: the error's name says what happened.
+  const BROWSER_ERRORS = {
+    NotAllowedError:
+      "It timed out or was declined on your device. Choose Try again and confirm with your fingerprint, face or screen lock when your device asks.",
+    TimeoutError:
+      "Your device did not answer in time. Choose Try again and confirm when your device asks.",
+    AbortError: "The check was cancelled. Choose Try again when you are ready.",
+    InvalidStateError:
+      "This device already holds a passkey for your account. Use that passkey, or add this one from another device.",
+    SecurityError:
+      "This page's address does not match the district's sign-in site. Open the sign-in link from the district again; if it keeps happening, tell the help desk.",
+    NotSupportedError:
+      "This browser or device cannot use passkeys. Try again on a device with a fingerprint reader, face recognition or a screen lock.",
+  };
+  const OTHER_ERROR = "Something went wrong on your device. Choose Try again; if it keeps happening, tell the help desk.";
+
+  function explain(err) {
+    if (err && err.name && err.name in BROWSER_ERRORS) return BROWSER_ERRORS[err.name];
+    if (err instanceof DOMException) return OTHER_ERROR;
+    return err && err.message ? err.message : String(err); // the server's own words
+  }
 
   async function ask(mode, options) {
     if (mode === "create") {
@@ -34,14 +57,26 @@
         headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
         body: JSON.stringify(body || {}),
       });
-    root.querySelector("button[data-ceremony-start]").addEventListener("click", async () => {
+    const button = root.querySelector("button[data-ceremony-start]");
+    // Awaited, so the record is in before the person can start another check.
+    const report = async (err) => {
+      if (!root.dataset.failedUrl || !(err instanceof DOMException)) return;
+      await post(root.dataset.failedUrl, { error: err.name }).catch(() => {});
+    };
+    button.addEventListener("click", async () => {
       status.className = "";
       status.textContent = "Waiting for your device…";
       try {
         const optionsResponse = await post(root.dataset.optionsUrl);
         const options = await optionsResponse.json();
         if (!optionsResponse.ok) throw new Error(options.error || "The server refused.");
-        const credential = await ask(mode, options);
+        let credential;
+        try {
+          credential = await ask(mode, options);
+        } catch (err) {
+          await report(err);
+          throw err;
+        }
         const answer = { credential: credential.toJSON() };
         if (name) answer.name = name.value;
         if (root.dataset.next !== undefined) answer.next = root.dataset.next;
@@ -51,8 +86,9 @@
         status.textContent = words.done;
         window.location.assign(result.next);
       } catch (err) {
-        status.textContent = words.failed + (err && err.message ? err.message : err);
+        status.textContent = words.failed + explain(err);
         status.className = "error";
+        button.textContent = "Try again";
       }
     });
   }

@@ -200,4 +200,6 @@ def passkey_refusal_record(*, actor: str, reason: str) -> None:
 def check_cancelled_record(subject: Subject | None) -> None:
     """The person gave up on the check (the SP is answered NoAuthnContext)."""
     if subject is not None:
-        step_up_check_record(subject=subject, event=None, succeeded=False, reason="check cancelled")
+        step_up_check_record(
+            subject=subject, event=None, succeeded=False, reason="cancelled (the Cancel button)"
+        )

@@ -3,7 +3,7 @@ stay where people's links and bookmarks have them."""
 
 from django.urls import path
 
-from stepup.ceremonies.views import dashboard, enrollment, own, signin
+from stepup.ceremonies.views import dashboard, enrollment, failure, own, signin
 
 urlpatterns = [
     # The dashboard's sign-in (ADR 0014): the same usernameless passkey ceremony.
@@ -15,6 +15,7 @@ urlpatterns = [
     path("stepup/authenticate/options/", signin.options, name="passkey_options"),
     path("stepup/authenticate/verify/", signin.verify, name="passkey_verify"),
     path("stepup/authenticate/cancel/", signin.cancel, name="passkey_cancel"),
+    path("stepup/authenticate/failed/", failure.failed, name="passkey_failed"),
     # The invited applicant's first passkey (their way, without a dashboard account).
     path("staff/onboarding/passkey/", enrollment.enroll, name="enroll"),
     path("staff/onboarding/passkey/options/", enrollment.enroll_options, name="enroll_options"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from idbridge.audit.services import audit_record
+from stepup.ceremonies.outcomes import BrowserFailure
 from stepup.policy import AuthEvent, Decision
 from stepup.subjects import Subject
 
@@ -129,5 +130,19 @@ def sso_logout_record(*, subject: Subject | None, sp_entity_id: str, request_id:
             "subject": subject.subject_id if subject else None,
             "sp": sp_entity_id,
             "request_id": request_id,
+        },
+    )
+
+
+def check_not_completed_record(*, subject: Subject | None, failure: BrowserFailure) -> None:
+    """The browser gave up on a passkey check (timed out, declined, refused): in words."""
+    audit_record(
+        actor=subject.label if subject else "anonymous",
+        action="stepup.check_not_completed",
+        target=subject.label if subject else "stepup:authenticate",
+        details={
+            "subject": subject.subject_id if subject else None,
+            "reason": failure.audit,
+            "outcome": failure.code,
         },
     )

@@ -50,7 +50,7 @@ def test_a_second_device_is_added_and_the_first_retired(page, invited, live_serv
 
     laptop_cdp.send("WebAuthn.setUserVerified", {"authenticatorId": laptop, "isUserVerified": True})
     OutboxMessage.objects.all().delete()
-    page.get_by_role("button", name="Add passkey").click()
+    page.get_by_role("button", name="Try again").click()
     page.get_by_text("Passkey “Laptop” added.").wait_for()
     assert page.get_by_role("cell", name="Laptop", exact=True).is_visible()
     mail = OutboxMessage.objects.get()

@@ -165,7 +165,34 @@ def test_payroll_requires_fresh_biometric_after_five_minutes():
     decision = evaluate(PAYROLL, [uv(minutes=5, seconds=1)], NOW)
     assert not decision.allowed
     assert "within the last 5 minutes" in decision.reason
-    assert "Your last check was 5 minutes ago" in decision.reason
+    assert "your last check was 5 minutes ago" in decision.reason
+    assert decision.cause == "too-old"
+
+
+def test_force_authn_is_the_reason_given_when_the_last_check_is_within_max_age():
+    decision = evaluate(PAYROLL, [uv(seconds=22)], NOW, request_at=NOW, force_authn=True)
+    assert not decision.allowed and decision.needs_fresh_check
+    assert decision.cause == "force-authn"
+    assert decision.reason.startswith("The service asked for a new fingerprint or face check")
+    assert "22 seconds ago (within the 5 minutes" in decision.reason
+
+
+def test_max_age_zero_is_the_reason_given_when_a_recent_check_is_not_enough():
+    decision = evaluate(EVERY_TIME, [uv(seconds=22)], NOW, request_at=NOW)
+    assert decision.cause == "every-time"
+    assert "every time" in decision.reason and "22 seconds ago" in decision.reason
+    assert "within the last" not in decision.reason
+
+
+def test_a_session_without_a_check_is_told_to_check():
+    decision = evaluate(PAYROLL, [], NOW)
+    assert decision.cause == "no-check"
+    assert decision.reason == "Payroll needs a fingerprint or face check with your passkey."
+
+
+def test_a_check_after_a_force_authn_request_passes():
+    decision = evaluate(PAYROLL, [uv(seconds=2)], NOW, request_at=ago(seconds=5), force_authn=True)
+    assert decision.allowed and decision.cause == ""
 
 
 def test_role_refusal_names_the_roles():

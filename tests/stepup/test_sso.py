@@ -127,6 +127,25 @@ def test_payroll_needs_a_fresh_check_then_asserts_the_payroll_class_at_the_check
     assert parsed.authn_info()[0][0] == STEPUP_PAYROLL
 
 
+def test_the_check_page_says_force_authn_is_why_a_recent_check_is_asked_again(
+    idp_at_live_server, register_sp, sp_client, default_policies
+):
+    register_sp()
+    _, url = authn_request_url(
+        sp_client(),
+        idp_at_live_server.url,
+        relay_state="https://campus.example/campus/payroll/checks",
+        requested_authn_context=_requested(STEPUP_PAYROLL),
+        force_authn="true",
+    )
+    recent = browser(signed_in_session(checked_ago=timedelta(seconds=22)))
+    response = recent.get(url, allow_redirects=False, timeout=10)
+    assert "/stepup/authenticate/" in response.headers["Location"]
+    page = recent.get(idp_at_live_server.url + response.headers["Location"], timeout=10)
+    assert "The service asked for a new fingerprint or face check for this request" in page.text
+    assert "within the last 5 minutes" not in page.text
+
+
 def test_a_context_the_idp_cannot_give_is_answered_with_no_authn_context(
     idp_at_live_server, register_sp, sp_client
 ):

@@ -1,0 +1,84 @@
+"""The home page's status at a glance: panels that each app fills for its own records.
+
+``idbridge`` imports no app above it, so the home page asks a registry. Each app that has
+something to say registers a panel in its ``status.py`` (found with
+``autodiscover_modules("status")``, like the demo steps)::
+
+    @status_panel(order=20, permission="core.view_onboarding")
+    def onboarding(user) -> Panel | None: ...
+
+A panel is a title, facts (label, value, link) and alerts (a sentence and a link); the
+page shows alerts first, from every panel, then the panels in order. Times are shown in
+the district's time zone. ``/status.json`` returns the same, rendered, so the page
+updates without a reload.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+from django.utils.module_loading import autodiscover_modules
+
+
+@dataclass(frozen=True)
+class Fact:
+    label: str
+    value: str
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Alert:
+    sentence: str
+    url: str = ""
+    level: str = "error"  # "error" or "notice"
+
+
+@dataclass
+class Panel:
+    title: str
+    facts: list[Fact] = field(default_factory=list)
+    alerts: list[Alert] = field(default_factory=list)
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class _Registered:
+    order: int
+    permission: str
+    build: Callable
+
+
+_panels: dict[str, _Registered] = {}
+
+
+def status_panel(*, order: int, permission: str):
+    """Register the decorated ``build(user) -> Panel | None`` for users with ``permission``."""
+
+    def register(build: Callable) -> Callable:
+        _panels[f"{build.__module__}.{build.__name__}"] = _Registered(order, permission, build)
+        return build
+
+    return register
+
+
+def panels_for(user) -> list[Panel]:
+    """Every panel ``user`` may see, in order (empty panels left out)."""
+    autodiscover_modules("status")
+    found = []
+    for registered in sorted(_panels.values(), key=lambda r: r.order):
+        if user.has_perm(registered.permission):
+            panel = registered.build(user)
+            if panel is not None:
+                found.append(panel)
+    return found
+
+
+def when(moment) -> str:
+    """A time as the district reads it: "Dec 3, 13:30 CST" (its time zone), or "never"."""
+    if moment is None:
+        return "never"
+    local = timezone.localtime(moment)
+    return f"{local:%b} {local.day}, {local:%H:%M %Z}"
