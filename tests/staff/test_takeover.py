@@ -70,7 +70,12 @@ def dashboard_pages(client: Client, case: OnboardingCase) -> dict[str, str]:
         if path in pages:
             continue
         response = client.get(path)
-        body = response.content.decode(errors="replace") if response.status_code == 200 else ""
+        if response.status_code != 200:
+            body = ""
+        elif response.streaming:  # the audit log's CSV export
+            body = b"".join(response.streaming_content).decode(errors="replace")
+        else:
+            body = response.content.decode(errors="replace")
         pages[path] = body
         for href in re.findall(r'(?:href|action|data-[\w-]+-url)="([^"#]+)"', body):
             url = urlsplit(urljoin(path, html.unescape(href)))
