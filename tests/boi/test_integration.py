@@ -93,6 +93,10 @@ def upload_and_check(client, connection, data: bytes, name: str) -> HrImport:
     assert response.status_code == 302, response.content[:500]
     hr_import = HrImport.objects.get(file_name=name)
     columns = {f"col_{i}": header for i, header in enumerate(hr_import.headers)}
+    # The samples are one row per staff member, with a spoiled row that repeats another's
+    # staff number: said so on the mapping step, it stays a "duplicate staff number" error
+    # (found out from the rows, the two would be read as one person's two positions).
+    columns["layout"] = "per_staff"
     response = client.post(f"/boi/imports/{hr_import.id}/columns/", columns)
     assert response.status_code == 302
     wait_for(
