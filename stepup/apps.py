@@ -11,3 +11,8 @@ class StepupConfig(AppConfig):
         from stepup.subjects import set_subject_loader
 
         set_subject_loader(subject_load)
+        # Administrative acts on every app's pages ask for a fresh passkey check.
+        from idbridge.core.gates import passkey_gate_install
+        from stepup.gates import DashboardPasskeyGate
+
+        passkey_gate_install(DashboardPasskeyGate())

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from idbridge.core.gates import GateAnswer
 from stepup.policy import Decision, Policy, evaluate
 from stepup.subjects import CHALLENGE_KEY, sso_session_events, sso_session_subject
 
@@ -56,6 +57,89 @@ def role_change_policy() -> Policy:
         label="Granting or removing dashboard roles",
         max_age=settings.STEPUP_ROLE_CHANGE_MAX_AGE_SECONDS,
     )
+
+
+def sp_change_policy() -> Policy:
+    """Registering a service provider, replacing its metadata or removing it: a check
+    within STEPUP_SP_CHANGE_MAX_AGE_SECONDS."""
+    return Policy(
+        action="sp-change",
+        label="Registering or removing a service provider",
+        max_age=settings.STEPUP_SP_CHANGE_MAX_AGE_SECONDS,
+    )
+
+
+def policy_change_policy() -> Policy:
+    """Adding, changing or removing a step-up policy: a check within
+    STEPUP_POLICY_CHANGE_MAX_AGE_SECONDS."""
+    return Policy(
+        action="policy-change",
+        label="Changing a step-up policy",
+        max_age=settings.STEPUP_POLICY_CHANGE_MAX_AGE_SECONDS,
+    )
+
+
+def key_change_policy() -> Policy:
+    """Rolling over or promoting the IdP's signing key: a check within
+    STEPUP_KEY_CHANGE_MAX_AGE_SECONDS."""
+    return Policy(
+        action="key-change",
+        label="Rolling over or promoting the signing key",
+        max_age=settings.STEPUP_KEY_CHANGE_MAX_AGE_SECONDS,
+    )
+
+
+def connection_secrets_policy() -> Policy:
+    """Creating a Campus connection or changing its credentials: a check within
+    STEPUP_CONNECTION_SECRETS_MAX_AGE_SECONDS."""
+    return Policy(
+        action="connection-secrets",
+        label="Giving a Campus connection its credentials",
+        max_age=settings.STEPUP_CONNECTION_SECRETS_MAX_AGE_SECONDS,
+    )
+
+
+# The administrative acts of the dashboard (``idbridge.core.gates``), each one policy, in
+# the order the step-up page lists them.
+ADMIN_POLICIES = {
+    "role-change": role_change_policy,
+    "sp-change": sp_change_policy,
+    "policy-change": policy_change_policy,
+    "key-change": key_change_policy,
+    "connection-secrets": connection_secrets_policy,
+}
+
+
+def admin_policies() -> list[Policy]:
+    return [make() for make in ADMIN_POLICIES.values()]
+
+
+class DashboardPasskeyGate:
+    """The passkey answer of :mod:`idbridge.core.gates`, installed by ``StepupConfig``:
+    the signed-in person's own passkey check, held to the act's policy."""
+
+    def label(self, action: str) -> str:
+        return ADMIN_POLICIES[action]().title
+
+    def check(self, request, action: str) -> GateAnswer:
+        policy = ADMIN_POLICIES[action]()
+        decision = fresh_check_decision(
+            request,
+            policy,
+            email=request.user.email,
+            signed_out_reason=f"{policy.title} needs a fresh check with your passkey.",
+        )
+        return GateAnswer(decision.allowed, decision.reason)
+
+    def check_url(self, request, action: str, next_url: str) -> str:
+        title = ADMIN_POLICIES[action]().title
+        return step_up_url(
+            request,
+            next_url=next_url,
+            reason=title[0].lower() + title[1:],
+            sp="idbridge dashboard",
+            email=request.user.email,
+        )
 
 
 def fresh_check_decision(

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from idbridge.core.access import permission_required
+from idbridge.core.gates import act_gate, waiting_form
 from idbridge.core.paging import filter_query
 from stepup import selectors
 from stepup.forms import (
@@ -33,11 +34,17 @@ from stepup.services.signing_keys import signing_key_promote, signing_key_rollov
 
 VIEW = "core.view_stepup"
 MANAGE = "core.manage_stepup"
+# The administrative acts of this dashboard (stepup.gates.ADMIN_POLICIES): each POST
+# that changes them asks for a fresh check first (idbridge.core.gates).
+KEY_CHANGE = "key-change"
+SP_CHANGE = "sp-change"
+POLICY_CHANGE = "policy-change"
 
 
 @require_GET
 @permission_required(VIEW)
 def index(request):
+    waiting_form(request)  # a key rollover or promotion that waited for the check
     return render(
         request,
         "stepup/index.html",
@@ -63,6 +70,8 @@ def index(request):
 @require_POST
 @permission_required(MANAGE)
 def key_rollover(request):
+    if refused := act_gate(request, KEY_CHANGE, back=reverse("stepup:index")):
+        return refused
     try:
         key = signing_key_rollover(actor=request.user)
         messages.success(request, f"Next key {key.fingerprint[:23]}… is now in the metadata.")
@@ -74,6 +83,8 @@ def key_rollover(request):
 @require_POST
 @permission_required(MANAGE)
 def key_promote(request):
+    if refused := act_gate(request, KEY_CHANGE, back=reverse("stepup:index")):
+        return refused
     try:
         key = signing_key_promote(actor=request.user)
         messages.success(request, f"Key {key.fingerprint[:23]}… now signs every assertion.")
@@ -98,8 +109,11 @@ def sp_list(request):
 @require_http_methods(["GET", "POST"])
 @permission_required(MANAGE)
 def sp_add(request):
-    form = ServiceProviderAddForm(request.POST or None, request.FILES or None)
+    data = request.POST if request.method == "POST" else waiting_form(request)
+    form = ServiceProviderAddForm(data, request.FILES or None)
     if request.method == "POST" and form.is_valid():
+        if refused := _sp_gate(request, form, reverse("stepup:sp_add")):
+            return refused
         try:
             sp = service_provider_register(
                 metadata=form.cleaned_data["metadata"],
@@ -128,11 +142,15 @@ def sp_detail(request, pk):
         "released_attributes": sp.released_attributes,
         "enabled": sp.enabled,
     }
-    form = ServiceProviderForm(request.POST or None, initial=initial)
+    waiting = waiting_form(request) if request.method == "GET" else None
+    options = request.POST or (waiting if waiting and "name" in waiting else None)
+    form = ServiceProviderForm(options, initial=initial)
     if request.method == "POST":
         if not can_manage:
             raise PermissionDenied
         if form.is_valid():
+            if refused := act_gate(request, SP_CHANGE, back=request.path):
+                return refused
             try:
                 service_provider_update(sp=sp, actor=request.user, **form.options())
             except ValidationError as exc:
@@ -146,12 +164,20 @@ def sp_detail(request, pk):
         {
             "sp": sp,
             "form": form,
-            "replace_form": MetadataReplaceForm(),
+            "replace_form": MetadataReplaceForm(waiting if waiting and options is None else None),
             "can_manage": can_manage,
             "fingerprints": [_fp(c) for c in sp.signing_certificates],
             "enc_fingerprints": [_fp(c) for c in sp.encryption_certificates],
         },
     )
+
+
+def _sp_gate(request, form, back: str):
+    """The fresh check for an SP change; metadata from a file waits as its text."""
+    data = request.POST.copy()
+    if form.cleaned_data.get("metadata_file") is not None:
+        data["metadata_xml"] = form.cleaned_data["metadata"].xml
+    return act_gate(request, SP_CHANGE, back=back, data=data)
 
 
 def _fp(pem: str) -> str:
@@ -166,6 +192,8 @@ def sp_replace_metadata(request, pk):
     sp = selectors.service_provider_get(pk)
     form = MetadataReplaceForm(request.POST, request.FILES)
     if form.is_valid():
+        if refused := _sp_gate(request, form, reverse("stepup:sp_detail", args=[pk])):
+            return refused
         try:
             service_provider_replace_metadata(
                 sp=sp,
@@ -186,7 +214,11 @@ def sp_replace_metadata(request, pk):
 @permission_required(MANAGE)
 def sp_delete(request, pk):
     sp = selectors.service_provider_get(pk)
+    if request.method == "GET":
+        waiting_form(request)
     if request.method == "POST":
+        if refused := act_gate(request, SP_CHANGE, back=request.path):
+            return refused
         service_provider_delete(sp=sp, actor=request.user)
         messages.success(request, f"{sp} was removed.")
         return redirect("stepup:sp_list")
@@ -220,8 +252,11 @@ def policy_list(request):
 @require_http_methods(["GET", "POST"])
 @permission_required(MANAGE)
 def policy_add(request):
-    form = StepUpPolicyForm(request.POST or None)
+    data = request.POST if request.method == "POST" else waiting_form(request)
+    form = StepUpPolicyForm(data)
     if request.method == "POST" and form.is_valid():
+        if refused := act_gate(request, POLICY_CHANGE, back=request.path):
+            return refused
         try:
             policy = step_up_policy_create(actor=request.user, **form.changes())
         except ValidationError as exc:
@@ -236,8 +271,11 @@ def policy_add(request):
 @permission_required(MANAGE)
 def policy_edit(request, pk):
     policy = selectors.step_up_policy_get(pk)
-    form = StepUpPolicyForm(request.POST or None, instance=policy)
+    data = request.POST if request.method == "POST" else waiting_form(request)
+    form = StepUpPolicyForm(data, instance=policy)
     if request.method == "POST" and form.is_valid():
+        if refused := act_gate(request, POLICY_CHANGE, back=request.path):
+            return refused
         changes = form.changes()
         # The ModelForm wrote the values onto the instance; the service saves and audits.
         policy.refresh_from_db()
@@ -255,7 +293,11 @@ def policy_edit(request, pk):
 @permission_required(MANAGE)
 def policy_delete(request, pk):
     policy = selectors.step_up_policy_get(pk)
+    if request.method == "GET":
+        waiting_form(request)
     if request.method == "POST":
+        if refused := act_gate(request, POLICY_CHANGE, back=request.path):
+            return refused
         step_up_policy_delete(policy=policy, actor=request.user)
         messages.success(request, f"Policy {policy} was removed.")
         return redirect("stepup:policy_list")

@@ -100,6 +100,15 @@ def _make_user(django_user_model, username, role=None):
     return user
 
 
+def fresh_passkey_check(client, user) -> None:
+    """Sign ``user`` in to the test client with a fresh (SIMULATED) passkey check in the
+    session: what an administrative act (``idbridge.core.gates``) asks for."""
+    from tests.boi.conftest import passkey_check_in_session
+
+    client.force_login(user)
+    passkey_check_in_session(client.session, user)
+
+
 @pytest.fixture
 def district_admin(db, django_user_model):
     """May do everything: configure connections, SPs, policies, the sandbox."""

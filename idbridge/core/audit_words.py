@@ -16,6 +16,10 @@ audit_actions(
         "crypto.keys_rotated": "rotated the encryption keys",
         "audit.exported": "exported audit entries",
         "audit.verified": "checked the audit chain",
+        "dashboard.break_glass_act_confirmed": (
+            "confirmed an administrative act with a break-glass code"
+        ),
+        "dashboard.break_glass_act_refused": "typed a break-glass code that was refused",
     }
 )
 model_targets("auth.user", words=lambda user: user_named(user).words)

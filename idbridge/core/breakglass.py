@@ -132,3 +132,20 @@ def break_glass_refused_record(request, username: str, reason: str) -> None:
         target=f"user:{username[:150]}",
         details={"reason": reason, "address": ratelimit.client_address(request)},
     )
+
+
+def break_glass_act_confirm(request, user, *, action: str, act: str, code: str) -> bool:
+    """A fresh code from the break-glass authenticator app for one administrative act
+    (``idbridge.core.gates``): accepted once, and audited either way. ``act`` is the act
+    in words. True: the code stands for this act alone, for BREAK_GLASS_ACT_MAX_AGE_SECONDS."""
+    account = BreakGlassAccount.objects.filter(user=user).first()
+    accepted = account is not None and totp_accept(account, code)
+    audit_record(
+        actor=user,
+        action="dashboard.break_glass_act_confirmed"
+        if accepted
+        else "dashboard.break_glass_act_refused",
+        target=user,
+        details={"act": act, "address": ratelimit.client_address(request)},
+    )
+    return accepted

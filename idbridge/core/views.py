@@ -13,7 +13,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET
 
 from idbridge.celery import app as celery_app
-from idbridge.core import breakglass, selectors
+from idbridge.core import breakglass, gates, selectors
 from idbridge.core.access import permission_required, safe_next_url
 from idbridge.core.context_processors import sections_for
 from idbridge.core.forms import OutboxFilterForm
@@ -151,3 +151,29 @@ def break_glass(request):
         {"error": error, "next": request.POST.get("next") or request.GET.get("next", "")},
         status=403 if error else 200,
     )
+
+
+@never_cache
+@login_required
+@sensitive_post_parameters("totp")
+def break_glass_confirm(request):
+    """The break-glass account's check for one administrative act: a fresh code from its
+    authenticator app (it has no passkey by design; ``idbridge.core.gates``)."""
+    if not gates.is_break_glass(request.user):
+        raise Http404("Only the break-glass account confirms acts with a code.")
+    action = request.GET.get("act", "")
+    act = gates.act_label(action)
+    next_url = safe_next_url(request, request.GET.get("next")) or resolve_url("core:home")
+    error = ""
+    if request.method == "POST":
+        if not breakglass.attempt_allowed(request, request.user.username):
+            error = "Too many attempts. Wait an hour, then try again."
+        elif breakglass.break_glass_act_confirm(
+            request, request.user, action=action, act=act, code=request.POST.get("totp") or ""
+        ):
+            gates.break_glass_act_allow(request, action)
+            return redirect(next_url)
+        else:
+            error = "That code was not accepted. Wait for the next code and type it."
+    context = {"act": act, "error": error, "next": next_url}
+    return render(request, "core/break_glass_confirm.html", context, status=403 if error else 200)

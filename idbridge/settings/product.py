@@ -98,6 +98,18 @@ STEPUP_PASSKEY_CHANGE_MAX_AGE_SECONDS = env.int(
 )
 # How fresh a district admin's passkey check must be to grant or remove dashboard roles.
 STEPUP_ROLE_CHANGE_MAX_AGE_SECONDS = env.int("STEPUP_ROLE_CHANGE_MAX_AGE_SECONDS", default=300)
+# How fresh a district admin's passkey check must be for the other administrative acts
+# (stepup.gates): registering or removing a service provider, changing a step-up policy,
+# rolling over or promoting the signing key, giving a Campus connection its credentials.
+STEPUP_SP_CHANGE_MAX_AGE_SECONDS = env.int("STEPUP_SP_CHANGE_MAX_AGE_SECONDS", default=300)
+STEPUP_POLICY_CHANGE_MAX_AGE_SECONDS = env.int("STEPUP_POLICY_CHANGE_MAX_AGE_SECONDS", default=300)
+STEPUP_KEY_CHANGE_MAX_AGE_SECONDS = env.int("STEPUP_KEY_CHANGE_MAX_AGE_SECONDS", default=300)
+STEPUP_CONNECTION_SECRETS_MAX_AGE_SECONDS = env.int(
+    "STEPUP_CONNECTION_SECRETS_MAX_AGE_SECONDS", default=300
+)
+# The break-glass account has no passkey: a fresh code from its authenticator app stands
+# for one administrative act, done within this many seconds of typing it.
+BREAK_GLASS_ACT_MAX_AGE_SECONDS = env.int("BREAK_GLASS_ACT_MAX_AGE_SECONDS", default=120)
 
 # --- Campus sandbox -------------------------------------------------------------------
 # The stand-in for a district's Infinite Campus under /sandbox/ (sandbox/). OAuth2 tokens

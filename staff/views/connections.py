@@ -9,6 +9,7 @@ from django.utils.timezone import localtime
 from django.views.decorators.http import require_GET, require_POST
 
 from idbridge.core.access import permission_required
+from idbridge.core.gates import act_gate, waiting_form, with_kept_secrets
 from idbridge.jobs.kinds import job_kind
 from idbridge.jobs.progress import job_progress_info
 from staff import selectors
@@ -16,12 +17,46 @@ from staff.forms import ConnectionForm
 from staff.models import CampusConnection
 from staff.services import connections as services
 
+# What a connection signs in to Campus with, and where it sends that: creating a
+# connection or changing one of these is an administrative act (a fresh check first).
+CREDENTIAL_FIELDS = (
+    "token_url",
+    "rostering_base_url",
+    "client_id",
+    "client_secret",
+    "wsdl_url",
+    "soap_username",
+    "soap_password",
+)
+
+
+def _credentials_change(form: ConnectionForm) -> bool:
+    if form.instance.pk is None:
+        return True
+    changed = set(form.changed_data) & set(CREDENTIAL_FIELDS)
+    # A blank secret keeps the stored one: only a typed secret is a change.
+    return any(n not in form.SECRET_FIELDS or form.cleaned_data.get(n) for n in changed)
+
 
 @permission_required("core.manage_connections")
 def connection_edit(request, connection_id=None):
     connection = get_object_or_404(CampusConnection, id=connection_id) if connection_id else None
-    form = ConnectionForm(request.POST or None, instance=connection)
+    if request.method == "POST":
+        data = with_kept_secrets(request, request.POST)
+    else:
+        data = waiting_form(request)
+    form = ConnectionForm(data, instance=connection)
     if request.method == "POST" and form.is_valid():
+        if _credentials_change(form):
+            refused = act_gate(
+                request,
+                "connection-secrets",
+                back=request.path,
+                data=data,
+                secrets=ConnectionForm.SECRET_FIELDS,
+            )
+            if refused:
+                return refused
         connection = services.connection_save(form=form, actor=request.user)
         messages.success(request, f"Connection “{connection.name}” saved.")
         return redirect("staff:connection", connection_id=connection.id)

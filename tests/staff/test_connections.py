@@ -8,6 +8,7 @@ from idbridge.audit.models import AuditEntry
 from idbridge.jobs.models import Job
 from staff import polling
 from staff.models import CampusConnection
+from tests.conftest import fresh_passkey_check
 
 REST_FORM = {
     "name": "District Campus",
@@ -35,9 +36,9 @@ REST_FORM = {
 def test_a_district_admin_adds_a_rest_connection_and_the_secret_is_never_shown(
     client, district_admin
 ):
-    client.force_login(district_admin)
+    fresh_passkey_check(client, district_admin)
     response = client.post("/staff/connections/new/", REST_FORM)
-    connection = CampusConnection.objects.get()
+    connection = CampusConnection.objects.get(name=REST_FORM["name"])
     assert response.status_code == 302
     assert connection.client_secret.reveal() == "s3cret-value-123"
     edit = client.get(f"/staff/connections/{connection.id}/edit/").content.decode()
@@ -48,9 +49,9 @@ def test_a_district_admin_adds_a_rest_connection_and_the_secret_is_never_shown(
 
 
 def test_saving_without_a_new_secret_keeps_the_stored_one(client, district_admin):
-    client.force_login(district_admin)
+    fresh_passkey_check(client, district_admin)
     client.post("/staff/connections/new/", REST_FORM)
-    connection = CampusConnection.objects.get()
+    connection = CampusConnection.objects.get(name=REST_FORM["name"])
     client.post(
         f"/staff/connections/{connection.id}/edit/",
         {**REST_FORM, "client_secret": "", "poll_interval_seconds": 120},
@@ -77,11 +78,11 @@ def test_saving_without_a_new_secret_keeps_the_stored_one(client, district_admin
 def test_bad_connection_settings_are_refused_with_the_field_named(
     client, district_admin, change, field
 ):
-    client.force_login(district_admin)
+    fresh_passkey_check(client, district_admin)
     response = client.post("/staff/connections/new/", {**REST_FORM, **change})
     assert response.status_code == 200
     assert field in response.context["form"].errors
-    assert CampusConnection.objects.count() == 0
+    assert not CampusConnection.objects.filter(name=REST_FORM["name"]).exists()
 
 
 def test_only_district_admins_configure_connections(client, hr_operator, auditor):
@@ -89,7 +90,7 @@ def test_only_district_admins_configure_connections(client, hr_operator, auditor
         client.force_login(user)
         assert client.get("/staff/connections/new/").status_code == 403
         assert client.post("/staff/connections/new/", REST_FORM).status_code == 403
-    assert CampusConnection.objects.count() == 0
+    assert not CampusConnection.objects.filter(name=REST_FORM["name"]).exists()
 
 
 def test_an_hr_operator_can_poll_now_but_not_accept_a_held_pull(

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from idbridge.audit.models import AuditEntry
 from stepup.models import ServiceProvider, SigningKey, StepUpPolicy
+from tests.conftest import fresh_passkey_check
 from tests.stepup.conftest import SP_ENTITY_ID, sp_metadata
 
 pytestmark = pytest.mark.django_db
@@ -66,7 +67,7 @@ def test_who_sees_the_step_up_pages(request, client, persona, status):
 
 
 def test_the_overview_shows_the_metadata_url_and_class_references(client, district_admin):
-    client.force_login(district_admin)
+    fresh_passkey_check(client, district_admin)
     page = client.get("/stepup/").content.decode()
     assert "/idp/metadata" in page
     assert "urn:idbridge:ac:classes:stepup:payroll" in page
@@ -74,7 +75,7 @@ def test_the_overview_shows_the_metadata_url_and_class_references(client, distri
 
 
 def test_an_admin_registers_an_sp_from_an_uploaded_file(client, district_admin, metadata_xml):
-    client.force_login(district_admin)
+    fresh_passkey_check(client, district_admin)
     response = client.post(
         "/stepup/sps/add/",
         {
@@ -95,7 +96,7 @@ def test_an_admin_registers_an_sp_from_an_uploaded_file(client, district_admin, 
 
 
 def test_an_admin_registers_an_sp_from_its_metadata_url(client, district_admin, metadata_server):
-    client.force_login(district_admin)
+    fresh_passkey_check(client, district_admin)
     response = client.post(
         "/stepup/sps/add/",
         {
@@ -119,7 +120,7 @@ def test_an_admin_registers_an_sp_from_its_metadata_url(client, district_admin, 
     ],
 )
 def test_bad_metadata_is_refused_with_a_clear_error(client, district_admin, source, message):
-    client.force_login(district_admin)
+    fresh_passkey_check(client, district_admin)
     response = client.post(
         "/stepup/sps/add/",
         {"name_id_format": "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent", **source},
@@ -153,7 +154,7 @@ def test_an_admin_changes_an_sps_options_and_the_change_is_audited(
     client, district_admin, register_sp
 ):
     sp = register_sp()
-    client.force_login(district_admin)
+    fresh_passkey_check(client, district_admin)
     response = client.post(
         f"/stepup/sps/{sp.pk}/",
         {
@@ -177,7 +178,7 @@ def test_encryption_needs_an_encryption_certificate(client, district_admin, db):
 
     xml = (Path(__file__).parent / "data" / "sp_without_certs.xml").read_text()
     sp = service_providers.service_provider_register(metadata=parse_sp_metadata(xml), actor="test")
-    client.force_login(district_admin)
+    fresh_passkey_check(client, district_admin)
     response = client.post(
         f"/stepup/sps/{sp.pk}/",
         {
@@ -192,7 +193,7 @@ def test_encryption_needs_an_encryption_certificate(client, district_admin, db):
 
 def test_an_admin_removes_an_sp(client, district_admin, register_sp):
     sp = register_sp()
-    client.force_login(district_admin)
+    fresh_passkey_check(client, district_admin)
     assert client.get(f"/stepup/sps/{sp.pk}/delete/").status_code == 200
     assert client.post(f"/stepup/sps/{sp.pk}/delete/").status_code == 302
     assert not ServiceProvider.objects.exists()
@@ -201,7 +202,7 @@ def test_an_admin_removes_an_sp(client, district_admin, register_sp):
 
 def test_replacing_metadata_must_keep_the_entity_id(client, district_admin, register_sp):
     sp = register_sp()
-    client.force_login(district_admin)
+    fresh_passkey_check(client, district_admin)
     other = (Path(__file__).parent / "data" / "sp_without_certs.xml").read_text()
     response = client.post(f"/stepup/sps/{sp.pk}/metadata/", {"metadata_xml": other}, follow=True)
     assert "not https://sp.test/saml/metadata" in response.content.decode()
@@ -210,7 +211,7 @@ def test_replacing_metadata_must_keep_the_entity_id(client, district_admin, regi
 
 def test_an_admin_edits_a_policy_and_the_change_is_audited(client, district_admin):
     policy = StepUpPolicy.objects.get(action="payroll")
-    client.force_login(district_admin)
+    fresh_passkey_check(client, district_admin)
     response = client.post(
         f"/stepup/policies/{policy.pk}/",
         {
@@ -241,7 +242,7 @@ def test_an_admin_edits_a_policy_and_the_change_is_audited(client, district_admi
 )
 def test_an_invalid_policy_is_refused(client, district_admin, changes, message):
     policy = StepUpPolicy.objects.get(action="payroll")
-    client.force_login(district_admin)
+    fresh_passkey_check(client, district_admin)
     data = {
         "action": "payroll",
         "label": "Payroll",
@@ -269,7 +270,7 @@ def test_an_auditor_cannot_change_policies(client, auditor):
 
 def test_an_admin_adds_and_removes_a_policy(client, district_admin, register_sp):
     sp = register_sp()
-    client.force_login(district_admin)
+    fresh_passkey_check(client, district_admin)
     response = client.post(
         "/stepup/policies/add/",
         {
@@ -298,7 +299,7 @@ def test_key_rollover_publishes_a_next_key_and_promotion_switches_the_signer(
     current = runtime().idp.spec.signing_cert_pem
     client.force_login(auditor)
     assert client.post("/stepup/keys/rollover/").status_code == 403
-    client.force_login(district_admin)
+    fresh_passkey_check(client, district_admin)
     client.post("/stepup/keys/rollover/")
     nxt = SigningKey.objects.get(status=SigningKey.NEXT)
     rt = runtime()
