@@ -107,7 +107,17 @@ def _wave(request, monkeypatch, run_on_commit) -> Job:
     return wave.job
 
 
+def _chain_check(request, monkeypatch, run_on_commit) -> Job:
+    from idbridge.audit.jobs import chain_check_queue
+
+    monkeypatch.setattr("idbridge.audit.services.audit_verify", _raise)
+    with run_on_commit():
+        job = chain_check_queue(actor=request.getfixturevalue("auditor"))
+    return job
+
+
 CASES = {
+    "audit.verify": _chain_check,
     "boi.import_check": _import_check,
     "boi.preflight": _preflight,
     **{f"boi.sync.{s}": _sync_step(s) for s in SYNC_DOING},
@@ -145,10 +155,16 @@ def _connection_records(job: Job) -> None:
 
 
 def _page_only(job: Job) -> None:
-    """An invitation wave keeps no record of its own: its page shows the job's failure."""
+    """An invitation wave or a chain check keeps no record of its own: its page shows the
+    job's failure."""
 
 
-RECORDS = {"boi.": _console_records, "staff.poll": _connection_records, "staff.wave": _page_only}
+RECORDS = {
+    "audit.": _page_only,
+    "boi.": _console_records,
+    "staff.poll": _connection_records,
+    "staff.wave": _page_only,
+}
 
 
 def test_every_registered_kind_has_a_case_here():

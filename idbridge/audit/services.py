@@ -29,6 +29,7 @@ sealed", never as broken.
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -193,17 +194,30 @@ def _head() -> tuple[int, str]:
     return (head.last_seq, head.last_hash) if head else (0, chain.GENESIS)
 
 
-def audit_verify() -> chain.Break | None:
+def audit_verify(progress: Callable[[int], None] | None = None) -> chain.Break | None:
     """The first broken link of the sealed chain, or None when it is intact.
 
     Unsealed entries are not part of the chain yet: ``audit_unsealed`` counts them.
+    ``progress``: told how many entries were checked, every ``VERIFY_PROGRESS_EVERY``.
     """
     head_seq, head_hash = _head()
     rows = (
         (e.seq, e.id, e.prev_hash, e.hash, e.chained_fields())
         for e in AuditEntry.objects.exclude(seq=None).order_by("seq").iterator(chunk_size=2000)
     )
-    return chain.verify(rows, head_seq, head_hash)
+    return chain.verify(_counted(rows, progress) if progress else rows, head_seq, head_hash)
+
+
+VERIFY_PROGRESS_EVERY = 5000
+
+
+def _counted(rows, progress: Callable[[int], None]):
+    count = 0
+    for count, row in enumerate(rows, 1):  # noqa: B007 - the last count is reported
+        if count % VERIFY_PROGRESS_EVERY == 0:
+            progress(count)
+        yield row
+    progress(count)
 
 
 def _against(checkpoint: checkpoints.Checkpoint, length: int, hashes: dict) -> str:
@@ -253,22 +267,20 @@ class ChainCheck:
     sentences: list[str]
 
 
-def audit_chain_check(*, actor) -> ChainCheck:
-    """What ``manage.py audit_verify --checkpoint`` checks, for the audit log page; the
-    check itself is audited (who checked, and what they were told). A log longer than
-    ``AUDIT_CHECK_IN_PAGE_MAX`` sealed entries is not checked in a web request (about
-    7,000 entries a second here): the auditor is told to run the command instead."""
+def audit_check_fits_in_page() -> bool:
+    """Short enough to check in the web request (about 7,000 entries a second here)?
+    A longer log is checked by a job with progress (``idbridge.audit.jobs``)."""
+    return AuditEntry.objects.exclude(seq=None).count() <= settings.AUDIT_CHECK_IN_PAGE_MAX
+
+
+def audit_chain_check(
+    *, actor, progress: Callable[[int], None] | None = None, job_id: int | None = None
+) -> ChainCheck:
+    """What ``manage.py audit_verify --checkpoint`` checks, for the audit log page (in
+    the request, or as the job ``job_id``); the check itself is audited (who checked,
+    and what they were told)."""
     sealed = AuditEntry.objects.exclude(seq=None).count()
-    if sealed > settings.AUDIT_CHECK_IN_PAGE_MAX:
-        return ChainCheck(
-            intact=False,
-            sentences=[
-                f"The log holds {sealed} sealed entries, more than this page checks"
-                f" ({settings.AUDIT_CHECK_IN_PAGE_MAX}). Run manage.py audit_verify"
-                " --checkpoint on the server: it runs the same check."
-            ],
-        )
-    broken = audit_verify()
+    broken = audit_verify(progress)
     problems, checked = audit_verify_checkpoints()
     if broken:
         sentences = [f"The chain is broken at {broken}. Entries from there on cannot be trusted."]
@@ -280,11 +292,10 @@ def audit_chain_check(*, actor) -> ChainCheck:
         sentences.append(f"The latest {checked} signed checkpoints match the chain.")
     sentences.append(f"{str(audit_unsealed()).capitalize()}.")
     result = ChainCheck(intact=broken is None and not problems, sentences=sentences)
-    audit_record(
-        actor=actor,
-        action="audit.verified",
-        details={"intact": result.intact, "result": " ".join(sentences)},
-    )
+    details = {"intact": result.intact, "result": " ".join(sentences)}
+    if job_id is not None:
+        details["job"] = job_id
+    audit_record(actor=actor, action="audit.verified", details=details)
     return result
 
 

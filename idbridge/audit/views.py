@@ -12,10 +12,17 @@ from django.views.decorators.http import require_GET, require_POST
 
 from idbridge.audit import selectors
 from idbridge.audit.forms import AuditFilterForm
-from idbridge.audit.services import audit_chain_check, audit_export_record, audit_unsealed
+from idbridge.audit.jobs import chain_check_latest, chain_check_queue
+from idbridge.audit.services import (
+    audit_chain_check,
+    audit_check_fits_in_page,
+    audit_export_record,
+    audit_unsealed,
+)
 from idbridge.audit.words import lines_in_words
 from idbridge.core.access import permission_required
 from idbridge.core.paging import filter_query, keyset_page_for
+from idbridge.jobs.progress import job_progress_info
 
 PER_PAGE = 50
 CSV_BATCH = 500
@@ -33,7 +40,11 @@ def _filtered(request) -> tuple[AuditFilterForm, dict, str]:
 def _page_context(request) -> dict:
     form, filters, query = _filtered(request)
     page = keyset_page_for(request, selectors.entry_list(**filters), size=PER_PAGE)
+    job, result, intact = chain_check_latest()
     return {
+        "chain": job_progress_info(job) if job else None,
+        "chain_result": result,
+        "chain_intact": intact,
         "page": page,
         "lines": lines_in_words(page),
         "form": form,
@@ -51,8 +62,13 @@ def entry_list(request):
 @require_POST
 @permission_required("core.view_audit")
 def chain_check(request):
-    """Runs the check (a few seconds per million entries) and says the result above the
-    log: one message per finding."""
+    """A short log is checked in the request and the result said above the log, one
+    message per finding; a long one by a job whose progress the page shows."""
+    if not audit_check_fits_in_page():
+        chain_check_queue(actor=request.user)
+        messages.info(request, "The log is long: the check runs as a job, its progress below.")
+        _, _, query = _filtered(request)
+        return redirect(reverse("audit:list") + (f"?{query}" if query else ""))
     check = audit_chain_check(actor=request.user)
     say = messages.success if check.intact else messages.error
     for sentence in check.sentences:

@@ -160,13 +160,49 @@ def test_check_the_chain_names_the_first_broken_link(login, auditor, maria):
     assert "content does not match its hash (edited)" in page
 
 
-def test_a_log_too_long_for_the_page_is_sent_to_the_command(login, auditor, maria, settings):
+def test_a_log_too_long_for_the_page_is_checked_by_a_job_with_progress(
+    login, auditor, maria, settings, django_capture_on_commit_callbacks
+):
+    from idbridge.jobs.models import Job
+
     settings.AUDIT_CHECK_IN_PAGE_MAX = 1
-    audit_record(actor=maria, action="staff.case.invite")
+    first = audit_record(actor=maria, action="staff.case.invite")
     audit_record(actor=maria, action="staff.case.revoke")
     audit_seal(grace_seconds=0)
-    page = _text(login(auditor).post("/audit/check/", follow=True))
-    assert "more than this page checks (1). Run manage.py audit_verify --checkpoint" in page
+    client = login(auditor)
+    with django_capture_on_commit_callbacks(execute=True):  # the worker runs it at once
+        page = _text(client.post("/audit/check/", follow=True))
+    assert "the check runs as a job, its progress below" in page
+    job = Job.objects.get(kind="audit.verify")
+    assert (job.state, job.done, job.total, job.unit) == ("succeeded", 2, 2, "entries")
+    page = _text(client.get("/audit/"))
+    assert "The last chain check: The chain is intact: all 2 sealed entries" in page
+
+    with db_connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE audit_auditentry SET actor_label = 'someone else' WHERE id = %s", [first.id]
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/audit/check/")
+    job = Job.objects.filter(kind="audit.verify").first()
+    assert job.state == "succeeded"
+    page = _text(client.get("/audit/"))
+    assert "The last chain check: The chain is broken at entry #1" in page
+    entry = AuditEntry.objects.filter(action="audit.verified").order_by("-id").first()
+    assert entry.actor_label == auditor.username and entry.details["job"] == job.id
+    assert entry.details["intact"] is False
+
+
+def test_a_chain_check_job_already_running_is_not_started_twice(login, auditor, settings):
+    from idbridge.jobs.models import Job
+
+    settings.AUDIT_CHECK_IN_PAGE_MAX = -1
+    client = login(auditor)
+    client.post("/audit/check/")  # queued; its task waits for the commit (never, here)
+    client.post("/audit/check/")
+    assert Job.objects.filter(kind="audit.verify").count() == 1
+    info = client.get("/audit/").context["chain"]
+    assert info["busy"] and info["label"] == "The chain check"
 
 
 def test_only_auditors_and_admins_read_or_export_the_log(login, hr_operator):

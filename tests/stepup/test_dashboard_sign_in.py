@@ -135,10 +135,13 @@ def test_a_role_change_after_a_stale_check_asks_for_a_fresh_one(
     assert [g.name for g in colleague.dashboard_user.groups.all()] == [AUDITOR]
 
 
-def test_a_break_glass_session_grants_without_a_passkey(client, member_with_passkey):
+def test_a_break_glass_session_grants_with_a_fresh_code_not_a_passkey(
+    client, member_with_passkey
+):
     import pyotp
 
     from idbridge.core.breakglass import break_glass_create
+    from idbridge.core.models import BreakGlassAccount
 
     member, _ = member_with_passkey
     password, secret = break_glass_create("break-glass")
@@ -146,7 +149,14 @@ def test_a_break_glass_session_grants_without_a_passkey(client, member_with_pass
         "/accounts/break-glass/",
         {"username": "break-glass", "password": password, "totp": pyotp.TOTP(secret).now()},
     )
-    response = client.post(f"/staff/dashboard-access/{member.id}/", {"roles": [DISTRICT_ADMIN]})
+    grant = f"/staff/dashboard-access/{member.id}/"
+    response = client.post(grant, {"roles": [DISTRICT_ADMIN]})
+    assert response["Location"].startswith("/break-glass/confirm/?act=role-change")
+    member.refresh_from_db()
+    assert member.dashboard_user is None or not member.dashboard_user.groups.exists()
+    BreakGlassAccount.objects.update(last_step=0)  # as if the next 30-second step had come
+    client.post(response["Location"], {"totp": pyotp.TOTP(secret).now()})
+    response = client.post(grant, {"roles": [DISTRICT_ADMIN]})
     assert response["Location"] == "/staff/dashboard-access/"
     member.refresh_from_db()
     assert member.dashboard_user.groups.filter(name=DISTRICT_ADMIN).exists()
