@@ -139,6 +139,7 @@ class DashboardPasskeyGate:
             reason=title[0].lower() + title[1:],
             sp="idbridge dashboard",
             email=request.user.email,
+            policy=action,
         )
 
 
@@ -173,8 +174,17 @@ def _refused(policy: Policy, reason: str) -> Decision:
     return Decision(allowed=False, reason=reason, needs_fresh_check=True, policy=policy.action)
 
 
-def step_up_url(request, *, next_url: str, reason: str, sp: str, email: str) -> str:
+def step_up_url(
+    request, *, next_url: str, reason: str, sp: str, email: str, policy: str = ""
+) -> str:
     """Where idbridge's own pages send a person for a fresh passkey check (step-up mode);
-    the ceremony resumes at ``next_url``. ``email`` names whose passkey must answer."""
-    request.session[CHALLENGE_KEY] = {"mode": "step-up", "reason": reason, "sp": sp, "email": email}
+    the ceremony resumes at ``next_url``. ``email`` names whose passkey must answer;
+    ``policy`` the action asking (an unfinished check is counted against it)."""
+    request.session[CHALLENGE_KEY] = {
+        "mode": "step-up",
+        "reason": reason,
+        "sp": sp,
+        "email": email,
+        "policy": policy,
+    }
     return reverse("stepup:authenticate") + "?" + urlencode({"next": next_url})

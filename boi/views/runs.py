@@ -100,6 +100,7 @@ def run_commit(request, run_id):
                 reason="Commit a Business Office sync to Campus",
                 sp="idbridge Business Office console",
                 email=request.user.email,
+                policy=boi_commit_policy().action,
             )
         )
     try:

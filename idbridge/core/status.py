@@ -36,12 +36,46 @@ class Alert:
     level: str = "error"  # "error" or "notice"
 
 
+@dataclass(frozen=True)
+class ChartRow:
+    """One row of a panel's bar chart: a label and a count per series."""
+
+    label: str
+    counts: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A small bar chart, drawn as a table (its own text alternative) whose cells carry
+    an inline SVG bar each: ``series`` names the columns, ``rows`` the counts."""
+
+    caption: str
+    series: tuple[str, ...]
+    rows: list[ChartRow]
+
+    @property
+    def widest(self) -> int:
+        return max((n for row in self.rows for n in row.counts), default=0) or 1
+
+    def bars(self) -> list[tuple[str, list[tuple[str, int, int]]]]:
+        """Per row: its label, and per series (name, count, bar length out of 100)."""
+        widest = self.widest
+        return [
+            (row.label, [(s, n, round(100 * n / widest)) for s, n in self._cells(row)])
+            for row in self.rows
+        ]
+
+    def _cells(self, row: ChartRow):
+        return zip(self.series, row.counts, strict=True)
+
+
 @dataclass
 class Panel:
     title: str
     facts: list[Fact] = field(default_factory=list)
     alerts: list[Alert] = field(default_factory=list)
     url: str = ""
+    chart: Chart | None = None
 
 
 @dataclass(frozen=True)

@@ -134,8 +134,11 @@ def sso_logout_record(*, subject: Subject | None, sp_entity_id: str, request_id:
     )
 
 
-def check_not_completed_record(*, subject: Subject | None, failure: BrowserFailure) -> None:
-    """The browser gave up on a passkey check (timed out, declined, refused): in words."""
+def check_not_completed_record(
+    *, subject: Subject | None, failure: BrowserFailure, policy: str | None = None
+) -> None:
+    """The browser gave up on a passkey check (timed out, declined, refused): in words;
+    ``policy``: the action that asked for the check, when one did."""
     audit_record(
         actor=subject.label if subject else "anonymous",
         action="stepup.check_not_completed",
@@ -144,5 +147,6 @@ def check_not_completed_record(*, subject: Subject | None, failure: BrowserFailu
             "subject": subject.subject_id if subject else None,
             "reason": failure.audit,
             "outcome": failure.code,
+            "policy": policy,
         },
     )

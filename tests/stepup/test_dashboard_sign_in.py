@@ -135,9 +135,7 @@ def test_a_role_change_after_a_stale_check_asks_for_a_fresh_one(
     assert [g.name for g in colleague.dashboard_user.groups.all()] == [AUDITOR]
 
 
-def test_a_break_glass_session_grants_with_a_fresh_code_not_a_passkey(
-    client, member_with_passkey
-):
+def test_a_break_glass_session_grants_with_a_fresh_code_not_a_passkey(client, member_with_passkey):
     import pyotp
 
     from idbridge.core.breakglass import break_glass_create

@@ -17,7 +17,7 @@ from stepup.ceremonies.limits import sign_in_request_allowed
 from stepup.ceremonies.outcomes import browser_failure
 from stepup.ceremonies.views.signin import SESSION_CHALLENGE
 from stepup.services.decisions import check_not_completed_record
-from stepup.subjects import sso_session_subject
+from stepup.subjects import CHALLENGE_KEY, sso_session_subject
 
 
 @require_POST
@@ -30,5 +30,10 @@ def failed(request):
         name = str(json.loads(request.body).get("error", ""))
     except (ValueError, AttributeError):
         name = ""
-    check_not_completed_record(subject=sso_session_subject(request), failure=browser_failure(name))
+    challenge = request.session.get(CHALLENGE_KEY) or {}
+    check_not_completed_record(
+        subject=sso_session_subject(request),
+        failure=browser_failure(name),
+        policy=challenge.get("policy") or None,
+    )
     return HttpResponse(status=204)
