@@ -23,6 +23,7 @@ audit_actions(
         "stepup.policy_created": "added the step-up policy {target}",
         "stepup.policy_updated": "changed the step-up policy {target}",
         "stepup.policy_deleted": "removed the step-up policy {target}",
+        "stepup.act_policy_changed": "changed how fresh the passkey check for an act must be",
         "stepup.key_generated": "generated the signing key {target}",
         "stepup.key_rollover_started": "started a signing key rollover to {target}",
         "stepup.key_promoted": "promoted the signing key {target}",

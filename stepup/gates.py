@@ -29,13 +29,22 @@ from stepup.subjects import CHALLENGE_KEY, sso_session_events, sso_session_subje
 NOT_YOURS = "The passkey check in this session is not yours: verify again."
 
 
+def _max_age(action: str, default: int) -> int:
+    """The act's max age as a district admin set it on the step-up policies page
+    (``AdminActPolicy``), else the shipped default (its setting)."""
+    from stepup.models import AdminActPolicy
+
+    found = AdminActPolicy.objects.filter(action=action).values_list("max_age_seconds")
+    return found[0][0] if found else default
+
+
 def boi_commit_policy() -> Policy:
     """Committing a Business Office sync: the operator's check within
     BOI_COMMIT_STEPUP_MAX_AGE_SECONDS."""
     return Policy(
         action="boi-commit",
         label="Committing a Business Office sync",
-        max_age=settings.BOI_COMMIT_STEPUP_MAX_AGE_SECONDS,
+        max_age=_max_age("boi-commit", settings.BOI_COMMIT_STEPUP_MAX_AGE_SECONDS),
     )
 
 
@@ -55,7 +64,7 @@ def role_change_policy() -> Policy:
     return Policy(
         action="role-change",
         label="Granting or removing dashboard roles",
-        max_age=settings.STEPUP_ROLE_CHANGE_MAX_AGE_SECONDS,
+        max_age=_max_age("role-change", settings.STEPUP_ROLE_CHANGE_MAX_AGE_SECONDS),
     )
 
 
@@ -65,7 +74,7 @@ def sp_change_policy() -> Policy:
     return Policy(
         action="sp-change",
         label="Registering or removing a service provider",
-        max_age=settings.STEPUP_SP_CHANGE_MAX_AGE_SECONDS,
+        max_age=_max_age("sp-change", settings.STEPUP_SP_CHANGE_MAX_AGE_SECONDS),
     )
 
 
@@ -75,7 +84,7 @@ def policy_change_policy() -> Policy:
     return Policy(
         action="policy-change",
         label="Changing a step-up policy",
-        max_age=settings.STEPUP_POLICY_CHANGE_MAX_AGE_SECONDS,
+        max_age=_max_age("policy-change", settings.STEPUP_POLICY_CHANGE_MAX_AGE_SECONDS),
     )
 
 
@@ -85,7 +94,7 @@ def key_change_policy() -> Policy:
     return Policy(
         action="key-change",
         label="Rolling over or promoting the signing key",
-        max_age=settings.STEPUP_KEY_CHANGE_MAX_AGE_SECONDS,
+        max_age=_max_age("key-change", settings.STEPUP_KEY_CHANGE_MAX_AGE_SECONDS),
     )
 
 
@@ -95,13 +104,15 @@ def connection_secrets_policy() -> Policy:
     return Policy(
         action="connection-secrets",
         label="Giving a Campus connection its credentials",
-        max_age=settings.STEPUP_CONNECTION_SECRETS_MAX_AGE_SECONDS,
+        max_age=_max_age("connection-secrets", settings.STEPUP_CONNECTION_SECRETS_MAX_AGE_SECONDS),
     )
 
 
-# The administrative acts of the dashboard (``idbridge.core.gates``), each one policy, in
-# the order the step-up page lists them.
+# The administrative acts of the dashboard (``idbridge.core.gates``; a BOI commit asks
+# through ``boi.views.runs``), each one policy, in the order the step-up page lists them;
+# their max ages are editable there (``stepup.services.policies.admin_act_policy_set``).
 ADMIN_POLICIES = {
+    "boi-commit": boi_commit_policy,
     "role-change": role_change_policy,
     "sp-change": sp_change_policy,
     "policy-change": policy_change_policy,

@@ -214,3 +214,19 @@ class SeenRequest(models.Model):
 
     def __str__(self):
         return self.digest
+
+
+class AdminActPolicy(models.Model):
+    """How fresh the passkey check must be for one administrative act of the dashboard
+    (``stepup.gates.ADMIN_POLICIES``), as a district admin set it on the step-up policies
+    page. No row: the shipped default, the act's setting."""
+
+    action = models.CharField(max_length=40, unique=True)
+    max_age_seconds = models.PositiveIntegerField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        default_permissions = ()
+
+    def __str__(self):
+        return f"{self.action}: {self.max_age_seconds} s"

@@ -17,6 +17,7 @@ dashboard = [
     path("sps/<int:pk>/delete/", views.sp_delete, name="sp_delete"),
     path("policies/", views.policy_list, name="policy_list"),
     path("policies/add/", views.policy_add, name="policy_add"),
+    path("policies/acts/", views.act_policy_edit, name="act_policy_edit"),
     path("policies/<int:pk>/", views.policy_edit, name="policy_edit"),
     path("policies/<int:pk>/delete/", views.policy_delete, name="policy_delete"),
     path("activity/", views.activity, name="activity"),

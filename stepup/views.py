@@ -17,9 +17,11 @@ from stepup.forms import (
     ServiceProviderForm,
     StepUpPolicyForm,
 )
+from stepup.gates import admin_policies
 from stepup.policy import STEPUP_CLASS_REFS, SUPPORTED_CLASS_REFS
 from stepup.runtime import endpoint_url, idp_entity_id
 from stepup.services.policies import (
+    admin_act_policy_set,
     step_up_policy_create,
     step_up_policy_delete,
     step_up_policy_update,
@@ -239,14 +241,44 @@ def sp_delete(request, pk):
 @require_GET
 @permission_required(VIEW)
 def policy_list(request):
+    waiting = waiting_form(request) or {}  # an act's max age that waited for the check
+    acts = [
+        (p, waiting.get("max_age_seconds") if waiting.get("action") == p.action else None)
+        for p in admin_policies()
+    ]
     return render(
         request,
         "stepup/policy_list.html",
         {
             "policies": selectors.step_up_policy_list(),
+            "acts": acts,
             "can_manage": request.user.has_perm(MANAGE),
         },
     )
+
+
+@require_POST
+@permission_required(MANAGE)
+def act_policy_edit(request):
+    """How fresh the passkey check for one administrative act must be (district admins,
+    behind the same fresh check as every policy change)."""
+    back = reverse("stepup:policy_list")
+    if refused := act_gate(request, POLICY_CHANGE, back=back):
+        return refused
+    try:
+        seconds = int(request.POST.get("max_age_seconds", ""))
+    except ValueError:
+        messages.error(request, "Give the time in whole seconds.")
+        return redirect(back)
+    try:
+        admin_act_policy_set(
+            action=request.POST.get("action", ""), max_age_seconds=seconds, actor=request.user
+        )
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, "Saved.")
+    return redirect(back)
 
 
 @require_http_methods(["GET", "POST"])

@@ -8,7 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from idbridge.audit.services import audit_record
-from stepup.models import StepUpPolicy
+from stepup.gates import ADMIN_POLICIES
+from stepup.models import AdminActPolicy, StepUpPolicy
 from stepup.services.state import config_changed
 
 POLICY_FIELDS = (
@@ -93,3 +94,45 @@ def step_up_policy_delete(*, policy: StepUpPolicy, actor) -> None:
         policy.delete()
         audit_record(actor=actor, action="stepup.policy_deleted", target=label, details=summary)
         config_changed()
+
+
+# --- the administrative acts' freshness (stepup.gates.ADMIN_POLICIES) ---------------------
+
+ACT_MAX_AGE_RANGE = (30, 3600)  # a check made on the way to the act must still count
+
+
+def within_words(seconds: int) -> str:
+    """ "a passkey check within 5 minutes" """
+    if seconds % 60 == 0:
+        minutes = seconds // 60
+        return f"a passkey check within {minutes} minute{'s' if minutes != 1 else ''}"
+    return f"a passkey check within {seconds} seconds"
+
+
+def admin_act_policy_set(*, action: str, max_age_seconds: int, actor) -> None:
+    """Set how fresh the check for one administrative act must be; audited with the rule
+    before and after, in words."""
+    if action not in ADMIN_POLICIES:
+        raise ValidationError("There is no such administrative act.")
+    low, high = ACT_MAX_AGE_RANGE
+    if not low <= max_age_seconds <= high:
+        raise ValidationError(
+            f"Give between {low} seconds and {high // 60} minutes: the check is made on the"
+            " way to the act, so a shorter time could never be met."
+        )
+    with transaction.atomic():
+        policy = ADMIN_POLICIES[action]()
+        AdminActPolicy.objects.update_or_create(
+            action=action, defaults={"max_age_seconds": max_age_seconds}
+        )
+        if policy.max_age == max_age_seconds:
+            return
+        audit_record(
+            actor=actor,
+            action="stepup.act_policy_changed",
+            details={
+                "act": policy.title,
+                "before": within_words(policy.max_age),
+                "after": within_words(max_age_seconds),
+            },
+        )

@@ -165,3 +165,41 @@ def test_django_admin_edits_no_users_or_roles(client):
     client.force_login(get_user_model().objects.get(username="break-glass"))
     assert client.get("/admin/auth/user/").status_code == 404
     assert client.get("/admin/auth/group/").status_code == 404
+
+
+def test_the_acts_policies_are_listed_and_a_change_is_gated_and_audited_in_words(
+    client, district_admin, auditor
+):
+    from stepup.gates import sp_change_policy
+
+    _stale_check(client, district_admin)
+    form = {"action": "sp-change", "max_age_seconds": "120"}
+    assert client.post("/stepup/policies/acts/", form)["Location"].startswith(
+        "/stepup/authenticate/"
+    )
+    assert sp_change_policy().max_age == 300  # the shipped default, unchanged
+    _check_now(client, district_admin)
+    page = client.get("/stepup/policies/").content.decode()
+    assert (
+        'id="act-sp-change" name="max_age_seconds" type="number" min="30" max="3600" value="120"'
+        in page
+    )
+    client.post("/stepup/policies/acts/", form)
+    assert sp_change_policy().max_age == 120
+    entry = AuditEntry.objects.get(action="stepup.act_policy_changed")
+    assert entry.details == {
+        "act": "Registering or removing a service provider",
+        "before": "a passkey check within 5 minutes",
+        "after": "a passkey check within 2 minutes",
+    }
+
+    refused = client.post(
+        "/stepup/policies/acts/", {"action": "sp-change", "max_age_seconds": "0"}, follow=True
+    )
+    assert "Give between 30 seconds and 60 minutes" in refused.content.decode()
+    assert sp_change_policy().max_age == 120
+
+    client.force_login(auditor)
+    page = client.get("/stepup/policies/").content.decode()
+    assert "Registering or removing a service provider" in page and "act-sp-change" not in page
+    assert client.post("/stepup/policies/acts/", form).status_code == 403
