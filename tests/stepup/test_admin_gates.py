@@ -203,3 +203,27 @@ def test_the_acts_policies_are_listed_and_a_change_is_gated_and_audited_in_words
     page = client.get("/stepup/policies/").content.decode()
     assert "Registering or removing a service provider" in page and "act-sp-change" not in page
     assert client.post("/stepup/policies/acts/", form).status_code == 403
+
+
+def test_an_sp_options_change_and_a_metadata_replacement_wait_for_the_check(
+    client, district_admin, register_sp, sp_key_files
+):
+    sp = register_sp()
+    url = f"/stepup/sps/{sp.pk}/"
+    _stale_check(client, district_admin)
+    options = {**SP_FORM, "name": "Renamed"}
+    assert client.post(url, options)["Location"].startswith("/stepup/authenticate/")
+    replaced = client.post(
+        f"/stepup/sps/{sp.pk}/metadata/", {"metadata_xml": sp_metadata(sp_key_files)}
+    )
+    assert replaced["Location"].startswith("/stepup/authenticate/")
+    sp.refresh_from_db()
+    assert sp.name != "Renamed"
+    assert not AuditEntry.objects.filter(action="stepup.sp_metadata_replaced").exists()
+
+    _check_now(client, district_admin)
+    page = client.get(url)
+    assert page.context["replace_form"].data["metadata_xml"].startswith("<")  # the later one
+    client.post(url, options)
+    sp.refresh_from_db()
+    assert sp.name == "Renamed"
