@@ -130,7 +130,7 @@ class DashboardPasskeyGate:
     the signed-in person's own passkey check, held to the act's policy."""
 
     def label(self, action: str) -> str:
-        return ADMIN_POLICIES[action]().title
+        return ADMIN_POLICIES[action]().title if action in ADMIN_POLICIES else ""
 
     def check(self, request, action: str) -> GateAnswer:
         policy = ADMIN_POLICIES[action]()

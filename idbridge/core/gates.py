@@ -51,7 +51,8 @@ class GateAnswer:
 
 class PasskeyGate(Protocol):
     def label(self, action: str) -> str:
-        """The act, as a sentence starts: "Registering or removing a service provider"."""
+        """The act, as a sentence starts: "Registering or removing a service provider";
+        "" for an act it does not know."""
 
     def check(self, request, action: str) -> GateAnswer:
         """Is the signed-in person's own passkey check fresh enough for ``action``?"""
@@ -69,7 +70,8 @@ def passkey_gate_install(gate: PasskeyGate) -> None:
 
 
 def act_label(action: str) -> str:
-    return _passkey_gate.label(action) if _passkey_gate else action.replace("-", " ").capitalize()
+    """The act in words ("" for an act nobody declared)."""
+    return _passkey_gate.label(action) if _passkey_gate else ""
 
 
 def is_break_glass(user) -> bool:
@@ -92,8 +94,8 @@ def _break_glass_answer(request, action: str) -> GateAnswer:
         return GateAnswer(True, "A fresh break-glass code confirmed this act.")
     return GateAnswer(
         False,
-        f"{act_label(action)} from the break-glass account needs a fresh code from its"
-        " authenticator app, for this act alone.",
+        f"{act_label(action) or 'This act'} from the break-glass account needs a fresh code"
+        " from its authenticator app, for this act alone.",
     )
 
 
@@ -106,11 +108,11 @@ def act_gate(
     request, action: str, *, back: str, data: QueryDict | None = None, secrets: tuple = ()
 ) -> HttpResponseRedirect | None:
     """``None``: the check is fresh, go ahead (a break-glass code is spent on this act).
-        Otherwise the submitted form waits in the session and the person is sent to their
-        check, which comes back to ``back`` (a page of this site). ``data``: what to keep
-    when it is not the POST as sent (an uploaded file's text in its place). ``secrets``: fields kept
-        encrypted (never shown again), filled back into the confirming POST by
-        :func:`with_kept_secrets`."""
+    Otherwise the submitted form waits in the session and the person is sent to their
+    check, which comes back to ``back`` (a page of this site). ``data``: what to keep when
+    it is not the POST as sent (an uploaded file's text in its place). ``secrets``: fields
+    kept encrypted (never shown again), filled back into the confirming POST by
+    :func:`with_kept_secrets`."""
     answer = act_check(request, action)
     if answer.allowed:
         request.session.pop(BREAK_GLASS_KEY, None)

@@ -163,6 +163,8 @@ def break_glass_confirm(request):
         raise Http404("Only the break-glass account confirms acts with a code.")
     action = request.GET.get("act", "")
     act = gates.act_label(action)
+    if not act:
+        raise Http404("There is no such administrative act.")
     next_url = safe_next_url(request, request.GET.get("next")) or resolve_url("core:home")
     error = ""
     if request.method == "POST":

@@ -156,6 +156,11 @@ def test_break_glass_confirms_each_act_with_a_fresh_code(client, district_admin,
 def test_only_the_break_glass_account_uses_the_code_page(client, district_admin):
     client.force_login(district_admin)
     assert client.get("/break-glass/confirm/?act=sp-change").status_code == 404
+    break_glass_create("break-glass")
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.get(username="break-glass"))
+    assert client.get("/break-glass/confirm/?act=no-such-act").status_code == 404
 
 
 def test_django_admin_edits_no_users_or_roles(client):
