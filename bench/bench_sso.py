@@ -50,7 +50,8 @@ parser.add_argument("--no-simplesamlphp", action="store_true", help="idbridge on
 parser.add_argument(
     "--wsgi",
     default="idbridge.wsgi:application",
-    help="the WSGI application gunicorn serves (e.g. a profiling wrapper on PYTHONPATH)",
+    help="the WSGI application gunicorn serves (sso_floor:application: the floor; or a "
+    "profiling wrapper on PYTHONPATH)",
 )
 parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (make demo: 2)")
 args = parser.parse_args()
@@ -338,6 +339,7 @@ def start_gunicorn() -> subprocess.Popen:
     log = open(Path(os.environ["VAR_DIR"]) / "bench-gunicorn.log", "w")  # noqa: SIM115
     command = [sys.executable, "-m", "gunicorn", args.wsgi]
     command += ["-c", "python:idbridge.gunicorn_conf", "--bind", f"127.0.0.1:{PORT}"]
+    command += ["--pythonpath", str(ROOT / "bench")]  # for --wsgi sso_floor:application
     command += ["--log-level", "warning", "--workers", str(args.workers), "--graceful-timeout", "5"]
     server = subprocess.Popen(
         command,
