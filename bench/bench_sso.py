@@ -6,14 +6,12 @@
 2. The "sso" case: IdP session already established, an AuthnRequest in (HTTP-Redirect,
    unique ID, prepared before the clock starts) and the signed Response out (the
    auto-submit form, checked). idbridge runs as ``make demo`` runs it (gunicorn with
-   ``idbridge/gunicorn_conf.py``, 2 workers x its threads, the embedded SQLite default);
-   SimpleSAMLphp (Debian's package) under a private Apache + mod_php (prefork) with the
-   same RSA-2048 key, the same SP and a static user (``bench/simplesamlphp.py``). Each
-   concurrent client has its own established session on each IdP. For every
-   concurrency level and round the two servers run one after the other, so both see the
-   same machine; each row has the load average beside it. Server CPU per response is the
-   servers' processes' utime + stime from ``/proc/<pid>/stat`` before and after (less
-   sensitive to other work on the machine than the rates).
+   ``idbridge/gunicorn_conf.py``, the embedded SQLite default); SimpleSAMLphp under a
+   private Apache + mod_php (prefork) with the same key, SP and a static user
+   (``bench/simplesamlphp.py``). One light client per concurrent browser drives both
+   (:class:`Client`). Per concurrency level and round the servers run one after the
+   other, the load average beside each row; server CPU per response is the servers'
+   utime + stime from ``/proc/<pid>/stat`` (less moved by other work than the rates).
 
 Where SimpleSAMLphp, Apache, mod_php or php-xml is not installed, its rows are skipped
 with the reason (CI does not install them). Prints one JSON object per line; the last
@@ -112,7 +110,7 @@ from tests.stepup.conftest import (  # noqa: E402
 
 
 def emit(**data):
-    print(json.dumps(data), flush=True)
+    print(json.dumps(data), flush=True)  # one JSON object per line
 
 
 def summary(samples_s: list[float]) -> dict:
@@ -263,11 +261,9 @@ def check(response: requests.Response) -> None:
 
 
 class Client:
-    """One browser with an established session, as light as a client can be in Python:
-    one keep-alive connection (``http.client``), the request line and headers prepared
-    before the clock starts, the answer checked for its SAMLResponse field. The same
-    client drives both IdPs, so it costs both the same; ``requests`` cost ~3x more CPU
-    per round trip, which on two shared cores the servers then lacked."""
+    """One browser with an established session, light (the servers share the two cores
+    with it): one keep-alive ``http.client`` connection, the request prepared before the
+    clock starts. The same client drives both IdPs; its CPU is reported beside theirs."""
 
     def __init__(self, base: str, cookies: requests.cookies.RequestsCookieJar):
         self.host, self.port = base.removeprefix("http://").split(":")
@@ -275,16 +271,17 @@ class Client:
         self.connection = http.client.HTTPConnection(self.host, int(self.port), timeout=60)
 
     def get(self, url: str) -> None:
-        path = url.split("://", 1)[1].partition("/")[2]
-        try:
-            self.connection.request("GET", "/" + path, headers=self.headers)
-            response = self.connection.getresponse()
-            body = response.read()
-        except (OSError, http.client.HTTPException):
-            self.connection.close()  # the server closed a kept-alive connection: once more
-            self.connection.request("GET", "/" + path, headers=self.headers)
-            response = self.connection.getresponse()
-            body = response.read()
+        path = "/" + url.split("://", 1)[1].partition("/")[2]
+        for attempt in (1, 2):  # once more when the server closed the idle connection
+            try:
+                self.connection.request("GET", path, headers=self.headers)
+                response = self.connection.getresponse()
+                body = response.read()
+                break
+            except (OSError, http.client.HTTPException):
+                self.connection.close()
+                if attempt == 2:
+                    raise
         if response.status != 200 or b'name="SAMLResponse"' not in body:
             raise RuntimeError(f"unexpected answer {response.status}: {body[:300]!r}")
 
@@ -397,6 +394,10 @@ SSP_ATTRIBUTES = {  # what idbridge releases to the SP: mail and roles, as URIs
 }
 
 
+FIGURES = ("responses_per_s", "cpu_ms_per_response", "client_cpu_ms_per_response")
+FIGURES += ("median_ms", "p95_ms", "load_average")
+
+
 def compare(rows: list[dict]) -> None:
     for level in LEVELS:
         medians = {}
@@ -404,15 +405,7 @@ def compare(rows: list[dict]) -> None:
             mine = [r for r in rows if r["server"] == name and r["concurrency"] == level]
             if mine:
                 medians[name] = {
-                    key: round(statistics.median(r[key] for r in mine), 2)
-                    for key in (
-                        "responses_per_s",
-                        "cpu_ms_per_response",
-                        "client_cpu_ms_per_response",
-                        "median_ms",
-                        "p95_ms",
-                        "load_average",
-                    )
+                    key: round(statistics.median(r[key] for r in mine), 2) for key in FIGURES
                 }
         result = {"bench": "sso.compare", "concurrency": level, **medians}
         if len(medians) == 2:
