@@ -6,14 +6,12 @@
 2. The "sso" case: IdP session already established, an AuthnRequest in (HTTP-Redirect,
    unique ID, prepared before the clock starts) and the signed Response out (the
    auto-submit form, checked). idbridge runs as ``make demo`` runs it (gunicorn with
-   ``idbridge/gunicorn_conf.py``, 2 workers x its threads, the embedded SQLite default);
-   SimpleSAMLphp (Debian's package) under a private Apache + mod_php (prefork) with the
-   same RSA-2048 key, the same SP and a static user (``bench/simplesamlphp.py``). Each
-   concurrent client has its own established session on each IdP. For every
-   concurrency level and round the two servers run one after the other, so both see the
-   same machine; each row has the load average beside it. Server CPU per response is the
-   servers' processes' utime + stime from ``/proc/<pid>/stat`` before and after (less
-   sensitive to other work on the machine than the rates).
+   ``idbridge/gunicorn_conf.py``, the embedded SQLite default); SimpleSAMLphp under a
+   private Apache + mod_php (prefork) with the same key, SP and a static user
+   (``bench/simplesamlphp.py``). One light client per concurrent browser drives both
+   (:class:`Client`). Per concurrency level and round the servers run one after the
+   other, the load average beside each row; server CPU per response is the servers'
+   utime + stime from ``/proc/<pid>/stat`` (less moved by other work than the rates).
 
 Where SimpleSAMLphp, Apache, mod_php or php-xml is not installed, its rows are skipped
 with the reason (CI does not install them). Prints one JSON object per line; the last
@@ -22,6 +20,7 @@ ratios. Uses a throwaway SQLite database in a temporary VAR_DIR. Not part of ``m
 """
 
 import argparse
+import http.client
 import json
 import os
 import queue
@@ -49,7 +48,8 @@ parser.add_argument("--no-simplesamlphp", action="store_true", help="idbridge on
 parser.add_argument(
     "--wsgi",
     default="idbridge.wsgi:application",
-    help="the WSGI application gunicorn serves (e.g. a profiling wrapper on PYTHONPATH)",
+    help="the WSGI application gunicorn serves (sso_floor:application: the floor; or a "
+    "profiling wrapper on PYTHONPATH)",
 )
 parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (make demo: 2)")
 args = parser.parse_args()
@@ -110,7 +110,7 @@ from tests.stepup.conftest import (  # noqa: E402
 
 
 def emit(**data):
-    print(json.dumps(data), flush=True)
+    print(json.dumps(data), flush=True)  # one JSON object per line
 
 
 def summary(samples_s: list[float]) -> dict:
@@ -243,7 +243,7 @@ class Server:
 
     def __init__(self, name: str, pid: int, sp: Saml2Client, idp_entity_id: str):
         self.name, self.pid, self.sp, self.idp_entity_id = name, pid, sp, idp_entity_id
-        self.sessions: list[requests.Session] = []
+        self.clients: list[Client] = []
 
     def urls(self, n: int) -> list[str]:
         out = []
@@ -260,6 +260,32 @@ def check(response: requests.Response) -> None:
         raise RuntimeError(f"unexpected answer {response.status_code}: {response.text[:300]}")
 
 
+class Client:
+    """One browser with an established session, light (the servers share the two cores
+    with it): one keep-alive ``http.client`` connection, the request prepared before the
+    clock starts. The same client drives both IdPs; its CPU is reported beside theirs."""
+
+    def __init__(self, base: str, cookies: requests.cookies.RequestsCookieJar):
+        self.host, self.port = base.removeprefix("http://").split(":")
+        self.headers = {"Cookie": "; ".join(f"{c.name}={c.value}" for c in cookies)}
+        self.connection = http.client.HTTPConnection(self.host, int(self.port), timeout=60)
+
+    def get(self, url: str) -> None:
+        path = "/" + url.split("://", 1)[1].partition("/")[2]
+        for attempt in (1, 2):  # once more when the server closed the idle connection
+            try:
+                self.connection.request("GET", path, headers=self.headers)
+                response = self.connection.getresponse()
+                body = response.read()
+                break
+            except (OSError, http.client.HTTPException):
+                self.connection.close()
+                if attempt == 2:
+                    raise
+        if response.status != 200 or b'name="SAMLResponse"' not in body:
+            raise RuntimeError(f"unexpected answer {response.status}: {body[:300]!r}")
+
+
 def run(server: Server, concurrency: int, n: int) -> dict:
     """``n`` round trips by ``concurrency`` clients, each with its own session."""
     work: queue.SimpleQueue = queue.SimpleQueue()
@@ -268,7 +294,7 @@ def run(server: Server, concurrency: int, n: int) -> dict:
     samples: list[float] = []
     errors: list[str] = []
 
-    def client(session: requests.Session) -> None:
+    def client(browser: Client) -> None:
         while True:
             try:
                 url = work.get_nowait()
@@ -276,19 +302,21 @@ def run(server: Server, concurrency: int, n: int) -> dict:
                 return
             t0 = time.perf_counter()
             try:
-                check(session.get(url, allow_redirects=False, timeout=60))
+                browser.get(url)
             except Exception as exc:  # noqa: BLE001 - reported below, the run goes on
                 errors.append(str(exc)[:200])
                 continue
             samples.append(time.perf_counter() - t0)
 
-    threads = [threading.Thread(target=client, args=(s,)) for s in server.sessions[:concurrency]]
+    threads = [threading.Thread(target=client, args=(c,)) for c in server.clients[:concurrency]]
     cpu0, t0 = process_cpu_seconds(server.pid), time.perf_counter()
+    client_cpu0 = time.process_time()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     wall, cpu = time.perf_counter() - t0, process_cpu_seconds(server.pid) - cpu0
+    client_cpu = time.process_time() - client_cpu0
     if errors:
         raise SystemExit(f"{server.name}: {len(errors)} failed round trips, e.g. {errors[0]}")
     return {
@@ -297,6 +325,7 @@ def run(server: Server, concurrency: int, n: int) -> dict:
         "requests": len(samples),
         "responses_per_s": round(len(samples) / wall, 1),
         "cpu_ms_per_response": round(cpu * 1000 / len(samples), 2),
+        "client_cpu_ms_per_response": round(client_cpu * 1000 / len(samples), 2),
         "load_average": load_average(),
         **summary(samples),
     }
@@ -307,6 +336,7 @@ def start_gunicorn() -> subprocess.Popen:
     log = open(Path(os.environ["VAR_DIR"]) / "bench-gunicorn.log", "w")  # noqa: SIM115
     command = [sys.executable, "-m", "gunicorn", args.wsgi]
     command += ["-c", "python:idbridge.gunicorn_conf", "--bind", f"127.0.0.1:{PORT}"]
+    command += ["--pythonpath", str(ROOT / "bench")]  # for --wsgi sso_floor:application
     command += ["--log-level", "warning", "--workers", str(args.workers), "--graceful-timeout", "5"]
     server = subprocess.Popen(
         command,
@@ -341,7 +371,7 @@ def idbridge_server(process: subprocess.Popen) -> Server:
     for _ in range(max(LEVELS)):
         session = requests.Session()
         session.cookies.set("sessionid", signed_in_session(SUBJECT))
-        server.sessions.append(session)
+        server.clients.append(Client(BASE, session.cookies))
     return server
 
 
@@ -354,7 +384,7 @@ def ssp_server(ssp: simplesamlphp.SimpleSamlPhp) -> Server:
     for url in server.urls(max(LEVELS)):
         session = requests.Session()
         check(session.get(url, timeout=60))  # signs in: redirects, then the Response
-        server.sessions.append(session)
+        server.clients.append(Client(ssp.base_url, session.cookies))
     return server
 
 
@@ -364,6 +394,10 @@ SSP_ATTRIBUTES = {  # what idbridge releases to the SP: mail and roles, as URIs
 }
 
 
+FIGURES = ("responses_per_s", "cpu_ms_per_response", "client_cpu_ms_per_response")
+FIGURES += ("median_ms", "p95_ms", "load_average")
+
+
 def compare(rows: list[dict]) -> None:
     for level in LEVELS:
         medians = {}
@@ -371,14 +405,7 @@ def compare(rows: list[dict]) -> None:
             mine = [r for r in rows if r["server"] == name and r["concurrency"] == level]
             if mine:
                 medians[name] = {
-                    key: round(statistics.median(r[key] for r in mine), 2)
-                    for key in (
-                        "responses_per_s",
-                        "cpu_ms_per_response",
-                        "median_ms",
-                        "p95_ms",
-                        "load_average",
-                    )
+                    key: round(statistics.median(r[key] for r in mine), 2) for key in FIGURES
                 }
         result = {"bench": "sso.compare", "concurrency": level, **medians}
         if len(medians) == 2:
