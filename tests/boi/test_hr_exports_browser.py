@@ -71,7 +71,7 @@ def _positions_in_file(rows, number, school, job, start, end, codes) -> dict[str
                 codes["school number"][row[school]],
                 codes["assignment code"][row[job]],
                 _iso(row[start]),
-                _iso(row[end]) if row[end] else "",
+                _iso(row[end]) if row[end] else None,
             )
         )
     return out
@@ -130,8 +130,9 @@ def _preflight_and_sync(page, staff: int) -> str:
     page.locator("#preflight").click()
     summary = page.locator("#preflight-summary")
     summary.wait_for()
-    assert re.search(rf"Staff missing in Campus \(will be added\)\s+{staff}\b", summary.inner_text())
-    assert re.search(r"Likely duplicates\s+0\b", summary.inner_text())
+    text = summary.inner_text()
+    assert re.search(rf"Staff missing in Campus \(will be added\)\s+{staff}\b", text)
+    assert re.search(r"Likely duplicates\s+0\b", text)
     page.get_by_role("button", name="Start a synchronization").click()
     page.wait_for_url(RUN)
     page.locator("#run-state", has_text="Validated").wait_for()
@@ -150,14 +151,16 @@ def _commit_after_passkey_check(page, run_url: str, staff: int) -> None:
     page.locator("#results-summary", has_text=f"{staff} succeeded, 0 failed").wait_for()
 
 
+def _held_position(p: dict) -> tuple:
+    end = p.get("endDate") or None
+    return (p["schoolNumber"], p.get("assignmentCode") or "", p["startDate"], end)
+
+
 def _campus_holds(connection, positions: dict[str, set], employments: dict[str, list]) -> None:
     client = client_for(connection)
     for number, expected in positions.items():
         [held] = client.find_staff(number)
-        in_campus = {
-            (p["schoolNumber"], p.get("assignmentCode") or "", p["startDate"], p.get("endDate") or "")
-            for p in held["positions"]
-        }
+        in_campus = {_held_position(p) for p in held["positions"]}
         assert in_campus == expected, number
         kept = sorted((e["hireDate"], e.get("terminationDate") or "") for e in held["employments"])
         assert kept == employments[number], number
