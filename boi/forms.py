@@ -123,7 +123,7 @@ class ErrorLogFilterForm(forms.Form):
     action = forms.ChoiceField(
         choices=[("", "Any"), ("GET", "GET"), ("POST", "POST"), ("PUT", "PUT")], required=False
     )
-    q = forms.CharField(required=False, label="Path or message contains")
+    q = forms.CharField(required=False, label="Staff number, or path or message contains")
     since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     run = forms.IntegerField(required=False, min_value=1, label="Sync")
 
