@@ -24,6 +24,7 @@ class ConnectionForm(forms.ModelForm):
             "scope",
             "household_allowed",
             "request_timeout_seconds",
+            "people_connection",
         ]
 
     def __init__(self, *args, **kwargs):

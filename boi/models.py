@@ -41,6 +41,19 @@ class BoiConnection(models.Model):
         "the HR system”: when off, addresses are not sent.",
     )
     request_timeout_seconds = models.PositiveSmallIntegerField(default=30)
+    # The BOI API searches staff only; pre-flight searches every person (students, parents)
+    # over this Campus's OneRoster users (boi.services.person_search).
+    people_connection = models.ForeignKey(
+        "staff.CampusConnection",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        limit_choices_to={"kind": "rest"},
+        verbose_name="Campus people search (OneRoster connection)",
+        help_text="Pre-flight looks here for students, parents and guardians with a new "
+        "hire's name and birth date.",
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)
     last_error = models.TextField(blank=True)
     last_checked_at = models.DateTimeField(null=True, blank=True)

@@ -94,6 +94,11 @@ def format_watermark(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
+def filter_value(value: str) -> str:
+    """A OneRoster filter value, quoted: ``O'Brien`` → ``'O''Brien'``."""
+    return "'" + value.replace("'", "''") + "'"
+
+
 class RestConnector:
     def __init__(self, config: RestSettings, cache: SharedCache, cache_key: str, *, session=None):
         self.config = config
@@ -220,10 +225,16 @@ class RestConnector:
             (self._json(response, "demographics").get("demographics") or {}).get("birthDate")
         )
 
-    def iter_users(self, *, since: datetime | None, progress: Progress) -> Iterator[dict]:
+    def iter_users(
+        self, *, since: datetime | None, progress: Progress, where: str = ""
+    ) -> Iterator[dict]:
+        """Every user (modified after ``since``), page by page; ``where``: a OneRoster
+        filter of its own instead (``filter_value`` quotes its values)."""
         params = {"limit": self.config.page_size, "offset": 0, "sort": "sourcedId"}
         if since is not None:
             params["filter"] = f"dateLastModified>'{format_watermark(since)}'"
+        if where:
+            params["filter"] = where
         url, first = self._url("users"), True
         while url:
             response = self._get(url, params if first else None, what="OneRoster users")
