@@ -205,9 +205,17 @@ class RestConnector:
     def test_connection(self) -> str:
         self.tokens.forget()
         self.tokens.token()
+        total = self.users_total()
+        return (
+            "Signed in with the client credentials; Campus reports "
+            f"{'?' if total is None else total} users."
+        )
+
+    def users_total(self) -> int | None:
+        """How many users Campus has (a one-user page's X-Total-Count; None: not said)."""
         response = self._get(self._url("users"), {"limit": 1}, what="OneRoster users")
-        total = response.headers.get("X-Total-Count", "?")
-        return f"Signed in with the client credentials; Campus reports {total} users."
+        total = response.headers.get("X-Total-Count", "")
+        return int(total) if total.isascii() and total.isdigit() else None
 
     def get_person(self, key: str) -> CampusPerson | None:
         response = self._get(self._url(f"users/{key}"), what="OneRoster user")

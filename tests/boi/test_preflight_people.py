@@ -111,7 +111,7 @@ def test_a_parent_and_a_former_student_hired_as_staff_are_likely_duplicates(
     campus, people_connection, monkeypatch, one_pass
 ):
     if one_pass:
-        monkeypatch.setattr(person_search, "NAME_QUERIES_MAX", 0)
+        monkeypatch.setattr(person_search, "PAGE_COST_IN_NAME_QUERIES", 0)
     parent, student = _hires()
     lines = [
         _hr_line("N9001", parent),
