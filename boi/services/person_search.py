@@ -14,7 +14,8 @@ students, parents, guardians and staff alike — so after the staff numbers are 
   bench_people_search.py); given and family name are compared whole, without case or
   accents;
 - a name match's birth date is read from OneRoster demographics (one call per candidate,
-  not per HR row, and only when HR has a birth date) and must equal HR's;
+  not per HR row, and only when HR has a birth date; every user's demographics in one
+  paged pass when that takes fewer requests) and must equal HR's;
 - each HR staff member matched becomes a likely duplicate naming the Campus person, their
   OneRoster roles (student, parent …) and person ID.
 
@@ -32,9 +33,11 @@ from idbridge.connectors.types import Progress
 from staff.connectors import connector_for
 from staff.models import CampusConnection
 
-# A page of users costs the sandbox about as much as this many name queries (measured at
-# 20,000 persons, pages of 1,000: 0.8 s a page, 0.38 s a query).
+# A page of users (or of demographics) costs the sandbox about as much as this many name
+# queries / demographics calls (bench/bench_people_search.py at 20,000 persons, pages of
+# 1,000: 0.6-0.8 s a page, 0.38 s a name query, 0.07 s a user's demographics).
 PAGE_COST_IN_NAME_QUERIES = 2
+PAGE_COST_IN_DEMOGRAPHICS_CALLS = 10
 MATCHES_KEPT = 5
 
 
@@ -60,11 +63,11 @@ def _name_of(user: dict) -> tuple[str, str]:
     return fold(str(user.get("familyName") or "")), fold(str(user.get("givenName") or ""))
 
 
-def _users_named(connector: RestConnector, names: set[tuple[str, str]]) -> Iterator[dict]:
+def _users_named(
+    connector: RestConnector, names: set[tuple[str, str]], pages: int | None
+) -> Iterator[dict]:
     """OneRoster users whose (family, given) name folds to one of ``names``."""
     family = sorted({last for last, _ in names})
-    total = connector.users_total()
-    pages = -(-total // connector.config.page_size) if total is not None else None
     if pages is not None and len(family) > pages * PAGE_COST_IN_NAME_QUERIES:
         queries: Iterable[str] = [""]  # every user, in one paged pass
     else:
@@ -91,14 +94,28 @@ def _as_match(connector: RestConnector, user: dict) -> dict:
     return {k: v for k, v in match.items() if v not in (None, "", [])}
 
 
-def _birth_dates(connector: RestConnector, users: list[dict]) -> dict[str, str]:
-    """sourcedId → the user's birth date (ISO, "" when Campus has none), one call each."""
+def _birth_dates(connector: RestConnector, users: list[dict], pages: int | None) -> dict:
+    """sourcedId → the user's birth date (ISO, "" when Campus has none): one demographics
+    call per user, or every user's demographics read in one paged pass when that costs
+    less."""
+    wanted = {str(user["sourcedId"]) for user in users}
+    if pages is not None and len(wanted) > pages * PAGE_COST_IN_DEMOGRAPHICS_CALLS:
+        return {
+            str(d.get("sourcedId")): str(d.get("birthDate") or "")
+            for d in connector.iter_demographics()
+            if str(d.get("sourcedId")) in wanted
+        }
     out = {}
-    for user in users:
-        sourced_id = str(user["sourcedId"])
+    for sourced_id in sorted(wanted):
         birth = connector.birth_date(sourced_id)
         out[sourced_id] = birth.isoformat() if birth else ""
     return out
+
+
+def _pages(connector: RestConnector) -> int | None:
+    """Pages of users (and of demographics) Campus has; None when it does not say."""
+    total = connector.users_total()
+    return -(-total // connector.config.page_size) if total is not None else None
 
 
 def people_duplicates_find(*, hr_import: HrImport) -> int | None:
@@ -118,11 +135,12 @@ def people_duplicates_find(*, hr_import: HrImport) -> int | None:
     if not names:
         return 0
     connector = connector_for(connection)
+    pages = _pages(connector)
     by_name: dict[tuple[str, str], list[dict]] = {}
-    for user in _users_named(connector, names):
+    for user in _users_named(connector, names, pages):
         by_name.setdefault(_name_of(user), []).append(user)
     dated = {(fold(c.row.last_name), fold(c.row.first_name)) for c in checks if c.row.birth_date}
-    births = _birth_dates(connector, [u for key in dated for u in by_name.get(key, [])])
+    births = _birth_dates(connector, [u for key in dated for u in by_name.get(key, [])], pages)
     marked = []
     for check in checks:
         row = check.row

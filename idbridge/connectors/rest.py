@@ -243,18 +243,27 @@ class RestConnector:
             params["filter"] = f"dateLastModified>'{format_watermark(since)}'"
         if where:
             params["filter"] = where
-        url, first = self._url("users"), True
+        yield from self._iter_pages("users", params, progress)
+
+    def iter_demographics(self) -> Iterator[dict]:
+        """Every user's demographics (birth date), page by page."""
+        params = {"limit": self.config.page_size, "offset": 0, "sort": "sourcedId"}
+        yield from self._iter_pages("demographics", params, Progress())
+
+    def _iter_pages(self, collection: str, params: dict, progress: Progress) -> Iterator[dict]:
+        what = f"OneRoster {collection}"
+        url, first = self._url(collection), True
         while url:
-            response = self._get(url, params if first else None, what="OneRoster users")
+            response = self._get(url, params if first else None, what=what)
             if response.status_code == 404:
-                raise PermanentCampusError("OneRoster users: not found (check the base URL).")
+                raise PermanentCampusError(f"{what}: not found (check the base URL).")
             total = response.headers.get("X-Total-Count", "")
             if first and total.isascii() and total.isdigit():
                 progress.total = int(total)
             first = False
-            for user in self._json(response, "OneRoster users").get("users") or []:
+            for record in self._json(response, what).get(collection) or []:
                 progress.done += 1
-                yield user
+                yield record
             url = response.links.get("next", {}).get("url")
 
     def iter_new_staff(self, cursor: PollCursor, progress: Progress) -> Iterator[CampusPerson]:

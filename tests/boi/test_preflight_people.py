@@ -106,12 +106,13 @@ def _hires():
     return parent, student
 
 
-@pytest.mark.parametrize("one_pass", [False, True], ids=["by family name", "every user"])
+@pytest.mark.parametrize("one_pass", [False, True], ids=["one by one", "page by page"])
 def test_a_parent_and_a_former_student_hired_as_staff_are_likely_duplicates(
     campus, people_connection, monkeypatch, one_pass
 ):
-    if one_pass:
+    if one_pass:  # every user, then every user's demographics, read page by page
         monkeypatch.setattr(person_search, "PAGE_COST_IN_NAME_QUERIES", 0)
+        monkeypatch.setattr(person_search, "PAGE_COST_IN_DEMOGRAPHICS_CALLS", 0)
     parent, student = _hires()
     lines = [
         _hr_line("N9001", parent),
@@ -152,3 +153,15 @@ def test_without_a_people_connection_only_staff_are_searched_and_the_page_says_s
     assert hr_import.preflight_summary["people_searched"] is False
     page = login(hr_operator).get(f"/boi/imports/{hr_import.id}/").content.decode()
     assert "Students, parents and guardians were not searched" in page
+
+
+def test_every_users_demographics_are_read_page_by_page(people_connection):
+    from staff.connectors import connector_for
+
+    read = {
+        d["sourcedId"]: d["birthDate"] for d in connector_for(people_connection).iter_demographics()
+    }
+    people = Person.objects.all()
+    assert len(read) == people.count() > people_connection.page_size
+    for person in people:
+        assert read[str(person.pk)] == (person.birth_date.isoformat() if person.birth_date else "")
