@@ -148,7 +148,7 @@ def measure(hr_import: HrImport, size: int) -> dict:
     original = RestConnector._get
 
     def counted(self, url, params=None, *, what):
-        kind = "demographics" if "/demographics/" in url else "users"
+        kind = "demographics" if "/demographics" in url else "users"  # a page or one
         started = time.perf_counter()
         try:
             return original(self, url, params, what=what)
