@@ -165,3 +165,29 @@ def test_every_users_demographics_are_read_page_by_page(people_connection):
     assert len(read) == people.count() > people_connection.page_size
     for person in people:
         assert read[str(person.pk)] == (person.birth_date.isoformat() if person.birth_date else "")
+
+
+def test_the_operator_chooses_the_people_connection_among_the_cloud_rest_ones(
+    campus, login, hr_operator
+):
+    rest = CampusConnection.objects.create(name="District OneRoster", kind="rest")
+    CampusConnection.objects.create(name="District SOAP", kind="soap")
+    client = login(hr_operator)
+    form = client.get(f"/boi/connections/{campus.id}/edit/").content.decode()
+    assert "District OneRoster" in form and "District SOAP" not in form
+    data = {
+        "name": campus.name,
+        "client_id": campus.client_id,
+        "token_url": campus.token_url,
+        "base_url": campus.base_url,
+        "scope": campus.scope,
+        "household_allowed": "on",
+        "request_timeout_seconds": 30,
+        "people_connection": rest.id,
+    }
+    response = client.post(f"/boi/connections/{campus.id}/edit/", data)
+    assert response.status_code == 302
+    campus.refresh_from_db()
+    assert campus.people_connection == rest
+    page = client.get(f"/boi/connections/{campus.id}/").content.decode()
+    assert "District OneRoster (OneRoster): pre-flight also looks for students" in page
