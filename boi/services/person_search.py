@@ -19,7 +19,9 @@ students, parents, guardians and staff alike — so after the staff numbers are 
 - each HR staff member matched becomes a likely duplicate naming the Campus person, their
   OneRoster roles (student, parent …) and person ID.
 
-Without a people connection only staff are searched, and the pre-flight page says so.
+Without a people connection only staff are searched, and the pre-flight page says so; so
+it does when OneRoster refuses (the staff checks stand). Campus not answering is retried
+with the rest of the pre-flight.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from collections.abc import Iterable, Iterator
 
 from boi.models import HrImport, StaffCheck
 from idbridge.connectors.rest import NON_STAFF_ROLES, RestConnector, filter_value
-from idbridge.connectors.types import Progress
+from idbridge.connectors.types import PermanentCampusError, Progress
 from staff.connectors import connector_for
 from staff.models import CampusConnection
 
@@ -164,7 +166,12 @@ def summary_with_people(summary: dict, *, hr_import: HrImport, running=None) -> 
         done = summary["addresses"] + summary["staff_found"] + summary["staff_missing"]
         done += summary["likely_duplicates"]
         running.progress(done, step="Students, parents and guardians in Campus")
-    found = people_duplicates_find(hr_import=hr_import) or 0
+    try:
+        found = people_duplicates_find(hr_import=hr_import) or 0
+    except PermanentCampusError as exc:  # the staff checks stand; the page says why not
+        summary["people_searched"] = False
+        summary["people_search_error"] = str(exc)
+        return summary
     summary["staff_missing"] -= found
     summary["likely_duplicates"] += found
     summary["people_duplicates"] = found

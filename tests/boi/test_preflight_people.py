@@ -191,3 +191,19 @@ def test_the_operator_chooses_the_people_connection_among_the_cloud_rest_ones(
     assert campus.people_connection == rest
     page = client.get(f"/boi/connections/{campus.id}/").content.decode()
     assert "District OneRoster (OneRoster): pre-flight also looks for students" in page
+
+
+def test_a_refused_people_search_leaves_the_staff_checks_and_says_why(
+    campus, people_connection, login, hr_operator
+):
+    people_connection.client_secret = "not the secret"
+    people_connection.save()
+    parent, _ = _hires()
+    hr_import = _preflight(campus, [_hr_line("N9001", parent)])
+    assert _outcomes(hr_import)["N9001"][0] == StaffCheck.Outcome.MISSING
+    summary = hr_import.preflight_summary
+    assert summary["people_searched"] is False and summary["people_search_error"]
+    page = login(hr_operator).get(f"/boi/imports/{hr_import.id}/").content.decode()
+    assert (
+        "Students, parents and guardians were not searched: Campus's OneRoster refused" in page
+    )
