@@ -204,6 +204,4 @@ def test_a_refused_people_search_leaves_the_staff_checks_and_says_why(
     summary = hr_import.preflight_summary
     assert summary["people_searched"] is False and summary["people_search_error"]
     page = login(hr_operator).get(f"/boi/imports/{hr_import.id}/").content.decode()
-    assert (
-        "Students, parents and guardians were not searched: Campus's OneRoster refused" in page
-    )
+    assert "Students, parents and guardians were not searched: Campus's OneRoster refused" in page
