@@ -17,6 +17,8 @@ from boi.models import BoiConnection, MappingValue
 from boi.samples import DEMO_MAPPINGS
 from idbridge.audit.services import audit_record
 from idbridge.core.demo import demo_step
+from staff.demo import REST_NAME
+from staff.models import CampusConnection
 
 NAME = "Campus sandbox"
 ACTOR = "manage.py demo"
@@ -33,6 +35,7 @@ def boi_demo_setup(stdout) -> BoiConnection | None:
     with transaction.atomic():
         connection, created = _connection_ensure(credentials)
         _demo_mappings_ensure(connection)
+        _people_connection_ensure(connection)
         if created:
             audit_record(
                 actor=ACTOR,
@@ -70,6 +73,14 @@ def _connection_ensure(credentials: dict) -> tuple[BoiConnection, bool]:
         connection.status = BoiConnection.Status.NEW
         connection.save()
     return connection, created
+
+
+def _people_connection_ensure(connection: BoiConnection) -> None:
+    """Pre-flight searches students and parents over the demo's OneRoster connection."""
+    people = CampusConnection.objects.filter(name=REST_NAME, kind="rest").first()
+    if people is not None and connection.people_connection_id is None:
+        connection.people_connection = people
+        connection.save(update_fields=["people_connection"])
 
 
 def _demo_mappings_ensure(connection: BoiConnection) -> None:

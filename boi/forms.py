@@ -24,6 +24,7 @@ class ConnectionForm(forms.ModelForm):
             "scope",
             "household_allowed",
             "request_timeout_seconds",
+            "people_connection",
         ]
 
     def __init__(self, *args, **kwargs):
@@ -123,7 +124,7 @@ class ErrorLogFilterForm(forms.Form):
     action = forms.ChoiceField(
         choices=[("", "Any"), ("GET", "GET"), ("POST", "POST"), ("PUT", "PUT")], required=False
     )
-    q = forms.CharField(required=False, label="Path or message contains")
+    q = forms.CharField(required=False, label="Staff number, or path or message contains")
     since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     run = forms.IntegerField(required=False, min_value=1, label="Sync")
 

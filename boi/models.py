@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from boi.error_log_models import ErrorLogEntry, ErrorLogStaff  # noqa: F401 (the app's models)
 from idbridge.fields import EncryptedTextField
 from idbridge.jobs.models import Job
 
@@ -40,6 +41,19 @@ class BoiConnection(models.Model):
         "the HR system”: when off, addresses are not sent.",
     )
     request_timeout_seconds = models.PositiveSmallIntegerField(default=30)
+    # The BOI API searches staff only; pre-flight searches every person (students, parents)
+    # over this Campus's OneRoster users (boi.services.person_search).
+    people_connection = models.ForeignKey(
+        "staff.CampusConnection",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        limit_choices_to={"kind": "rest"},
+        verbose_name="Campus people search (OneRoster connection)",
+        help_text="Pre-flight looks here for students, parents and guardians with a new "
+        "hire's name and birth date.",
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)
     last_error = models.TextField(blank=True)
     last_checked_at = models.DateTimeField(null=True, blank=True)
@@ -398,29 +412,6 @@ class SyncStaff(models.Model):
 
     def __str__(self):
         return f"{self.staff_number} in {self.run_id}"
-
-
-class ErrorLogEntry(models.Model):
-    """A failed Campus call (Campus's Business Office Error Log, on idbridge's side)."""
-
-    connection = models.ForeignKey(
-        BoiConnection, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    run = models.ForeignKey(SyncRun, null=True, blank=True, on_delete=models.SET_NULL)
-    at = models.DateTimeField(default=timezone.now, db_index=True)
-    action = models.CharField(max_length=10)  # HTTP method
-    path = models.CharField(max_length=500)
-    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    message = models.TextField()
-    payload = models.TextField(blank=True, help_text="Request body, SSNs masked")
-    permanent = models.BooleanField(default=True)
-
-    class Meta:
-        ordering = ["-at", "-id"]
-        verbose_name_plural = "error log entries"
-
-    def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.path}"
 
 
 class Alert(models.Model):

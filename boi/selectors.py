@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import zlib
 from datetime import datetime
 
 from django.db.models import Q
@@ -12,6 +13,7 @@ from boi.models import (
     Alert,
     BoiConnection,
     ErrorLogEntry,
+    ErrorLogStaff,
     HrImport,
     HrRow,
     MappingProfile,
@@ -76,12 +78,20 @@ def error_log_list(*, action="", q="", since: datetime | None = None, run_id: in
     if action:
         entries = entries.filter(action=action)
     if q:
-        entries = entries.filter(Q(path__icontains=q) | Q(message__icontains=q))
+        named = ErrorLogStaff.objects.filter(staff_number=q).values("entry_id")
+        entries = entries.filter(Q(path__icontains=q) | Q(message__icontains=q) | Q(id__in=named))
     if since:
         entries = entries.filter(at__gte=since)
     if run_id:
         entries = entries.filter(run_id=run_id)
     return entries
+
+
+def error_log_request(entry: ErrorLogEntry) -> bytes:
+    """The entry's whole request body (JSON, SSNs masked) as it was sent."""
+    if entry.request_gz:
+        return zlib.decompress(bytes(entry.request_gz))
+    return entry.payload.encode()  # an entry from before requests were kept whole
 
 
 RUN_JOB_STATES = {"idle": "", "queued": "queued", "running": "running", "failed": "failed"}

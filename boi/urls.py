@@ -67,6 +67,7 @@ urlpatterns = [
     # Error log
     path("errors/", runs.error_log, name="errors"),
     path("errors/<int:entry_id>/", runs.error_detail, name="error"),
+    path("errors/<int:entry_id>/request.json", runs.error_request_download, name="error_request"),
     path("errors.pdf", runs.error_log_pdf_view, name="errors_pdf"),
     # Day to day
     path("day/", daytoday.day_to_day, name="day"),

@@ -42,6 +42,11 @@ urlpatterns = [
     path(f"{ONEROSTER}/schools", oneroster.schools, name="oneroster_schools"),
     path(f"{ONEROSTER}/schools/<str:sourced_id>", oneroster.school, name="oneroster_school"),
     path(
+        f"{ONEROSTER}/demographics",
+        oneroster.demographics_list,
+        name="oneroster_demographics_list",
+    ),
+    path(
         f"{ONEROSTER}/demographics/<str:sourced_id>",
         oneroster.demographics,
         name="oneroster_demographics",

@@ -283,7 +283,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "Street 1",
         "Home Address",
     ),
-    "address_po_box": ("PO Box", "P.O. Box", "Box", "PO Box Number", "Box Number", "POB"),
+    "address_po_box": ("PO Box", "P.O. Box", "Box", "POB", "PO Box Flag", "Is PO Box"),
+    "address_po_box_number": ("PO Box Number", "Box Number", "PO Box No", "POB Number"),
     "address_number": (
         "House Number",
         "Street Number",

@@ -23,6 +23,7 @@ from boi.models import AddressCheck, HrImport, HrRow, StaffCheck
 from boi.rules.addresses import components_of
 from boi.services import ConsoleError
 from boi.services.lookups import CampusLookups
+from boi.services.person_search import summary_with_people
 from idbridge.audit.services import audit_record
 from idbridge.connectors.types import PermanentCampusError, TransientCampusError
 from idbridge.db import pages, rows_delete
@@ -77,6 +78,7 @@ def _preflight(running: RunningJob) -> dict:
         summary = _addresses(hr_import, lookups, rows, running)
         running.progress(summary["addresses"], step="Staff numbers in Campus")
         summary.update(_staff(hr_import, lookups, rows, running, done=summary["addresses"]))
+    summary = summary_with_people(summary, hr_import=hr_import, running=running)
     with transaction.atomic():
         HrImport.objects.filter(id=import_id).update(
             preflight_status="done", preflight_summary=summary

@@ -265,6 +265,15 @@ def error_detail(request, entry_id):
 
 
 @permission_required("core.view_boi")
+def error_request_download(request, entry_id):
+    """The entry's whole request body as sent (JSON, SSNs masked)."""
+    entry = get_object_or_404(ErrorLogEntry, id=entry_id)
+    response = HttpResponse(selectors.error_log_request(entry), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="boi-error-{entry.id}-request.json"'
+    return response
+
+
+@permission_required("core.view_boi")
 def error_log_pdf_view(request):
     _, filters = _error_filters(request)
     entries = selectors.error_log_list(**filters)[:2000]

@@ -94,6 +94,11 @@ def format_watermark(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
+def filter_value(value: str) -> str:
+    """A OneRoster filter value, quoted: ``O'Brien`` → ``'O''Brien'``."""
+    return "'" + value.replace("'", "''") + "'"
+
+
 class RestConnector:
     def __init__(self, config: RestSettings, cache: SharedCache, cache_key: str, *, session=None):
         self.config = config
@@ -200,9 +205,17 @@ class RestConnector:
     def test_connection(self) -> str:
         self.tokens.forget()
         self.tokens.token()
+        total = self.users_total()
+        return (
+            "Signed in with the client credentials; Campus reports "
+            f"{'?' if total is None else total} users."
+        )
+
+    def users_total(self) -> int | None:
+        """How many users Campus has (a one-user page's X-Total-Count; None: not said)."""
         response = self._get(self._url("users"), {"limit": 1}, what="OneRoster users")
-        total = response.headers.get("X-Total-Count", "?")
-        return f"Signed in with the client credentials; Campus reports {total} users."
+        total = response.headers.get("X-Total-Count", "")
+        return int(total) if total.isascii() and total.isdigit() else None
 
     def get_person(self, key: str) -> CampusPerson | None:
         response = self._get(self._url(f"users/{key}"), what="OneRoster user")
@@ -220,22 +233,37 @@ class RestConnector:
             (self._json(response, "demographics").get("demographics") or {}).get("birthDate")
         )
 
-    def iter_users(self, *, since: datetime | None, progress: Progress) -> Iterator[dict]:
+    def iter_users(
+        self, *, since: datetime | None, progress: Progress, where: str = ""
+    ) -> Iterator[dict]:
+        """Every user (modified after ``since``), page by page; ``where``: a OneRoster
+        filter of its own instead (``filter_value`` quotes its values)."""
         params = {"limit": self.config.page_size, "offset": 0, "sort": "sourcedId"}
         if since is not None:
             params["filter"] = f"dateLastModified>'{format_watermark(since)}'"
-        url, first = self._url("users"), True
+        if where:
+            params["filter"] = where
+        yield from self._iter_pages("users", params, progress)
+
+    def iter_demographics(self) -> Iterator[dict]:
+        """Every user's demographics (birth date), page by page."""
+        params = {"limit": self.config.page_size, "offset": 0, "sort": "sourcedId"}
+        yield from self._iter_pages("demographics", params, Progress())
+
+    def _iter_pages(self, collection: str, params: dict, progress: Progress) -> Iterator[dict]:
+        what = f"OneRoster {collection}"
+        url, first = self._url(collection), True
         while url:
-            response = self._get(url, params if first else None, what="OneRoster users")
+            response = self._get(url, params if first else None, what=what)
             if response.status_code == 404:
-                raise PermanentCampusError("OneRoster users: not found (check the base URL).")
+                raise PermanentCampusError(f"{what}: not found (check the base URL).")
             total = response.headers.get("X-Total-Count", "")
             if first and total.isascii() and total.isdigit():
                 progress.total = int(total)
             first = False
-            for user in self._json(response, "OneRoster users").get("users") or []:
+            for record in self._json(response, what).get(collection) or []:
                 progress.done += 1
-                yield user
+                yield record
             url = response.links.get("next", {}).get("url")
 
     def iter_new_staff(self, cursor: PollCursor, progress: Progress) -> Iterator[CampusPerson]:

@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from sandbox.oneroster.orgs import ORG_FIELDS
-from sandbox.oneroster.users import FILTER_FIELDS, SORT_FIELDS, USER_FIELDS
+from sandbox.oneroster.users import (
+    DEMOGRAPHICS_FIELDS,
+    DEMOGRAPHICS_FILTERS,
+    DEMOGRAPHICS_SORTS,
+    FILTER_FIELDS,
+    SORT_FIELDS,
+    USER_FIELDS,
+)
 
 BASE = "/sandbox/campus/api/oneroster/v1p2/{appName}/ims/oneroster/rostering/v1p2"
 TOKEN = "/sandbox/campus/oauth2/token"
@@ -300,6 +307,12 @@ def description(server_url: str) -> dict:
             ),
             f"{BASE}/schools/{{sourcedId}}": _get(
                 "One school", [_APP, _SOURCED_ID], _one_response("org", "Org"), not_found=True
+            ),
+            f"{BASE}/demographics": _get(
+                "Every user's demographics (birth dates), paged",
+                _collection_params(DEMOGRAPHICS_FILTERS, DEMOGRAPHICS_SORTS, DEMOGRAPHICS_FIELDS),
+                _list_response("demographics", "Demographics"),
+                scope="roster-demographics.readonly",
             ),
             f"{BASE}/demographics/{{sourcedId}}": _get(
                 "A user's demographics (birth date)",

@@ -54,6 +54,9 @@ FILTER_FIELDS = (
     "identifier",
     "role",
 )
+DEMOGRAPHICS_FIELDS = ("sourcedId", "status", "dateLastModified", "birthDate", "sex")
+DEMOGRAPHICS_FILTERS = ("sourcedId", "status", "dateLastModified")
+DEMOGRAPHICS_SORTS = ("sourcedId", "dateLastModified")
 SORT_FIELDS = ("sourcedId", "dateLastModified", "givenName", "familyName", "middleName", "email")
 NAME_FIELDS = {"givenName": "first_name", "familyName": "last_name", "middleName": "middle_name"}
 STRING_LOOKUPS = {"=": "exact", ">": "gt", ">=": "gte", "<": "lt", "<=": "lte", "~": "icontains"}

@@ -34,6 +34,9 @@ from sandbox.oneroster.protocol import (
 )
 from sandbox.oneroster.serialize import Refs, demographics_to_dict, user_to_dict
 from sandbox.oneroster.users import (
+    DEMOGRAPHICS_FIELDS,
+    DEMOGRAPHICS_FILTERS,
+    DEMOGRAPHICS_SORTS,
     FILTER_FIELDS,
     SORT_FIELDS,
     USER_FIELDS,
@@ -148,23 +151,28 @@ def _user_or_404(sourced_id: str):
     return user
 
 
-@oneroster_endpoint("oneroster.users")
-def users(request, app):
-    params = request.GET
+def _users_page(params, filter_fields, sort_fields):
+    """One page of persons as the collection's paging, filter and sort ask: (the users'
+    data, the matching total, the page)."""
     page = parse_paging(params, settings.CAMPUS_SANDBOX_ONEROSTER_MAX_LIMIT)
-    flt = _filter(params, FILTER_FIELDS)
-    sort = parse_sort(params, SORT_FIELDS)
-    fields = parse_fields(params, USER_FIELDS)
-    today = timezone.localdate()
+    flt = _filter(params, filter_fields)
+    sort = parse_sort(params, sort_fields)
     try:
-        qs = users_queryset(flt, sort, today)
+        qs = users_queryset(flt, sort, timezone.localdate())
     except FilterError as exc:
         raise OneRosterError(400, exc.code, str(exc)) from None
     total = qs.count()
     ordered = page_queryset(qs, flt, sort, total)
     ids = list(ordered.values_list("pk", flat=True)[page.offset : page.offset + page.limit])
-    refs = _refs(request, app)
-    records = [user_to_dict(u, refs, today) for u in load_users(ids)]
+    return load_users(ids), total, page
+
+
+@oneroster_endpoint("oneroster.users")
+def users(request, app):
+    fields = parse_fields(request.GET, USER_FIELDS)
+    found, total, page = _users_page(request.GET, FILTER_FIELDS, SORT_FIELDS)
+    refs, today = _refs(request, app), timezone.localdate()
+    records = [user_to_dict(u, refs, today) for u in found]
     return _collection(request, "users", records, total, page, fields)
 
 
@@ -173,6 +181,16 @@ def user(request, app, sourced_id):
     fields = parse_fields(request.GET, USER_FIELDS)
     record = user_to_dict(_user_or_404(sourced_id), _refs(request, app), timezone.localdate())
     return JsonResponse({"user": select_fields(record, fields)})
+
+
+@oneroster_endpoint("oneroster.demographics", scope=ROSTER_DEMOGRAPHICS_SCOPE)
+def demographics_list(request, app):
+    """Every user's demographics, paged (OneRoster getAllDemographics)."""
+    fields = parse_fields(request.GET, DEMOGRAPHICS_FIELDS)
+    found, total, page = _users_page(request.GET, DEMOGRAPHICS_FILTERS, DEMOGRAPHICS_SORTS)
+    today = timezone.localdate()
+    records = [demographics_to_dict(u, today) for u in found]
+    return _collection(request, "demographics", records, total, page, fields)
 
 
 @oneroster_endpoint("oneroster.demographics", scope=ROSTER_DEMOGRAPHICS_SCOPE)
