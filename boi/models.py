@@ -382,7 +382,7 @@ class SyncStaff(models.Model):
     row = models.ForeignKey(HrRow, null=True, on_delete=models.SET_NULL, related_name="+")
     staff_number = models.CharField(max_length=50)
     name = models.CharField(max_length=200, blank=True)
-    action = models.CharField(max_length=10, blank=True)  # add | update | error (validate)
+    action = models.CharField(max_length=10, blank=True)  # add|update|unchanged|error
     has_conflict = models.BooleanField(default=False)
     report = models.JSONField(default=dict, blank=True)
     outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.PENDING)
@@ -398,6 +398,22 @@ class SyncStaff(models.Model):
 
     def __str__(self):
         return f"{self.staff_number} in {self.run_id}"
+
+    @property
+    def action_words(self) -> str:
+        """What validate said Campus will do with them: "to be added", "no change" …"""
+        from boi.services.sync.words import ACTION_WORDS
+
+        return ACTION_WORDS.get(self.action, "not validated yet")
+
+    @property
+    def report_problems(self) -> list[str]:
+        """The errors and conflicts of their validate-report entry, in HR's words."""
+        from boi.services.sync.words import error_in_words
+
+        report = self.report or {}
+        problems = [*(report.get("errors") or []), *(report.get("conflicts") or [])]
+        return [error_in_words(p if isinstance(p, dict) else {"message": p}) for p in problems]
 
 
 class ErrorLogEntry(models.Model):
@@ -421,6 +437,13 @@ class ErrorLogEntry(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.path}"
+
+    @property
+    def what(self) -> str:
+        """The failed call in HR's words ("Send staff to Campus (transfer)")."""
+        from boi.services.sync.words import call_in_words
+
+        return call_in_words(self.action, self.path)
 
 
 class Alert(models.Model):

@@ -10,10 +10,10 @@ from django.views.decorators.http import require_GET, require_POST
 from boi import selectors
 from boi.forms import RowFilterForm, column_map_form
 from boi.models import AddressCheck, BoiConnection, HrImport, HrRow, StaffCheck
-from boi.rules.staff import mask_ssns
 from boi.services import ConsoleError, preflight
 from boi.services import imports as services
 from boi.services.sync.runs import sync_readiness, sync_run_create
+from boi.services.sync.words import address_line, components_in_words, staff_summary
 from boi.uploads import EncryptingUploadHandler
 from boi.views.profiles import apply_profile, learn_columns
 from idbridge.core.access import permission_required
@@ -176,9 +176,13 @@ def row_detail(request, import_id, row_id):
         {
             "row": row,
             "imp": row.hr_import,
-            "payload": mask_ssns(row.payload),
+            "summary": staff_summary({**row.payload, "ssn": str(row.ssn or "")}),
             "address": address,
             "normalized": row.address_components,
+            "normalized_words": components_in_words(row.address_components or {}),
+            "campus_address": address_line(address.campus_address)
+            if address and address.campus_address
+            else "",
         },
     )
 
