@@ -399,22 +399,6 @@ class SyncStaff(models.Model):
     def __str__(self):
         return f"{self.staff_number} in {self.run_id}"
 
-    @property
-    def action_words(self) -> str:
-        """What validate said Campus will do with them: "to be added", "no change" …"""
-        from boi.services.sync.words import ACTION_WORDS
-
-        return ACTION_WORDS.get(self.action, "not validated yet")
-
-    @property
-    def report_problems(self) -> list[str]:
-        """The errors and conflicts of their validate-report entry, in HR's words."""
-        from boi.services.sync.words import error_in_words
-
-        report = self.report or {}
-        problems = [*(report.get("errors") or []), *(report.get("conflicts") or [])]
-        return [error_in_words(p if isinstance(p, dict) else {"message": p}) for p in problems]
-
 
 class ErrorLogEntry(models.Model):
     """A failed Campus call (Campus's Business Office Error Log, on idbridge's side)."""
@@ -437,13 +421,6 @@ class ErrorLogEntry(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.path}"
-
-    @property
-    def what(self) -> str:
-        """The failed call in HR's words ("Send staff to Campus (transfer)")."""
-        from boi.services.sync.words import call_in_words
-
-        return call_in_words(self.action, self.path)
 
 
 class Alert(models.Model):

@@ -16,6 +16,7 @@ from boi.pdf import error_log_pdf
 from boi.services import ConsoleError
 from boi.services.sync import commit, runs
 from boi.services.sync.words import (
+    ACTION_WORDS,
     count_of,
     report_entry_lines,
     staff_in_payload,
@@ -219,7 +220,7 @@ def run_report_csv(request, run_id):
                     item.staff_number,
                     item.name,
                     item.row.row_number if item.row else "",
-                    item.action_words,
+                    ACTION_WORDS.get(item.action, "not validated yet"),
                     "yes" if item.has_conflict else "",
                     item.get_outcome_display(),
                     "; ".join(report_entry_lines(item.report or {})),
