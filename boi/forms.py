@@ -51,11 +51,11 @@ class ConnectionForm(forms.ModelForm):
 
 
 class MappingForm(forms.Form):
-    kind = forms.ChoiceField(choices=MappingValue.Kind.choices)
+    kind = forms.ChoiceField(choices=MappingValue.Kind.choices, label="Kind")
     hr_value = forms.CharField(max_length=100, label="HR value")
     campus_value = forms.CharField(max_length=100, required=False, label="Campus value")
-    title_code = forms.CharField(max_length=100, required=False)
-    title_description = forms.CharField(max_length=200, required=False)
+    title_code = forms.CharField(max_length=100, required=False, label="Title code")
+    title_description = forms.CharField(max_length=200, required=False, label="Title description")
 
 
 def _numbered_beyond(name: str, names: list[str]) -> bool:

@@ -1,5 +1,6 @@
 import csv
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
@@ -13,7 +14,7 @@ from boi.models import AddressCheck, BoiConnection, HrImport, HrRow, StaffCheck
 from boi.services import ConsoleError, preflight
 from boi.services import imports as services
 from boi.services.sync.runs import sync_readiness, sync_run_create
-from boi.services.sync.words import address_line, components_in_words, staff_summary
+from boi.services.sync.words import address_line, components_in_words, count_of, staff_summary
 from boi.uploads import EncryptingUploadHandler
 from boi.views.profiles import apply_profile, learn_columns
 from idbridge.core.access import permission_required
@@ -36,7 +37,8 @@ def _import_upload(request, connection_id):
         upload = request.FILES.get("file")
         if upload is None or upload.stored is None:
             if upload is not None and upload.too_large:
-                messages.error(request, "The file is larger than BOI_UPLOAD_MAX_MEGABYTES.")
+                limit = settings.BOI_UPLOAD_MAX_MEGABYTES
+                messages.error(request, f"The file is larger than the {limit} MB allowed.")
             else:
                 messages.error(request, "Choose a CSV, Excel (.xlsx) or JSON file.")
         else:
@@ -147,7 +149,8 @@ def import_progress(request, import_id):
 def import_exclude_bad(request, import_id):
     hr_import = get_object_or_404(HrImport, id=import_id)
     count = services.hr_rows_exclude_bad(hr_import=hr_import, actor=request.user)
-    messages.success(request, f"{count} row(s) with errors excluded; the good rows can go on.")
+    excluded = count_of(count, "row")
+    messages.success(request, f"{excluded} with errors excluded; the good rows can go on.")
     return redirect("boi:import", import_id=hr_import.id)
 
 

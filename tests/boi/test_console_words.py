@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 import pytest
 from django.utils import timezone
 
-from boi.models import Alert, ErrorLogEntry, SyncStaff
+from boi.models import Alert, ErrorLogEntry, MappingValue, SyncStaff
 from boi.services.errorlog import masked_payload
 from boi.services.sync.commit import sync_commit_request
 from boi.services.sync.runs import sync_run_create
@@ -226,13 +226,16 @@ class VisibleText(HTMLParser):
         super().__init__()
         self.parts, self.hidden = [], 0
 
-    HIDDEN = ("script", "style", "details")  # a <details> is closed: Campus support's copy
+    # A closed <details> shows its <summary> only (the Error Log's copy for Campus support).
+    HIDDEN = ("script", "style", "details")
 
     def handle_starttag(self, tag, attrs):
         self.hidden += tag in self.HIDDEN
+        self.hidden -= tag == "summary"
 
     def handle_endtag(self, tag):
         self.hidden -= tag in self.HIDDEN
+        self.hidden += tag == "summary"
 
     def handle_data(self, data):
         if not self.hidden:
@@ -344,3 +347,21 @@ def test_the_run_page_gives_figures_with_units(seeded, login, hr_operator):
     run = seeded["waiting"]
     text = visible_text(login(hr_operator).get(f"/boi/runs/{run.id}/").content.decode())
     assert "To be added 1 staff" in text and "To be updated 1 staff" in text
+
+
+def test_a_refused_mapping_form_keeps_what_was_typed(ready_connection, login, hr_operator):
+    response = login(hr_operator).post(
+        f"/boi/connections/{ready_connection.id}/mappings/",
+        {"kind": "location", "hr_value": "HS9", "campus_value": "999"},
+    )
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert 'value="HS9"' in page and 'value="999"' in page and 'class="error"' in page
+    assert not MappingValue.objects.filter(connection=ready_connection, hr_value="HS9").exists()
+
+
+def test_campus_lists_are_counted_in_words(ready_connection, login, hr_operator):
+    client = login(hr_operator)
+    response = client.post(f"/boi/connections/{ready_connection.id}/lists/", follow=True)
+    text = visible_text(response.content.decode())
+    assert "Fetched from Campus: 3 schools, 3 genders, 3 assignment codes, 2 title codes." in text

@@ -393,3 +393,17 @@ ACTION_WORDS = {  # what validate says Campus will do with a staff member
     "unchanged": "no change",
     "error": "conflict or error",
 }
+
+
+CAMPUS_LISTS = {  # Campus's lists the console fetches: (one, several)
+    "schools": ("school", "schools"),
+    "genders": ("gender", "genders"),
+    "assignmentCodes": ("assignment code", "assignment codes"),
+    "titleCodes": ("title code", "title codes"),
+}
+
+
+def campus_list_count(kind: str, n: int) -> str:
+    """``("assignmentCodes", 12)`` → "12 assignment codes"."""
+    one, several = CAMPUS_LISTS.get(kind, (api_name_in_words(kind).lower(), ""))
+    return count_of(n, one, several or None)
