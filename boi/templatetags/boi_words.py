@@ -5,11 +5,12 @@ live in ``boi.services.sync.words``)::
     {{ entry|call_words }}        → "Send staff to Campus (transfer)"
     {{ item.action|action_words }} → "to be added"
     {{ item|report_problems }}    → ["Home address: house number is required", …]
+    {{ problem.message|api_words }} → "Staff number must be letters and digits only"
 """
 
 from django import template
 
-from boi.services.sync.words import ACTION_WORDS, call_in_words, error_in_words
+from boi.services.sync.words import ACTION_WORDS, call_in_words, error_in_words, in_words
 
 register = template.Library()
 
@@ -32,3 +33,9 @@ def report_problems(item) -> list[str]:
     report = item.report or {}
     problems = [*(report.get("errors") or []), *(report.get("conflicts") or [])]
     return [error_in_words(p if isinstance(p, dict) else {"message": p}) for p in problems]
+
+
+@register.filter
+def api_words(message: str) -> str:
+    """A rule's message with the API names in it put in words."""
+    return in_words(message)

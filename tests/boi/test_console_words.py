@@ -268,7 +268,8 @@ def seeded(upload, fake_boi, django_capture_on_commit_callbacks, hr_operator):
         message="staff E00007: Home address: house number is required",
         payload=masked_payload([STAFF]),
     )
-    return {"committed": committed, "waiting": waiting, "entry": entry}
+    bad = upload(hr_csv([good_row(5), good_row(6).replace("E00006", "E-6", 1)]))
+    return {"committed": committed, "waiting": waiting, "entry": entry, "bad": bad}
 
 
 def _validated(hr_import, capture):
@@ -299,6 +300,8 @@ def _pages(seeded):
         "/boi/errors/",
         f"/boi/errors/{entry.id}/",
         f"/boi/day/?connection={run.connection_id}&staff_number=E00001",
+        f"/boi/imports/{seeded['bad'].id}/",
+        *(f"/boi/imports/{seeded['bad'].id}/rows/{r.id}/" for r in seeded["bad"].rows.all()),
     ]
 
 
@@ -365,3 +368,11 @@ def test_campus_lists_are_counted_in_words(ready_connection, login, hr_operator)
     response = client.post(f"/boi/connections/{ready_connection.id}/lists/", follow=True)
     text = visible_text(response.content.decode())
     assert "Fetched from Campus: 3 schools, 3 genders, 3 assignment codes, 2 title codes." in text
+
+
+def test_a_row_problem_names_the_field_in_words(seeded, login, hr_operator):
+    bad = seeded["bad"].rows.get(has_errors=True)
+    text = visible_text(
+        login(hr_operator).get(f"/boi/imports/{bad.hr_import_id}/rows/{bad.id}/").content.decode()
+    )
+    assert "Staff number must be letters and digits only" in text

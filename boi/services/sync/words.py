@@ -90,6 +90,13 @@ def error_in_words(error: dict) -> str:
     return text[:1].upper() + text[1:]
 
 
+def in_words(message: str) -> str:
+    """A rule's message with its API names in words: "staffNumber must be letters and
+    digits only" → "Staff number must be letters and digits only"."""
+    text = NAMES.sub(lambda m: LABELS[m.group(1)], str(message or ""))
+    return text[:1].upper() + text[1:]
+
+
 def errors_in_words(errors: list[dict]) -> str:
     """Every error of one staff member, one sentence each."""
     return "; ".join(error_in_words(e) for e in errors) or "Campus refused it (no reason given)"
