@@ -20,6 +20,7 @@ from boi.services.sync.words import (
     count_of,
     report_entry_lines,
     staff_in_payload,
+    staff_summary,
 )
 from idbridge.core.access import permission_required
 from idbridge.core.paging import filter_query
@@ -284,7 +285,7 @@ def error_log(request):
 @permission_required("core.view_boi")
 def error_detail(request, entry_id):
     entry = get_object_or_404(ErrorLogEntry, id=entry_id)
-    staff = staff_in_payload(entry.payload)
+    staff = [staff_summary(s) for s in staff_in_payload(entry.payload)]
     return render(request, "boi/error.html", {"entry": entry, "staff": staff})
 
 

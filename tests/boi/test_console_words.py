@@ -376,3 +376,24 @@ def test_a_row_problem_names_the_field_in_words(seeded, login, hr_operator):
         login(hr_operator).get(f"/boi/imports/{bad.hr_import_id}/rows/{bad.id}/").content.decode()
     )
     assert "Staff number must be letters and digits only" in text
+
+
+def test_the_error_log_pdf_names_the_call_and_summarizes_the_staff(seeded, login, hr_operator):
+    import zlib
+
+    response = login(hr_operator).get("/boi/errors.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    streams = re.findall(rb"stream\r?\n(.*?)\r?\nendstream", response.content, re.S)
+    content = b"".join(_inflate(zlib, s) for s in streams).decode("latin-1")
+    shown = re.findall(r"\(((?:\\.|[^\\)])*)\) Tj", content)  # the PDF's text lines
+    text = " ".join(re.sub(r"\\(.)", r"\1", line) for line in shown)
+    assert "Send staff to Campus (transfer)" in text
+    assert "Staff number: E00007" in text and "SSN: ***-**-6789" in text
+    assert "123-45-6789" not in text and '"staffNumber"' not in text
+
+
+def _inflate(zlib, stream: bytes) -> bytes:
+    try:
+        return zlib.decompress(stream)
+    except zlib.error:
+        return stream

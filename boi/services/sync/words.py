@@ -303,8 +303,9 @@ def report_list_figure(name: str, count: int) -> str:
 
 def staff_in_payload(text: str, limit: int = 50) -> list[dict]:
     """The staff objects of an Error Log request body (one staff object, a list of them or
-    ``{"staff": [...]}``) as :func:`staff_summary` dicts, at most ``limit``; none when the
-    body is not JSON (cut short, or not a staff call)."""
+    ``{"staff": [...]}``), at most ``limit``; none when the body is not JSON (cut short,
+    or not a staff call). Each still holds what was sent: show it through
+    :func:`staff_summary` or :func:`staff_summary_text`."""
     try:
         body = json.loads(text or "")
     except ValueError:
@@ -313,8 +314,7 @@ def staff_in_payload(text: str, limit: int = 50) -> list[dict]:
         body = body.get("staff") if isinstance(body.get("staff"), list) else [body]
     if not isinstance(body, list):
         return []
-    found = [s for s in body if isinstance(s, dict) and s.get("staffNumber")]
-    return [staff_summary(s) for s in found[:limit]]
+    return [s for s in body if isinstance(s, dict) and s.get("staffNumber")][:limit]
 
 
 def components_in_words(components: dict) -> list[tuple[str, str]]:
