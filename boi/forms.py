@@ -103,6 +103,7 @@ class ReportFilterForm(forms.Form):
             ("", "Everyone"),
             ("add", "Staff to be added"),
             ("update", "Staff to be updated"),
+            ("unchanged", "Staff with no change"),
             ("conflicts", "Conflicts and errors"),
         ],
         required=False,
