@@ -10,6 +10,7 @@ live in ``boi.services.sync.words``)::
 
 from django import template
 
+from boi.services.sync.runs import STEP_LABELS
 from boi.services.sync.words import ACTION_WORDS, call_in_words, error_in_words, in_words
 
 register = template.Library()
@@ -39,3 +40,9 @@ def report_problems(item) -> list[str]:
 def api_words(message: str) -> str:
     """A rule's message with the API names in it put in words."""
     return in_words(message)
+
+
+@register.filter
+def step_words(step: str) -> str:
+    """A sync step's name: ``end_transfer`` → "End transfer"."""
+    return STEP_LABELS.get(step, (step or "").replace("_", " ").capitalize())

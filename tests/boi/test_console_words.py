@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 import pytest
 from django.utils import timezone
 
-from boi.models import Alert, ErrorLogEntry, MappingValue, SyncStaff
+from boi.models import Alert, ErrorLogEntry, MappingValue, SyncRun, SyncStaff
 from boi.services.errorlog import masked_payload
 from boi.services.sync.commit import sync_commit_request
 from boi.services.sync.runs import sync_run_create
@@ -397,3 +397,12 @@ def _inflate(zlib, stream: bytes) -> bytes:
         return zlib.decompress(stream)
     except zlib.error:
         return stream
+
+
+def test_the_console_home_names_a_running_step_and_counts_staff(seeded, login, hr_operator):
+    run = seeded["waiting"]
+    run.job, run.step = SyncRun.Job.RUNNING, "end_transfer"
+    run.save(update_fields=["job", "step"])
+    text = visible_text(login(hr_operator).get("/boi/").content.decode())
+    assert f"Sync {run.id}" in text and "Running (End transfer)" in text
+    assert "2 staff succeeded, 1 failed" in text and "end_transfer" not in text
