@@ -67,6 +67,9 @@ def _import_upload(request, connection_id):
     )
 
 
+COLUMNS_TYPED_KEY = "boi.columns_typed"  # a column mapping the check refused, as chosen
+
+
 @permission_required("core.view_boi")
 def import_detail(request, import_id):
     hr_import = get_object_or_404(
@@ -83,7 +86,10 @@ def import_detail(request, import_id):
     )
     column_form = None
     if hr_import.status in (HrImport.Status.UPLOADED, HrImport.Status.FAILED):
-        column_form = column_map_form(hr_import.headers, hr_import.column_map, hr_import.layout)()
+        typed = request.session.pop(COLUMNS_TYPED_KEY, None) or {}
+        if typed.get("import") != hr_import.id:  # a refused mapping is shown as chosen
+            typed = {"map": hr_import.column_map, "layout": hr_import.layout}
+        column_form = column_map_form(hr_import.headers, typed["map"], typed["layout"])()
     query = filter_query({"show": show, "q": q})
     return render(
         request,
@@ -129,8 +135,15 @@ def import_columns(request, import_id):
             )
         except ConsoleError as exc:
             messages.error(request, str(exc))
+            request.session[COLUMNS_TYPED_KEY] = {
+                "import": hr_import.id,
+                "map": chosen,
+                "layout": form.cleaned_data.get("layout") or HrImport.Layout.DETECT,
+            }
         else:
             messages.success(request, "Checking the rows…")
+    else:
+        messages.error(request, "Choose a template column or “ignore” for each file column.")
     return redirect("boi:import", import_id=hr_import.id)
 
 

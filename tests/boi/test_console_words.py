@@ -406,3 +406,28 @@ def test_the_console_home_names_a_running_step_and_counts_staff(seeded, login, h
     text = visible_text(login(hr_operator).get("/boi/").content.decode())
     assert f"Sync {run.id}" in text and "Running (End transfer)" in text
     assert "2 staff succeeded, 1 failed" in text and "end_transfer" not in text
+
+
+def test_a_refused_column_mapping_comes_back_as_chosen(ready_connection, login, hr_operator):
+    import io
+
+    from boi import storage
+    from boi.services.imports import hr_import_upload
+
+    stored = storage.store(io.BytesIO(hr_csv([good_row(1)])))
+    hr_import = hr_import_upload(
+        connection=ready_connection, file_name="hr.csv", stored=stored, actor="test"
+    )
+    chosen = {f"col_{i}": header for i, header in enumerate(hr_import.headers)}
+    chosen |= {"col_0": "", "col_1": "middle_name", "layout": "per_staff"}  # no staff number
+    client = login(hr_operator)
+    page = client.post(f"/boi/imports/{hr_import.id}/columns/", chosen, follow=True)
+    html = page.content.decode()
+    assert "Map a file column to each required column" in html
+    select = re.search(r'<select name="col_1".*?</select>', html, re.S).group(0)
+    assert re.search(r'<option value="middle_name" selected>', select)
+    select = re.search(r'<select name="col_0".*?</select>', html, re.S).group(0)
+    assert re.search(r'<option value="" selected>', select)
+    again = client.get(f"/boi/imports/{hr_import.id}/").content.decode()  # shown once
+    select = re.search(r'<select name="col_1".*?</select>', again, re.S).group(0)
+    assert not re.search(r'<option value="middle_name" selected>', select)
