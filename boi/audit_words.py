@@ -24,6 +24,7 @@ audit_actions(
         "boi.sync.committed": "committed {target} to Campus",
         "boi.staff.created": "created a staff member in Campus from {target}",
         "boi.staff.updated": "updated a staff member in Campus from {target}",
+        "boi.staff.entered": "created a staff member typed in by hand in Campus through {target}",
         "boi.position.added": "added a position in Campus through {target}",
         "boi.position.updated": "updated a position in Campus through {target}",
         "boi.alert.dismissed": "dismissed the alert {target}",

@@ -52,11 +52,11 @@ class ConnectionForm(forms.ModelForm):
 
 
 class MappingForm(forms.Form):
-    kind = forms.ChoiceField(choices=MappingValue.Kind.choices)
+    kind = forms.ChoiceField(choices=MappingValue.Kind.choices, label="Kind")
     hr_value = forms.CharField(max_length=100, label="HR value")
     campus_value = forms.CharField(max_length=100, required=False, label="Campus value")
-    title_code = forms.CharField(max_length=100, required=False)
-    title_description = forms.CharField(max_length=200, required=False)
+    title_code = forms.CharField(max_length=100, required=False, label="Title code")
+    title_description = forms.CharField(max_length=200, required=False, label="Title description")
 
 
 def _numbered_beyond(name: str, names: list[str]) -> bool:
@@ -104,6 +104,7 @@ class ReportFilterForm(forms.Form):
             ("", "Everyone"),
             ("add", "Staff to be added"),
             ("update", "Staff to be updated"),
+            ("unchanged", "Staff with no change"),
             ("conflicts", "Conflicts and errors"),
         ],
         required=False,
@@ -142,35 +143,119 @@ class StaffSearchForm(forms.Form):
         return data
 
 
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
 class PositionForm(forms.Form):
-    staff_number = forms.CharField(max_length=50)
-    schoolNumber = forms.CharField(max_length=20, label="School number")  # noqa: N815
-    assignmentCode = forms.CharField(max_length=20, required=False, label="Assignment code")  # noqa: N815
-    titleCode = forms.CharField(max_length=50, required=False, label="Title code")  # noqa: N815
-    titleDescription = forms.CharField(  # noqa: N815
-        max_length=200, required=False, label="Title description"
+    staff_number = forms.CharField(max_length=50, label="Staff number")
+    school_number = forms.CharField(max_length=20, label="School number")
+    assignment_code = forms.CharField(max_length=20, required=False, label="Assignment code")
+    title_code = forms.CharField(max_length=50, required=False, label="Title code")
+    title_description = forms.CharField(max_length=200, required=False, label="Title description")
+    start_date = forms.DateField(required=False, label="Start date", widget=DATE)
+    end_date = forms.DateField(required=False, label="End date", widget=DATE)
+    mode = forms.ChoiceField(
+        choices=[("add", "Add a position"), ("update", "Update a position")], label="Add or update"
     )
-    startDate = forms.DateField(  # noqa: N815
-        required=False, label="Start date", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    endDate = forms.DateField(  # noqa: N815
-        required=False, label="End date", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    mode = forms.ChoiceField(choices=[("add", "Add a position"), ("update", "Update a position")])
 
     def position(self) -> dict:
+        """The position as the BOI API takes it (``schoolNumber``, ``startDate`` …)."""
+        return api_payload(self.cleaned_data, POSITION_KEYS)
+
+
+def api_payload(data: dict, keys: dict[str, str]) -> dict:
+    """A form's cleaned fields (``school_number``, ``start_date`` …) as the BOI API's
+    object (``schoolNumber``, ``startDate`` …); blank fields left out, dates ISO."""
+    out = {}
+    for name, key in keys.items():
+        value = data.get(name)
+        if hasattr(value, "isoformat"):
+            value = value.isoformat()
+        if value not in (None, ""):
+            out[key] = value.strip() if isinstance(value, str) else value
+    return out
+
+
+POSITION_KEYS = {
+    "school_number": "schoolNumber",
+    "assignment_code": "assignmentCode",
+    "title_code": "titleCode",
+    "title_description": "titleDescription",
+    "start_date": "startDate",
+    "end_date": "endDate",
+}
+PERSON_KEYS = {
+    "staff_number": "staffNumber",
+    "last_name": "lastName",
+    "first_name": "firstName",
+    "middle_name": "middleName",
+    "gender": "gender",
+    "ssn": "ssn",
+    "birth_date": "birthDate",
+    "work_email": "workEmail",
+    "personal_email": "personalEmail",
+    "work_phone": "workPhone",
+    "cell_phone": "cellPhone",
+}
+
+
+class StaffCreateForm(forms.Form):
+    """A new staff member typed on the Day-to-day page: the person, a hire date and a first
+    position (Campus counts someone as staff once they have one). Campus's rules
+    (``boi.rules.staff.validate_staff``) check it in the service."""
+
+    staff_number = forms.CharField(max_length=50, label="Staff number")
+    last_name = forms.CharField(max_length=100, label="Last name")
+    first_name = forms.CharField(max_length=100, label="First name")
+    middle_name = forms.CharField(max_length=100, required=False, label="Middle name")
+    gender = forms.ChoiceField(label="Gender")
+    birth_date = forms.DateField(required=False, label="Birth date", widget=DATE)
+    ssn = forms.CharField(
+        max_length=11,
+        required=False,
+        label="SSN",
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text="NNN-NN-NNNN. Never shown again: type it again if the form comes back.",
+    )
+    work_email = forms.EmailField(required=False, label="Work e-mail")
+    personal_email = forms.EmailField(required=False, label="Personal e-mail")
+    work_phone = forms.CharField(max_length=30, required=False, label="Work phone")
+    cell_phone = forms.CharField(max_length=30, required=False, label="Cell phone")
+    hire_date = forms.DateField(label="Hire date", widget=DATE)
+    school_number = forms.ChoiceField(required=False, label="School")
+    assignment_code = forms.ChoiceField(required=False, label="Assignment code")
+    title_code = forms.CharField(max_length=50, required=False, label="Title code")
+    start_date = forms.DateField(required=False, label="Position start date", widget=DATE)
+
+    def __init__(self, *args, campus_lists: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, (list_name, label) in {
+            "gender": ("genders", "gender"),
+            "school_number": ("schools", "school"),
+            "assignment_code": ("assignmentCodes", "assignment code"),
+        }.items():
+            choices = _pick_list(campus_lists.get(list_name) or [], label, f"— choose a {label} —")
+            self.fields[name].choices = choices
+
+    def clean(self):
+        data = super().clean()
+        if data.get("school_number") and not data.get("start_date") and data.get("hire_date"):
+            data["start_date"] = data["hire_date"]  # the first position starts with the job
+        return data
+
+    def staff(self) -> dict:
+        """The staff object for Campus's create call."""
         data = self.cleaned_data
-        names = ("schoolNumber", "assignmentCode", "titleCode", "titleDescription")
-        out = {n: data[n].strip() for n in names if data.get(n)}
-        for name in ("startDate", "endDate"):
-            if data.get(name):
-                out[name] = data[name].isoformat()
-        return out
+        staff = api_payload(data, PERSON_KEYS)
+        staff["employments"] = [{"hireDate": data["hire_date"].isoformat()}]
+        position = api_payload(data, POSITION_KEYS)
+        staff["positions"] = [position] if position.get("schoolNumber") else []
+        return staff
 
 
-def _pick_list(items: list[dict], label: str) -> list[tuple[str, str]]:
+def _pick_list(items: list[dict], label: str, blank: str = "") -> list[tuple[str, str]]:
     """Campus's fetched list as choices, each code with its description beside it."""
-    return [("", f"— leave unmapped (no {label}) —")] + [
+    return [("", blank or f"— leave unmapped (no {label}) —")] + [
         (str(i.get("code")), f"{i.get('code')} — {i.get('name', '')}") for i in items
     ]
 

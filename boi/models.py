@@ -396,7 +396,7 @@ class SyncStaff(models.Model):
     row = models.ForeignKey(HrRow, null=True, on_delete=models.SET_NULL, related_name="+")
     staff_number = models.CharField(max_length=50)
     name = models.CharField(max_length=200, blank=True)
-    action = models.CharField(max_length=10, blank=True)  # add | update | error (validate)
+    action = models.CharField(max_length=10, blank=True)  # add|update|unchanged|error
     has_conflict = models.BooleanField(default=False)
     report = models.JSONField(default=dict, blank=True)
     outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.PENDING)

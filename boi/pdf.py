@@ -8,8 +8,10 @@ from django.utils import timezone
 from fpdf import FPDF
 
 from boi.models import ErrorLogEntry
+from boi.services.sync.words import call_in_words, staff_in_payload, staff_summary_text
 
 MAX_PAYLOAD_CHARS = 1500
+PDF_STAFF_SHOWN = 20  # staff of one request summarized in the PDF
 
 
 def _latin(text: str) -> str:
@@ -18,7 +20,8 @@ def _latin(text: str) -> str:
 
 
 def error_log_pdf(entries: Iterable[ErrorLogEntry], *, title: str = "BOI error log") -> bytes:
-    """One block per entry: date, action, path, message, payload (SSNs already masked)."""
+    """One block per entry: date, the call in words, message, and the staff the request
+    carried as labelled summaries (SSNs masked), or else the request (SSNs already masked)."""
     pdf = FPDF(orientation="L", unit="mm", format="A4")
     pdf.set_auto_page_break(auto=True, margin=12)
     pdf.set_title(title)
@@ -38,14 +41,20 @@ def error_log_pdf(entries: Iterable[ErrorLogEntry], *, title: str = "BOI error l
         count += 1
         pdf.ln(2)
         pdf.set_font("Helvetica", "B", 9)
+        call = call_in_words(entry.action, entry.path)
         head = (
-            f"{timezone.localtime(entry.at):%Y-%m-%d %H:%M:%S}   {entry.action}   {entry.path}"
-            f"   {'HTTP ' + str(entry.status_code) if entry.status_code else 'no answer'}"
+            f"{timezone.localtime(entry.at):%Y-%m-%d %H:%M:%S}   {call}"
+            f"   ({entry.action} {entry.path}, "
+            f"{'HTTP ' + str(entry.status_code) if entry.status_code else 'no answer'})"
         )
         pdf.multi_cell(0, 5, _latin(head), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("Helvetica", "", 9)
         pdf.multi_cell(0, 5, _latin(entry.message), new_x="LMARGIN", new_y="NEXT")
-        if entry.payload:
+        staff = staff_in_payload(entry.payload, limit=PDF_STAFF_SHOWN)
+        for one in staff:  # the staff it carried, as HR reads them
+            lines = staff_summary_text(one).replace("\n", "; ")
+            pdf.multi_cell(0, 4, _latin(lines), new_x="LMARGIN", new_y="NEXT")
+        if entry.payload and not staff:
             payload = entry.payload
             if len(payload) > MAX_PAYLOAD_CHARS:
                 payload = payload[:MAX_PAYLOAD_CHARS] + " …(cut)"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import zlib
 from datetime import datetime
 
@@ -21,6 +20,7 @@ from boi.models import (
     SyncRun,
     SyncStaff,
 )
+from boi.services.sync.words import api_name_in_words, report_list_figure
 from idbridge.jobs.progress import job_progress_info, progress_payload
 
 
@@ -166,21 +166,14 @@ def import_progress(hr_import: HrImport, *, can_manage: bool = True) -> dict:
     }
 
 
-REPORT_LIST_LABELS = {
-    "staffToAdd": "Staff to be added",
-    "addressesToAdd": "Addresses to be added",
-}
-
-
-def report_lists(summary: dict) -> list[tuple[str, int]]:
-    """The validate report's district-wide lists as (label, count): "Staff to be added",
-    not ``staffToAdd``."""
+def report_lists(summary: dict) -> list[tuple[str, str]]:
+    """The validate report's district-wide lists as (label, figure): ("Staff to be added",
+    "12 staff"), not ``staffToAdd``."""
     lists = []
     for key, value in summary.items():
-        if key.endswith("_count"):
+        if key.endswith("_count") and isinstance(value, int):
             name = key.removesuffix("_count")
-            words = re.sub(r"(?<=[a-z])([A-Z])", r" \1", name).lower().capitalize()
-            lists.append((REPORT_LIST_LABELS.get(name, words), value))
+            lists.append((api_name_in_words(name), report_list_figure(name, value)))
     return lists
 
 

@@ -60,6 +60,7 @@ urlpatterns = [
     path("runs/<int:run_id>/progress/", runs.run_progress, name="run_progress"),
     path("runs/<int:run_id>/step/<slug:step>/", runs.run_step, name="run_step"),
     path("runs/<int:run_id>/commit/", runs.run_commit, name="run_commit"),
+    path("runs/<int:run_id>/commit/resume/", runs.run_commit_resume, name="run_commit_resume"),
     path("runs/<int:run_id>/report/", runs.run_report, name="run_report"),
     path("runs/<int:run_id>/report.csv", runs.run_report_csv, name="run_report_csv"),
     path("runs/<int:run_id>/results/", runs.run_report, {"results": True}, name="run_results"),
@@ -73,4 +74,5 @@ urlpatterns = [
     path("day/", daytoday.day_to_day, name="day"),
     path("day/rows/<int:row_id>/send/", daytoday.staff_send, name="staff_send"),
     path("day/position/", daytoday.position_send, name="position_send"),
+    path("day/staff/", daytoday.staff_create, name="staff_create"),
 ]

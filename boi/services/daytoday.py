@@ -8,11 +8,12 @@ from django.db import transaction
 
 from boi.client import client_for
 from boi.models import BoiConnection, HrRow
-from boi.rules.staff import validate_position
+from boi.rules.staff import validate_position, validate_staff
 from boi.services import ConsoleError
 from boi.services.connections import connection_note_failure
 from boi.services.import_check import resolver_for
 from boi.services.sync.transfer import campus_addresses, staff_for_campus
+from boi.services.sync.words import error_in_words, errors_in_words
 from idbridge.audit.services import audit_record
 from idbridge.connectors.boi.errors import BoiCredentialsRejected, BoiRefused
 from idbridge.connectors.types import CampusError
@@ -20,14 +21,19 @@ from idbridge.connectors.types import CampusError
 SAFE_FIELDS = ("staffNumber", "personID", "lastName", "firstName", "middleName", "birthDate")
 
 
+class StaffRefused(ConsoleError):
+    """Campus's rules refuse the staff member: ``problems`` are (API field, sentence)."""
+
+    def __init__(self, problems: list[tuple[str, str]]):
+        self.problems = problems
+        super().__init__("Not sent to Campus: " + "; ".join(text for _, text in problems))
+
+
 def _campus_error(connection, exc: CampusError) -> ConsoleError:
     if isinstance(exc, BoiCredentialsRejected):
         connection_note_failure(connection=connection, exc=exc, actor="boi:console")
     if isinstance(exc, BoiRefused) and exc.errors:
-        lines = "; ".join(
-            f"{e.get('field') or '—'}: {e.get('message') or e.get('code')}" for e in exc.errors[:10]
-        )
-        return ConsoleError(f"Campus refused it: {lines}")
+        return ConsoleError(f"Campus refused it: {errors_in_words(exc.errors[:10])}")
     return ConsoleError(str(exc))
 
 
@@ -59,11 +65,7 @@ def staff_send_one(*, row: HrRow, mode: str, actor) -> dict:
     client = client_for(connection)
     try:
         if mode == "create":
-            if client.find_staff(row.staff_number):
-                raise ConsoleError(
-                    f"Campus already has staff number {row.staff_number}: update it instead."
-                )
-            answer = client.create_staff(payload)
+            answer = _create_new(client, payload)
         elif mode == "update":
             answer = client.update_staff(row.staff_number, payload)
         else:
@@ -84,13 +86,52 @@ def staff_send_one(*, row: HrRow, mode: str, actor) -> dict:
     return answer if isinstance(answer, dict) else {}
 
 
+def _create_new(client, staff: dict) -> dict:
+    """Campus's create call, after its staff search finds nobody with the number."""
+    if client.find_staff(staff["staffNumber"]):
+        raise ConsoleError(
+            f"Campus already has staff number {staff['staffNumber']}: update them instead."
+        )
+    return client.create_staff(staff)
+
+
+def staff_create(*, connection: BoiConnection, staff: dict, actor) -> dict:
+    """Create one staff member typed on the Day-to-day page (the guide's create staff call):
+    Campus's rules first (every problem at once, in words), then a search by staff number
+    (a match is updated, never created twice), then the call; audited once Campus said yes.
+    """
+    check = validate_staff(staff, resolver_for(connection).mappings, household_allowed=False)
+    if check.errors:
+        words = [error_in_words({"field": e.field, "message": e.message}) for e in check.errors]
+        raise StaffRefused([(e.field, text) for e, text in zip(check.errors, words, strict=True)])
+    client = client_for(connection)
+    try:
+        answer = _create_new(client, staff)
+    except CampusError as exc:
+        raise _campus_error(connection, exc) from None
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="boi.staff.entered",
+            target=connection,
+            details={
+                "staff_number": staff["staffNumber"],
+                "positions": len(staff.get("positions") or []),
+                "employments": len(staff.get("employments") or []),
+            },
+        )
+    return answer if isinstance(answer, dict) else {}
+
+
 def position_send(*, connection: BoiConnection, staff_number: str, position: dict, mode, actor):
     """Add (``POST``) or update (``PUT``) one position of a staff member."""
     resolver = resolver_for(connection)
     position = {k: v for k, v in position.items() if v}
     errors, _ = validate_position(position, resolver.mappings)
     if errors:
-        raise ConsoleError("; ".join(f"{e.field}: {e.message}" for e in errors))
+        raise ConsoleError(
+            "; ".join(error_in_words({"field": e.field, "message": e.message}) for e in errors)
+        )
     client = client_for(connection)
     try:
         if mode == "add":

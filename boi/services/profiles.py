@@ -10,6 +10,7 @@ from boi.hrfile.header_names import header_key
 from boi.models import HrImport, MappingProfile, MappingValue
 from boi.services import ConsoleError
 from boi.services.connections import mappings_save_many
+from boi.services.sync.words import count_of
 from idbridge.audit.services import audit_record
 
 CODE_FIELDS = ("kind", "hr_value", "campus_value", "title_code", "title_description")
@@ -147,13 +148,14 @@ def profile_apply(*, hr_import: HrImport, profile: MappingProfile, actor) -> lis
         )
     hr_import.column_map = column_map
     done = [
-        f"Profile “{profile.name}”: {from_profile} of {len(hr_import.headers)} column(s) "
-        f"mapped as the profile says; {added} code mapping(s) added."
+        f"Profile “{profile.name}”: {from_profile} of "
+        f"{count_of(len(hr_import.headers), 'column')} mapped as the profile says; "
+        f"{count_of(added, 'code mapping')} added."
     ]
     if skipped:
         done.append(
-            f"{len(skipped)} code mapping(s) of the profile name values no longer on Campus's "
-            f"lists and were left out: {', '.join(skipped[:10])}."
+            f"{count_of(len(skipped), 'code mapping')} of the profile name values no longer "
+            f"on Campus's lists and were left out: {', '.join(skipped[:10])}."
         )
     return done
 

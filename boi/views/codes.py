@@ -9,6 +9,7 @@ from boi.models import HrImport
 from boi.services import ConsoleError
 from boi.services.connections import mappings_save_many
 from boi.services.imports import hr_import_map_columns
+from boi.services.sync.words import count_of
 from idbridge.core.access import permission_required
 
 
@@ -27,7 +28,8 @@ def import_codes(request, import_id):
         else:
             left = len(rows) - saved
             messages.success(
-                request, f"{saved} code mapping(s) saved; {left} code(s) left unmapped."
+                request,
+                f"{count_of(saved, 'code mapping')} saved; {count_of(left, 'code')} left unmapped.",
             )
             if "recheck" in request.POST:
                 return _check_again(request, hr_import)

@@ -8,6 +8,7 @@ from boi.models import BoiConnection, HrImport, MappingProfile, MappingValue
 from boi.services import ConsoleError
 from boi.services import connections as services
 from boi.services.mapping_csv import mappings_csv, mappings_import_csv
+from boi.services.sync.words import CAMPUS_LISTS, campus_list_count, count_of
 from idbridge.core.access import permission_required
 
 MAPPING_CSV_MAX_BYTES = 1024 * 1024
@@ -26,7 +27,11 @@ def connection_edit(request, connection_id=None):
 
 @permission_required("core.view_boi")
 def connection_detail(request, connection_id):
-    connection = get_object_or_404(BoiConnection, id=connection_id)
+    return _detail(request, get_object_or_404(BoiConnection, id=connection_id))
+
+
+def _detail(request, connection, *, mapping_form=None, status=200):
+    """The connection page; ``mapping_form`` a refused mapping form, shown as typed."""
     mappings = MappingValue.objects.filter(connection=connection)
     latest = HrImport.objects.filter(connection=connection, status=HrImport.Status.CHECKED).first()
     return render(
@@ -35,16 +40,18 @@ def connection_detail(request, connection_id):
         {
             "connection": connection,
             "mappings": mappings,
-            "mapping_form": MappingForm(),
+            "mapping_form": mapping_form or MappingForm(),
             "kinds": MappingValue.Kind.choices,
             "lists": [
-                (kind, connection.campus_lists.get(kind) or [])
-                for kind in ("schools", "genders", "assignmentCodes", "titleCodes")
+                (campus_list_count(kind, len(items)), items)
+                for kind in CAMPUS_LISTS
+                for items in [connection.campus_lists.get(kind) or []]
             ],
             "unmapped": latest.unmapped if latest else {},
             "latest_import": latest,
             "profiles": MappingProfile.objects.filter(connection=connection),
         },
+        status=status,
     )
 
 
@@ -66,9 +73,8 @@ def lists_fetch(request, connection_id):
     except ConsoleError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(
-            request, "Fetched from Campus: " + ", ".join(f"{v} {k}" for k, v in counts.items())
-        )
+        fetched = ", ".join(campus_list_count(kind, n) for kind, n in counts.items())
+        messages.success(request, f"Fetched from Campus: {fetched}.")
     return redirect("boi:connection", connection_id=connection.id)
 
 
@@ -78,14 +84,13 @@ def mapping_add(request, connection_id):
     connection = get_object_or_404(BoiConnection, id=connection_id)
     form = MappingForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Give the kind, the HR value and the Campus value.")
-    else:
-        try:
-            services.mapping_save(connection=connection, actor=request.user, **form.cleaned_data)
-        except ConsoleError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, f"Mapped {form.cleaned_data['hr_value']}.")
+        return _detail(request, connection, mapping_form=form, status=400)
+    try:
+        services.mapping_save(connection=connection, actor=request.user, **form.cleaned_data)
+    except ConsoleError as exc:
+        form.add_error(None, str(exc))
+        return _detail(request, connection, mapping_form=form, status=400)
+    messages.success(request, f"Mapped {form.cleaned_data['hr_value']}.")
     return redirect("boi:connection", connection_id=connection.id)
 
 
@@ -119,5 +124,5 @@ def mappings_import(request, connection_id):
     except ConsoleError as exc:
         messages.error(request, f"Nothing imported: {exc}")
     else:
-        messages.success(request, f"{saved} mapping(s) imported.")
+        messages.success(request, f"{count_of(saved, 'mapping')} imported.")
     return redirect("boi:connection", connection_id=connection.id)

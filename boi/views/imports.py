@@ -1,5 +1,6 @@
 import csv
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
@@ -10,10 +11,10 @@ from django.views.decorators.http import require_GET, require_POST
 from boi import selectors
 from boi.forms import RowFilterForm, column_map_form
 from boi.models import AddressCheck, BoiConnection, HrImport, HrRow, StaffCheck
-from boi.rules.staff import mask_ssns
 from boi.services import ConsoleError, preflight
 from boi.services import imports as services
 from boi.services.sync.runs import sync_readiness, sync_run_create
+from boi.services.sync.words import address_line, components_in_words, count_of, staff_summary
 from boi.uploads import EncryptingUploadHandler
 from boi.views.profiles import apply_profile, learn_columns
 from idbridge.core.access import permission_required
@@ -36,7 +37,8 @@ def _import_upload(request, connection_id):
         upload = request.FILES.get("file")
         if upload is None or upload.stored is None:
             if upload is not None and upload.too_large:
-                messages.error(request, "The file is larger than BOI_UPLOAD_MAX_MEGABYTES.")
+                limit = settings.BOI_UPLOAD_MAX_MEGABYTES
+                messages.error(request, f"The file is larger than the {limit} MB allowed.")
             else:
                 messages.error(request, "Choose a CSV, Excel (.xlsx) or JSON file.")
         else:
@@ -65,6 +67,9 @@ def _import_upload(request, connection_id):
     )
 
 
+COLUMNS_TYPED_KEY = "boi.columns_typed"  # a column mapping the check refused, as chosen
+
+
 @permission_required("core.view_boi")
 def import_detail(request, import_id):
     hr_import = get_object_or_404(
@@ -81,7 +86,10 @@ def import_detail(request, import_id):
     )
     column_form = None
     if hr_import.status in (HrImport.Status.UPLOADED, HrImport.Status.FAILED):
-        column_form = column_map_form(hr_import.headers, hr_import.column_map, hr_import.layout)()
+        typed = request.session.pop(COLUMNS_TYPED_KEY, None) or {}
+        if typed.get("import") != hr_import.id:  # a refused mapping is shown as chosen
+            typed = {"map": hr_import.column_map, "layout": hr_import.layout}
+        column_form = column_map_form(hr_import.headers, typed["map"], typed["layout"])()
     query = filter_query({"show": show, "q": q})
     return render(
         request,
@@ -127,8 +135,15 @@ def import_columns(request, import_id):
             )
         except ConsoleError as exc:
             messages.error(request, str(exc))
+            request.session[COLUMNS_TYPED_KEY] = {
+                "import": hr_import.id,
+                "map": chosen,
+                "layout": form.cleaned_data.get("layout") or HrImport.Layout.DETECT,
+            }
         else:
             messages.success(request, "Checking the rows…")
+    else:
+        messages.error(request, "Choose a template column or “ignore” for each file column.")
     return redirect("boi:import", import_id=hr_import.id)
 
 
@@ -147,7 +162,8 @@ def import_progress(request, import_id):
 def import_exclude_bad(request, import_id):
     hr_import = get_object_or_404(HrImport, id=import_id)
     count = services.hr_rows_exclude_bad(hr_import=hr_import, actor=request.user)
-    messages.success(request, f"{count} row(s) with errors excluded; the good rows can go on.")
+    excluded = count_of(count, "row")
+    messages.success(request, f"{excluded} with errors excluded; the good rows can go on.")
     return redirect("boi:import", import_id=hr_import.id)
 
 
@@ -176,9 +192,13 @@ def row_detail(request, import_id, row_id):
         {
             "row": row,
             "imp": row.hr_import,
-            "payload": mask_ssns(row.payload),
+            "summary": staff_summary({**row.payload, "ssn": str(row.ssn or "")}),
             "address": address,
             "normalized": row.address_components,
+            "normalized_words": components_in_words(row.address_components or {}),
+            "campus_address": address_line(address.campus_address)
+            if address and address.campus_address
+            else "",
         },
     )
 

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 from boi.models import HrImport, MappingProfile
 from boi.services import ConsoleError
 from boi.services import profiles as services
+from boi.services.sync.words import count_of
 from idbridge.core.access import permission_required
 
 
@@ -51,7 +52,8 @@ def learn_columns(request, hr_import: HrImport) -> None:
     """Map the columns as the operator did in earlier files, and say so."""
     learned = services.columns_learn(hr_import=hr_import, actor=request.user)
     if learned:
-        messages.info(request, f"{learned} column(s) mapped as you mapped them in earlier files.")
+        mapped = count_of(learned, "column")
+        messages.info(request, f"{mapped} mapped as you mapped them in earlier files.")
 
 
 @require_POST

@@ -1,5 +1,4 @@
 import csv
-import json
 from datetime import datetime, time
 
 from django.contrib import messages
@@ -16,6 +15,13 @@ from boi.models import ErrorLogEntry, SyncRun, SyncStaff
 from boi.pdf import error_log_pdf
 from boi.services import ConsoleError
 from boi.services.sync import commit, runs
+from boi.services.sync.words import (
+    ACTION_WORDS,
+    count_of,
+    report_entry_lines,
+    staff_in_payload,
+    staff_summary,
+)
 from idbridge.core.access import permission_required
 from idbridge.core.paging import filter_query
 from stepup.gates import boi_commit_policy, fresh_check_decision, step_up_url
@@ -86,23 +92,61 @@ def run_step(request, run_id, step):
     return redirect("boi:run", run_id=run.id)
 
 
+COMMIT_PENDING_KEY = "boi.commit_pending"
+COMMIT_PENDING_SECONDS = 600  # a Commit pressed longer ago than this is not resumed
+
+
 @require_POST
 @permission_required("core.manage_boi")
 def run_commit(request, run_id):
     run = get_object_or_404(SyncRun.objects.select_related("hr_import"), id=run_id)
     verification = commit_check(request)
     if not verification.allowed:
-        messages.info(request, verification.reason)
-        return redirect(
-            step_up_url(
-                request,
-                next_url=reverse("boi:run", args=[run.id]),
-                reason="Commit a Business Office sync to Campus",
-                sp="idbridge Business Office console",
-                email=request.user.email,
-                policy=boi_commit_policy().action,
-            )
+        return _check_first(request, run, verification)
+    request.session.pop(COMMIT_PENDING_KEY, None)
+    _commit(request, run, verification)
+    return redirect("boi:run", run_id=run.id)
+
+
+def _check_first(request, run: SyncRun, verification: Decision):
+    """The Commit waits in the session while the operator makes the passkey check, which
+    comes back to :func:`run_commit_resume`: the commit then proceeds without a second
+    press (as the roles page keeps the ticked roles during its check)."""
+    request.session[COMMIT_PENDING_KEY] = {"run": run.id, "at": timezone.now().timestamp()}
+    messages.info(request, verification.reason)
+    return redirect(
+        step_up_url(
+            request,
+            next_url=reverse("boi:run_commit_resume", args=[run.id]),
+            reason="Commit a Business Office sync to Campus",
+            sp="idbridge Business Office console",
+            email=request.user.email,
+            policy=boi_commit_policy().action,
         )
+    )
+
+
+@require_GET
+@permission_required("core.manage_boi")
+def run_commit_resume(request, run_id):
+    """Where the passkey check returns. It commits only the Commit this operator pressed
+    (a POST with its CSRF token) in this session less than ``COMMIT_PENDING_SECONDS`` ago,
+    once: the pending commit is taken out of the session before anything else."""
+    run = get_object_or_404(SyncRun.objects.select_related("hr_import"), id=run_id)
+    pending = request.session.pop(COMMIT_PENDING_KEY, None) or {}
+    fresh = timezone.now().timestamp() - float(pending.get("at") or 0) < COMMIT_PENDING_SECONDS
+    if pending.get("run") != run.id or not fresh:
+        messages.info(request, "No commit was waiting for a passkey check: press Commit.")
+        return redirect("boi:run", run_id=run.id)
+    verification = commit_check(request)
+    if not verification.allowed:
+        messages.error(request, f"Not committed: {verification.reason}")
+    else:
+        _commit(request, run, verification)
+    return redirect("boi:run", run_id=run.id)
+
+
+def _commit(request, run: SyncRun, verification: Decision) -> None:
     try:
         commit.sync_commit_request(
             run=run, actor=request.user, verified_at=verification.authn_instant
@@ -110,8 +154,9 @@ def run_commit(request, run_id):
     except ConsoleError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, "Commit started.")
-    return redirect("boi:run", run_id=run.id)
+        messages.success(
+            request, f"Passkey check done: committing {count_of(run.staff_count, 'staff')}."
+        )
 
 
 def _report_filters(request):
@@ -146,33 +191,6 @@ def run_report(request, run_id, results=False):
     )
 
 
-def _changes(report: dict) -> dict[str, str]:
-    """The report entry's parts as short text columns (whatever Campus called them)."""
-
-    def text(value) -> str:
-        if value in (None, "", [], {}):
-            return ""
-        return json.dumps(value, separators=(",", ":"), default=str)[:2000]
-
-    known = (
-        "demographics",
-        "demographicChanges",
-        "employment",
-        "employmentChanges",
-        "assignments",
-        "assignmentChanges",
-        "positions",
-        "household",
-        "addresses",
-        "addressesToAdd",
-        "conflicts",
-        "errors",
-        "notes",
-    )
-    out = {key: text(report.get(key)) for key in known if report.get(key)}
-    return out
-
-
 @permission_required("core.view_boi")
 def run_report_csv(request, run_id):
     run = get_object_or_404(SyncRun, id=run_id)
@@ -188,14 +206,14 @@ def run_report_csv(request, run_id):
     def rows():
         yield writer.writerow(
             [
-                "staff_number",
-                "name",
-                "hr_row",
-                "action",
-                "conflict",
-                "outcome",
-                "changes",
-                "outcome_errors",
+                "Staff number",
+                "Name",
+                "HR row",
+                "Validate",
+                "Conflict",
+                "Outcome",
+                "Changes",
+                "Errors",
             ]
         )
         for item in staff.iterator(chunk_size=2000):
@@ -204,11 +222,14 @@ def run_report_csv(request, run_id):
                     item.staff_number,
                     item.name,
                     item.row.row_number if item.row else "",
-                    item.action,
+                    ACTION_WORDS.get(item.action, "not validated yet"),
                     "yes" if item.has_conflict else "",
-                    item.outcome,
-                    json.dumps(_changes(item.report), default=str),
-                    json.dumps(item.outcome_errors, default=str) if item.outcome_errors else "",
+                    item.get_outcome_display(),
+                    "; ".join(report_entry_lines(item.report or {})),
+                    "; ".join(
+                        str(e.get("message") if isinstance(e, dict) else e)
+                        for e in item.outcome_errors or []
+                    ),
                 ]
             )
 
@@ -225,7 +246,11 @@ def staff_entry(request, run_id, staff_id):
     return render(
         request,
         "boi/staff_entry.html",
-        {"item": item, "run": item.run, "report": json.dumps(item.report, indent=2, default=str)},
+        {
+            "item": item,
+            "run": item.run,
+            "changes": report_entry_lines(item.report or {}),
+        },
     )
 
 
@@ -261,7 +286,8 @@ def error_log(request):
 @permission_required("core.view_boi")
 def error_detail(request, entry_id):
     entry = get_object_or_404(ErrorLogEntry, id=entry_id)
-    return render(request, "boi/error.html", {"entry": entry})
+    staff = [staff_summary(s) for s in staff_in_payload(entry.payload)]
+    return render(request, "boi/error.html", {"entry": entry, "staff": staff})
 
 
 @permission_required("core.view_boi")

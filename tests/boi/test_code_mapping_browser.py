@@ -42,7 +42,7 @@ def test_an_operator_maps_99_locations_on_one_page_and_the_file_checks_clean(
     page.get_by_role("button", name="Save the mappings and check the file again").click()
 
     page.locator("#error-rows", has_text="0").wait_for()
-    assert page.get_by_text(f"{CODES} code mapping(s) saved; 0 code(s) left unmapped.").is_visible()
+    assert page.get_by_text(f"{CODES} code mappings saved; 0 codes left unmapped.").is_visible()
     locations = MappingValue.objects.filter(connection=ready_connection, kind="location")
     assert locations.exclude(hr_value="HS1").count() == CODES
     assert locations.get(hr_value="SITE-002").campus_value == "020"

@@ -129,7 +129,7 @@ def commit_and_wait(client, user, run: SyncRun, *, step_up_needed: bool) -> Sync
     if step_up_needed:
         assert response.url.startswith("/stepup/authenticate/")  # no fresh passkey check
         passkey_check_in_session(client.session, user)  # simulated: see its docstring
-        response = client.post(f"/boi/runs/{run.id}/commit/")
+        response = client.get(f"/boi/runs/{run.id}/commit/resume/")  # where the check returns
     assert response.url == f"/boi/runs/{run.id}/"
 
     def settled():

@@ -35,7 +35,7 @@ def test_an_exported_file_edited_in_a_spreadsheet_imports_back(
         {"file": _csv("\ufeff" + edited)},
         follow=True,
     )
-    assert "5 mapping(s) imported." in response.content.decode()
+    assert "5 mappings imported." in response.content.decode()
     saved = {(m.kind, m.hr_value): m.campus_value for m in MappingValue.objects.all()}
     assert saved[("location", "LINCOLN ELEM")] == "010"
     coach = MappingValue.objects.get(hr_value="COACH")

@@ -109,7 +109,8 @@ def test_the_wizard_and_campus_commit_job_move_on_the_open_page(
     assert page.evaluate("window.stillHere") is True
     # Committed: the results appear without a reload by the test.
     page.locator("#results-summary").wait_for(timeout=60_000)
-    assert page.locator("#results-summary").inner_text().startswith(f"{STAFF} succeeded, 0 failed")
+    summary = page.locator("#results-summary").inner_text()
+    assert summary.startswith(f"{STAFF} staff succeeded, 0 failed")
     assert wizard.locator('li.done[data-step="commit"]').count() == 1
     job = Job.objects.get(id=SyncRun.objects.get(id=run.id).step_job_id)
     assert (job.state, job.done, job.total) == ("succeeded", STAFF, STAFF)

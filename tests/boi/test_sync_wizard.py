@@ -1,6 +1,8 @@
 """The synchronization wizard end to end against the in-process BOI fake."""
 
+import re
 from datetime import timedelta
+from urllib.parse import quote
 
 import pytest
 from django.utils import timezone
@@ -9,6 +11,7 @@ from boi.models import Alert, ErrorLogEntry, SyncRun, SyncStaff
 from boi.services import ConsoleError
 from boi.services.sync.commit import sync_commit_request
 from boi.services.sync.runs import sync_run_create
+from boi.views.runs import COMMIT_PENDING_KEY, COMMIT_PENDING_SECONDS
 from idbridge.audit.models import AuditEntry
 from idbridge.core.models import OutboxMessage
 from tests.boi.conftest import good_row, hr_csv, passkey_check_in_session
@@ -166,6 +169,93 @@ def test_the_commit_view_asks_for_a_fresh_passkey_check_first(
     assert client.get(f"/boi/runs/{run.id}/progress/").json()["state"] == "committed"
     csv_text = b"".join(client.get(f"/boi/runs/{run.id}/report.csv").streaming_content)
     assert b"E00001" in csv_text
+
+
+def test_after_the_passkey_check_the_commit_proceeds_without_a_second_press(
+    upload, fake_boi, django_capture_on_commit_callbacks, login, hr_operator
+):
+    run = _run(upload, [good_row(1), good_row(2)], django_capture_on_commit_callbacks)
+    client = login(hr_operator)
+    response = client.post(f"/boi/runs/{run.id}/commit/")
+    resume = f"/boi/runs/{run.id}/commit/resume/"
+    assert (
+        response.url.startswith("/stepup/authenticate/") and quote(resume, safe="") in response.url
+    )
+    passkey_check_in_session(client.session, hr_operator)  # the ceremony, then back here
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(resume)
+    assert response.url == f"/boi/runs/{run.id}/"
+    run.refresh_from_db()
+    assert run.state == SyncRun.State.COMMITTED and run.succeeded_count == 2
+    page = client.get(response.url).content.decode()
+    assert "Passkey check done: committing 2 staff." in page
+    # The waiting commit was used up: coming back to the same address commits nothing.
+    again = client.get(resume, follow=True).content.decode()
+    assert "No commit was waiting for a passkey check" in again
+    assert AuditEntry.objects.filter(action="boi.sync.commit_requested").count() == 1
+
+
+def test_nothing_commits_at_the_return_address_without_a_commit_pressed(
+    upload, fake_boi, django_capture_on_commit_callbacks, login, hr_operator
+):
+    run = _run(upload, [good_row(1)], django_capture_on_commit_callbacks)
+    client = login(hr_operator)
+    passkey_check_in_session(client.session, hr_operator)
+    client.get(f"/boi/runs/{run.id}/commit/resume/")  # a link followed, no Commit pressed
+    run.refresh_from_db()
+    assert run.state == SyncRun.State.VALIDATED
+
+
+def test_a_commit_pressed_long_ago_or_for_another_sync_is_not_resumed(
+    upload, fake_boi, django_capture_on_commit_callbacks, login, hr_operator
+):
+    run = _run(upload, [good_row(1)], django_capture_on_commit_callbacks)
+    other = _run(upload, [good_row(2)], django_capture_on_commit_callbacks)
+    client = login(hr_operator)
+    client.post(f"/boi/runs/{run.id}/commit/")
+    session = client.session
+    pending = session[COMMIT_PENDING_KEY]
+    session[COMMIT_PENDING_KEY] = {**pending, "at": pending["at"] - COMMIT_PENDING_SECONDS - 1}
+    session.save()
+    passkey_check_in_session(client.session, hr_operator)
+    client.get(f"/boi/runs/{run.id}/commit/resume/")  # pressed too long ago
+    session = client.session
+    session[COMMIT_PENDING_KEY] = {"run": run.id, "at": timezone.now().timestamp()}
+    session.save()
+    client.get(f"/boi/runs/{other.id}/commit/resume/")  # pressed for another sync
+    for each in (run, other):
+        each.refresh_from_db()
+        assert each.state == SyncRun.State.VALIDATED and not each.commit_requested_at
+
+
+def test_a_failed_passkey_check_leaves_the_commit_undone_and_says_so(
+    upload, fake_boi, django_capture_on_commit_callbacks, login, hr_operator
+):
+    run = _run(upload, [good_row(1)], django_capture_on_commit_callbacks)
+    client = login(hr_operator)
+    client.post(f"/boi/runs/{run.id}/commit/")
+    page = client.get(f"/boi/runs/{run.id}/commit/resume/", follow=True).content.decode()
+    assert "Not committed: Verify with your passkey to commit." in page
+    run.refresh_from_db()
+    assert run.state == SyncRun.State.VALIDATED
+
+
+def test_start_a_synchronization_is_disabled_and_says_why(
+    upload, fake_boi, django_capture_on_commit_callbacks, login, hr_operator
+):
+    hr_import = upload(
+        hr_csv([good_row(1), "E00002,,NoLast,F,,,2020-08-01,HS1,TCH,2020-08-01,,,,"])
+    )
+    page = login(hr_operator).get(f"/boi/imports/{hr_import.id}/").content.decode()
+    button = re.search(r'<button[^>]*id="start-sync"[^>]*>', page).group(0)
+    assert " disabled" in button and 'aria-disabled="true"' in button
+    assert 'aria-describedby="start-sync-why"' in button
+    assert "A synchronization cannot start yet" in page and "1 row with errors" in page
+    run = _run(upload, [good_row(3)], django_capture_on_commit_callbacks)
+    run.job = SyncRun.Job.RUNNING
+    run.save(update_fields=["job"])
+    page = login(hr_operator).get(f"/boi/imports/{hr_import.id}/").content.decode()
+    assert f"Sync {run.id} to Campus is running: wait until it is done." in page
 
 
 def test_someone_elses_passkey_check_does_not_count(

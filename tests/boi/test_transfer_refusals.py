@@ -119,4 +119,4 @@ def test_a_refused_batch_is_split_the_rest_go_through_and_the_refused_one_is_nam
     assert "E00005" in results and "Refused at transfer" in results
     assert "house number is required" in results
     alert = Alert.objects.get(run=run)
-    assert alert.title.endswith("9 staff added, 0 updated, 1 failed")
+    assert alert.title.endswith(": 9 staff added, 1 failed")

@@ -111,7 +111,7 @@ def test_an_operator_takes_a_small_file_through_the_wizard_to_the_results(
     for i in bad_rows(STAFF, BAD, seed=SEED):  # a missing last name, an impossible date
         assert f"row {i + 2}, " in errors
     assert "last_name" in errors and "birth_date" in errors
-    page.get_by_role("button", name=f"Exclude the {BAD} row(s) with errors").click()
+    page.get_by_role("button", name=f"Exclude the {BAD} rows with errors").click()
     page.locator("#excluded-rows", has_text=str(BAD)).wait_for()
 
     # Start → transfer → end transfer → validate, then the validate report.
@@ -145,13 +145,15 @@ def test_an_operator_takes_a_small_file_through_the_wizard_to_the_results(
     assert SyncRun.objects.get().state == SyncRun.State.VALIDATED
     assert not Person.objects.filter(staff_number__startswith="B").exists()
 
-    # With the fingerprint accepted the real check passes, the run resumes and commits.
+    # With the fingerprint accepted the real check passes and the commit proceeds by
+    # itself: the operator lands on the run, committing, without pressing Commit again.
     user_verified(True)
     page.get_by_role("button", name="Use your passkey").click()
     page.wait_for_url(run_url)
     assert AuditEntry.objects.filter(action="stepup.check_succeeded").count() == 1
-    commit.click()
-    page.locator("#results-summary", has_text=f"{good} succeeded, 0 failed").wait_for()
+    page.get_by_text(f"Passkey check done: committing {good} staff.").wait_for()
+    page.locator("#results-summary", has_text=f"{good} staff succeeded, 0 failed").wait_for()
+    assert AuditEntry.objects.filter(action="boi.sync.commit_requested").count() == 1
 
     # Results: every staff member, each linked to its HR row.
     page.get_by_role("link", name="Open the results").click()

@@ -7,6 +7,7 @@ import time
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from boi.models import SyncRun, SyncStaff
@@ -14,7 +15,7 @@ from boi.rules.sync import SyncState, next_sync_state
 from boi.services import ConsoleError
 from boi.services.errorlog import alert_raise
 from boi.services.sync.runs import import_fingerprint, queue_step
-from boi.services.sync.words import error_in_words
+from boi.services.sync.words import error_in_words, outcome_words
 from boi.tasks import poll_commit_job
 from idbridge.audit.services import audit_record
 from idbridge.db import rows_update
@@ -147,14 +148,15 @@ def finish_commit(
 
 
 def _outcome_words(run: SyncRun, succeeded: int, failed: int) -> str:
-    """ "3 staff added, 52 updated, 1 failed": added and updated as the validate report
-    said of the staff that went through."""
+    """ "3 staff added, 52 updated, 1 unchanged, 1 failed": the staff that went through,
+    by what the validate report said Campus would do with each."""
     done = SyncStaff.objects.filter(run=run, outcome=SyncStaff.Outcome.SUCCEEDED)
-    added = done.filter(action="add").count()
-    if done.count() == succeeded:
-        parts = [f"{added} staff added", f"{succeeded - added} updated"]
-    else:  # the commit job's counts only
-        parts = [f"{succeeded} staff added or updated"]
-    if failed:
-        parts.append(f"{failed} failed")
-    return ", ".join(parts)
+    actions = dict(done.values_list("action").annotate(n=Count("id")).order_by())
+    if sum(actions.values()) != succeeded:  # the commit job's counts only
+        return outcome_words(either=succeeded, failed=failed)
+    return outcome_words(
+        added=actions.get("add", 0),
+        updated=succeeded - actions.get("add", 0) - actions.get("unchanged", 0),
+        unchanged=actions.get("unchanged", 0),
+        failed=failed,
+    )

@@ -11,6 +11,7 @@ from boi.jobs import SYNC_STEP
 from boi.models import HrImport, HrRow, SyncRun
 from boi.rules.sync import SyncState, next_sync_state
 from boi.services import ConsoleError
+from boi.services.sync.words import count_of
 from idbridge.audit.services import audit_record
 from idbridge.jobs.services import job_queue
 
@@ -40,13 +41,21 @@ def sync_readiness(hr_import: HrImport) -> list[str]:
         return problems
     if hr_import.connection.is_rejected:
         problems.append("Campus rejected the BOI credentials: update the Client Secret.")
+    busy = SyncRun.objects.filter(
+        connection=hr_import.connection, job__in=(SyncRun.Job.QUEUED, SyncRun.Job.RUNNING)
+    ).first()
+    if busy:
+        problems.append(
+            f"Sync {busy.id} to {hr_import.connection.name} is running: wait until it is done."
+        )
     blocking = hr_import.blocking_error_count
     if blocking:
         problems.append(
-            f"{blocking} row(s) have errors: fix the file, the mapping tables, or exclude them."
+            f"{count_of(blocking, 'row')} with errors: fix the file or the mapping tables, "
+            "or exclude them."
         )
     if not HrRow.objects.filter(hr_import=hr_import, is_excluded=False).exists():
-        problems.append("Every row is excluded: nothing to send.")
+        problems.append("Every row is excluded: there is nothing to send.")
     return problems
 
 

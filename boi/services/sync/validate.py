@@ -22,7 +22,32 @@ def entry_action(entry: dict) -> str:
         return "error"
     if action in ("add", "create", "new"):
         return "add"
+    if action in ("unchanged", "none") or (action in ("update", "") and changes_nothing(entry)):
+        return "unchanged"
     return "update" if action in ("update", "change", "changed") else (action or "update")
+
+
+NO_CHANGE_KEYS = {"staffNumber", "action", "personID", "errors", "notes", "conflicts"}
+NO_CHANGE_PARTS = {"employment", "districtAssignments"}  # {"added": [], "updated": [], …}
+
+
+def changes_nothing(entry: dict) -> bool:
+    """An update entry of Campus's report that changes no field, identity, employment,
+    position, title, household or address: the staff member is *unchanged*. A household
+    Campus updates counts as a change (its report does not say whether the address moved),
+    and so does any part of the entry in a shape this does not know."""
+    for key, value in entry.items():
+        if key in NO_CHANGE_KEYS or value in (None, "", False, [], {}):
+            continue
+        if key == "household":
+            if not isinstance(value, dict) or value.get("action") not in ("none", "ignore"):
+                return False
+        elif key in NO_CHANGE_PARTS:
+            if not isinstance(value, dict) or any(v for k, v in value.items() if k != "keptLinked"):
+                return False
+        else:
+            return False
+    return True
 
 
 LISTED = 500  # of each district-wide list (staff to add, addresses to add …), kept to show
@@ -44,6 +69,8 @@ def report_summary(members: dict, lists: dict[str, tuple[int, list]], actions: C
     for key, (count, first) in lists.items():
         summary[f"{key}_count"] = count
         summary[key] = first
+    if actions:  # what the per-staff entries say (as the report page lists them) wins
+        summary.update({"staff": sum(actions.values()), **actions})
     return summary
 
 
