@@ -15,6 +15,7 @@ from django.utils.crypto import salted_hmac
 
 from idbridge.audit.services import audit_record
 from staff.models import SECOND_FACTOR_NONE, OnboardingCase, StaffMember
+from staff.proofing import PROOFING_WAIVED
 from staff.services.cases import (
     OnboardingError,
     case_lock,
@@ -84,7 +85,7 @@ def proofing_waive_for_operator(*, case: OnboardingCase, actor: str, reason: str
         case.second_channel = case.second_channel_masked = ""
         fields = ["record_checked_at", "second_factor", "second_channel", "second_channel_masked"]
         case.save(update_fields=[*fields, "updated_at"])
-        case_log_event(case, actor, "proofing_waived", case.state, case.state, reason)
+        case_log_event(case, actor, PROOFING_WAIVED, case.state, case.state, reason)
         audit_record(
             actor=actor,
             action="staff.proofing.waived",

@@ -15,6 +15,7 @@ from idbridge.core.roles import DISTRICT_ADMIN, HR_OPERATOR
 from sandbox import demo as sandbox_demo
 from staff import demo as staff_demo
 from staff.models import Invitation, OnboardingCase, StaffMember
+from staff.proofing import proofing_status
 from staff.services.cases import case_revoke
 from staff.services.dashboard_roles import (
     RoleChangeRefused,
@@ -106,6 +107,9 @@ def test_the_printed_link_goes_straight_to_the_passkey_and_works_once(demo, sett
         "/staff/onboarding/passkey/"
     )
     assert Client().post(path).status_code == 400  # used
+    steps = {step.name: step for step in proofing_status(admin_member().case)}
+    assert steps["record_check"].detail.startswith("waived")
+    assert steps["second_factor"].detail == "waived with the record check"
     # A run after the link was used (no passkey yet) prints a new one.
     staff_demo.demo_admin_setup(StringIO())
     assert demo_admin_read()["link_path"] != path
