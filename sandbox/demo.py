@@ -1,10 +1,12 @@
 """The Campus sandbox's part of `make demo` (steps registered with
 ``idbridge.core.demo.demo_step``).
 
-First (order 10) the district and the demo API client. Idempotent: the district is seeded
-only into an empty sandbox, and the demo API client is created once; its credentials are
-kept in ``var/campus_demo_client.json`` (mode 0600) because the sandbox stores the client
-secret hashed and cannot show it again.
+First (order 10) the district, the demo administrator and the demo API client.
+Idempotent: the district is seeded only into an empty sandbox, the demo administrator is
+hired once (a district office position, so the REST connection's baseline records them
+as existing staff and staff onboarding's demo step can invite them), and the demo API
+client is created once; its credentials are kept in ``var/campus_demo_client.json``
+(mode 0600) because the sandbox stores the client secret hashed and cannot show it again.
 
 Then (order 25), once staff onboarding's REST connection has taken its baseline of the
 seeded district (every seeded staff member recorded as existing, nobody invited), a few
@@ -19,16 +21,17 @@ reaches the IdP over SAML only.
 from __future__ import annotations
 
 import json
-import os
+from datetime import date
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from idbridge.core.demo import demo_step
-from sandbox.models import BOI_SCOPE, ApiClient, District, Person, School, TitleCode
+from idbridge.core.demo import demo_step, private_json_write
+from sandbox.models import BOI_SCOPE, ApiClient, District, Identity, Person, School, TitleCode
 from sandbox.services.clients import (
     api_client_create,
     api_client_rotate_secret,
@@ -38,7 +41,7 @@ from sandbox.services.clients import (
 from sandbox.services.people import assignment_add
 from sandbox.services.seed import district_seed, sandbox_is_empty
 from sandbox.sp.metadata import sp_metadata_xml
-from staff.demo import demo_baseline_take
+from staff.demo import DEMO_ADMIN_STAFF_NUMBER, demo_baseline_take
 from stepup.models import ServiceProvider
 from stepup.saml.metadata import check_loads_in_pysaml2, parse_sp_metadata
 from stepup.services.service_providers import (
@@ -51,17 +54,14 @@ DEMO_STAFF = 300
 DEMO_STUDENTS = 600
 DEMO_SEED = 2026
 DEMO_NEW_HIRES = 3
+# The demo administrator's Campus record (the staff number is how staff onboarding finds it).
+DEMO_ADMIN_NAME = ("Demo", "Administrator")
+DEMO_ADMIN_BIRTH_DATE = date(1980, 1, 15)
 ACTOR = "manage.py demo"
 
 
 def demo_client_path() -> Path:
     return Path(settings.VAR_DIR) / "campus_demo_client.json"
-
-
-def _write(path: Path, credentials: dict) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as f:
-        json.dump(credentials, f, indent=2)
 
 
 def demo_client_ensure() -> dict:
@@ -75,7 +75,7 @@ def demo_client_ensure() -> dict:
         client.save(update_fields=["scopes"])
     if client is None:
         _, credentials = api_client_create(name=DEMO_CLIENT_NAME, actor=ACTOR)
-        _write(path, credentials)
+        private_json_write(path, credentials)
         return credentials
     if (
         stored
@@ -89,7 +89,7 @@ def demo_client_ensure() -> dict:
         client_secret=api_client_rotate_secret(client=client, actor=ACTOR),
         soap_password=api_client_rotate_soap_password(client=client, actor=ACTOR),
     )
-    _write(path, credentials)
+    private_json_write(path, credentials)
     return credentials
 
 
@@ -105,6 +105,7 @@ def sandbox_demo_setup(stdout) -> dict:
         )
     else:
         stdout.write(f"Campus sandbox has its district ({Person.objects.count()} persons).")
+    demo_admin_hire()
     credentials = demo_client_ensure()
     stdout.write(
         "Campus sandbox: /sandbox/ on the dashboard; SOAP WSDL at "
@@ -112,6 +113,31 @@ def sandbox_demo_setup(stdout) -> dict:
         f"'{credentials['app_name']}'; demo client credentials in {demo_client_path()}."
     )
     return credentials
+
+
+def demo_admin_hire(*, actor: str = ACTOR) -> Person:
+    """The demo administrator as a Campus staff member (once): a person with a staff
+    number, a work e-mail and a position at the first school since the district began."""
+    person = Person.objects.filter(staff_number=DEMO_ADMIN_STAFF_NUMBER).first()
+    if person is not None:
+        return person
+    domain = District.objects.values_list("email_domain", flat=True).first() or "example.org"
+    with transaction.atomic():
+        person = Person.objects.create(
+            staff_number=DEMO_ADMIN_STAFF_NUMBER,
+            birth_date=DEMO_ADMIN_BIRTH_DATE,
+            work_email=f"demo.administrator@{domain}",
+        )
+        first, last = DEMO_ADMIN_NAME
+        Identity.objects.create(person=person, first_name=first, last_name=last)
+        assignment_add(
+            person=person,
+            school=School.objects.order_by("pk").first(),
+            start_date=date(timezone.localdate().year - 1, 7, 1),
+            title_code=TitleCode.objects.order_by("pk").first(),
+            actor=actor,
+        )
+    return person
 
 
 def new_hires_add(count: int, *, actor: str = ACTOR) -> list[Person]:

@@ -25,6 +25,7 @@ audit_actions(
         "staff.passkey.disabled": "disabled the passkey {target}",
         "staff.invitation.reminded": "reminded {target} of their invitation",
         "staff.invitation.refused": "was refused an invitation link",
+        "staff.proofing.waived": "waived the record check and second step of {target}",
         "staff.proofing.record_check_passed": "passed the record check",
         "staff.proofing.record_check_failed": "failed the record check",
         "staff.proofing.code_sent": "sent a proofing code to {target}",

@@ -7,6 +7,11 @@ administrator would type them in: Cloud REST (polling every minute) and legacy S
 
 ``demo_baseline_take`` then takes the REST connection's baseline (the sandbox's demo step
 calls it before it hires a few people, whom the worker's first poll invites).
+
+Then (order 27) the demo administrator, whom the sandbox hired before the baseline (an
+existing staff member, found by their staff number): a dashboard account linked to their
+onboarding case with the District admin role, and an invitation whose one-time link
+``make demo`` prints (``demo_admin_enroll``).
 """
 
 import json
@@ -22,15 +27,32 @@ from django.core.servers.basehttp import (
     WSGIRequestHandler,
     get_internal_wsgi_application,
 )
+from django.utils import timezone
 
 from idbridge.audit.services import audit_record
 from idbridge.connectors.types import CampusError
-from idbridge.core.demo import demo_step
-from staff.models import CampusConnection
+from idbridge.core.demo import DEMO_ADMIN_FILE, demo_admin_read, demo_step, private_json_write
+from idbridge.core.roles import DISTRICT_ADMIN
+from staff.models import CampusConnection, Invitation, OnboardingCase, StaffMember
 from staff.polling import connection_poll
+from staff.services.cases import OnboardingError
+from staff.services.dashboard_roles import (
+    RoleChangeRefused,
+    dashboard_roles_set_before_onboarding,
+)
+from staff.services.invitations import invitation_resend
+from staff.services.proofing import proofing_waive_for_operator
+from staff.transitions import State
 
 REST_NAME = "Campus sandbox (Cloud REST)"
 SOAP_NAME = "Campus sandbox (legacy SOAP)"
+# The staff number of the demo administrator the sandbox's demo step hires.
+DEMO_ADMIN_STAFF_NUMBER = "990001"
+ACTOR = "manage.py demo"
+WAIVER = (
+    "the demo administrator: the set-up made their Campus record for whoever runs "
+    "make demo and prints their link on that person's terminal"
+)
 
 
 @demo_step(order=20, name="campus connections")
@@ -132,3 +154,58 @@ def demo_baseline_take(stdout) -> bool:
         f"({time.monotonic() - started:.1f} s)."
     )
     return True
+
+
+@demo_step(order=27, name="demo administrator")
+def demo_admin_setup(stdout) -> dict:
+    """Link the demo administrator's case to a dashboard account holding the District
+    admin role and keep their one-time enrollment link for ``make demo`` to print."""
+    member = (
+        StaffMember.objects.select_related("case", "dashboard_user")
+        .filter(staff_number=DEMO_ADMIN_STAFF_NUMBER, case__isnull=False)
+        .first()
+    )
+    admin = {"name": "", "staff_number": DEMO_ADMIN_STAFF_NUMBER, "roles": [DISTRICT_ADMIN]}
+    if member is None:
+        admin["problem"] = "not found in Campus yet: the first poll finds them"
+    else:
+        admin["name"] = member.display_name
+        try:
+            dashboard_roles_set_before_onboarding(member, [DISTRICT_ADMIN], actor=ACTOR)
+            admin.update(demo_admin_enroll(member.case))
+        except (OnboardingError, RoleChangeRefused) as exc:  # e.g. a revoked case
+            admin["problem"] = str(exc)
+    _demo_admin_keep(admin)
+    if admin.get("problem"):
+        stdout.write(f"Demo administrator: no enrollment link ({admin['problem']}).")
+    else:
+        stdout.write(f"Demo administrator: {admin['name']} (staff {DEMO_ADMIN_STAFF_NUMBER}).")
+    return admin
+
+
+def demo_admin_enroll(case: OnboardingCase) -> dict:
+    """The demo administrator's one-time enrollment link (its path): the last one while it
+    is still unused, else a new invitation with the proofing waived; none once they are
+    verified (they sign in with their passkey)."""
+    if case.state == State.VERIFIED:
+        return {"link_path": "", "invitation_id": None}
+    kept = demo_admin_read() or {}
+    waiting = Invitation.objects.filter(
+        id=kept.get("invitation_id"),
+        case=case,
+        used_at__isnull=True,
+        superseded_at__isnull=True,
+        expires_at__gt=timezone.now(),
+    )
+    if case.state == State.INVITED and kept.get("link_path") and waiting.exists():
+        return {"link_path": kept["link_path"], "invitation_id": kept["invitation_id"]}
+    invitation, link = invitation_resend(case=case, actor=ACTOR, reason="demo administrator")
+    proofing_waive_for_operator(case=case, actor=ACTOR, reason=WAIVER)
+    return {
+        "link_path": link.removeprefix(settings.PUBLIC_BASE_URL),
+        "invitation_id": invitation.id,
+    }
+
+
+def _demo_admin_keep(admin: dict) -> None:
+    private_json_write(Path(settings.VAR_DIR) / DEMO_ADMIN_FILE, admin)

@@ -21,6 +21,9 @@ from typing import Protocol
 
 from staff.models import SECOND_FACTOR_CODE, SECOND_FACTOR_SUPERVISED
 
+# The timeline event of a waived record check (``proofing_waive_for_operator``).
+PROOFING_WAIVED = "proofing_waived"
+
 
 @dataclass(frozen=True)
 class StepStatus:
@@ -57,6 +60,8 @@ class RecordCheck:
     def status(self, case) -> StepStatus:
         done = case.record_checked_at is not None
         detail = "confirmed" if done else f"{case.record_check_attempts} failed attempt(s)"
+        if done and proofing_waived(case):
+            detail = "waived: the server's operator vouched for this person at set-up"
         return StepStatus(self.name, self.label, done, detail)
 
     def start(self, case):
@@ -86,12 +91,20 @@ class SecondFactor:
             if not case.second_channel:
                 detail += " (no second channel in Campus, or the district's setting)"
             return StepStatus(self.name, self.label, case.supervised_checked_at is not None, detail)
+        if proofing_waived(case):
+            return StepStatus(self.name, self.label, True, "waived with the record check")
         return StepStatus(self.name, self.label, True, "none: the district checks the record only")
 
     def start(self, case):
         from django.urls import reverse
 
         return reverse("staff:proofing_code")
+
+
+def proofing_waived(case) -> bool:
+    """Whether the record check and second step were waived for the server's operator
+    (``staff.services.proofing.proofing_waive_for_operator``: on the timeline)."""
+    return case.events.filter(event=PROOFING_WAIVED).exists()
 
 
 def _when(moment) -> str:

@@ -54,7 +54,13 @@ class Assertion:
 
 
 class PasskeyError(Exception):
-    """The browser's answer does not verify; the message is safe to show."""
+    """The browser's answer does not verify; the message is safe to show.
+    ``user_not_verified``: the answer's authenticator data says the device did not verify
+    the person (the UV flag is off)."""
+
+    def __init__(self, message: str, *, user_not_verified: bool = False):
+        super().__init__(message)
+        self.user_not_verified = user_not_verified
 
 
 def prepare_registration(
@@ -155,7 +161,10 @@ def verify_authentication(
             require_user_verification=True,
         )
     except (WebAuthnException, ValueError, KeyError, TypeError) as exc:
-        raise PasskeyError(f"The passkey check failed: {exc}") from None
+        raise PasskeyError(
+            f"The passkey check failed: {exc}",
+            user_not_verified=not _user_verified_flag(credential_json),
+        ) from None
     credential_id, user_handle = credential_id_of(credential_json)
     return Assertion(
         credential_id=credential_id,
@@ -163,3 +172,14 @@ def verify_authentication(
         new_sign_count=verified.new_sign_count,
         user_verified=verified.user_verified,
     )
+
+
+def _user_verified_flag(credential_json: str) -> bool:
+    """The UV flag of an assertion's authenticator data (True when it cannot be read: the
+    answer is then refused for another reason)."""
+    try:
+        parsed = webauthn.helpers.parse_authentication_credential_json(credential_json)
+        data = webauthn.helpers.parse_authenticator_data(parsed.response.authenticator_data)
+    except (WebAuthnException, ValueError, KeyError, TypeError):
+        return True
+    return bool(data.flags.uv)

@@ -7,16 +7,23 @@ idbridge imports no app) and run in their ``order``::
     @demo_step(order=20, name="campus connections")
     def staff_demo_setup(stdout): ...
 
-The orders in use: 10 the Campus sandbox's district and demo API client (first: later
-steps read its client file), 20 staff onboarding's Campus connections, 30 the sandbox
-portal's SAML SP in the step-up IdP, 40 the Business Office console's BOI connection.
-Each step is idempotent, so running the demo twice works.
+The orders in use: 10 the Campus sandbox's district, demo administrator and demo API
+client (first: later steps read its client file), 20 staff onboarding's Campus
+connections, 25 the connection's baseline and the sandbox's new hires, 27 the demo
+administrator's dashboard account and enrollment link, 30 the sandbox portal's SAML SP in
+the step-up IdP, 40 the Business Office console's BOI connection. Each step is
+idempotent, so running the demo twice works.
+
+Two logins are printed at the end: the demo administrator's one-time enrollment link
+(written by staff onboarding's step into ``var/demo_admin.json``, read here: idbridge
+imports no app) and the break-glass login for a first look.
 """
 
 import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -27,6 +34,31 @@ from idbridge.core.breakglass import break_glass_create
 from idbridge.core.models import BreakGlassAccount
 
 DEMO_USERNAME = "admin"
+DEMO_ADMIN_FILE = "demo_admin.json"
+
+
+@dataclass(frozen=True)
+class DemoLogins:
+    """What ``make demo`` prints once it runs: the break-glass login (username, password,
+    TOTP secret) and the demo administrator (``demo_admin_read``; None when not set up)."""
+
+    break_glass: tuple[str, str, str]
+    admin: dict | None
+
+
+def private_json_write(path: Path, data: dict) -> None:
+    """Write ``data`` to ``path`` readable by this user only (mode 0600)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        json.dump(data, f, indent=2)
+
+
+def demo_admin_read() -> dict | None:
+    """The demo administrator as their demo step left them: ``name``, ``staff_number``,
+    ``roles`` and ``link_path`` (the one-time enrollment link's path; "" once they have a
+    passkey, or when no link could be made: then ``problem`` says why)."""
+    path = Path(settings.VAR_DIR) / DEMO_ADMIN_FILE
+    return json.loads(path.read_text()) if path.exists() else None
 
 
 @dataclass(frozen=True)
@@ -81,15 +113,13 @@ def demo_admin_ensure() -> tuple[str, str, str]:
     if not still_good:
         password, secret = break_glass_create(DEMO_USERNAME)
         stored = {"username": DEMO_USERNAME, "password": password, "totp_secret": secret}
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as f:
-            json.dump(stored, f)
+        private_json_write(path, stored)
     return stored["username"], stored["password"], stored["totp_secret"]
 
 
-def demo_setup(stdout) -> tuple[str, str, str]:
+def demo_setup(stdout) -> DemoLogins:
     call_command("migrate", interactive=False, verbosity=0)
     stdout.write("Database migrated.")
     for step in demo_steps():
         step.run(stdout)
-    return demo_admin_ensure()
+    return DemoLogins(break_glass=demo_admin_ensure(), admin=demo_admin_read())

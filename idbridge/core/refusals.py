@@ -3,9 +3,11 @@
 - Every 403 the dashboard answers (a role that does not allow the page, a failed CSRF
   check) is recorded by :class:`RefusalAuditMiddleware`.
 - Sign-ins and failed sign-ins are recorded from Django's ``user_logged_in`` and
-  ``user_login_failed`` signals, so any way of signing in (the password form today, a
-  passkey sign-in that calls ``login()`` or sends ``user_login_failed``) is audited
-  without a second hook. The password itself is never recorded.
+  ``user_login_failed`` signals, so any way of signing in is audited without a second
+  hook. The password itself is never recorded. The passkey and break-glass sign-ins say
+  more in their own entry (whose passkey, the alert sent): they sign in with
+  :func:`login_audited_by_caller`, and the generic entry is left out, so one sign-in is
+  one entry.
 
 Refusals and failures come from whoever sends them, so each client address may add at
 most ``AUDIT_REFUSALS_PER_ADDRESS_PER_MINUTE`` such entries a minute: a flood cannot
@@ -17,12 +19,16 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
+from django.contrib.auth import login
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 
 from idbridge import ratelimit
 from idbridge.audit.services import audit_record
 
 log = logging.getLogger(__name__)
+
+# Set on a request whose sign-in its own path audits (``login_audited_by_caller``).
+_AUDITED_BY_CALLER = "_idbridge_sign_in_audited_by_caller"
 
 
 def _within_budget(request) -> bool:
@@ -65,8 +71,19 @@ def sign_in_failure_record(sender, credentials=None, request=None, **kwargs) -> 
     )
 
 
+def login_audited_by_caller(request, user, *, backend: str) -> None:
+    """``login()`` for a sign-in whose caller writes its audit entry itself, in the same
+    request (e.g. ``dashboard.signed_in`` naming whose passkey answered): the generic
+    ``user.signed_in`` is then not written as well."""
+    setattr(request, _AUDITED_BY_CALLER, True)
+    login(request, user, backend=backend)
+
+
 def sign_in_record(sender, request=None, user=None, **kwargs) -> None:
-    """``user_logged_in``: a dashboard sign-in, whichever way it was made."""
+    """``user_logged_in``: a dashboard sign-in, whichever way it was made (unless its own
+    path audits it: :func:`login_audited_by_caller`)."""
+    if request is not None and getattr(request, _AUDITED_BY_CALLER, False):
+        return
     audit_record(
         actor=user,
         action="user.signed_in",

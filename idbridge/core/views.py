@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.contrib.auth import authenticate
-from django.contrib.auth import login as auth_login
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import Http404, JsonResponse
@@ -20,6 +19,7 @@ from idbridge.core.forms import OutboxFilterForm
 from idbridge.core.mail import is_outbox_mode
 from idbridge.core.models import OutboxMessage
 from idbridge.core.paging import filter_query, keyset_page_for, local_time, url_for_each
+from idbridge.core.refusals import login_audited_by_caller
 from idbridge.core.status import panels_for
 
 
@@ -139,7 +139,8 @@ def break_glass(request):
                 totp=request.POST.get("totp") or "",
             )
             if user is not None:
-                auth_login(request, user, backend=breakglass.BACKEND)
+                # Audited once, as dashboard.break_glass_signed_in (with the alert).
+                login_audited_by_caller(request, user, backend=breakglass.BACKEND)
                 breakglass.break_glass_used(request, user)
                 next_url = safe_next_url(request, request.POST.get("next"))
                 return redirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))

@@ -65,12 +65,29 @@ def roles_of(member: StaffMember) -> list[str]:
 @transaction.atomic
 def dashboard_roles_set(member: StaffMember, roles: list[str], *, actor) -> tuple[set, set]:
     """Give ``member`` exactly ``roles``; returns (granted, removed). Audited."""
-    wanted = set(roles)
+    case = getattr(member, "case", None)
+    if roles and (case is None or case.state != State.VERIFIED):
+        raise RoleChangeRefused("Only staff who finished onboarding can have dashboard roles.")
+    return _roles_apply(member, set(roles), actor)
+
+
+@transaction.atomic
+def dashboard_roles_set_before_onboarding(
+    member: StaffMember, roles: list[str], *, actor
+) -> tuple[set, set]:
+    """Like :func:`dashboard_roles_set` for someone still onboarding: for the set-up of
+    the first administrator (``make demo``), whom nobody can grant a role to yet. The
+    roles wait: sign-in needs a verified case's passkey, so they take effect only when
+    the person has finished onboarding. Audited like any grant."""
+    case = getattr(member, "case", None)
+    if case is None or not case.is_open:
+        raise RoleChangeRefused("Only staff who are onboarding can be given roles ahead.")
+    return _roles_apply(member, set(roles), actor)
+
+
+def _roles_apply(member: StaffMember, wanted: set, actor) -> tuple[set, set]:
     if not wanted <= set(ROLES):
         raise RoleChangeRefused("Pick roles from the list.")
-    case = getattr(member, "case", None)
-    if wanted and (case is None or case.state != State.VERIFIED):
-        raise RoleChangeRefused("Only staff who finished onboarding can have dashboard roles.")
     before = set(roles_of(member))
     if DISTRICT_ADMIN in before - wanted and _last_district_admin(member):
         raise RoleChangeRefused(

@@ -1,5 +1,6 @@
 """Identity proofing steps that write: the applicant's record check and the HR
-operator's supervised document check (see ``staff.proofing`` for the step list)."""
+operator's supervised document check (see ``staff.proofing`` for the step list), and the
+one way round them: the server's operator vouching for the person at set-up."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from idbridge.audit.services import audit_record
-from staff.models import OnboardingCase, StaffMember
+from staff.models import SECOND_FACTOR_NONE, OnboardingCase, StaffMember
+from staff.proofing import PROOFING_WAIVED
 from staff.services.cases import (
     OnboardingError,
     case_lock,
@@ -65,6 +67,31 @@ def record_check_submit(*, case: OnboardingCase, birth_date: str, staff_number: 
         if case.record_check_attempts >= settings.STAFF_RECORD_CHECK_MAX_ATTEMPTS:
             case_transition(case, Event.LOCK, actor, "too many failed record checks")
         return False
+
+
+def proofing_waive_for_operator(*, case: OnboardingCase, actor: str, reason: str) -> None:
+    """Skip the applicant's record check and second step: the server's operator vouches
+    for the person (``make demo``'s administrator, whose Campus record the set-up made up
+    for whoever runs it, and whose link it prints on that person's terminal: facts the same
+    command would print prove nothing when typed back). The link (opened once) and a
+    passkey with user verification are still needed; the waiver is on the case's timeline
+    and in the audit log with ``reason``. Only for a case waiting on its invitation."""
+    with transaction.atomic():
+        case = case_lock(case.id)
+        if case.state not in (State.INVITED, State.PROOFING):
+            raise OnboardingError(f"Proofing cannot be waived while the case is {case.state}.")
+        case.record_checked_at = timezone.now()
+        case.second_factor = SECOND_FACTOR_NONE
+        case.second_channel = case.second_channel_masked = ""
+        fields = ["record_checked_at", "second_factor", "second_channel", "second_channel_masked"]
+        case.save(update_fields=[*fields, "updated_at"])
+        case_log_event(case, actor, PROOFING_WAIVED, case.state, case.state, reason)
+        audit_record(
+            actor=actor,
+            action="staff.proofing.waived",
+            target=case,
+            details={"reason": reason},
+        )
 
 
 def record_facts_request(*, member: StaffMember) -> bool:

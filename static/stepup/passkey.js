@@ -33,6 +33,13 @@
     return err && err.message ? err.message : String(err); // the server's own words
   }
 
+  // Browsers say NotAllowedError both when the person declined and when nobody answered
+  // before the ceremony's timeout: the time it took tells the second apart (1 s margin).
+  function timedOut(err, options, started) {
+    const limit = Number(options && options.timeout);
+    return err && err.name === "NotAllowedError" && limit > 0 && Date.now() - started >= limit - 1000;
+  }
+
   async function ask(mode, options) {
     if (mode === "create") {
       return navigator.credentials.create({
@@ -71,11 +78,13 @@
         const options = await optionsResponse.json();
         if (!optionsResponse.ok) throw new Error(options.error || "The server refused.");
         let credential;
+        const started = Date.now();
         try {
           credential = await ask(mode, options);
         } catch (err) {
-          await report(err);
-          throw err;
+          const failure = timedOut(err, options, started) ? new DOMException("", "TimeoutError") : err;
+          await report(failure);
+          throw failure;
         }
         const answer = { credential: credential.toJSON() };
         if (name) answer.name = name.value;

@@ -21,7 +21,7 @@ from staff.models import Passkey, StaffMember
 from staff.selectors import verified_member_for_sso
 from staff.transitions import State
 from stepup import webauthn
-from stepup.ceremonies import limits
+from stepup.ceremonies import limits, outcomes
 from stepup.ceremonies.common import TOO_MANY, CeremonyRefused, relying_party
 from stepup.policy import PASSKEY, AuthEvent
 from stepup.services.decisions import step_up_check_record
@@ -125,15 +125,23 @@ def _assertion_accept(
 
 
 def _passkey_offered(credential_id: str) -> Passkey:
-    """The active passkey of verified staff the answer names, or an audited refusal."""
+    """The active passkey of verified staff the answer names, or an audited refusal that
+    says which it is not (unknown, disabled, its owner not verified)."""
     passkey = (
         Passkey.objects.select_related("staff_member", "staff_member__case")
-        .filter(credential_id=credential_id, disabled_at__isnull=True)
+        .filter(credential_id=credential_id)
         .first()
     )
     case = getattr(passkey.staff_member, "case", None) if passkey is not None else None
-    if case is None or case.state != State.VERIFIED:
-        passkey_refusal_record(actor="anonymous", reason="unknown, disabled or unverified passkey")
+    failure = None
+    if passkey is None:
+        failure = outcomes.UNKNOWN_CREDENTIAL
+    elif not passkey.is_active:
+        failure = outcomes.DISABLED_CREDENTIAL
+    elif case is None or case.state != State.VERIFIED:
+        failure = outcomes.UNVERIFIED_PERSON
+    if failure is not None:
+        passkey_refusal_record(actor="anonymous", reason=failure.audit, outcome=failure.code)
         raise CeremonyRefused("This passkey is not registered for district sign-in.", 403)
     return passkey
 
@@ -170,7 +178,10 @@ def _assertion_verify(
             sign_count=passkey.sign_count,
         )
     except webauthn.PasskeyError as exc:
-        step_up_check_record(subject=subject, event=None, succeeded=False, reason=str(exc))
+        failure = outcomes.UV_MISSING if exc.user_not_verified else None
+        step_up_check_record(
+            subject=subject, event=None, succeeded=False, reason=str(exc), failure=failure
+        )
         raise CeremonyRefused(str(exc)) from None
 
 
@@ -187,13 +198,15 @@ def _sign_count_advance(passkey: Passkey, assertion: webauthn.Assertion, subject
         raise CeremonyRefused("This passkey answer was already used.", 409)
 
 
-def passkey_refusal_record(*, actor: str, reason: str) -> None:
-    """Audit an answer refused before any passkey could be checked."""
+def passkey_refusal_record(*, actor: str, reason: str, outcome: str = "") -> None:
+    """Audit an answer refused before any passkey could be checked (``outcome``: its
+    code in ``stepup.ceremonies.outcomes``, when it has one)."""
+    details = {"reason": reason, **({"outcome": outcome} if outcome else {})}
     audit_record(
         actor=actor,
         action="stepup.passkey_refused",
         target="stepup:authenticate",
-        details={"reason": reason},
+        details=details,
     )
 
 
@@ -201,5 +214,5 @@ def check_cancelled_record(subject: Subject | None) -> None:
     """The person gave up on the check (the SP is answered NoAuthnContext)."""
     if subject is not None:
         step_up_check_record(
-            subject=subject, event=None, succeeded=False, reason="cancelled (the Cancel button)"
+            subject=subject, event=None, succeeded=False, failure=outcomes.CANCELLED_ON_PAGE
         )

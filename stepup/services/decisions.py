@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from idbridge.audit.services import audit_record
-from stepup.ceremonies.outcomes import BrowserFailure
+from stepup.ceremonies.outcomes import Failure
 from stepup.policy import AuthEvent, Decision
 from stepup.subjects import Subject
 
@@ -104,20 +104,29 @@ def step_up_denial_record(
 
 
 def step_up_check_record(
-    *, subject: Subject, event: AuthEvent | None, succeeded: bool, reason: str = ""
+    *,
+    subject: Subject,
+    event: AuthEvent | None,
+    succeeded: bool,
+    reason: str = "",
+    failure: Failure | None = None,
 ) -> None:
-    """For the passkey ceremonies: a check passed (with its event) or failed (why)."""
+    """For the passkey ceremonies: a check passed (with its event) or failed (why:
+    ``failure`` when it is one of ``stepup.ceremonies.outcomes``, else ``reason``)."""
+    details = {
+        "subject": subject.subject_id,
+        "method": event.method if event else None,
+        "at": _iso(event.at) if event else None,
+        "user_verified": event.user_verified if event else None,
+        "reason": failure.audit if failure else reason,
+    }
+    if failure:
+        details["outcome"] = failure.code
     audit_record(
         actor=subject.label,
         action="stepup.check_succeeded" if succeeded else "stepup.check_failed",
         target=subject.label,
-        details={
-            "subject": subject.subject_id,
-            "method": event.method if event else None,
-            "at": _iso(event.at) if event else None,
-            "user_verified": event.user_verified if event else None,
-            "reason": reason,
-        },
+        details=details,
     )
 
 
@@ -135,7 +144,7 @@ def sso_logout_record(*, subject: Subject | None, sp_entity_id: str, request_id:
 
 
 def check_not_completed_record(
-    *, subject: Subject | None, failure: BrowserFailure, policy: str | None = None
+    *, subject: Subject | None, failure: Failure, policy: str | None = None
 ) -> None:
     """The browser gave up on a passkey check (timed out, declined, refused): in words;
     ``policy``: the action that asked for the check, when one did."""

@@ -34,6 +34,7 @@ def test_break_glass_sign_in_works_is_audited_and_alerts_every_district_admin(
     assert client.get("/").status_code == 200
     used = AuditEntry.objects.get(action="dashboard.break_glass_signed_in")
     assert used.actor_label == "break-glass"
+    assert not AuditEntry.objects.filter(action="user.signed_in").exists()  # one entry
     alerts = OutboxMessage.objects.filter(subject="Break-glass sign-in to idbridge")
     assert [m.to for m in alerts] == [[district_admin.email]]
     assert password not in alerts[0].body_text

@@ -10,6 +10,7 @@ def test_every_apps_demo_step_is_found_and_runs_sandbox_first():
         (10, "campus sandbox"),
         (20, "campus connections"),
         (25, "campus new hires"),
+        (27, "demo administrator"),
         (30, "campus portal sp"),
         (40, "business office connection"),
     ]

@@ -50,8 +50,11 @@ class SoftwarePasskey:
             }
         )
 
-    def assertion(self, options: dict, *, origin: str | None = None) -> dict:
-        """The PublicKeyCredential JSON a browser posts after ``navigator.credentials.get``."""
+    def assertion(
+        self, options: dict, *, origin: str | None = None, user_verified: bool = True
+    ) -> dict:
+        """The PublicKeyCredential JSON a browser posts after ``navigator.credentials.get``
+        (``user_verified=False``: a device that checked presence only, no fingerprint)."""
         self.sign_count += 1
         client_data = json.dumps(
             {
@@ -63,7 +66,7 @@ class SoftwarePasskey:
         ).encode()
         authenticator_data = (
             hashlib.sha256(options["rpId"].encode()).digest()
-            + bytes([USER_PRESENT | USER_VERIFIED])
+            + bytes([USER_PRESENT | (USER_VERIFIED if user_verified else 0)])
             + self.sign_count.to_bytes(4, "big")
         )
         signed = authenticator_data + hashlib.sha256(client_data).digest()

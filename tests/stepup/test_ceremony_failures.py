@@ -33,8 +33,9 @@ def _report(client, name):
 @pytest.mark.parametrize(
     ("name", "words"),
     [
-        ("NotAllowedError", "not completed (timed out or declined)"),
-        ("AbortError", "cancelled"),
+        ("NotAllowedError", "cancelled at the browser's or device's prompt (or declined there)"),
+        ("TimeoutError", "timed out (nobody answered the device in time)"),
+        ("AbortError", "cancelled (the page's Cancel)"),
         ("InvalidStateError", "refused by the device: this passkey is already registered"),
         ("SecurityError", "refused by the browser: the page's address does not match the site"),
         ("<script>", "not completed (the browser reported another error)"),
@@ -49,16 +50,25 @@ def test_every_known_browser_error_has_its_own_words():
     assert len(set(audits)) == len(audits)
 
 
-def test_a_timed_out_or_declined_check_is_audited_as_not_completed_for_the_signed_in_person(
+def test_a_check_declined_at_the_prompt_is_audited_as_cancelled_for_the_signed_in_person(
     client,
 ):
     _with_pending_check(client, signed_in_session())
     assert _report(client, "NotAllowedError").status_code == 204
     entry = AuditEntry.objects.get(action="stepup.check_not_completed")
     assert entry.actor_label.startswith("staff:")
-    assert entry.details["reason"] == "not completed (timed out or declined)"
-    assert entry.details["outcome"] == "not-completed"
-    assert not AuditEntry.objects.filter(details__reason="cancelled").exists()
+    assert entry.details["reason"].startswith("cancelled at the browser's or device's prompt")
+    assert entry.details["outcome"] == "cancelled"
+
+
+def test_a_check_nobody_answered_in_time_is_audited_as_timed_out(client):
+    # The page reports TimeoutError when the browser's NotAllowedError came after the
+    # ceremony's own timeout (static/stepup/passkey.js).
+    _with_pending_check(client, signed_in_session())
+    assert _report(client, "TimeoutError").status_code == 204
+    entry = AuditEntry.objects.get(action="stepup.check_not_completed")
+    assert entry.details["outcome"] == "timed-out"
+    assert entry.details["reason"] == "timed out (nobody answered the device in time)"
 
 
 def test_a_report_is_recorded_once_per_ceremony(client):

@@ -7,6 +7,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from idbridge.audit.models import AuditEntry
+from idbridge.audit.words import lines_in_words
 from idbridge.core.roles import AUDITOR, DISTRICT_ADMIN, HR_OPERATOR
 from staff.models import CampusConnection, OnboardingCase
 from staff.services.dashboard_roles import dashboard_roles_set
@@ -55,6 +56,21 @@ def test_a_granted_staff_member_signs_in_with_their_passkey(client, member_with_
     entry = AuditEntry.objects.filter(action="dashboard.signed_in").get()
     assert entry.actor_label == f"staff:{member.staff_number}"
     assert entry.target == f"staff.staffmember:{member.pk}"
+
+
+def test_a_passkey_sign_in_is_one_audit_entry_in_words(client, member_with_passkey):
+    member, passkey = member_with_passkey
+    dashboard_roles_set(member, [HR_OPERATOR], actor="test")
+    before = AuditEntry.objects.count()
+    assert sign_in(client, passkey).status_code == 200
+    actions = list(AuditEntry.objects.order_by("id").values_list("action", flat=True)[before:])
+    # the check itself, then the sign-in: no second, generic "user.signed_in"
+    assert actions == ["stepup.check_succeeded", "dashboard.signed_in"]
+    (line,) = lines_in_words(AuditEntry.objects.filter(action="dashboard.signed_in"))
+    assert line.sentence == (
+        f"HR operator {member.display_name} signed in to the dashboard with the passkey of "
+        f"{member.display_name} (staff {member.staff_number})"
+    )
 
 
 def test_a_verified_staff_member_without_a_role_cannot_get_in(client, member_with_passkey):

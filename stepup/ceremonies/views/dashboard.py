@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib.auth import login
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -10,6 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from idbridge.core.access import safe_next_url
 from idbridge.core.breakglass import BACKEND
+from idbridge.core.refusals import login_audited_by_caller
 from stepup.ceremonies import dashboard, signin
 from stepup.ceremonies.common import (
     TOO_MANY,
@@ -57,7 +57,8 @@ def sign_in_verify(request):
         signed_in, user = dashboard.dashboard_sign_in_verify(challenge, credential_json)
     except CeremonyRefused as refused:
         return json_error(str(refused), refused.status)
-    login(request, user, backend=BACKEND)
+    # Audited once, as ``dashboard.signed_in`` (by dashboard_sign_in_verify).
+    login_audited_by_caller(request, user, backend=BACKEND)
     # The same person is signed in to the IdP: a later step-up (a BOI commit) is theirs.
     sso_session_start(request, signed_in.subject, signed_in.event)
     return JsonResponse({"next": safe_next_url(request, body.get("next")) or "/"})

@@ -13,7 +13,7 @@ import urllib.request
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from idbridge.core.demo import demo_setup
+from idbridge.core.demo import DemoLogins, demo_setup
 
 
 class Command(BaseCommand):
@@ -32,12 +32,12 @@ class Command(BaseCommand):
         public = os.environ.get("PUBLIC_BASE_URL", url.rstrip("/"))
         settings.PUBLIC_BASE_URL = public
         env = {**os.environ, "PUBLIC_BASE_URL": public}
-        login = demo_setup(self.stdout)
+        logins = demo_setup(self.stdout)
         if setup_only:
-            self._print_login(login, None)
+            self._print_login(logins, None)
             return
         health_url = f"http://{'127.0.0.1' if wildcard else host}:{port}/healthz"
-        self._serve(_commands(host, port), env, health_url, (login, url))
+        self._serve(_commands(host, port), env, health_url, (logins, url))
 
     def _serve(self, commands, env, health_url, login) -> None:
         """Start the processes, print the login once the web server answers, and watch
@@ -81,11 +81,12 @@ class Command(BaseCommand):
             time.sleep(0.3)
         return False
 
-    def _print_login(self, login, url):
-        username, password, secret = login
+    def _print_login(self, logins: DemoLogins, url):
         self.stdout.write("")
         if url:
             self.stdout.write(self.style.SUCCESS(f"idbridge is running at {url}"))
+        self._print_demo_admin(logins.admin)
+        username, password, secret = logins.break_glass
         self.stdout.write(
             f"Break-glass login for a first look (Sign in > break-glass account): "
             f"username {username}  password {password}  TOTP secret {secret}"
@@ -97,6 +98,28 @@ class Command(BaseCommand):
         if url:
             self.stdout.write("Press Ctrl-C to stop the web server, worker and beat.")
         self.stdout.flush()
+
+    def _print_demo_admin(self, admin: dict | None) -> None:
+        """The demo administrator: a seeded staff member who signs in with a passkey."""
+        if not admin:
+            return
+        base = settings.PUBLIC_BASE_URL
+        who = f"{admin['name'] or 'the demo administrator'} (staff {admin['staff_number']})"
+        if admin.get("problem"):
+            self.stdout.write(f"Demo administrator {who}: no enrollment link ({admin['problem']}).")
+        elif admin.get("link_path"):
+            self.stdout.write(
+                f"Demo administrator {who}, {', '.join(admin['roles'])}: "
+                f"one-time enrollment link {base}{admin['link_path']}"
+            )
+            self.stdout.write(
+                "  Open it, create a passkey, then sign in to the dashboard with it at "
+                f"{base}/accounts/login/ (no password)."
+            )
+        else:
+            self.stdout.write(
+                f"Demo administrator {who} has a passkey: sign in with it at {base}/accounts/login/"
+            )
 
     def _stop_all(self, procs):
         for proc in procs.values():
