@@ -10,9 +10,10 @@ from idbridge.core.models import OutboxMessage
 
 def outbox_list(*, q: str = "", since: date | None = None, until: date | None = None):
     """Outbox messages whose recipients or subject hold every word of ``q``, sent between
-    ``since`` and ``until`` (whole days in the district's time zone), newest first."""
-    # The list shows time, recipients and subject: the bodies stay on disk.
-    messages = OutboxMessage.objects.only("id", "created_at", "to", "subject")
+    ``since`` and ``until`` (whole days in the district's time zone), newest first
+    (``values()`` rows)."""
+    # The list shows time, recipients and subject, as plain rows: the bodies stay on disk.
+    messages = OutboxMessage.objects.values("id", "created_at", "to", "subject")
     for word in re.split(r"[\s,;]+", q or ""):
         if word:
             messages = messages.filter(search_text__contains=word.lower())
