@@ -1,6 +1,6 @@
 from django import forms
 
-from idbridge.core.forms import PlainSelect
+from idbridge.core.forms import PlainSelect, PlainTextInput
 
 MAX_CONCURRENCY = 16  # Campus requests in flight for one connection
 
@@ -38,7 +38,12 @@ class ReasonForm(forms.Form):
 
 
 class CaseSearchForm(forms.Form):
-    q = forms.CharField(label="Search name, staff number or email", required=False, max_length=100)
+    q = forms.CharField(
+        label="Search name, staff number or email",
+        required=False,
+        max_length=100,
+        widget=PlainTextInput,
+    )
     state = forms.ChoiceField(label="State", required=False, widget=PlainSelect)
     attention = forms.ChoiceField(label="Needs attention", required=False, widget=PlainSelect)
 

@@ -287,12 +287,25 @@ def poll_counts_words(counts: dict) -> str:
     return ", ".join(words)
 
 
+# What the onboarding page shows of a connection: never its secrets (left unread, and
+# so never decrypted, on every load of the page).
+CONNECTION_LIST_FIELDS = (
+    "id",
+    "name",
+    "kind",
+    "status",
+    "last_poll_at",
+    "next_poll_at",
+    "last_error",
+    "poll_job__state",
+    "poll_job__heartbeat_at",
+)
+
+
 def connection_list():
-    """The connections, as the onboarding page lists them (their secrets left encrypted,
-    unread: a list shows none of them)."""
     return (
         CampusConnection.objects.select_related("poll_job")
-        .defer("client_secret", "soap_password")
+        .only(*CONNECTION_LIST_FIELDS)
         .order_by("name")
     )
 
