@@ -105,16 +105,18 @@ def outbox(request):
 def outbox_rows(page) -> str:
     """The outbox's rows as HTML, made here rather than row by row in the template."""
     message_url = url_for_each("core:outbox_message")
+    shown = selectors.outbox_shown(m["id"] for m in page) if page else {}
     return html_rows(
         '<tr><td>{}</td><td>{}</td><td><a href="{}">{}</a></td></tr>',
         (
             (
                 local_time(m["created_at"], "%Y-%m-%d %H:%M:%S"),
-                ", ".join(m["to"]),
+                ", ".join(shown[m["id"]]["to"]),
                 message_url(m["id"]),
-                m["subject"],
+                shown[m["id"]]["subject"],
             )
             for m in page
+            if m["id"] in shown  # deleted since the page was read
         ),
     )
 
