@@ -141,18 +141,23 @@ def row_insert(obj) -> None:
 
 
 class CompiledRead:
-    """A read compiled to SQL once per process, run with new values of its named string
+    """A read compiled to SQL once per process, run with new values of its named
     parameters: for the few reads on every request (the SSO answer's session, subject
-    and IdP version), where Django compiling the query costs more than the database's
-    answer. The rows are converted as ``values_list`` converts them.
+    and IdP version, the signed-in user and their permissions), where Django compiling
+    the query costs more than the database's answer. The rows are converted as
+    ``values_list`` converts them.
 
     ``build(**params)`` returns a ``values_list`` queryset; it is called once, with a
     marker string for each parameter, and the markers are found again among the
-    compiled query's parameters (so only string parameters can be named).
+    compiled query's parameters. A column that is not text is compared with
+    ``Value(marker)`` (Django leaves a ``Value`` as it is, where it would turn the
+    marker into the column's type) and run with a value of the column's type.
 
         read = CompiledRead(lambda key: Session.objects.filter(session_key=key)
                             .values_list("session_data", "expire_date")[:1], "key")
         row = read.first(key=session_key)
+        ids = CompiledRead(lambda pk: User.objects.filter(pk=Value(pk)).values_list("id"),
+                           "pk").all(pk=7)
     """
 
     def __init__(self, build, *names: str):
@@ -171,6 +176,13 @@ class CompiledRead:
         return sql, slots, converters
 
     def first(self, using: str = DEFAULT_DB_ALIAS, **values) -> tuple | None:
+        rows = self._run(using, values, many=False)
+        return rows[0] if rows else None
+
+    def all(self, using: str = DEFAULT_DB_ALIAS, **values) -> list[tuple]:
+        return self._run(using, values, many=True)
+
+    def _run(self, using: str, values: dict, *, many: bool) -> list[tuple]:
         compiled = self._compiled.get(using)
         if compiled is None:
             compiled = self._compiled[using] = self._compile(using)
@@ -179,14 +191,17 @@ class CompiledRead:
         connection = connections[using]  # this thread's
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            row = cursor.fetchone()
-        if row is None:
-            return None
-        row = list(row)
-        for position, (functions, expression) in converters.items():
-            for function in functions:
-                row[position] = function(row[position], expression, connection)
-        return tuple(row)
+            rows = cursor.fetchall() if many else cursor.fetchmany(1)
+        if not converters:
+            return [tuple(row) for row in rows]
+        converted = []
+        for row in rows:
+            row = list(row)
+            for position, (functions, expression) in converters.items():
+                for function in functions:
+                    row[position] = function(row[position], expression, connection)
+            converted.append(tuple(row))
+        return converted
 
 
 def _where(meta, connection, equal: dict) -> tuple[str, list]:

@@ -1,5 +1,7 @@
 from django import forms
 
+from idbridge.core.forms import PlainSelect, PlainTextInput
+
 MAX_CONCURRENCY = 16  # Campus requests in flight for one connection
 
 
@@ -36,9 +38,14 @@ class ReasonForm(forms.Form):
 
 
 class CaseSearchForm(forms.Form):
-    q = forms.CharField(label="Search name, staff number or email", required=False, max_length=100)
-    state = forms.ChoiceField(label="State", required=False)
-    attention = forms.ChoiceField(label="Needs attention", required=False)
+    q = forms.CharField(
+        label="Search name, staff number or email",
+        required=False,
+        max_length=100,
+        widget=PlainTextInput,
+    )
+    state = forms.ChoiceField(label="State", required=False, widget=PlainSelect)
+    attention = forms.ChoiceField(label="Needs attention", required=False, widget=PlainSelect)
 
     def __init__(self, *args, states=(), attention=(), **kwargs):
         super().__init__(*args, **kwargs)

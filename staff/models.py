@@ -111,6 +111,16 @@ def staff_search_text(first, last, work_email, personal_email) -> str:
     return f"{first} {last}\n{last} {first}\n{work_email}\n{personal_email}".lower()[:1000]
 
 
+def display_name(first_name: str, last_name: str) -> str:
+    """How a staff member is named on every page (also for a list's plain rows)."""
+    return f"{first_name} {last_name}".strip()
+
+
+def invitation_email(work_email: str, personal_email: str) -> str:
+    """Where a staff member's invitation goes: the work address, else the personal one."""
+    return work_email or personal_email
+
+
 class StaffMember(models.Model):
     """A person of the district's Campus who is (or was) staff: one per Campus person ID,
     however many connections see them (``StaffSource``). Their details are those their
@@ -197,11 +207,11 @@ class StaffMember(models.Model):
 
     @property
     def display_name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip()
+        return display_name(self.first_name, self.last_name)
 
     @property
     def invitation_email(self) -> str:
-        return self.work_email or self.personal_email
+        return invitation_email(self.work_email, self.personal_email)
 
     @property
     def has_record_facts(self) -> bool:

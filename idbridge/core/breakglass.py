@@ -16,24 +16,78 @@ import time
 import pyotp
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db.models import Value
 
 from idbridge import ratelimit
 from idbridge.audit.services import audit_record
 from idbridge.core.mail import mail_send
 from idbridge.core.models import BreakGlassAccount
 from idbridge.core.roles import DISTRICT_ADMIN
+from idbridge.db import CompiledRead
 
 BACKEND = "idbridge.core.breakglass.DashboardBackend"
 PASSWORD_BYTES = 32  # 43 URL-safe characters
 ATTEMPTS_PER_HOUR = 10
 
 
+def _user_fields() -> list[str]:
+    return [field.attname for field in get_user_model()._meta.concrete_fields]
+
+
+# The signed-in user and their permissions are read on every dashboard request: with
+# queries compiled once per process (they are read anew each time, so a role taken away
+# counts from the next request).
+_user_read = CompiledRead(
+    lambda pk: get_user_model().objects.filter(pk=Value(pk)).values_list(*_user_fields())[:1],
+    "pk",
+)
+_permissions_read = CompiledRead(
+    lambda own, via_group: (
+        Permission.objects.filter(user__pk=Value(own))
+        .values_list("content_type__app_label", "codename")
+        .order_by()
+        .union(
+            Permission.objects.filter(group__user__pk=Value(via_group))
+            .values_list("content_type__app_label", "codename")
+            .order_by()
+        )
+    ),
+    "own",
+    "via_group",
+)
+
+
 class DashboardBackend(ModelBackend):
     """Password sign-in for break-glass accounts only, and only with a valid TOTP code.
     Passkey sign-in logs the linked user in with this backend (it restores sessions)."""
+
+    def get_user(self, user_id):
+        """Django's own (the user, if still active), read with one compiled query."""
+        try:
+            pk = get_user_model()._meta.pk.to_python(user_id)
+        except ValidationError:
+            return None
+        row = _user_read.first(pk=pk)
+        if row is None:
+            return None
+        user = get_user_model().from_db(DEFAULT_DB_ALIAS, _user_fields(), row)
+        return user if self.user_can_authenticate(user) else None
+
+    def get_all_permissions(self, user_obj, obj=None):
+        """Django's own (own and groups' permissions; every one for a superuser), the own
+        and the groups' read with one compiled query rather than two compiled each time."""
+        if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
+            return set()
+        if not hasattr(user_obj, "_perm_cache"):
+            if user_obj.is_superuser:
+                return super().get_all_permissions(user_obj, obj)
+            rows = _permissions_read.all(own=user_obj.pk, via_group=user_obj.pk)
+            user_obj._perm_cache = {f"{app}.{codename}" for app, codename in rows}
+        return user_obj._perm_cache
 
     def authenticate(self, request, username=None, password=None, totp=None, **kwargs):
         if not (username and password and totp):

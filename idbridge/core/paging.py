@@ -15,7 +15,8 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import html
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
@@ -23,6 +24,7 @@ from urllib.parse import urlencode
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -72,7 +74,8 @@ def keyset_page(
     """The ``size`` rows of ``rows`` (newest first by ``field``, then id) older than the
     cursor ``after``, or newer than ``before``, or the newest. One query of ``size + 1``
     rows (the extra row only says whether there is a page beyond); a ``before`` that
-    reaches the newest rows gives the first page, full, with a second query."""
+    reaches the newest rows gives the first page, full, with a second query. ``rows`` may
+    be model instances or ``values()`` rows (dicts holding ``field`` and ``id``)."""
     after_key, before_key = cursor_parse(after), cursor_parse(before)
     if before_key and not after_key:
         at, pk = before_key
@@ -92,13 +95,19 @@ def keyset_page(
 def _page(items: list, field: str, *, older: bool, newer: bool) -> KeysetPage:
     if not items:
         return KeysetPage([], is_first=not newer)
-    first, last = items[0], items[-1]
     return KeysetPage(
         items,
-        older=cursor_from(getattr(last, field), last.pk) if older else "",
-        newer=cursor_from(getattr(first, field), first.pk) if newer else "",
+        older=cursor_from(*_place(items[-1], field)) if older else "",
+        newer=cursor_from(*_place(items[0], field)) if newer else "",
         is_first=not newer,
     )
+
+
+def _place(row, field: str) -> tuple[datetime, int]:
+    """A row's (time, id): a model instance's attributes or a ``values()`` row's keys."""
+    if isinstance(row, dict):
+        return row[field], row["id"]
+    return getattr(row, field), row.pk
 
 
 def keyset_page_for(request, rows: QuerySet, *, size: int) -> KeysetPage:
@@ -114,6 +123,20 @@ def url_for_each(name: str):
     marker = 987654321
     head, _, tail = reverse(name, args=[marker]).partition(str(marker))
     return lambda pk: f"{head}{pk}{tail}"
+
+
+def html_rows(row_html: str, rows: Iterable[Sequence]) -> SafeString:
+    """A list's rows as HTML: ``row_html`` (``str.format`` fields, ``{}``) filled in from
+    each of ``rows``, every value escaped. One pass over plain strings: fifty rows through
+    ``format_html_join`` (Django's escaping, lazy-string aware) cost several times more.
+
+    >>> html_rows('<tr><td>{}</td><td>{}</td></tr>', [("R&D", 3), ("<b>", "'x'")])
+    '<tr><td>R&amp;D</td><td>3</td></tr>\\n<tr><td>&lt;b&gt;</td><td>&#x27;x&#x27;</td></tr>'
+    """
+    escape = html.escape
+    return mark_safe(  # noqa: S308 - every value escaped just above
+        "\n".join(row_html.format(*[escape(str(value)) for value in row]) for row in rows)
+    )
 
 
 def local_time(at: datetime, fmt: str = "%Y-%m-%d %H:%M") -> str:

@@ -6,7 +6,6 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.html import format_html_join
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET
@@ -18,7 +17,13 @@ from idbridge.core.context_processors import sections_for
 from idbridge.core.forms import OutboxFilterForm
 from idbridge.core.mail import is_outbox_mode
 from idbridge.core.models import OutboxMessage
-from idbridge.core.paging import filter_query, keyset_page_for, local_time, url_for_each
+from idbridge.core.paging import (
+    filter_query,
+    html_rows,
+    keyset_page_for,
+    local_time,
+    url_for_each,
+)
 from idbridge.core.refusals import login_audited_by_caller
 from idbridge.core.status import panels_for
 
@@ -100,17 +105,18 @@ def outbox(request):
 def outbox_rows(page) -> str:
     """The outbox's rows as HTML, made here rather than row by row in the template."""
     message_url = url_for_each("core:outbox_message")
-    return format_html_join(
-        "\n",
+    shown = selectors.outbox_shown(m["id"] for m in page) if page else {}
+    return html_rows(
         '<tr><td>{}</td><td>{}</td><td><a href="{}">{}</a></td></tr>',
         (
             (
-                local_time(m.created_at, "%Y-%m-%d %H:%M:%S"),
-                ", ".join(m.to),
-                message_url(m.pk),
-                m.subject,
+                local_time(m["created_at"], "%Y-%m-%d %H:%M:%S"),
+                ", ".join(shown[m["id"]]["to"]),
+                message_url(m["id"]),
+                shown[m["id"]]["subject"],
             )
             for m in page
+            if m["id"] in shown  # deleted since the page was read
         ),
     )
 

@@ -49,3 +49,20 @@ def test_row_insert_stores_what_save_would_and_sets_the_key():
         "",
     )
     assert stored.created_at == entry.created_at
+
+
+def test_a_compiled_read_gives_every_row_and_takes_a_number_through_value():
+    from django.contrib.auth.models import Group
+    from django.db.models import Value
+
+    groups = [Group.objects.create(name=f"compiled {n}") for n in range(3)]
+    above = CompiledRead(
+        lambda pk: (
+            Group.objects.filter(pk__gt=Value(pk), name__startswith="compiled ")
+            .order_by("pk")
+            .values_list("name")
+        ),
+        "pk",
+    )
+    assert above.all(pk=groups[0].pk) == [("compiled 1",), ("compiled 2",)]
+    assert above.all(pk=groups[2].pk) == []

@@ -143,3 +143,13 @@ def test_a_name_saved_by_hand_is_searched_too(client, auditor, andrea):
     member.save(update_fields=["last_name"])
     client.force_login(auditor)
     assert names(client, {"q": "okafor andreas"}, ["Andreas Okafor"]) == {"Andreas Okafor"}
+
+
+def test_the_search_form_keeps_what_was_chosen(client, auditor):
+    """The filters' ``<select>`` (made without a template per option) marks the choice."""
+    client.force_login(auditor)
+    html = client.get("/staff/", {"state": "invited", "attention": "locked"}).content.decode()
+    assert '<option value="invited" selected>Invited</option>' in html
+    assert '<option value="locked" selected>Locked</option>' in html
+    assert '<option value="" selected>Any</option>' not in html
+    assert '<select name="state" id="id_state">' in html
