@@ -105,6 +105,10 @@ APPLICANT_PAGES = [
     "staff:done",
     "stepup:own_passkeys",
     "stepup:authenticate",
+    # The Campus sandbox's portal, a SAML SP of the IdP: signed in with the passkey.
+    "campus:sp_portal",
+    "campus:sp_payroll",
+    "campus:sp_signed_out",
 ]
 
 POST_ONLY = "a form's POST target: it redirects to a page visited here"
@@ -177,14 +181,20 @@ EXCLUDED = {
     "campus:boi_credentials_create": POST_ONLY,
     "campus:boi_credentials_rotate": POST_ONLY,
     "campus:boi_error_log_pdf": DOWNLOAD,
+    "campus:sp_grade_override": "the portal's payroll page (sandbox/sp/page.html) again",
+    "campus:sp_enrollment_change": "the portal's payroll page (sandbox/sp/page.html) again",
 }
 # Whole route trees that hold no dashboard page.
 EXCLUDED_PREFIXES = {
     "admin/": "Django's admin site (its own markup; the dashboard links to its own pages)",
     "idp/": "the SAML IdP's protocol endpoints (metadata XML, bindings; their pages are "
     "the step-up check visited above)",
-    "sandbox/campus/": "the simulated Campus's machine APIs (OneRoster, SOAP, OAuth, BOI, "
-    "test control) and its portal, a SAML service provider tested in tests/sandbox/sp",
+    "sandbox/campus/api/": "the simulated Campus's OneRoster and BOI APIs (JSON)",
+    "sandbox/campus/services/": "the simulated Campus's SOAP service",
+    "sandbox/campus/oauth2/": "the simulated Campus's OAuth2 token endpoint",
+    "sandbox/campus/_": "the sandbox's test and benchmark control (JSON)",
+    "sandbox/campus/saml/": "the portal's SAML endpoints (metadata, bindings): their pages "
+    "are the portal's, visited",
 }
 
 

@@ -41,6 +41,7 @@ from tests.browser.accessibility_pages import (
 )
 from tests.browser.test_enrollment import add_authenticator
 from tests.conftest import dashboard_session
+from tests.sandbox.sp.conftest import default_policies, portal_server  # noqa: F401 - fixtures
 from tests.staff.conftest import HOME_EMAIL, code_sent_to, person
 
 pytestmark = pytest.mark.browser
@@ -79,11 +80,18 @@ def axe_findings(page, where: str) -> list[str]:
 def test_the_check_reports_what_axe_finds(page):
     page.set_content(
         '<html lang="en"><body><main><h1>Staff</h1><img src="x.png">'
-        "<table><tr><th></th><td><button></button></td></tr></table></main></body></html>"
+        '<ul role="status"><li>Saved.</li></ul>'
+        "<table><tr><th>Name</th><th></th></tr><tr><td>Ana</td><td><button></button></td></tr>"
+        "</table></main></body></html>"
     )
     findings = axe_findings(page, "a broken page")
-    assert any(": image-alt (critical) at img:" in f for f in findings), findings
-    assert any(": button-name (critical) at button:" in f for f in findings), findings
+    for expected in [
+        "image-alt (critical) at img",
+        "button-name (critical) at button",
+        "aria-allowed-role (minor) at ul",
+        "empty-table-header (minor) at th:nth-child(2)",
+    ]:
+        assert any(f": {expected}:" in f for f in findings), (expected, findings)
 
 
 def test_every_dashboard_route_is_visited_or_left_out_with_a_reason():
@@ -93,10 +101,8 @@ def test_every_dashboard_route_is_visited_or_left_out_with_a_reason():
 @pytest.fixture
 def seeded(
     connection,  # noqa: F811 - the fixture imported above
-    live_server,
+    portal_server,  # noqa: F811 - the fixture imported above (the IdP's default policies too)
     district_admin,
-    transactional_db,
-    default_policies,
     register_sp,
 ):
     """Every kind of record a dashboard page shows, made through the services."""
@@ -189,6 +195,40 @@ def _role_pages(page, base, user, seeded, *, every: bool) -> list[str]:
     return findings
 
 
+# Forms sent with their fields emptied and the browser's own checks off: the page that
+# says what is missing (or, where nothing is required, the message that it was done).
+FORMS_SENT_EMPTY = [
+    "staff:connection_new",
+    "staff:wave_new",
+    "stepup:sp_add",
+    "stepup:policy_add",
+    "boi:connection_new",
+    "boi:import_upload",
+    "campus:person_edit",
+    "campus:boi_preferences",
+]
+EMPTY_AND_SEND = """form => {
+    form.noValidate = true;
+    for (const field of form.elements) {
+        if (["text", "email", "url", "number", "date", "password", "textarea", "file"]
+                .includes(field.type)) field.value = "";
+    }
+    form.requestSubmit();
+}"""
+
+
+def _forms_sent_empty(page, base, seeded) -> list[str]:
+    findings = []
+    for name in FORMS_SENT_EMPTY:
+        page.goto(base + page_path(name, seeded))
+        fields = page.locator("input:not([type=hidden]), select, textarea")
+        form = page.locator("main form[method=post]").filter(has=fields).first
+        with page.expect_navigation():
+            form.evaluate(EMPTY_AND_SEND)
+        findings += axe_findings(page, f"{page.url.removeprefix(base)} ({name} sent empty)")
+    return findings
+
+
 def _applicant_pages(page, base) -> list[str]:
     """The invited person's way, each page checked: invitation, record check, code,
     passkey, done, their own passkeys, a step-up check, the sign-out."""
@@ -213,15 +253,28 @@ def _applicant_pages(page, base) -> list[str]:
     page.get_by_role("button", name="Create passkey").click()
     page.wait_for_url("**/staff/onboarding/done/")
     findings += axe_findings(page, "applicant done")
-    page.goto(f"{base}/staff/me/passkeys/")  # their own passkeys: a passkey check first
-    page.wait_for_url("**/stepup/authenticate/?next=*")
-    findings += axe_findings(page, "applicant passkey check")
+    # The Campus portal (the sandbox's SAML SP): sign in, then payroll's fresh check.
+    page.goto(f"{base}/sandbox/campus/portal/")
+    page.wait_for_url("**/stepup/authenticate/**")
+    findings += axe_findings(page, "applicant passkey sign-in")
     page.get_by_role("button", name="Use your passkey").click()
-    page.wait_for_url("**/staff/me/passkeys/")
+    page.wait_for_url("**/sandbox/campus/portal/")
+    findings += axe_findings(page, "applicant portal")
+    page.get_by_role("link", name="Payroll").first.click()
+    page.wait_for_url("**/stepup/authenticate/**")
+    findings += axe_findings(page, "applicant step-up check")
+    page.get_by_role("button", name="Use your passkey").click()
+    page.wait_for_url("**/sandbox/campus/payroll/")
+    page.get_by_role("button", name="Approve the payroll run").click()
+    page.get_by_role("status").filter(has_text="approved").wait_for()
+    findings += axe_findings(page, "applicant portal payroll")
+    page.goto(f"{base}/staff/me/passkeys/")
     findings += axe_findings(page, "applicant own passkeys")
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url("**/staff/me/sign-out/")
     findings += axe_findings(page, "applicant signed out")
+    page.goto(f"{base}/sandbox/campus/signed-out/")
+    findings += axe_findings(page, "applicant portal signed out")
     return findings
 
 
@@ -241,4 +294,10 @@ def test_no_dashboard_page_has_a_serious_or_critical_axe_violation(
     findings += axe_findings(page, "dana_admin /audit/ after Check the chain")
     findings += _role_pages(page, base, hr_operator, seeded, every=False)
     findings += _role_pages(page, base, auditor, seeded, every=False)
+    for path in ["/stepup/policies/add/", "/boi/imports/999999/"]:  # refused, not found
+        page.goto(base + path)
+        findings += axe_findings(page, f"ada_auditor {path}")
+    page.context.clear_cookies()
+    dashboard_session(page, base, district_admin)
+    findings += _forms_sent_empty(page, base, seeded)
     assert findings == [], "\n" + "\n".join(sorted(set(findings)))
