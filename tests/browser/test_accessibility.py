@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.template.loader import render_to_string
 from django.utils import timezone
 from playwright.sync_api import Error as PlaywrightError
 
@@ -275,6 +276,8 @@ def _applicant_pages(page, base) -> list[str]:
     findings += axe_findings(page, "applicant signed out")
     page.goto(f"{base}/sandbox/campus/signed-out/")
     findings += axe_findings(page, "applicant portal signed out")
+    page.goto(link)  # the invitation again, now used
+    findings += axe_findings(page, "applicant used invitation")
     return findings
 
 
@@ -283,9 +286,14 @@ def test_no_dashboard_page_has_a_serious_or_critical_axe_violation(
 ):
     base = live_server.url
     findings = []
-    for path in ["/accounts/login/", "/accounts/break-glass/"]:
+    # Sign-in pages, a SAML request the IdP refuses, and the server-error page (static).
+    for path in ["/accounts/login/", "/accounts/break-glass/", "/idp/sso/redirect"]:
         page.goto(base + path)
         findings += axe_findings(page, f"signed out {path}")
+    server_error = render_to_string("500.html")
+    page.route(f"{base}/server-error", lambda route: route.fulfill(body=server_error, status=500))
+    page.goto(f"{base}/server-error")
+    findings += axe_findings(page, "the 500 page")
     findings += _applicant_pages(page, base)
     findings += _role_pages(page, base, district_admin, seeded, every=True)
     page.goto(f"{base}/audit/")  # the flash messages a verified chain leaves
