@@ -28,7 +28,7 @@ from idbridge.connectors.types import PermanentCampusError
 from idbridge.core.models import OutboxMessage
 from sandbox.boi.notifications import notification_save, tool_rights_set
 from sandbox.models import BoiErrorLogEntry, BoiNotification, Person, SyncSession
-from staff.models import CampusConnection, OnboardingCase, StaffMember
+from staff.models import CampusConnection, OnboardingCase
 from staff.services.discovery import staff_records_from_campus
 from staff.services.existing import Scope
 from staff.services.waves import wave_create
@@ -64,7 +64,9 @@ RUN_AXE = """async () => {
 
 
 def axe_findings(page, where: str) -> list[str]:
-    """Serious and critical axe-core violations on the open page, one line per element."""
+    """axe-core's serious and critical violations on the open page (and those of
+    ``REFUSED_RULES`` whatever their impact), one line per element: page, rule, impact,
+    the element's selector, what to fix, the element's markup."""
     page.wait_for_load_state("load")
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.evaluate(AXE)  # evaluated by the debugger protocol: no CSP applies
@@ -121,10 +123,9 @@ def seeded(
     ids.update(
         staff_connection=staff_connection.id,
         case=OnboardingCase.objects.order_by("id").first().id,
-        member=StaffMember.objects.order_by("id").first().id,
         wave=wave.id,
         message=OutboxMessage.objects.order_by("id").first().id,
-        sp=register_sp(name="Campus portal").id,
+        sp=register_sp(name="Library system").id,
         policy=StepUpPolicy.objects.order_by("id").first().id,
     )
     # Campus's own BOI tools: the admin receives the sync notifications (its message centre).
