@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.template.loader import render_to_string
 from django.utils import timezone
 from playwright.sync_api import Error as PlaywrightError
@@ -25,6 +26,7 @@ from boi.services.profiles import profile_save
 from boi.services.sync.commit import sync_commit_request
 from boi.services.sync.runs import sync_run_create
 from idbridge.connectors.types import PermanentCampusError
+from idbridge.core.breakglass import break_glass_create
 from idbridge.core.models import OutboxMessage
 from sandbox.boi.notifications import notification_save, tool_rights_set
 from sandbox.models import BoiErrorLogEntry, BoiNotification, Person, SyncSession
@@ -282,6 +284,16 @@ def _applicant_pages(page, base) -> list[str]:
     return findings
 
 
+def _break_glass_act_page(page, base: str) -> list[str]:
+    """The break-glass account confirms an administrative act with a fresh code."""
+    page.context.clear_cookies()
+    break_glass_create("break-glass")
+    dashboard_session(page, base, get_user_model().objects.get(username="break-glass"))
+    page.goto(f"{base}/break-glass/confirm/?act=role-change&next=/stepup/access/")
+    page.get_by_label("Code from the authenticator app").wait_for()
+    return axe_findings(page, "break-glass /break-glass/confirm/")
+
+
 def test_no_dashboard_page_has_a_serious_or_critical_axe_violation(
     page, live_server, seeded, district_admin, hr_operator, auditor
 ):
@@ -309,4 +321,5 @@ def test_no_dashboard_page_has_a_serious_or_critical_axe_violation(
     page.context.clear_cookies()
     dashboard_session(page, base, district_admin)
     findings += _forms_sent_empty(page, base, seeded)
+    findings += _break_glass_act_page(page, base)
     assert findings == [], "\n" + "\n".join(sorted(set(findings)))
