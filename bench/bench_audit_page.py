@@ -1,5 +1,5 @@
 """The auditors' page: rendering a page of entries in words, the CSV export, and
-*Check the chain* (``audit_chain_check``) at a given log size, in the request and as the
+*Verify the chain* (``audit_chain_check``) at a given log size, in the request and as the
 chain check job (``idbridge.audit.jobs``: progress writes and heartbeat included; the
 task body run in this process).
 

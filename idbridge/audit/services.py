@@ -261,7 +261,7 @@ def audit_verify_checkpoints(limit: int = 100) -> tuple[list[str], int]:
 
 @dataclass(frozen=True)
 class ChainCheck:
-    """The result of "Check the chain", in words."""
+    """The result of "Verify the chain", in words."""
 
     intact: bool
     sentences: list[str]

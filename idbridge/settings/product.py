@@ -19,7 +19,7 @@ AUDIT_SEAL_INTERVAL_SECONDS = env.float("AUDIT_SEAL_INTERVAL_SECONDS", default=1
 AUDIT_SEAL_GRACE_SECONDS = env.float("AUDIT_SEAL_GRACE_SECONDS", default=2.0)
 AUDIT_SEAL_EVERY = env.int("AUDIT_SEAL_EVERY", default=100)  # opportunistic seal; 0 = off
 AUDIT_SEAL_BATCH = env.int("AUDIT_SEAL_BATCH", default=5000)
-# "Check the chain" on the audit log page checks at most this many sealed entries.
+# "Verify the chain" on the audit log page checks at most this many sealed entries.
 AUDIT_CHECK_IN_PAGE_MAX = env.int("AUDIT_CHECK_IN_PAGE_MAX", default=200_000)
 # Refused (403) requests and failed sign-ins audited per client address per minute.
 AUDIT_REFUSALS_PER_ADDRESS_PER_MINUTE = env.int("AUDIT_REFUSALS_PER_ADDRESS_PER_MINUTE", default=30)

@@ -121,7 +121,7 @@ EXCLUDED = {
     "logout": POST_ONLY,
     "core:status_json": JSON,
     "audit:csv": DOWNLOAD,
-    "audit:check": POST_ONLY + " (its messages are checked after Check the chain)",
+    "audit:check": POST_ONLY + " (its messages are checked after Verify the chain)",
     "staff:funnel_json": JSON,
     "staff:case_action": POST_ONLY,
     "staff:connection_test": POST_ONLY,

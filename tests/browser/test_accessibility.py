@@ -310,9 +310,9 @@ def test_no_dashboard_page_has_a_serious_or_critical_axe_violation(
     findings += _applicant_pages(page, base)
     findings += _role_pages(page, base, district_admin, seeded, every=True)
     page.goto(f"{base}/audit/")  # the flash messages a verified chain leaves
-    page.get_by_role("button", name="Check the chain").click()
+    page.get_by_role("button", name="Verify the chain").click()
     page.get_by_role("status").filter(has_text="chain").wait_for()
-    findings += axe_findings(page, "dana_admin /audit/ after Check the chain")
+    findings += axe_findings(page, "dana_admin /audit/ after Verify the chain")
     findings += _role_pages(page, base, hr_operator, seeded, every=False)
     findings += _role_pages(page, base, auditor, seeded, every=False)
     for path in ["/stepup/policies/add/", "/boi/imports/999999/"]:  # refused, not found
