@@ -445,7 +445,8 @@ def synchronize(demo: Demo, hr_import: HrImport, staff: int, totals: dict) -> No
         wait(lambda: run_reached(run.id, "transfer"), "transfer")
     with Stage(demo, "validate", staff, totals):
         run = wait(lambda: run_reached(run.id, "validate"), "validate")
-    emit(stage="validated", staff=run.staff_count, report=run.report_summary)
+    report = {k: v for k, v in run.report_summary.items() if isinstance(v, int | str)}
+    emit(stage="validated", staff=run.staff_count, report=report)
     with Stage(demo, "commit", staff, totals):
         run = commit.sync_commit_request(run=run, actor="bench", verified_at=timezone.now())
         run = wait(lambda: run_reached(run.id, "commit"), "commit")
