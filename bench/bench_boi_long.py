@@ -38,6 +38,7 @@ import io
 import json
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -464,6 +465,7 @@ def synchronize(demo: Demo, hr_import: HrImport, staff: int, totals: dict) -> No
 
 call_command("migrate", verbosity=0)
 campus_reset()
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stop the demo's processes too
 demo = Demo()
 try:
     for n, staff in enumerate(sizes):
