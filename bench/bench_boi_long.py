@@ -44,6 +44,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,6 +54,11 @@ parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--sizes", default="2000,20000,50000", help="comma-separated staff counts")
 parser.add_argument("--campus-staff", type=int, default=500, help="staff already in Campus")
 parser.add_argument("--stop-after", default="", help="a stage to stop after (e.g. preflight)")
+parser.add_argument(
+    "--distinct-people",
+    action="store_true",
+    help="a birth date per staff member (the samples repeat 840 name + birth date pairs)",
+)
 args = parser.parse_args()
 sizes = [int(s) for s in args.sizes.split(",") if s]
 
@@ -117,7 +123,7 @@ def us_date(value: str) -> str:
     return f"{month}/{day}/{year}"
 
 
-def person_cells(row: dict) -> dict:
+def person_cells(row: dict, index: int) -> dict:
     """A sample staff member's own columns as the export writes them."""
     street, line2 = row["address_full"], ""
     if not street and row["address_street"] and row["address_po_box"] != "true":
@@ -136,7 +142,7 @@ def person_cells(row: dict) -> dict:
         "Middle Name": row["middle_name"],
         "Gender": row["sex"],
         "SSN": row["ssn"],
-        "Birth Date": us_date(row["birth_date"]),
+        "Birth Date": us_date(birth_date(row, index)),
         "Email": row["work_email"],
         "Street Address": street,
         "Address 2": line2,
@@ -148,6 +154,17 @@ def person_cells(row: dict) -> dict:
         "Termination Date": us_date(row["termination_date"]),
         "Last Hire": us_date(rehired),
     }
+
+
+def birth_date(row: dict, index: int) -> str:
+    """The sample's birth date; with ``--distinct-people`` one of 14,600 days by staff
+    member, so that (name, birth date) pairs hardly repeat, as in a district (the samples'
+    names and birth dates repeat every 840 staff: the pre-flight asks Campus for each
+    distinct pair once)."""
+    if not args.distinct_people:
+        return row["birth_date"]
+    day = date(1960, 1, 1) + timedelta(days=(index * 7919) % 14600)
+    return day.isoformat()
 
 
 def positions(row: dict, index: int) -> list[tuple[str, str, str]]:
@@ -168,7 +185,7 @@ def long_export(staff: int) -> tuple[bytes, int]:
     writer.writeheader()
     lines = 0
     for index, row in enumerate(sample_rows(staff, seed=staff, prefix="S")):
-        person = person_cells(row)
+        person = person_cells(row, index)
         for location, job, start in positions(row, index):
             writer.writerow(
                 {**person, "Building": location, "Job Code": job, "Job Start": us_date(start)}
