@@ -215,15 +215,53 @@ def _where(meta, connection, equal: dict) -> tuple[str, list]:
     return sql, params
 
 
-def row_where(model, **equal):
+_ROW_READERS: dict[tuple, tuple[str, list[str], list[tuple]]] = {}
+
+
+def _row_reader(model, connection, only: tuple[str, ...] | None) -> tuple:
+    """(the columns to select, their attribute names, the converters of those that have
+    any), worked out once per model, database and field choice."""
+    key = (model, connection.alias, only)
+    reader = _ROW_READERS.get(key)
+    if reader is None:
+        meta = model._meta
+        fields = [
+            f for f in meta.concrete_fields if only is None or f.primary_key or f.name in only
+        ]
+        converters = []
+        for position, field in enumerate(fields):
+            column = field.get_col(meta.db_table)
+            functions = connection.ops.get_db_converters(column) + column.get_db_converters(
+                connection
+            )
+            if functions:
+                converters.append((position, functions, column))
+        qn = connection.ops.quote_name
+        columns = ", ".join(qn(field.column) for field in fields)
+        reader = _ROW_READERS[key] = (columns, [f.attname for f in fields], converters)
+    return reader
+
+
+def row_where(model, *, only: tuple[str, ...] | None = None, **equal):
     """The first ``model`` instance whose fields equal these values (``pk`` included), or
-    None: ``SELECT * … WHERE … LIMIT 1``, no query compilation."""
+    None: ``SELECT … WHERE … LIMIT 1``, no query compilation. ``only``: the fields to read
+    (and the key); the others are deferred (an encrypted one is then not decrypted)."""
     connection = connections[DEFAULT_DB_ALIAS]
     meta = model._meta
     equal = {meta.pk.name if name == "pk" else name: value for name, value in equal.items()}
     where, params = _where(meta, connection, equal)
-    sql = f"SELECT * FROM {connection.ops.quote_name(meta.db_table)} WHERE {where} LIMIT 1"  # noqa: S608
-    return next(iter(model.objects.raw(sql, params)), None)
+    columns, names, converters = _row_reader(model, connection, only)
+    table = connection.ops.quote_name(meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {columns} FROM {table} WHERE {where} LIMIT 1", params)  # noqa: S608
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = list(row)
+    for position, functions, column in converters:
+        for function in functions:
+            values[position] = function(values[position], column, connection)
+    return model.from_db(connection.alias, names, values)
 
 
 def column_increment(model, field: str, **equal) -> int:

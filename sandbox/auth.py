@@ -74,7 +74,7 @@ def bearer_client(request, *, scope: str, app_name: str | None = None):
         raise BearerRefused(BearerRefused.INVALID)
     if token.resource and not token.allows_audience(request.build_absolute_uri(request.path)):
         raise BearerRefused(BearerRefused.INVALID)
-    client = row_where(ApiClient, application=token.application_id)
+    client = row_where(ApiClient, only=("is_active", "app_name"), application=token.application_id)
     if client is None or not client.is_active or app_name not in (None, client.app_name):
         raise BearerRefused(BearerRefused.NOT_ISSUED)
     if not token.allow_scopes([scope]):

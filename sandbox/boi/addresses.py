@@ -18,6 +18,8 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 
+from django.db import connection
+
 from boi.rules import addresses as rules
 from sandbox.models import Address
 
@@ -134,6 +136,23 @@ def payload_keys(payload: object) -> tuple[str | None, str | None]:
     return exact or parsed_exact, normalized.key
 
 
+def _ids_by(field: str, values: list[str]) -> list[tuple[str, int]]:
+    """(value, id) of the addresses whose ``field`` is one of ``values``, oldest first per
+    value: one plain statement (a search of every pre-flight address; the ORM's compiling
+    cost more than the query)."""
+    qn = connection.ops.quote_name
+    column = qn(Address._meta.get_field(field).column)
+    table, pk = qn(Address._meta.db_table), qn(Address._meta.pk.column)
+    marks = ", ".join(["%s"] * len(values))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {column}, {pk} FROM {table} WHERE {column} IN ({marks}) "  # noqa: S608
+            f"ORDER BY {column}, {pk}",
+            values,
+        )
+        return cursor.fetchall()
+
+
 class AddressIndex:
     """The district's addresses a batch of payloads may match, keyed both ways.
 
@@ -161,13 +180,7 @@ class AddressIndex:
         ):
             wanted = sorted(keys - set(target))
             for start in range(0, len(wanted), 900):
-                chunk = wanted[start : start + 900]
-                rows = (
-                    Address.objects.filter(**{f"{field}__in": chunk})
-                    .order_by(field, "id")
-                    .values_list(field, "id")
-                )
-                for value, address_id in rows:
+                for value, address_id in _ids_by(field, wanted[start : start + 900]):
                     target.setdefault(value, address_id)
         return self
 

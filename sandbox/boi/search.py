@@ -9,8 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
-from django.db.models import Value
-from django.db.models.functions import Lower
+from django.db import connection
 from django.utils import timezone
 
 from boi.rules.errors import RuleError
@@ -22,24 +21,43 @@ from sandbox.models import Identity, Person
 from sandbox.selectors import is_staff_expression
 
 
-def named_identities(last: str, first: str):
-    """Current identities with this name, whole and case-insensitively (by the index on
-    the lower-cased names, ``campus_identity_lower_name_idx``)."""
-    return Identity.objects.alias(
-        last_lower=Lower("last_name"), first_lower=Lower("first_name")
-    ).filter(is_current=True, last_lower=Lower(Value(last)), first_lower=Lower(Value(first)))
+def people_query(staff_number: str, last: str, first: str, birth: str) -> tuple[str, list]:
+    """The people searched for, as one plain statement (the ORM compiling it cost several
+    times the query itself, on every search of a pre-flight): by staff number, by current
+    name whole and case-insensitively (by the index on the lower-cased names,
+    ``campus_identity_lower_name_idx``), by birth date."""
+    qn = connection.ops.quote_name
+    person, identity = Person._meta, Identity._meta
+
+    def column(meta, name: str) -> str:
+        return qn(meta.get_field(name).column)
+
+    where, params = [], []
+    if staff_number:
+        where.append(f"{column(person, 'staff_number')} = %s")
+        params.append(staff_number)
+    if last and first:
+        where.append(
+            f"{column(person, 'id')} IN (SELECT {column(identity, 'person')} "  # noqa: S608
+            f"FROM {qn(identity.db_table)} WHERE {column(identity, 'is_current')} "
+            f"AND LOWER({column(identity, 'last_name')}) = LOWER(%s) "
+            f"AND LOWER({column(identity, 'first_name')}) = LOWER(%s))"
+        )
+        params += [last, first]
+    if birth:
+        where.append(f"{column(person, 'birth_date')} = %s")
+        field = person.get_field("birth_date")
+        params.append(field.get_db_prep_value(date.fromisoformat(birth), connection))
+    table = qn(person.db_table)
+    sql = f"SELECT {column(person, 'id')} FROM {table} WHERE {' AND '.join(where)}"  # noqa: S608
+    return sql, params
 
 
 def _staff_ids(staff_number: str, last: str, first: str, birth: str, limit: int) -> list[int]:
     """The people searched for, then which of them are staff, by id."""
-    people = Person.objects.all()
-    if staff_number:
-        people = people.filter(staff_number=staff_number)
-    if last and first:
-        people = people.filter(pk__in=named_identities(last, first).values("person_id"))
-    if birth:
-        people = people.filter(birth_date=date.fromisoformat(birth))
-    ids = list(people.values_list("id", flat=True))
+    with connection.cursor() as cursor:
+        cursor.execute(*people_query(staff_number, last, first, birth))
+        ids = [row[0] for row in cursor.fetchall()]
     if not ids:
         return []
     staff = Person.objects.filter(is_staff_expression(), pk__in=ids)

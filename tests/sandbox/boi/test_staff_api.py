@@ -281,11 +281,11 @@ def test_a_search_that_finds_nobody_costs_five_queries_with_the_token_check_and_
 def test_the_name_search_reads_the_lower_case_name_index(district):
     from django.db import connection
 
-    from sandbox.boi.search import named_identities
+    from sandbox.boi.search import people_query
 
     if connection.vendor != "sqlite":
         pytest.skip("the plan is read with SQLite's EXPLAIN QUERY PLAN")
-    sql, params = named_identities("Lindqvist", "Maren").query.sql_with_params()
+    sql, params = people_query("", "Lindqvist", "Maren", "1980-01-01")
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
         plan = " ".join(str(row[-1]) for row in cursor.fetchall())
