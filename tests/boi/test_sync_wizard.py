@@ -171,6 +171,27 @@ def test_the_commit_view_asks_for_a_fresh_passkey_check_first(
     assert b"E00001" in csv_text
 
 
+def test_the_break_glass_account_is_told_it_cannot_commit_not_sent_to_a_passkey_page(
+    upload, fake_boi, django_capture_on_commit_callbacks, client
+):
+    from django.contrib.auth import get_user_model
+
+    from idbridge.core.breakglass import break_glass_create
+
+    run = _run(upload, [good_row(1)], django_capture_on_commit_callbacks)
+    break_glass_create("break-glass")
+    client.force_login(get_user_model().objects.get(username="break-glass"))
+    page = client.get(f"/boi/runs/{run.id}/").content.decode()
+    assert re.search(r'<button type="submit" id="commit" disabled', page)
+    assert "break-glass account cannot commit a sync" in page
+    assert "You will be asked for a fresh passkey check" not in page
+    response = client.post(f"/boi/runs/{run.id}/commit/", follow=True)
+    assert response.redirect_chain == [(f"/boi/runs/{run.id}/", 302)]
+    assert "Not committed: The break-glass account cannot commit" in response.content.decode()
+    run.refresh_from_db()
+    assert run.state == SyncRun.State.VALIDATED
+
+
 def test_after_the_passkey_check_the_commit_proceeds_without_a_second_press(
     upload, fake_boi, django_capture_on_commit_callbacks, login, hr_operator
 ):
