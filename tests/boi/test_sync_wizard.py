@@ -192,6 +192,22 @@ def test_the_break_glass_account_is_told_it_cannot_commit_not_sent_to_a_passkey_
     assert run.state == SyncRun.State.VALIDATED
 
 
+def test_the_results_name_who_committed_by_their_name(
+    upload, fake_boi, django_capture_on_commit_callbacks, login, hr_operator
+):
+    hr_operator.username, hr_operator.first_name, hr_operator.last_name = "staff:9", "Omar", "Ali"
+    hr_operator.save()
+    run = _run(upload, [good_row(1)], django_capture_on_commit_callbacks)
+    client = login(hr_operator)
+    passkey_check_in_session(client.session, hr_operator)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/boi/runs/{run.id}/commit/")
+    summary = re.search(
+        r'<p id="results-summary">(.*?)</p>', client.get(f"/boi/runs/{run.id}/").content.decode()
+    )[1]
+    assert summary.endswith(" by Omar Ali).") and "staff:9" not in summary
+
+
 def test_after_the_passkey_check_the_commit_proceeds_without_a_second_press(
     upload, fake_boi, django_capture_on_commit_callbacks, login, hr_operator
 ):
