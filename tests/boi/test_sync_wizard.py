@@ -208,6 +208,17 @@ def test_the_results_name_who_committed_by_their_name(
     assert summary.endswith(" by Omar Ali).") and "staff:9" not in summary
 
 
+def test_the_run_page_keeps_the_job_in_words_when_its_progress_refreshes(
+    upload, fake_boi, django_capture_on_commit_callbacks, login, hr_operator
+):
+    run = _run(upload, [good_row(1)], django_capture_on_commit_callbacks)
+    client = login(hr_operator)
+    page = client.get(f"/boi/runs/{run.id}/").content.decode()
+    assert '<dd data-field="job_label">Idle</dd>' in page  # progress.js fills it from the JSON
+    progress = client.get(f"/boi/runs/{run.id}/progress/").json()
+    assert progress["job_label"] == "Idle" and progress["state_label"] == "Validated"
+
+
 def test_after_the_passkey_check_the_commit_proceeds_without_a_second_press(
     upload, fake_boi, django_capture_on_commit_callbacks, login, hr_operator
 ):
