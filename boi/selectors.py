@@ -147,6 +147,7 @@ def run_progress(run: SyncRun, *, can_manage: bool = True) -> dict:
         "state_label": run.get_state_display(),
         "step_label": label,
         "job": run.job,
+        "job_label": run.get_job_display(),
         "last_error": run.last_error,
         "succeeded": run.succeeded_count,
         "failed": run.failed_count,

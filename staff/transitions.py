@@ -53,6 +53,35 @@ class Event(StrEnum):
     UNLOCK = "unlock"  # HR lets a locked applicant try again with a new link
 
 
+# A case's timeline in words: the transitions above and the steps logged beside them.
+EVENT_WORDS = {
+    Event.INVITE: "Invited",
+    Event.OPEN_LINK: "Opened the invitation link",
+    Event.ENROLL: "Passkey added",
+    Event.COMPLETE: "Onboarding complete",
+    Event.EXPIRE: "Invitation expired",
+    Event.LOCK: "Locked after too many failed record checks",
+    Event.REJECT: "Rejected by HR",
+    Event.REVOKE: "Access revoked",
+    Event.REPROOF: "Proving identity again (lost device)",
+    Event.RESTART: "Started again with a new link",
+    Event.UNLOCK: "Unlocked by HR",
+    "discover": "Found in Campus",
+    "baseline": "Recorded as existing staff",
+    "record_check": "Record check",
+    "second_factor": "Second check chosen",
+    "code_check": "One-time code check",
+    "note": "Note",
+    "merge": "Merged with another record",
+}
+
+
+def event_words(event: str) -> str:
+    """``event`` as the case page's timeline says it ("open_link" → "Opened the invitation
+    link"); one nobody described reads as its words ("code_sent" → "Code sent")."""
+    return EVENT_WORDS.get(event) or event.replace("_", " ").capitalize()
+
+
 OPEN = frozenset(
     {
         State.EXISTING,

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from idbridge.core.access import permission_required
-from idbridge.core.gates import act_check, act_gate, waiting_form
+from idbridge.core.gates import act_check, act_gate, is_break_glass, waiting_form
 from idbridge.core.roles import ROLES
 from staff.models import StaffMember
 from staff.services.dashboard_roles import (
@@ -50,6 +50,7 @@ def dashboard_access(request):
             "roles": ROLES,
             "pending": pending,
             "fresh": act_check(request, ROLE_CHANGE).allowed,
+            "break_glass": is_break_glass(request.user),  # checks with a code, not a passkey
         },
     )
 

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from idbridge.audit.words import lines_in_words
 from idbridge.core.access import permission_required
 from idbridge.core.gates import act_gate, waiting_form
 from idbridge.core.paging import filter_query
@@ -350,7 +351,7 @@ def activity(request):
         name: request.GET.get(name, "").strip()[:200]
         for name in ("kind", "sp", "subject", "since", "until")
     }
-    entries = selectors.stepup_activity(**filters)
+    entries = selectors.stepup_activity(**filters).select_related("actor")
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     query = filter_query(filters)
     return render(
@@ -358,6 +359,7 @@ def activity(request):
         "stepup/activity.html",
         {
             "page": page,
+            "lines": lines_in_words(page),
             "filters": filters,
             "query": query,
             "kinds": [(k, label) for k, (_, label) in selectors.ACTIVITY_KINDS.items()],

@@ -13,6 +13,7 @@ the options *and* checked on the server (py_webauthn does not check it unless to
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 
 import webauthn
@@ -63,6 +64,45 @@ class PasskeyError(Exception):
         self.user_not_verified = user_not_verified
 
 
+log = logging.getLogger(__name__)
+
+# py_webauthn's refusals (English sentences about the protocol), by a part of their text,
+# in the words of the person at the device; anything else gets the last sentence.
+_REFUSALS = (
+    (
+        "user verification",
+        "Your device did not verify that it is you (no fingerprint, face or screen-lock check"
+        " was made). Try again and complete the check on your device.",
+    ),
+    (
+        "sign count",
+        "This passkey was refused: its use counter went backwards, as happens when a"
+        " passkey has been copied to another device. Use the device you set it up on; if"
+        " this keeps happening, ask HR.",
+    ),
+    ("challenge", "This check had expired or was already answered. Try again."),
+    (
+        "origin",
+        "This passkey was made for another address of this site. Open the site at its"
+        " usual address and try again.",
+    ),
+    (
+        "rp id",
+        "This passkey was made for another address of this site. Open the site at its"
+        " usual address and try again.",
+    ),
+)
+_REFUSED = "Your device's answer could not be verified. Try again; if it keeps failing, ask HR."
+
+
+def _refusal(exc: Exception, doing: str) -> PasskeyError:
+    """``exc`` from py_webauthn as a sentence people read; its own text goes to the log."""
+    log.info("webauthn answer refused", extra={"doing": doing, "detail": str(exc)[:300]})
+    text = str(exc).lower()
+    words = next((words for part, words in _REFUSALS if part in text), _REFUSED)
+    return PasskeyError(f"{doing} {words}")
+
+
 def prepare_registration(
     rp: RelyingParty,
     *,
@@ -101,7 +141,7 @@ def verify_registration(rp: RelyingParty, challenge: bytes, credential_json: str
             require_user_verification=True,
         )
     except (WebAuthnException, ValueError, KeyError, TypeError) as exc:
-        raise PasskeyError(f"The passkey could not be registered: {exc}") from None
+        raise _refusal(exc, "The passkey was not added.") from None
     try:
         transports = json.loads(credential_json).get("response", {}).get("transports") or []
     except (ValueError, AttributeError):
@@ -161,10 +201,9 @@ def verify_authentication(
             require_user_verification=True,
         )
     except (WebAuthnException, ValueError, KeyError, TypeError) as exc:
-        raise PasskeyError(
-            f"The passkey check failed: {exc}",
-            user_not_verified=not _user_verified_flag(credential_json),
-        ) from None
+        refusal = _refusal(exc, "The passkey check failed.")
+        refusal.user_not_verified = not _user_verified_flag(credential_json)
+        raise refusal from None
     credential_id, user_handle = credential_id_of(credential_json)
     return Assertion(
         credential_id=credential_id,

@@ -23,14 +23,24 @@ from boi.services.sync.words import (
     staff_summary,
 )
 from idbridge.core.access import permission_required
+from idbridge.core.gates import is_break_glass
 from idbridge.core.paging import filter_query
 from stepup.gates import boi_commit_policy, fresh_check_decision, step_up_url
 from stepup.policy import Decision
 
+BREAK_GLASS_NO_COMMIT = (
+    "The break-glass account cannot commit a sync: committing needs a passkey check, and"
+    " break-glass has no passkey. Give an onboarded staff member the HR operator role on"
+    " Dashboard access, and commit signed in with their passkey."
+)
+
 
 def commit_check(request) -> Decision:
     """The step-up gate before Commit: a fresh passkey check by the dashboard operator
-    (the IdP subject's e-mail is theirs), younger than BOI_COMMIT_STEPUP_MAX_AGE_SECONDS."""
+    (the IdP subject's e-mail is theirs), younger than BOI_COMMIT_STEPUP_MAX_AGE_SECONDS.
+    The break-glass account has no passkey: its answer is a final no, in words."""
+    if is_break_glass(request.user):
+        return Decision(allowed=False, reason=BREAK_GLASS_NO_COMMIT, needs_fresh_check=False)
     return fresh_check_decision(
         request,
         boi_commit_policy(),
@@ -59,6 +69,9 @@ def run_detail(request, run_id):
             "report_lists": selectors.report_lists(run.report_summary),
             "commit_api": commit.commit_api_for(run.staff_count),
             "verification": verification,
+            "no_commit": bool(verification)
+            and not verification.allowed
+            and not verification.needs_fresh_check,
             "hr_changed": bool(run.hr_fingerprint)
             and run.hr_fingerprint != runs.import_fingerprint(run.hr_import),
             "errors": ErrorLogEntry.objects.filter(run=run)[:5],
@@ -101,6 +114,9 @@ COMMIT_PENDING_SECONDS = 600  # a Commit pressed longer ago than this is not res
 def run_commit(request, run_id):
     run = get_object_or_404(SyncRun.objects.select_related("hr_import"), id=run_id)
     verification = commit_check(request)
+    if not verification.allowed and not verification.needs_fresh_check:
+        messages.error(request, f"Not committed: {verification.reason}")
+        return redirect("boi:run", run_id=run.id)
     if not verification.allowed:
         return _check_first(request, run, verification)
     request.session.pop(COMMIT_PENDING_KEY, None)

@@ -21,7 +21,7 @@ from staff.services.cases import OnboardingError, case_revoke
 from staff.services.existing import existing_invite
 from staff.services.invitations import case_unlock_resend, invitation_resend, invitation_send
 from staff.services.proofing import supervised_check_record
-from staff.transitions import State, allowed_events
+from staff.transitions import State, allowed_events, event_words
 from staff.views.funnel import glance
 
 CASES_PER_PAGE = 50
@@ -92,7 +92,7 @@ def case_detail(request, case_id):
         "staff/case.html",
         {
             "case": case,
-            "events": case.events.all(),
+            "events": [(e, event_words(e.event)) for e in case.events.all()],
             "passkeys": case.staff_member.passkeys.all(),
             "invitations": case.invitations.all()[:10],
             "allowed": {e.value for e in allowed_events(case.state)},

@@ -207,6 +207,10 @@ def test_a_report_entry_reads_as_sentences():
         ("PUT", "staff/E00001", "Update a staff member"),
         ("POST", "staff/E00001/positions", "Add a position"),
         ("DELETE", "weird/path", "DELETE weird/path"),
+        ("JOB", "runs/1/start", "The sync's Start step (a console job)"),
+        ("JOB", "runs/1/end_transfer", "The sync's End transfer step (a console job)"),
+        ("JOB", "imports/7/preflight", "The pre-flight (a console job)"),
+        ("JOB", "elsewhere", "A console job"),
     ],
 )
 def test_a_failed_call_is_named_in_words(method, path, words):

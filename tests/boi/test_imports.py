@@ -124,6 +124,25 @@ def test_windows_1252_json_with_nested_positions(upload):
     assert [p.get("titleCode") for p in row.payload["positions"]] == ["T100", "T900"]
 
 
+def test_the_upload_page_says_to_fetch_campus_lists_before_a_file_is_chosen(
+    login, hr_operator, ready_connection
+):
+    """Without Campus's lists an upload is refused; the page says so (and where to fetch
+    them) before the operator picks a file, with the upload button disabled."""
+    client = login(hr_operator)
+    lists = ready_connection.campus_lists
+    ready_connection.campus_lists = {}
+    ready_connection.save(update_fields=["campus_lists"])
+    page = client.get(f"/boi/connections/{ready_connection.id}/import/").content.decode()
+    assert "have not been fetched" in page
+    assert f'href="/boi/connections/{ready_connection.id}/"' in page
+    assert 'aria-describedby="upload-why">Upload and continue' in page
+    ready_connection.campus_lists = lists
+    ready_connection.save(update_fields=["campus_lists"])
+    page = client.get(f"/boi/connections/{ready_connection.id}/import/").content.decode()
+    assert "have not been fetched" not in page and "disabled" not in page
+
+
 def test_the_upload_page_stores_the_file_encrypted_and_shows_the_columns(
     login, hr_operator, ready_connection, django_capture_on_commit_callbacks
 ):

@@ -171,6 +171,54 @@ def test_the_commit_view_asks_for_a_fresh_passkey_check_first(
     assert b"E00001" in csv_text
 
 
+def test_the_break_glass_account_is_told_it_cannot_commit_not_sent_to_a_passkey_page(
+    upload, fake_boi, django_capture_on_commit_callbacks, client
+):
+    from django.contrib.auth import get_user_model
+
+    from idbridge.core.breakglass import break_glass_create
+
+    run = _run(upload, [good_row(1)], django_capture_on_commit_callbacks)
+    break_glass_create("break-glass")
+    client.force_login(get_user_model().objects.get(username="break-glass"))
+    page = client.get(f"/boi/runs/{run.id}/").content.decode()
+    assert re.search(r'<button type="submit" id="commit" disabled', page)
+    assert "break-glass account cannot commit a sync" in page
+    assert "You will be asked for a fresh passkey check" not in page
+    response = client.post(f"/boi/runs/{run.id}/commit/", follow=True)
+    assert response.redirect_chain == [(f"/boi/runs/{run.id}/", 302)]
+    assert "Not committed: The break-glass account cannot commit" in response.content.decode()
+    run.refresh_from_db()
+    assert run.state == SyncRun.State.VALIDATED
+
+
+def test_the_results_name_who_committed_by_their_name(
+    upload, fake_boi, django_capture_on_commit_callbacks, login, hr_operator
+):
+    hr_operator.username, hr_operator.first_name, hr_operator.last_name = "staff:9", "Omar", "Ali"
+    hr_operator.save()
+    run = _run(upload, [good_row(1)], django_capture_on_commit_callbacks)
+    client = login(hr_operator)
+    passkey_check_in_session(client.session, hr_operator)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/boi/runs/{run.id}/commit/")
+    summary = re.search(
+        r'<p id="results-summary">(.*?)</p>', client.get(f"/boi/runs/{run.id}/").content.decode()
+    )[1]
+    assert summary.endswith(" by Omar Ali).") and "staff:9" not in summary
+
+
+def test_the_run_page_keeps_the_job_in_words_when_its_progress_refreshes(
+    upload, fake_boi, django_capture_on_commit_callbacks, login, hr_operator
+):
+    run = _run(upload, [good_row(1)], django_capture_on_commit_callbacks)
+    client = login(hr_operator)
+    page = client.get(f"/boi/runs/{run.id}/").content.decode()
+    assert '<dd data-field="job_label">Idle</dd>' in page  # progress.js fills it from the JSON
+    progress = client.get(f"/boi/runs/{run.id}/progress/").json()
+    assert progress["job_label"] == "Idle" and progress["state_label"] == "Validated"
+
+
 def test_after_the_passkey_check_the_commit_proceeds_without_a_second_press(
     upload, fake_boi, django_capture_on_commit_callbacks, login, hr_operator
 ):

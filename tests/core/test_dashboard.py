@@ -31,6 +31,18 @@ def test_signed_in_the_home_page_shows_the_sections(client, district_admin):
         assert label in home.content
 
 
+def test_the_header_names_the_signed_in_person_not_their_account_label(client, hr_operator):
+    """Staff dashboard accounts are named ``staff:<number>`` (as the IdP names them in the
+    audit log); the header shows the person's name, and the account name only without one."""
+    hr_operator.username, hr_operator.first_name, hr_operator.last_name = "staff:900301", "", ""
+    hr_operator.save()
+    client.force_login(hr_operator)
+    assert '<span class="who">staff:900301</span>' in client.get("/").content.decode()
+    hr_operator.first_name, hr_operator.last_name = "Mohamed", "Mendoza"
+    hr_operator.save()
+    assert '<span class="who">Mohamed Mendoza</span>' in client.get("/").content.decode()
+
+
 def test_a_password_alone_signs_nobody_in(client, district_admin):
     """Password sign-in is gone (ADR 0014): the sign-in page takes a passkey only, and
     the one authentication backend refuses a password without a break-glass TOTP code."""

@@ -56,6 +56,16 @@ def test_an_hr_operator_resends_an_invitation(client, hr_operator, cases):
     assert AuditEntry.objects.filter(action="staff.case.invite", actor_label="omar_hr").exists()
 
 
+def test_the_timeline_reads_in_words_not_event_codes(client, hr_operator, cases):
+    client.force_login(hr_operator)
+    case = cases[0]
+    client.post(f"/staff/cases/{case.id}/resend/")
+    timeline = client.get(f"/staff/cases/{case.id}/").content.decode().split("Timeline")[1]
+    assert "<strong>Found in Campus</strong>" in timeline
+    assert "<strong>Invited</strong> (discovered → invited)" in timeline
+    assert "<strong>discover</strong>" not in timeline and "<strong>invite</strong>" not in timeline
+
+
 def test_an_auditor_sees_a_case_but_cannot_act(client, auditor, cases):
     client.force_login(auditor)
     case = cases[0]

@@ -369,6 +369,21 @@ def test_activity_filters_by_kind_sp_and_staff_member(client, auditor):
     assert "unknown_sp" in by_sp and "staff:E1007" not in by_sp
 
 
+def test_activity_reads_as_words_not_audit_codes(client, auditor, register_sp):
+    """Configuration changes on the activity page read like the audit log: who did what
+    to which service provider or key, never an action code or a model label."""
+    from stepup.services.signing_keys import signing_key_ensure
+
+    sp = register_sp()
+    signing_key_ensure()
+    client.force_login(auditor)
+    page = client.get("/stepup/activity/").content.decode()
+    for code in ("key_generated", "sp_registered", "stepup.signingkey:", "stepup.serviceprovider:"):
+        assert code not in page
+    assert "registered the service provider" in page and f"/stepup/sps/{sp.pk}/" in page
+    assert "generated the signing key" in page
+
+
 def test_the_sign_in_placeholder_is_public_and_ignores_foreign_next_urls(client):
     response = client.get("/stepup/authenticate/", {"next": "https://evil.test/"})
     assert response.status_code == 200

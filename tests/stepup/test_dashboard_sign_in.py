@@ -193,3 +193,26 @@ def test_a_passkey_sign_in_is_the_operators_check_for_a_commit(client, member_wi
     operator = get_user_model().objects.get(staff_member=member)
     decision = fresh_check_decision(request, boi_commit_policy(), email=operator.email)
     assert decision.allowed, decision.reason
+
+
+def test_the_roles_page_speaks_of_a_code_to_the_break_glass_account(client, member_with_passkey):
+    import pyotp
+
+    from idbridge.core.breakglass import break_glass_create
+    from idbridge.core.models import BreakGlassAccount
+
+    member, _ = member_with_passkey
+    password, secret = break_glass_create("break-glass")
+    client.post(
+        "/accounts/break-glass/",
+        {"username": "break-glass", "password": password, "totp": pyotp.TOTP(secret).now()},
+    )
+    page = client.get("/staff/dashboard-access/").content.decode()
+    assert "fresh code from the break-glass account's authenticator app" in page
+    assert "with your passkey" not in page
+    response = client.post(f"/staff/dashboard-access/{member.id}/", {"roles": [DISTRICT_ADMIN]})
+    BreakGlassAccount.objects.update(last_step=0)  # as if the next 30-second step had come
+    client.post(response["Location"], {"totp": pyotp.TOTP(secret).now()})
+    page = client.get("/staff/dashboard-access/", {"q": member.last_name}).content.decode()
+    assert "Break-glass code accepted: the roles you ticked are shown below" in page
+    assert "Passkey check done" not in page

@@ -257,6 +257,13 @@ CALLS = (  # (method or "", path pattern, words) — the first match names the c
     ("PUT", r"staff/[^/]+", "Update a staff member"),
     ("GET", r"staff(/[^/]+)?", "Search Campus staff"),
     ("GET", r"(schools|genders|titles|assignments|[a-zA-Z]+Codes?)", "Read Campus's lists"),
+    ("JOB", r"imports/[^/]+/check", "The HR file's row check (a console job)"),
+    ("JOB", r"imports/[^/]+/preflight", "The pre-flight (a console job)"),
+    ("JOB", r"runs/[^/]+/start", "The sync's Start step (a console job)"),
+    ("JOB", r"runs/[^/]+/transfer", "The sync's Transfer step (a console job)"),
+    ("JOB", r"runs/[^/]+/end_transfer", "The sync's End transfer step (a console job)"),
+    ("JOB", r"runs/[^/]+/validate", "The sync's Validate step (a console job)"),
+    ("JOB", r"runs/[^/]+/commit", "The sync's Commit step (a console job)"),
     ("JOB", r".*", "A console job"),
 )
 
