@@ -193,8 +193,26 @@ def _insert_rows(model, rows: list[dict]) -> None:
 
 
 def _reset_sequences() -> None:
+    """The next insert gets the id after the seeded ones. PostgreSQL: its sequences.
+    SQLite (AUTOINCREMENT): ``sqlite_sequence`` remembers the highest id a table ever had,
+    so after ``replace=True`` a new person would land far past the seeded ones and a
+    Campus client walking person IDs (the SOAP connection) would stop before reaching it."""
+    if connection.vendor == "sqlite":
+        _reset_sqlite_sequences()
+        return
     statements = connection.ops.sequence_reset_sql(no_style(), list(MODELS.values()))
     if statements:
         with connection.cursor() as cursor:
             for sql in statements:
                 cursor.execute(sql)
+
+
+def _reset_sqlite_sequences() -> None:
+    with connection.cursor() as cursor:
+        for model in MODELS.values():
+            table = connection.ops.quote_name(model._meta.db_table)  # a model's own table
+            cursor.execute(
+                "UPDATE sqlite_sequence SET seq = (SELECT COALESCE(MAX(id), 0) FROM "  # noqa: S608
+                f"{table}) WHERE name = %s",
+                [model._meta.db_table],
+            )

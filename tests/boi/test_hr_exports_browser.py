@@ -148,7 +148,7 @@ def _commit_after_passkey_check(page, run_url: str, staff: int) -> None:
         page.wait_for_url(run_url)
         if page.locator("#results-summary").count() == 0:
             commit.click()
-    page.locator("#results-summary", has_text=f"{staff} succeeded, 0 failed").wait_for()
+    page.locator("#results-summary", has_text=f"{staff} staff succeeded, 0 failed").wait_for()
 
 
 def _held_position(p: dict) -> tuple:

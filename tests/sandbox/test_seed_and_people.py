@@ -45,6 +45,16 @@ def test_a_person_added_after_seeding_gets_the_next_person_id(district):
     assert Person.objects.create(staff_number="NEW1").pk == highest + 1
 
 
+def test_a_person_added_after_a_smaller_reseed_gets_the_next_person_id(district):
+    """Replacing a district with a smaller one: the next person follows the seeded ones
+    (SQLite's AUTOINCREMENT would otherwise remember the larger district's highest id)."""
+    for n in range(60):
+        Person.objects.create(staff_number=f"GONE{n}")
+    district_seed(staff=5, students=0, seed=2, actor="tests", replace=True)
+    highest = Person.objects.order_by("-pk").first().pk
+    assert Person.objects.create(staff_number="NEW2").pk == highest + 1
+
+
 def test_seeding_refuses_a_sandbox_that_has_a_district_unless_replacing(district):
     with pytest.raises(SandboxNotEmpty):
         district_seed(staff=5, students=0, seed=1, actor="tests")
