@@ -14,7 +14,7 @@ from boi.hrfile.address import household_address
 from boi.hrfile.cells import RowCells, RowProblem
 from boi.hrfile.employment import employments_of, positions_of
 from boi.hrfile.resolver import Resolver
-from boi.hrfile.template import PAYLOAD_SCALARS, REQUIRED_NAMES
+from boi.hrfile.template import PAYLOAD_SCALARS, REQUIRED_LABELS, REQUIRED_NAMES
 from boi.hrfile.validation import add_rule_problems
 
 
@@ -65,7 +65,8 @@ def _file_problems(cells: RowCells) -> None:
         cells.problems.append(RowProblem("", "", "invalid", message))
     for name in REQUIRED_NAMES:
         if not cells.val(name):
-            cells.problem(name, "", "required", f"{cells.col(name)} is required")
+            message = f"{REQUIRED_LABELS[name]} is missing (column {cells.col(name)})"
+            cells.problem(name, "", "required", message)
 
 
 def _person(cells: RowCells, resolver: Resolver) -> dict:

@@ -106,3 +106,9 @@ def is_template_name(name: str) -> bool:
 
 
 REQUIRED_NAMES = tuple(name for name, required, _ in BASE_COLUMNS if required)
+# The required columns in words ("Last name"): their meaning up to its first aside.
+REQUIRED_LABELS = {
+    name: re.split(r" \(| = |, ", meaning)[0]
+    for name, required, meaning in BASE_COLUMNS
+    if required
+}

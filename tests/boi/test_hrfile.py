@@ -244,3 +244,8 @@ def test_any_row_gives_problems_with_a_column_and_a_message(record):
     for problem in built.problems:
         assert problem.message and problem.code
     assert "ssn" not in built.payload
+
+
+def test_a_missing_required_cell_is_named_in_words_with_its_column():
+    built = build_row({**BASE, "last_name": ""}, resolver())
+    assert [p.message for p in built.problems] == ["Last name is missing (column last_name)"]
