@@ -1,4 +1,4 @@
-"""The stuck pre-flight of issue 12, replayed in Chromium at a smaller size: a worker
+"""A pre-flight whose worker died, replayed in Chromium at a smaller size: a worker
 SIGKILLed mid-pre-flight leaves a page that ends in "failed — Retry" by itself, and Retry
 (with a live worker) completes the pre-flight on the same page.
 

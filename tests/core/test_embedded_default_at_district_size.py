@@ -49,7 +49,7 @@ def test_no_process_meets_a_locked_database(report):
 
 def test_no_write_waits_on_a_read_left_open(report):
     # A write made while a read of the same connection is still open keeps the write lock
-    # until the read ends (the pre-flight's "database is locked" of issue 12).
+    # until the read ends (the pre-flight's "database is locked" a district met).
     assert report["sqlite"]["writes_under_open_read"] == 0
 
 

@@ -22,7 +22,7 @@ from tests.conftest import free_port
 from tests.sandbox.conftest import _join_request_threads
 from tests.staff.test_baseline_sandbox import a_reachable_non_staff_person
 
-VERIFIED = 7  # as many as the demo had verified when SOAP was switched on
+VERIFIED = 7  # as many as a district had verified when SOAP was switched on
 
 
 @pytest.fixture
