@@ -75,6 +75,7 @@ def register() -> None:
                     "core.manage_connections" if name == ACCEPT_SHRINK else "core.manage_onboarding"
                 ),
                 on_fail=_poll_failed,
+                family=POLL,
             )
         )
 

@@ -36,6 +36,14 @@ class JobKind:
     # have committed): the operator is told what to do instead (``after_stop``).
     retryable: bool = True
     after_stop: str = "Retry runs it again."  # said after a failure's cause
+    # Kinds that do the same work on a record (a poll and a full reconciliation of one
+    # connection): a later job of the family that succeeds settles an earlier one's failure
+    # on the home page (empty: the kind alone).
+    family: str = ""
+
+    @property
+    def family_name(self) -> str:
+        return self.family or self.name
 
 
 _KINDS: dict[str, JobKind] = {}

@@ -111,6 +111,37 @@ def test_a_poll_whose_worker_died_is_swept_failed_with_retry_and_due_again(
     assert "The poll failed." in page and "job-retry" in page
 
 
+def test_a_failed_poll_is_an_alert_until_a_later_poll_of_the_connection_succeeds(
+    client, hr_operator, connection, monkeypatch
+):
+    other = CampusConnection.objects.create(name="Other", kind="rest")
+    monkeypatch.setattr(polling, "connector_for", lambda connection: None)
+
+    def broken(*args):
+        raise RuntimeError("boom")
+
+    def fine(*args):
+        return None  # read nobody, nothing held
+
+    monkeypatch.setattr(polling, "_poll_run", broken)
+    for each in (connection, other):
+        poll_connection.apply(args=[polling.poll_queue(connection_id=each.id).id])
+    client.force_login(hr_operator)
+    page = client.get("/").content.decode()
+    assert page.count("The poll failed") == 2
+    assert "Campus connection Sandbox failed" in page
+
+    monkeypatch.setattr(polling, "_poll_run", fine)
+    later = polling.poll_queue(connection_id=connection.id, full=True)
+    poll_connection.apply(args=[later.id])
+    assert Job.objects.get(id=later.id).state == "succeeded"
+    for status in (client.get("/").content.decode(), client.get("/status.json").json()["html"]):
+        assert status.count("The poll failed") == 1  # the other connection's, still failing
+        assert "Campus connection Sandbox failed" not in status
+        assert "Campus connection Other failed" in status
+        assert "<dt>Failed in the last 7 days</dt><dd>2</dd>" in status  # still history
+
+
 def test_bytes_read_as_data_size_in_words():
     info = progress_payload(
         state="running", done=2_202_010, total=5_662_310, unit="bytes", rate=1_363_149.0
