@@ -24,6 +24,9 @@ import stat
 from pathlib import Path
 
 PRIVATE_UMASK = 0o077
+# The address ``make demo`` serves at (from its HOST and PORT), for the management commands
+# run beside it: their links follow it unless PUBLIC_BASE_URL is set.
+DEMO_PUBLIC_URL_FILE = "demo_public_url"
 
 
 def umask_restrict() -> None:
@@ -52,6 +55,18 @@ def _private_make(path: Path) -> None:
             os.chmod(path, mode & ~PRIVATE_UMASK)
     except FileNotFoundError:  # removed meanwhile (a broker message consumed)
         return
+
+
+def demo_public_url_read(var_dir: Path) -> str:
+    """The address the demo last served ``var_dir``'s data at; "" when it never ran."""
+    try:
+        return (var_dir / DEMO_PUBLIC_URL_FILE).read_text().strip()
+    except FileNotFoundError:
+        return ""
+
+
+def demo_public_url_write(var_dir: Path, url: str) -> None:
+    (var_dir / DEMO_PUBLIC_URL_FILE).write_text(url + "\n")
 
 
 def public_dir_prepare(path: Path) -> Path:

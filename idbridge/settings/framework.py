@@ -32,8 +32,12 @@ FIELD_ENCRYPTION_KEYS = env.list(
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-# The address people and Campus reach idbridge at; used in emails and SAML metadata.
-PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://localhost:8000").rstrip("/")
+# The address people and Campus reach idbridge at; used in emails and SAML metadata. Unset,
+# the address `make demo` serves this VAR_DIR at (so links printed by manage.py commands
+# run beside the demo follow its port), else localhost:8000.
+PUBLIC_BASE_URL = env.str(
+    "PUBLIC_BASE_URL", default=vardir.demo_public_url_read(VAR_DIR) or "http://localhost:8000"
+).rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

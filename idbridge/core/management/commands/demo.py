@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from idbridge.core.demo import DemoLogins, demo_setup
+from idbridge.vardir import demo_public_url_write
 
 
 class Command(BaseCommand):
@@ -29,8 +30,10 @@ class Command(BaseCommand):
         browse_host = "localhost" if wildcard or host in ("127.0.0.1", "localhost") else host
         url = f"http://{browse_host}:{port}/"
         # Links in mail, Campus connection URLs and WebAuthn's origin follow the demo's URL.
-        public = os.environ.get("PUBLIC_BASE_URL", url.rstrip("/"))
+        # So do links printed by management commands run beside it (settings read the file).
+        public = os.environ.get("PUBLIC_BASE_URL", url.rstrip("/")).rstrip("/")
         settings.PUBLIC_BASE_URL = public
+        demo_public_url_write(settings.VAR_DIR, public)
         env = {**os.environ, "PUBLIC_BASE_URL": public}
         logins = demo_setup(self.stdout)
         if setup_only:
