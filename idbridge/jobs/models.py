@@ -30,6 +30,9 @@ class Job(models.Model):
     subject_id = models.PositiveBigIntegerField()  # the record it works on
     state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
     claim = models.CharField(max_length=64, blank=True)  # the running worker's token
+    # The Celery worker (its node name) running it: a worker that starts again under that
+    # name knows its earlier self's jobs lost their worker (``job_sweep_worker``).
+    worker = models.CharField(max_length=200, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     done = models.PositiveBigIntegerField(default=0)
     total = models.PositiveBigIntegerField(null=True, blank=True)

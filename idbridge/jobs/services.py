@@ -29,6 +29,7 @@ from idbridge.jobs.kinds import job_kind
 from idbridge.jobs.models import Job
 from idbridge.jobs.rates import rate_samples_keep
 from idbridge.jobs.words import progress_words
+from idbridge.jobs.workers import worker_name
 
 log = logging.getLogger(__name__)
 State = Job.State
@@ -137,6 +138,7 @@ def job_claim(job_id: int) -> RunningJob | None:
     claimed = Job.objects.filter(claimable, id=job_id).update(
         state=State.RUNNING,
         claim=token,
+        worker=worker_name(),
         heartbeat_at=now,
         started_at=now,
         finished_at=None,
@@ -159,7 +161,11 @@ def job_resume(job_id: int, token: str | None = None) -> RunningJob | None:
     still running (under ``token``'s claim, when given)."""
     jobs = Job.objects.filter(id=job_id, state=State.RUNNING)
     job = (jobs.filter(claim=token) if token is not None else jobs).first()
-    return RunningJob(job, job.claim) if job else None
+    if job is None:
+        return None
+    if (worker := worker_name()) and job.worker != worker:  # carried on by another worker
+        Job.objects.filter(id=job.id, claim=job.claim).update(worker=worker)
+    return RunningJob(job, job.claim)
 
 
 def job_heartbeat(job_id: int, token: str) -> bool:
@@ -343,10 +349,18 @@ def job_sweep() -> list[int]:
     queued again when its kind is resumable; every job queued for longer than
     JOBS_QUEUED_RESEND_SECONDS: its task sent again (a lost message; a duplicate finds
     the job claimed and does nothing). Returns the ids it failed or re-queued."""
-    touched = []
     stale = Job.objects.filter(state=State.RUNNING).filter(
         Q(heartbeat_at__lt=stale_before()) | Q(heartbeat_at__isnull=True)
     )
+    touched = stale_settle(stale)
+    _resend_waiting()
+    return touched
+
+
+def stale_settle(stale) -> list[int]:
+    """Each job of ``stale`` (running, its worker gone): failed, or queued again when its
+    kind is resumable. Returns the ids it failed or re-queued."""
+    touched = []
     for job in stale.only("id", "kind", "subject_id", "done", "total", "unit", "claim"):
         spec = job_kind(job.kind)
         resumable = spec.resumable(job) if callable(spec.resumable) else spec.resumable
@@ -358,7 +372,6 @@ def job_sweep() -> list[int]:
                 touched.append(job.id)
         elif job_fail(job.id, stale_reason(job), token=job.claim):
             touched.append(job.id)
-    _resend_waiting()
     return touched
 
 

@@ -1,10 +1,15 @@
-"""The sweeper: run every JOBS_SWEEP_SECONDS by Celery beat."""
+"""The sweeper: run every JOBS_SWEEP_SECONDS by Celery beat, and by a worker as it starts
+for the jobs its earlier self left running (``idbridge.jobs.workers``)."""
 
 import logging
 
 from celery import shared_task
+from celery.signals import celeryd_init, worker_ready
+from django.db import connections
+from django.utils import timezone
 
 log = logging.getLogger(__name__)
+_started: dict = {}  # this worker's node name and when it started
 
 
 @shared_task(time_limit=120, soft_time_limit=110)
@@ -16,3 +21,25 @@ def sweep_jobs():
     if touched:
         log.warning("stale jobs swept", extra={"jobs": touched})
     return touched
+
+
+@celeryd_init.connect
+def _worker_starting(sender=None, **kwargs):
+    _started.update(worker=str(sender or ""), at=timezone.now())
+
+
+@worker_ready.connect
+def _sweep_on_worker_start(sender=None, **kwargs):
+    """Settle at once the jobs this worker's earlier self was running when it stopped."""
+    from idbridge.jobs.workers import job_sweep_worker
+
+    worker = getattr(sender, "hostname", None) or _started.get("worker", "")
+    try:
+        touched = job_sweep_worker(worker, _started.get("at") or timezone.now())
+    except Exception:  # noqa: BLE001 - the sweeper (beat) settles them later
+        log.warning("jobs left by an earlier worker not swept", exc_info=True)
+        return
+    finally:
+        connections.close_all()
+    if touched:
+        log.warning("jobs of an earlier worker swept", extra={"jobs": touched, "worker": worker})

@@ -44,8 +44,8 @@ class Command(BaseCommand):
 
     def _serve(self, commands, env, health_url, login) -> None:
         """Start the processes, print the login once the web server answers, and watch
-        them until Ctrl-C or SIGTERM (or one of them exits); then stop them all."""
-        procs: dict[str, subprocess.Popen] = {}
+        them until Ctrl-C or SIGTERM, starting again any that stops; then stop them all."""
+        procs = {name: Supervised(name, cmd, env) for name, cmd in commands.items()}
         stopping = False
 
         def stop(signum=None, frame=None):
@@ -55,25 +55,26 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, stop)
         signal.signal(signal.SIGTERM, stop)
         try:
-            for name, cmd in commands.items():
-                # Own process group: Ctrl-C reaches only this command, which then stops
-                # each child in order and waits for it.
-                procs[name] = subprocess.Popen(cmd, env=env, start_new_session=True)
-            if not self._wait_ready(health_url, procs, lambda: stopping):
+            for supervised in procs.values():
+                supervised.start()
+            if not self._wait_ready(health_url, procs["web"], lambda: stopping):
                 raise CommandError("The web server did not become ready; see the log above.")
             self._print_login(*login)
             while not stopping:
-                for name, proc in procs.items():
-                    if proc.poll() is not None:
-                        raise CommandError(f"The {name} process exited ({proc.returncode}).")
+                for supervised in procs.values():
+                    supervised.check(self._say)
                 time.sleep(0.5)
         finally:
-            self._stop_all(procs)
+            self._stop_all([p for p in procs.values() if p.proc is not None])
 
-    def _wait_ready(self, health_url, procs, is_stopping, timeout=60.0) -> bool:
+    def _say(self, line: str) -> None:
+        self.stdout.write(line)
+        self.stdout.flush()
+
+    def _wait_ready(self, health_url, web, is_stopping, timeout=60.0) -> bool:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline and not is_stopping():
-            if procs["web"].poll() is not None:
+            if web.proc.poll() is not None:
                 return False
             try:
                 with urllib.request.urlopen(health_url, timeout=2) as response:  # noqa: S310 - local URL
@@ -124,20 +125,81 @@ class Command(BaseCommand):
                 f"Demo administrator {who} has a passkey: sign in with it at {base}/accounts/login/"
             )
 
-    def _stop_all(self, procs):
-        for proc in procs.values():
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
+    def _stop_all(self, procs: list["Supervised"]):
+        for each in procs:
+            if each.proc.poll() is None:
+                each.proc.send_signal(signal.SIGTERM)
         deadline = time.monotonic() + 15
-        for name, proc in procs.items():
+        for each in procs:
             try:
-                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+                each.proc.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                self.stderr.write(f"{name} did not stop in time; killing it.")
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+                self.stderr.write(f"{each.name} did not stop in time; killing it.")
+            group_kill(each.proc)
         if procs:
             self.stdout.write("Stopped.")
+
+
+# What the demo's processes are called in what it prints.
+PROCESS_WORDS = {
+    "web": "The web server",
+    "worker": "The background worker",
+    "beat": "The scheduler",
+}
+RESTART_FIRST_SECONDS, RESTART_MOST_SECONDS = 1.0, 30.0
+STEADY_SECONDS = 60.0  # a process that ran this long is started again after the first wait
+
+
+def group_kill(proc: subprocess.Popen) -> None:
+    """Kill what is left of ``proc``'s process group (a killed worker's pool processes, a
+    killed web server's workers) and reap ``proc``."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    proc.wait()
+
+
+def exit_words(code: int) -> str:
+    if code < 0:
+        try:
+            return f"killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"killed by signal {-code}"
+    return f"exit {code}"
+
+
+class Supervised:
+    """One of the demo's processes, in a session of its own (Ctrl-C reaches only the demo
+    command, which stops each child in order). When it stops, whatever it left is killed
+    and it is started again after a short wait, doubled each time it stops again soon."""
+
+    def __init__(self, name: str, command: list[str], env: dict):
+        self.name, self.command, self.env = name, command, env
+        self.proc: subprocess.Popen | None = None
+        self.started = self.wait = 0.0
+        self.restart_at: float | None = None
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(self.command, env=self.env, start_new_session=True)
+        self.started, self.restart_at = time.monotonic(), None
+
+    def check(self, say) -> None:
+        """Start it again when its wait is over; notice (and say) that it stopped."""
+        now = time.monotonic()
+        if self.restart_at is not None:
+            if now >= self.restart_at:
+                self.start()
+            return
+        code = self.proc.poll()
+        if code is None:
+            return
+        group_kill(self.proc)
+        steady = now - self.started >= STEADY_SECONDS
+        again = min(self.wait * 2, RESTART_MOST_SECONDS)
+        self.wait = RESTART_FIRST_SECONDS if steady or not self.wait else again
+        self.restart_at = now + self.wait
+        say(f"{PROCESS_WORDS[self.name]} stopped ({exit_words(code)}); starting it again.")
 
 
 def _commands(host: str, port: int) -> dict[str, list[str]]:
