@@ -10,6 +10,7 @@ from django.utils import timezone
 from idbridge.jobs.models import Job
 from idbridge.jobs.progress import progress_payload
 from idbridge.jobs.services import job_sweep
+from idbridge.jobs.workers import job_sweep_worker
 from staff import polling
 from staff.jobs import POLL
 from staff.models import CampusConnection, OnboardingCase
@@ -109,6 +110,23 @@ def test_a_poll_whose_worker_died_is_swept_failed_with_retry_and_due_again(
     assert body["job_state"] == "failed" and body["retry_url"] == f"/jobs/{job.id}/retry/"
     page = client.get(f"/staff/connections/{connection.id}/").content.decode()
     assert "The poll failed." in page and "job-retry" in page
+
+
+def test_a_worker_starting_again_settles_at_once_the_polls_its_earlier_self_ran(connection):
+    other = CampusConnection.objects.create(name="Other", kind="rest")
+    mine, theirs = (polling.connection_claim_poll(c.id) for c in (connection, other))
+    Job.objects.filter(id=mine.id).update(worker="demo@host")
+    Job.objects.filter(id=theirs.id).update(worker="celery@other")
+    started = timezone.now()
+    assert job_sweep_worker("demo@host", started - timedelta(seconds=5)) == []  # beat since
+    assert job_sweep_worker("demo@host", started) == [mine.id]
+    job = Job.objects.get(id=mine.id)
+    assert (job.state, job.error) == (
+        "failed",
+        "The worker stopped while reading new and changed staff from Campus (last progress "
+        "0 persons). Retry runs it again.",
+    )
+    assert Job.objects.get(id=theirs.id).state == "running"  # another worker's, alive
 
 
 def test_a_failed_poll_is_an_alert_until_a_later_poll_of_the_connection_succeeds(
