@@ -134,7 +134,7 @@ class Command(BaseCommand):
             try:
                 each.proc.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                self.stderr.write(f"{each.name} did not stop in time; killing it.")
+                self.stderr.write(f"{PROCESS_WORDS[each.name]} did not stop in time; killing it.")
             group_kill(each.proc)
         if procs:
             self.stdout.write("Stopped.")
