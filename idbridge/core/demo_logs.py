@@ -16,14 +16,18 @@ stack trace; the whole record stays in the file). Python's warnings to developer
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
+import logging.config
 import os
 import re
 from collections.abc import Callable
 from pathlib import Path
 
-from idbridge.core.logging import JsonFormatter, RedactingFilter, RequestIdFilter, redact_text
+from django.conf import settings
+
+from idbridge.core.logging import redact_text
 
 LOG_FOLDER = "log"
 LOG_MOST_BYTES = 10 * 1024 * 1024
@@ -134,17 +138,24 @@ class SayHandler(logging.Handler):
 
 def demo_logging_configure(folder: Path, say: Callable[[str], None]) -> Path:
     """Send the demo command's own records to ``demo.log`` (JSON, as everywhere) and its
-    warnings and errors to the console, one line each, through ``say``."""
+    warnings and errors to the console, one line each, through ``say``. Set as
+    ``settings.LOGGING``: a ``django.setup()`` run later in the demo (a WSGI application
+    serving the set-up's requests) configures the same."""
     path = folder / "demo.log"
     os.close(log_open(path))
-    to_file = logging.FileHandler(path, encoding="utf-8")
-    to_file.setFormatter(JsonFormatter())
-    for each in (RequestIdFilter(), RedactingFilter()):
-        to_file.addFilter(each)
-    root = logging.getLogger()
-    for handler in list(root.handlers):
-        root.removeHandler(handler)
-    root.addHandler(to_file)
-    root.addHandler(SayHandler(say, "demo"))
+    config = copy.deepcopy(settings.LOGGING)
+    filters = config["handlers"]["console"]["filters"]
+    config["handlers"] = {
+        "demo_file": {
+            "class": "logging.FileHandler",
+            "filename": str(path),
+            "formatter": "json",
+            "filters": filters,
+        },
+        "demo_console": {"()": SayHandler, "say": say, "name": "demo"},
+    }
+    config["root"] = {**config["root"], "handlers": ["demo_file", "demo_console"]}
+    settings.LOGGING = config
+    logging.config.dictConfig(config)
     logging.captureWarnings(True)
     return path
