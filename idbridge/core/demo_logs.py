@@ -38,6 +38,8 @@ _CELERY = re.compile(r"^\[\d{4}-\d\d-\d\d [\d:,.]+: " + _LEVEL + r"/[^\]]*\] ?(?
 # gunicorn's: "[2026-12-04 18:27:17 +0000] [1234] [ERROR] message".
 _GUNICORN = re.compile(r"^\[\d{4}-\d\d-\d\d [^\]]+\] \[\d+\] \[" + _LEVEL + r"\] (?P<message>.*)")
 _TRACEBACK = "Traceback (most recent call last):"
+# Python's warnings to developers (``logging.captureWarnings``): in the files only.
+WARNINGS_LOGGER = "py.warnings"
 
 
 def log_folder(var_dir: Path) -> Path:
@@ -68,6 +70,8 @@ def console_line(line: str) -> str | None:
         except ValueError:
             return None
         if not isinstance(record, dict) or record.get("level") not in CONSOLE_LEVELS:
+            return None
+        if record.get("logger") == WARNINGS_LOGGER:
             return None
         message = str(record.get("event", ""))
     elif found := _CELERY.match(line) or _GUNICORN.match(line):
@@ -130,7 +134,7 @@ class SayHandler(logging.Handler):
         self.say, self.name_said = say, name
 
     def emit(self, record: logging.LogRecord) -> None:
-        if record.name == "py.warnings":  # Python's warnings to developers: the file only
+        if record.name == WARNINGS_LOGGER:
             return
         message = (record.getMessage().strip().splitlines() or [""])[0]
         self.say(f"{self.name_said}: {redact_text(message)}")

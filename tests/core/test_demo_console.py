@@ -40,6 +40,7 @@ def test_a_warning_or_error_of_any_format_becomes_its_message_on_one_line():
 def test_requests_banners_and_other_lines_stay_in_the_file():
     for line in (
         _json("INFO", "request", path="/healthz", status=200),
+        _json("WARNING", "x.py:1: CryptographyDeprecationWarning: CFB…", logger="py.warnings"),
         "[2026-12-04 12:27:17,458: INFO/MainProcess] Connected to filesystem://localhost//",
         " -------------- [queues]",
         "celery beat v5.7.0 (collider) is starting.",
