@@ -10,8 +10,9 @@ is renamed ``<name>.log.1`` (replacing the one before), so logs do not grow fore
 
 The console shows what a person needs: the demo's own sentences and, for each warning or
 error any process logs, one line ``worker: <message>`` (:func:`console_line`: no JSON, no
-stack trace; the whole record stays in the file). Python's warnings to developers
-(deprecations, Celery's superuser warning) stay in the files.
+stack trace; the whole record stays in the file). Python's warnings to developers (a
+library's deprecation) stay in the files; Celery's superuser warning is turned off, the
+demo saying in one line that it runs as root.
 """
 
 from __future__ import annotations
