@@ -75,7 +75,8 @@ def demo_var_dir(tmp_path_factory):
 def test_the_demo_setup_leaves_every_file_0600_and_every_folder_0700(demo_var_dir):
     modes = _modes(demo_var_dir)
     assert stat.S_IMODE(demo_var_dir.stat().st_mode) == 0o700
-    for name in ("idbridge.sqlite3", "local_secrets.json", "broker/queue", "campus_sp/sp.key"):
+    names = ("idbridge.sqlite3", "local_secrets.json", "broker/queue", "campus_sp/sp.key")
+    for name in (*names, "log", "log/demo.log"):
         assert name in modes
     assert _not_private(modes, demo_var_dir) == {}
 

@@ -50,7 +50,7 @@ def test_nothing_set_gives_the_embedded_default(tmp_path):
     assert s["engine"] == "django.db.backends.sqlite3"
     assert "journal_mode=WAL" in s["options"]["init_command"]
     assert s["options"]["timeout"] > 0
-    assert s["broker"] == "filesystem://"
+    assert s["broker"] == "filesystem://localhost/"
     assert s["email"] == "idbridge.core.mail.OutboxBackend"
     assert s["debug"] is False
     assert len(s["secret"]) >= 50

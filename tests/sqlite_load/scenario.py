@@ -43,7 +43,7 @@ def _env(var_dir: Path, port: int) -> dict:
     env = dict(os.environ)
     env.update(
         DATABASE_URL=f"sqlite:///{var_dir / 'idbridge.sqlite3'}",
-        CELERY_BROKER_URL="filesystem://",
+        CELERY_BROKER_URL="filesystem://localhost/",
         CACHE_URL="dbcache://idbridge_cache",
         VAR_DIR=str(var_dir),
         DJANGO_SETTINGS_MODULE=SETTINGS,

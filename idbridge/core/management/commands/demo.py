@@ -1,6 +1,8 @@
 """Run the embedded demo: set up, then web server + Celery worker + Celery beat.
 
-Ctrl-C (or SIGTERM) stops all three cleanly.
+Their logs go to files under ``VAR_DIR/log`` (``idbridge.core.demo_logs``); the console
+shows the demo's own sentences and one line per warning or error. Ctrl-C (or SIGTERM)
+stops all three cleanly.
 """
 
 import os
@@ -9,11 +11,13 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from idbridge.core.demo import DemoLogins, demo_setup
+from idbridge.core.demo_logs import LogTail, demo_logging_configure, log_folder, log_open
 from idbridge.vardir import demo_public_url_write
 
 
@@ -25,6 +29,12 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--setup-only", action="store_true", help="Set up, then exit.")
 
+    def execute(self, *args, **options):
+        # Before the system checks, whose URL import wakes libraries' warnings to developers.
+        self.logs = log_folder(settings.VAR_DIR)
+        self.own_log = demo_logging_configure(self.logs, self._say)
+        return super().execute(*args, **options)
+
     def handle(self, *args, host, port, setup_only, **options):
         wildcard = host in ("0.0.0.0", "::")  # noqa: S104 - the operator chose to listen everywhere
         browse_host = "localhost" if wildcard or host in ("127.0.0.1", "localhost") else host
@@ -34,18 +44,20 @@ class Command(BaseCommand):
         public = os.environ.get("PUBLIC_BASE_URL", url.rstrip("/")).rstrip("/")
         settings.PUBLIC_BASE_URL = public
         demo_public_url_write(settings.VAR_DIR, public)
-        env = {**os.environ, "PUBLIC_BASE_URL": public}
+        env = {**os.environ, "PUBLIC_BASE_URL": public, "PYTHONWARNINGS": _python_warnings()}
         logins = demo_setup(self.stdout)
         if setup_only:
             self._print_login(logins, None)
             return
         health_url = f"http://{'127.0.0.1' if wildcard else host}:{port}/healthz"
-        self._serve(_commands(host, port), env, health_url, (logins, url))
+        self._serve(_commands(host, port), env, health_url, (logins, url), self.logs)
 
-    def _serve(self, commands, env, health_url, login) -> None:
+    def _serve(self, commands, env, health_url, login, logs: Path) -> None:
         """Start the processes, print the login once the web server answers, and watch
         them until Ctrl-C or SIGTERM, starting again any that stops; then stop them all."""
-        procs = {name: Supervised(name, cmd, env) for name, cmd in commands.items()}
+        procs = {
+            name: Supervised(name, cmd, env, logs / f"{name}.log") for name, cmd in commands.items()
+        }
         stopping = False
 
         def stop(signum=None, frame=None):
@@ -57,9 +69,12 @@ class Command(BaseCommand):
         try:
             for supervised in procs.values():
                 supervised.start()
-            if not self._wait_ready(health_url, procs["web"], lambda: stopping):
-                raise CommandError("The web server did not become ready; see the log above.")
+            if not self._wait_ready(health_url, procs, lambda: stopping):
+                raise CommandError(
+                    f"The web server did not become ready; see {_shown(procs['web'].log)}."
+                )
             self._print_login(*login)
+            self._print_logs([*(p.log for p in procs.values()), self.own_log])
             while not stopping:
                 for supervised in procs.values():
                     supervised.check(self._say)
@@ -71,10 +86,12 @@ class Command(BaseCommand):
         self.stdout.write(line)
         self.stdout.flush()
 
-    def _wait_ready(self, health_url, web, is_stopping, timeout=60.0) -> bool:
+    def _wait_ready(self, health_url, procs, is_stopping, timeout=60.0) -> bool:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline and not is_stopping():
-            if web.proc.poll() is not None:
+            for supervised in procs.values():
+                supervised.tell(self._say)
+            if procs["web"].proc.poll() is not None:
                 return False
             try:
                 with urllib.request.urlopen(health_url, timeout=2) as response:  # noqa: S310 - local URL
@@ -99,8 +116,17 @@ class Command(BaseCommand):
             "  The code: an authenticator app with that secret, or "
             f"`oathtool --totp -b {secret}`. Each use is audited and mailed to district admins."
         )
-        if url:
-            self.stdout.write("Press Ctrl-C to stop the web server, worker and beat.")
+        self.stdout.flush()
+
+    def _print_logs(self, logs: list[Path]) -> None:
+        first, *rest = logs
+        names = ", ".join([_shown(first), *(path.name for path in rest)])
+        self.stdout.write(f"Logs: {names} (warnings and errors also appear here).")
+        if hasattr(os, "geteuid") and os.geteuid() == 0:
+            self.stdout.write(
+                "Running as root: fine for a demo; run a district's idbridge as its own user."
+            )
+        self.stdout.write("Press Ctrl-C to stop the web server, worker and beat.")
         self.stdout.flush()
 
     def _print_demo_admin(self, admin: dict | None) -> None:
@@ -174,18 +200,31 @@ class Supervised:
     command, which stops each child in order). When it stops, whatever it left is killed
     and it is started again after a short wait, doubled each time it stops again soon."""
 
-    def __init__(self, name: str, command: list[str], env: dict):
+    def __init__(self, name: str, command: list[str], env: dict, log: Path):
         self.name, self.command, self.env = name, command, env
+        self.log, self.tail = log, LogTail(log)
         self.proc: subprocess.Popen | None = None
         self.started = self.wait = 0.0
         self.restart_at: float | None = None
 
     def start(self) -> None:
-        self.proc = subprocess.Popen(self.command, env=self.env, start_new_session=True)
+        output = log_open(self.log)
+        try:
+            self.proc = subprocess.Popen(
+                self.command, env=self.env, stdout=output, stderr=output, start_new_session=True
+            )
+        finally:
+            os.close(output)
         self.started, self.restart_at = time.monotonic(), None
+
+    def tell(self, say) -> None:
+        """Say, one line each, the warnings and errors it logged since last told."""
+        for message in self.tail.messages():
+            say(f"{self.name}: {message}")
 
     def check(self, say) -> None:
         """Start it again when its wait is over; notice (and say) that it stopped."""
+        self.tell(say)
         now = time.monotonic()
         if self.restart_at is not None:
             if now >= self.restart_at:
@@ -200,6 +239,21 @@ class Supervised:
         self.wait = RESTART_FIRST_SECONDS if steady or not self.wait else again
         self.restart_at = now + self.wait
         say(f"{PROCESS_WORDS[self.name]} stopped ({exit_words(code)}); starting it again.")
+
+
+def _shown(path: Path) -> str:
+    """``path`` as a person at this shell reaches it: relative to here when under it."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _python_warnings() -> str:
+    """The processes' Python warnings, without Celery's superuser warning (the demo says
+    in one line that it runs as root)."""
+    ours = "ignore:You're running the worker with superuser privileges"
+    return ",".join(w for w in (os.environ.get("PYTHONWARNINGS", ""), ours) if w)
 
 
 def _commands(host: str, port: int) -> dict[str, list[str]]:
