@@ -205,6 +205,19 @@ def _name(user) -> str:
     return user.get_full_name() or user.get_username()
 
 
+def people_named(labels: Iterable[str]) -> dict[str, str]:
+    """What each account label means to a person (one query): a dashboard user's name
+    ("Maria Lopez"; the account name only when it has none), a system name ("idbridge"),
+    else the label as is. For records that keep who acted as a label (an invitation
+    wave's ``created_by``, a case event's ``actor_label``)."""
+    labels = set(labels)
+    User = get_user_model()
+    users = User._default_manager.filter(**{f"{User.USERNAME_FIELD}__in": labels})
+    named = {label: _fallback(label).words for label in labels}
+    named.update({user.get_username(): _name(user) for user in users})
+    return named
+
+
 def user_named(user) -> Named:
     return _users_named([user])[user.id]
 

@@ -5,14 +5,15 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from idbridge.audit.words import people_named
 from idbridge.core.access import permission_required
 from idbridge.core.paging import (
     filter_query,
     html_rows,
     keyset_page_for,
-    local_time,
     url_for_each,
 )
+from idbridge.core.times import local_time
 from staff import selectors
 from staff.forms import CaseSearchForm, ReasonForm, SupervisedCheckForm
 from staff.models import OnboardingCase, display_name, invitation_email
@@ -87,12 +88,14 @@ def case_detail(request, case_id):
         case = selectors.case_get(case_id)
     except OnboardingCase.DoesNotExist:
         raise Http404 from None
+    events = list(case.events.all())
+    names = people_named(e.actor_label for e in events)
     return render(
         request,
         "staff/case.html",
         {
             "case": case,
-            "events": [(e, event_words(e.event)) for e in case.events.all()],
+            "events": [(e, event_words(e.event), names[e.actor_label]) for e in events],
             "passkeys": case.staff_member.passkeys.all(),
             "invitations": case.invitations.all()[:10],
             "allowed": {e.value for e in allowed_events(case.state)},

@@ -4,6 +4,7 @@ with its live progress, Pause, Resume and Cancel (the one progress component).""
 from django.contrib import messages
 from django.shortcuts import redirect, render
 
+from idbridge.audit.words import people_named
 from idbridge.core.access import permission_required
 from idbridge.jobs.kinds import job_kind
 from idbridge.jobs.progress import job_progress_info
@@ -41,9 +42,10 @@ def wave_new(request):
     )
 
 
-def _row(wave) -> dict:
+def _row(wave, names: dict[str, str]) -> dict:
     return {
         "wave": wave,
+        "by": names[wave.created_by],
         "scope": wave_scope(wave).label,
         "pace": pace_words(wave.pace_per_hour),
         "state": wave.job.get_state_display() if wave.job else "",
@@ -52,7 +54,9 @@ def _row(wave) -> dict:
 
 @permission_required("core.view_onboarding")
 def wave_list(request):
-    rows = [_row(wave) for wave in selectors.wave_list()[:200]]
+    waves = list(selectors.wave_list()[:200])
+    names = people_named(wave.created_by for wave in waves)
+    rows = [_row(wave, names) for wave in waves]
     return render(request, "staff/waves.html", {"rows": rows})
 
 
@@ -65,7 +69,7 @@ def wave_detail(request, wave_id):
         request,
         "staff/wave.html",
         {
-            **_row(wave),
+            **_row(wave, people_named([wave.created_by])),
             "info": job_progress_info(job, can_manage=can_manage),
             "not_sent": selectors.wave_not_sent(wave),
         },
