@@ -23,6 +23,7 @@ from sandbox.models import (
     Relationship,
     SyncSession,
 )
+from tests.boi.test_console_words import visible_text
 
 from .conftest import read
 
@@ -354,6 +355,28 @@ def test_staff_not_controlled_by_hr_stay_editable(login, district_admin, distric
     assert response.status_code == 302
     person.refresh_from_db()
     assert person.work_phone == "612-555-0142"
+
+
+def test_a_refused_hand_edit_names_the_fields_in_words(login, district_admin, district):
+    person = Person.objects.filter(assignments__isnull=False).first()
+    web = login(district_admin)
+    response = web.post(
+        url("person_edit", person.pk),
+        {"area": "employment", "hire_date": "09/01/24x", "termination_date": ""},
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Hire date: enter a date like 2024-09-01" in page
+    assert "hire_date" not in visible_text(page)
+    page = web.post(
+        url("person_edit", person.pk), {"area": "identities", "middle_name": "Q"}
+    ).content.decode()
+    assert "First name: required; Last name: required" in page
+    assert "This field is required" not in page
+    page = web.post(
+        url("person_edit", person.pk), {"area": "demographics", "work_email": "nope"}
+    ).content.decode()
+    assert "Work email: enter an email address like name@example.org" in page
 
 
 # --- Combine Person ------------------------------------------------------------------------------
