@@ -45,7 +45,12 @@ _targets: dict[str, Resolver] = {}
 _discovered = False
 
 # Labels written by the system rather than a person, in words.
-SYSTEM_ACTORS = {"system": "idbridge", "anonymous": "Someone not signed in"}
+SYSTEM_ACTORS = {
+    "system": "idbridge",
+    "anonymous": "Someone not signed in",
+    "campus:poller": "idbridge's Campus poll",
+    "campus:reconcile": "idbridge's full Campus reconciliation",
+}
 
 
 def audit_actions(phrases: dict[str, str]) -> None:

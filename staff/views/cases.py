@@ -15,6 +15,7 @@ from idbridge.core.paging import (
 )
 from idbridge.core.times import local_time
 from staff import selectors
+from staff.campus_names import role_label, school_label, school_names
 from staff.forms import CaseSearchForm, ReasonForm, SupervisedCheckForm
 from staff.models import OnboardingCase, display_name, invitation_email
 from staff.proofing import proofing_status
@@ -90,12 +91,15 @@ def case_detail(request, case_id):
         raise Http404 from None
     events = list(case.events.all())
     names = people_named(e.actor_label for e in events)
+    schools = school_names()
     return render(
         request,
         "staff/case.html",
         {
             "case": case,
             "events": [(e, event_words(e.event), names[e.actor_label]) for e in events],
+            "schools": [school_label(key, schools) for key in case.staff_member.schools or []],
+            "roles": [role_label(role) for role in case.staff_member.roles or []],
             "passkeys": case.staff_member.passkeys.all(),
             "invitations": case.invitations.all()[:10],
             "allowed": {e.value for e in allowed_events(case.state)},

@@ -4,6 +4,7 @@ read-only staff they lock, Combine Person. View with view_sandbox, change with
 manage_sandbox, every change audited."""
 
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -142,14 +143,19 @@ def test_check_campus_data_lists_duplicate_and_missing_staff_numbers(login, audi
 def test_the_synchronization_tool_runs_a_transfer_only_sync(
     login, district_admin, boi_api, district, staff_payload, django_capture_on_commit_callbacks
 ):
+    district_admin.first_name, district_admin.last_name = "Dana", "Okafor"
+    district_admin.save()
     web = login(district_admin)
     web.post(url("boi_sync_tool"), {"action": "start"})
     session = SyncSession.objects.get()
     assert session.started_by == "dana_admin"
     # The HR system only transfers, into the sync the district started.
     assert boi_api.post(f"sync/{session.pk}/transfer", [staff_payload("970001")]).status_code == 200
-    page = web.get(url("boi_sync_tool")).content.decode()
+    page = visible_text(web.get(url("boi_sync_tool")).content.decode())
     assert "1 staff transferred" in page
+    # Who started it by name, when on the district's clock with its zone.
+    assert re.search(r"Started \d{4}-\d\d-\d\d \d\d:\d\d:\d\d C[SD]T by Dana Okafor", page)
+    assert "dana_admin" not in page
     web.post(url("boi_sync_tool"), {"action": "end_transfer"})
     web.post(url("boi_sync_tool"), {"action": "validate"})
     session.refresh_from_db()
