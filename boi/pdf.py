@@ -9,6 +9,7 @@ from fpdf import FPDF
 
 from boi.models import ErrorLogEntry
 from boi.services.sync.words import call_in_words, staff_in_payload, staff_summary_text
+from idbridge.core.times import local_time
 
 MAX_PAYLOAD_CHARS = 1500
 PDF_STAFF_SHOWN = 20  # staff of one request summarized in the PDF
@@ -32,7 +33,7 @@ def error_log_pdf(entries: Iterable[ErrorLogEntry], *, title: str = "BOI error l
     pdf.cell(
         0,
         6,
-        _latin(f"Exported {timezone.localtime():%Y-%m-%d %H:%M %Z}"),
+        _latin(f"Exported {local_time(timezone.now())}"),
         new_x="LMARGIN",
         new_y="NEXT",
     )
@@ -43,7 +44,7 @@ def error_log_pdf(entries: Iterable[ErrorLogEntry], *, title: str = "BOI error l
         pdf.set_font("Helvetica", "B", 9)
         call = call_in_words(entry.action, entry.path)
         head = (
-            f"{timezone.localtime(entry.at):%Y-%m-%d %H:%M:%S}   {call}"
+            f"{local_time(entry.at)}   {call}"
             f"   ({entry.action} {entry.path}, "
             f"{'HTTP ' + str(entry.status_code) if entry.status_code else 'no answer'})"
         )

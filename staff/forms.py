@@ -1,6 +1,7 @@
 from django import forms
 
 from idbridge.core.forms import PlainSelect, PlainTextInput
+from staff.campus_names import role_label
 
 MAX_CONCURRENCY = 16  # Campus requests in flight for one connection
 
@@ -75,8 +76,12 @@ class WaveForm(forms.Form):
 
     def __init__(self, *args, schools=(), roles=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["school"].choices = [("", "—")] + [(s, f"{s} ({n})") for s, n in schools]
-        self.fields["role"].choices = [("", "—")] + [(r, f"{r} ({n})") for r, n in roles]
+        self.fields["school"].choices = [("", "—")] + [
+            (key, f"{name} ({n})") for key, name, n in schools
+        ]
+        self.fields["role"].choices = [("", "—")] + [
+            (r, f"{role_label(r)} ({n})") for r, n in roles
+        ]
 
     def clean(self):
         data = super().clean()

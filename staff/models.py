@@ -84,6 +84,9 @@ class CampusConnection(models.Model):
         "jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     last_poll_counts = models.JSONField(default=dict, blank=True)
+    # Campus's name for each school its staff are at, by the key ``StaffMember.schools``
+    # holds (``staff.campus_names``): recorded by discovery, read by pages naming a school.
+    school_names = models.JSONField(default=dict, blank=True)
     # The first successful poll records the staff Campus already has as existing (nobody
     # is invited); only staff who appear after it are invited automatically.
     baseline_at = models.DateTimeField(null=True, blank=True)

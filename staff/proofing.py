@@ -108,9 +108,9 @@ def proofing_waived(case) -> bool:
 
 
 def _when(moment) -> str:
-    from django.utils import timezone
+    from idbridge.core.times import local_time
 
-    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"
+    return local_time(moment)
 
 
 class SupervisedDocument:

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from idbridge.db import CompiledRead
+from staff.campus_names import school_label, school_names
 from staff.models import (
     CampusConnection,
     CaseEvent,
@@ -118,16 +119,18 @@ def cases_by_school() -> list[dict]:
         .annotate(n=Count("id"))
     )
     per_school: dict[str, Counter] = {}
+    names = school_names()
     for schools, state, n in rows:
-        for school in schools or [NO_SCHOOL]:
-            per_school.setdefault(str(school), Counter())[state] += n
+        for school in schools or [None]:
+            label = NO_SCHOOL if school is None else school_label(str(school), names)
+            per_school.setdefault(label, Counter())[state] += n
     return [
         {
             "school": school,
             "counts": [counts.get(s.value, 0) for s in State],
             "total": sum(counts.values()),
         }
-        for school, counts in sorted(per_school.items())
+        for school, counts in sorted(per_school.items(), key=lambda item: item[0].lower())
     ]
 
 
@@ -136,8 +139,9 @@ def existing_count() -> int:
     return OnboardingCase.objects.filter(state=State.EXISTING).count()
 
 
-def existing_scopes() -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
-    """The schools and Campus roles of existing (never invited) staff, with how many each."""
+def existing_scopes() -> tuple[list[tuple[str, str, int]], list[tuple[str, int]]]:
+    """The schools (key and name) and Campus roles of existing (never invited) staff,
+    with how many each."""
     schools, roles = Counter(), Counter()
     rows = OnboardingCase.objects.filter(state=State.EXISTING).values_list(
         "staff_member__schools", "staff_member__roles"
@@ -145,7 +149,12 @@ def existing_scopes() -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
     for member_schools, member_roles in rows.iterator():
         schools.update(member_schools or [])
         roles.update(member_roles or [])
-    return sorted(schools.items()), sorted(roles.items())
+    names = school_names()
+    named = sorted(
+        ((key, school_label(key, names), n) for key, n in schools.items()),
+        key=lambda school: school[1].lower(),
+    )
+    return named, sorted(roles.items())
 
 
 def baseline_progress(connection: CampusConnection) -> dict | None:

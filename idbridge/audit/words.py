@@ -45,7 +45,12 @@ _targets: dict[str, Resolver] = {}
 _discovered = False
 
 # Labels written by the system rather than a person, in words.
-SYSTEM_ACTORS = {"system": "idbridge", "anonymous": "Someone not signed in"}
+SYSTEM_ACTORS = {
+    "system": "idbridge",
+    "anonymous": "Someone not signed in",
+    "campus:poller": "idbridge's Campus poll",
+    "campus:reconcile": "idbridge's full Campus reconciliation",
+}
 
 
 def audit_actions(phrases: dict[str, str]) -> None:
@@ -203,6 +208,19 @@ ROLE_ORDER = list(ROLE_PERMISSIONS)
 
 def _name(user) -> str:
     return user.get_full_name() or user.get_username()
+
+
+def people_named(labels: Iterable[str]) -> dict[str, str]:
+    """What each account label means to a person (one query): a dashboard user's name
+    ("Maria Lopez"; the account name only when it has none), a system name ("idbridge"),
+    else the label as is. For records that keep who acted as a label (an invitation
+    wave's ``created_by``, a case event's ``actor_label``)."""
+    labels = set(labels)
+    User = get_user_model()
+    users = User._default_manager.filter(**{f"{User.USERNAME_FIELD}__in": labels})
+    named = {label: _fallback(label).words for label in labels}
+    named.update({user.get_username(): _name(user) for user in users})
+    return named
 
 
 def user_named(user) -> Named:

@@ -8,6 +8,7 @@ the time the run *started*; the caller stores it only when the run finishes.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,6 +29,8 @@ from idbridge.connectors.types import (
     is_staff_on,
 )
 from idbridge.ids import database_id
+
+log = logging.getLogger(__name__)
 
 # OneRoster 1.2 role values that are not staff.
 NON_STAFF_ROLES = frozenset({"student", "parent", "guardian", "relative"})
@@ -112,6 +115,8 @@ class RestConnector:
         )
         self.requests_made = 0
         self._lock = threading.Lock()
+        # Each org's name by its sourcedId (``org_names``): a role names its org by id only.
+        self.org_names: dict[str, str] = {}
 
     # --- plumbing ---------------------------------------------------------------------
 
@@ -166,14 +171,16 @@ class RestConnector:
         roles = user.get("roles") or []
         # A leaver keeps the ended role in the list; a new hire's role may not have begun.
         # A staff role's org stands for the school of a SOAP assignment (its sourcedId).
+        orgs = [str((r.get("org") or {}).get("sourcedId") or "") for r in roles]
         positions = tuple(
             Assignment(
-                school_number=str((r.get("org") or {}).get("sourcedId") or ""),
+                school_number=org,
+                school_name=self.org_names.get(org, ""),
                 title_code=str(r.get("role") or ""),
                 start_date=_parse_date(r.get("beginDate")),
                 end_date=_parse_date(r.get("endDate")),
             )
-            for r in roles
+            for r, org in zip(roles, orgs, strict=True)
             if r.get("role") not in NON_STAFF_ROLES
         )
         staff_roles = [(a.start_date, a.end_date) for a in positions]
@@ -245,6 +252,24 @@ class RestConnector:
             params["filter"] = where
         yield from self._iter_pages("users", params, progress)
 
+    def org_names_fetch(self) -> dict[str, str]:
+        """Every org's name (the district and its schools) by sourcedId, from ``/orgs``,
+        kept for ``person_from``: a poll reads them once, before the users. A Campus that
+        refuses the orgs (no such endpoint, no right to them) leaves the names unknown
+        rather than stopping the poll; the dashboard then shows the org's id, saying so."""
+        params = {"limit": self.config.page_size, "offset": 0, "sort": "sourcedId"}
+        try:
+            orgs = list(self._iter_pages("orgs", params, Progress()))
+        except PermanentCampusError:
+            log.warning("OneRoster orgs refused: schools are shown by their ids")
+            return self.org_names
+        self.org_names = {
+            str(org["sourcedId"]): str(org.get("name") or "").strip()
+            for org in orgs
+            if isinstance(org, dict) and org.get("sourcedId")
+        }
+        return self.org_names
+
     def iter_demographics(self) -> Iterator[dict]:
         """Every user's demographics (birth date), page by page."""
         params = {"limit": self.config.page_size, "offset": 0, "sort": "sourcedId"}
@@ -274,6 +299,7 @@ class RestConnector:
             else None
         )
         seen: set[str] = set()
+        self.org_names_fetch()
         for user in self.iter_users(since=since, progress=progress):
             sourced_id = str(user.get("sourcedId") or "")
             if not sourced_id or sourced_id in seen:
@@ -289,6 +315,7 @@ class RestConnector:
     def iter_all_staff(self, progress: Progress) -> Iterator[CampusPerson]:
         """Every staff user (full reconciliation)."""
         seen: set[str] = set()
+        self.org_names_fetch()
         for user in self.iter_users(since=None, progress=progress):
             sourced_id = str(user.get("sourcedId") or "")
             if sourced_id and sourced_id not in seen:

@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 
 @dataclass(frozen=True)
 class Assignment:
-    school_number: str
+    school_number: str  # the school's key: its number over SOAP, its org sourcedId over REST
+    school_name: str = ""  # as Campus names the school ("" when it gives no name)
     assignment_code: str = ""
     title_code: str = ""
     start_date: date | None = None

@@ -69,3 +69,41 @@ class OutboxFilterForm(DateRangeForm):
         label="Recipient or subject", required=False, max_length=200, widget=PlainTextInput
     )
     field_order = ["q", "since", "until"]
+
+
+# What a person is asked to do when a field refuses what they typed, by field type and
+# Django's error code (other refusals keep Django's own sentence).
+_ASK = {
+    (forms.DateField, "invalid"): "enter a date like 2024-09-01",
+    (forms.EmailField, "invalid"): "enter an email address like name@example.org",
+    (forms.IntegerField, "invalid"): "enter a whole number",
+}
+
+
+def form_errors_in_words(form: forms.Form) -> str:
+    """A refused form's errors as one line, each field named by its label, not its name:
+
+    >>> class F(forms.Form):
+    ...     hire_date = forms.DateField()
+    ...     work_email = forms.EmailField(required=False)
+    >>> form_errors_in_words(F({"hire_date": "09/01"}))
+    'Hire date: enter a date like 2024-09-01'
+    >>> form_errors_in_words(F({"work_email": "x"}))
+    'Hire date: required; Work email: enter an email address like name@example.org'
+    """
+    parts = []
+    for name, errors in form.errors.as_data().items():
+        field = form.fields.get(name)
+        words = [_error_words(field, e) for e in errors]
+        label = form[name].label if field is not None else ""
+        parts.append(f"{label}: {' '.join(words)}" if label else " ".join(words))
+    return "; ".join(parts)
+
+
+def _error_words(field, error) -> str:
+    if error.code == "required":
+        return "required"
+    for (kind, code), words in _ASK.items():
+        if isinstance(field, kind) and error.code == code:
+            return words
+    return " ".join(error.messages)

@@ -23,7 +23,6 @@ from urllib.parse import urlencode
 
 from django.db.models import Q, QuerySet
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -137,8 +136,3 @@ def html_rows(row_html: str, rows: Iterable[Sequence]) -> SafeString:
     return mark_safe(  # noqa: S308 - every value escaped just above
         "\n".join(row_html.format(*[escape(str(value)) for value in row]) for row in rows)
     )
-
-
-def local_time(at: datetime, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """``at`` on the district's clock, as a list shows it (what ``|date`` would print)."""
-    return timezone.localtime(at).strftime(fmt)

@@ -21,11 +21,11 @@ from idbridge.core.paging import (
     filter_query,
     html_rows,
     keyset_page_for,
-    local_time,
     url_for_each,
 )
 from idbridge.core.refusals import login_audited_by_caller
 from idbridge.core.status import panels_for
+from idbridge.core.times import local_time
 
 
 @login_required
@@ -110,7 +110,7 @@ def outbox_rows(page) -> str:
         '<tr><td>{}</td><td>{}</td><td><a href="{}">{}</a></td></tr>',
         (
             (
-                local_time(m["created_at"], "%Y-%m-%d %H:%M:%S"),
+                local_time(m["created_at"]),
                 ", ".join(shown[m["id"]]["to"]),
                 message_url(m["id"]),
                 shown[m["id"]]["subject"],

@@ -89,6 +89,8 @@ TEMPLATES = [
                 "idbridge.core.context_processors.navigation",
                 "idbridge.core.context_processors.evaluation_mode",
             ],
+            # ``|local_time``: every moment on the district's clock, its zone named.
+            "builtins": ["idbridge.core.templatetags.district_time"],
         },
     },
 ]

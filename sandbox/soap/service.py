@@ -132,6 +132,7 @@ def _person_fields(person) -> dict:
 def _assignment_fields(a) -> dict:
     return {
         "schoolNumber": a.school.number,
+        "schoolName": a.school.name,
         "assignmentCode": a.assignment_code.code if a.assignment_code else None,
         "titleCode": a.title_code.code if a.title_code else None,
         "startDate": a.start_date,

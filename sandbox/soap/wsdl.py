@@ -43,6 +43,7 @@ _TEMPLATE = """<?xml version="1.0" encoding="utf-8"?>
       <xsd:complexType name="Assignment">
         <xsd:sequence>
           <xsd:element name="schoolNumber" type="xsd:string"/>
+          <xsd:element name="schoolName" type="xsd:string" minOccurs="0"/>
           <xsd:element name="assignmentCode" type="xsd:string" minOccurs="0"/>
           <xsd:element name="titleCode" type="xsd:string" minOccurs="0"/>
           <xsd:element name="startDate" type="xsd:date"/>

@@ -75,7 +75,8 @@ def staff_records_from_campus(
     baseline: bool = False,
 ) -> dict:
     """Record what Campus reported about ``persons``: upsert staff, open a case for each new
-    staff member (its invitation is queued once the transaction commits), revoke leavers.
+    staff member (its invitation is queued once the transaction commits), revoke leavers,
+    and keep the names Campus gives their schools.
 
     One staff record and one case per Campus person, whatever the number of connections:
     a person is found by this connection's key for them, else by their Campus person ID
@@ -93,7 +94,9 @@ def staff_records_from_campus(
     for attempt in range(RACE_ATTEMPTS):
         try:
             with transaction.atomic():
-                return _record(connection, by_key, actor, baseline, now)
+                counts = _record(connection, by_key, actor, baseline, now)
+            _school_names_record(connection, persons)
+            return counts
         except IntegrityError:
             # Another connection recorded one of these persons meanwhile: read again, adopt.
             if attempt == RACE_ATTEMPTS - 1:
@@ -122,6 +125,22 @@ def _record(connection, by_key: dict[str, CampusPerson], actor, baseline: bool, 
         "adopted": batch.adopted,
         "revoked": len(batch.leavers),
     }
+
+
+def _school_names_record(connection: CampusConnection, persons) -> None:
+    """Keep the names Campus gave these persons' schools (``staff.campus_names``):
+    written only when one is new or renamed, so most batches write nothing."""
+    seen = {
+        a.school_number: a.school_name
+        for person in persons
+        for a in person.assignments
+        if a.school_number and a.school_name
+    }
+    known = connection.school_names or {}
+    if all(known.get(key) == name for key, name in seen.items()):
+        return
+    connection.school_names = {**known, **seen}
+    CampusConnection.objects.filter(id=connection.id).update(school_names=connection.school_names)
 
 
 def _member_values(person: CampusPerson, now) -> dict:

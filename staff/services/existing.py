@@ -6,10 +6,12 @@ invitation wave (everyone, or one school, or one Campus role, at a pace:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.db import transaction
 
+from staff.campus_names import role_label, school_label
 from staff.models import OnboardingCase
 from staff.services.cases import OnboardingError, case_lock
 from staff.services.invitations import invitation_send
@@ -32,10 +34,16 @@ class Scope:
 
     @property
     def label(self) -> str:
+        """The scope by its keys (for the audit log): ``school 101``."""
+        return self.label_named(None)
+
+    def label_named(self, school_names: Mapping[str, str] | None) -> str:
+        """The scope for a page, its school by name: ``school Northside Elementary``."""
         if self.school:
-            return f"school {self.school}"
+            named = self.school if school_names is None else school_label(self.school, school_names)
+            return f"school {named}"
         if self.role:
-            return f"Campus role {self.role}"
+            return f"Campus role {self.role if school_names is None else role_label(self.role)}"
         return "all existing staff"
 
 

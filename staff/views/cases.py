@@ -5,15 +5,17 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from idbridge.audit.words import people_named
 from idbridge.core.access import permission_required
 from idbridge.core.paging import (
     filter_query,
     html_rows,
     keyset_page_for,
-    local_time,
     url_for_each,
 )
+from idbridge.core.times import local_time
 from staff import selectors
+from staff.campus_names import role_label, school_label, school_names
 from staff.forms import CaseSearchForm, ReasonForm, SupervisedCheckForm
 from staff.models import OnboardingCase, display_name, invitation_email
 from staff.proofing import proofing_status
@@ -87,12 +89,17 @@ def case_detail(request, case_id):
         case = selectors.case_get(case_id)
     except OnboardingCase.DoesNotExist:
         raise Http404 from None
+    events = list(case.events.all())
+    names = people_named(e.actor_label for e in events)
+    schools = school_names()
     return render(
         request,
         "staff/case.html",
         {
             "case": case,
-            "events": [(e, event_words(e.event)) for e in case.events.all()],
+            "events": [(e, event_words(e.event), names[e.actor_label]) for e in events],
+            "schools": [school_label(key, schools) for key in case.staff_member.schools or []],
+            "roles": [role_label(role) for role in case.staff_member.roles or []],
             "passkeys": case.staff_member.passkeys.all(),
             "invitations": case.invitations.all()[:10],
             "allowed": {e.value for e in allowed_events(case.state)},

@@ -4,12 +4,11 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.dateformat import format as date_format
-from django.utils.timezone import localtime
 from django.views.decorators.http import require_GET, require_POST
 
 from idbridge.core.access import permission_required
 from idbridge.core.gates import act_gate, waiting_form, with_kept_secrets
+from idbridge.core.times import local_time
 from idbridge.jobs.kinds import job_kind
 from idbridge.jobs.progress import job_progress_info
 from staff import selectors
@@ -111,25 +110,20 @@ def connection_poll(request, connection_id):
     return redirect("staff:connection", connection_id=connection.id)
 
 
-POLL_TIME = "Y-m-d H:i:s T"  # in the district's time zone (TIME_ZONE), which it names
-
-
 def _poll_progress(request, connection: CampusConnection) -> dict:
     """The latest poll job's progress (one shape for every job) and the connection's
     summary, its times in the district's time zone, for the page and its script."""
     job = connection.poll_job
     can_manage = job is not None and request.user.has_perm(job_kind(job.kind).manage_permission)
     counts = connection.last_poll_counts or {}
-    last_poll = connection.last_poll_at and localtime(connection.last_poll_at)
-    next_poll = connection.next_poll_at and localtime(connection.next_poll_at)
     return {
         **job_progress_info(job, can_manage=can_manage),
         "polling": connection.is_polling,
         "status": connection.get_status_display(),
         "status_code": connection.status,
         "last_error": connection.last_error,
-        "last_poll_at": date_format(last_poll, POLL_TIME) if last_poll else None,
-        "next_poll_at": date_format(next_poll, POLL_TIME) if next_poll else None,
+        "last_poll_at": local_time(connection.last_poll_at) or None,
+        "next_poll_at": local_time(connection.next_poll_at) or None,
         "counts": selectors.poll_counts_words(counts) or None,
     }
 

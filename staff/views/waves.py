@@ -4,10 +4,12 @@ with its live progress, Pause, Resume and Cancel (the one progress component).""
 from django.contrib import messages
 from django.shortcuts import redirect, render
 
+from idbridge.audit.words import people_named
 from idbridge.core.access import permission_required
 from idbridge.jobs.kinds import job_kind
 from idbridge.jobs.progress import job_progress_info
 from staff import selectors
+from staff.campus_names import school_names
 from staff.forms import WaveForm
 from staff.services.cases import OnboardingError
 from staff.services.existing import Scope
@@ -32,7 +34,8 @@ def wave_new(request):
         else:
             messages.success(
                 request,
-                f"Wave started: {wave.total:,} existing staff ({scope.label}), "
+                f"Wave started: {wave.total:,} existing staff "
+                f"({scope.label_named(school_names())}), "
                 f"{pace_words(wave.pace_per_hour)}.",
             )
             return redirect("staff:wave", wave_id=wave.id)
@@ -41,10 +44,11 @@ def wave_new(request):
     )
 
 
-def _row(wave) -> dict:
+def _row(wave, names: dict[str, str], schools: dict[str, str]) -> dict:
     return {
         "wave": wave,
-        "scope": wave_scope(wave).label,
+        "by": names[wave.created_by],
+        "scope": wave_scope(wave).label_named(schools),
         "pace": pace_words(wave.pace_per_hour),
         "state": wave.job.get_state_display() if wave.job else "",
     }
@@ -52,7 +56,10 @@ def _row(wave) -> dict:
 
 @permission_required("core.view_onboarding")
 def wave_list(request):
-    rows = [_row(wave) for wave in selectors.wave_list()[:200]]
+    waves = list(selectors.wave_list()[:200])
+    names = people_named(wave.created_by for wave in waves)
+    schools = school_names()
+    rows = [_row(wave, names, schools) for wave in waves]
     return render(request, "staff/waves.html", {"rows": rows})
 
 
@@ -65,7 +72,7 @@ def wave_detail(request, wave_id):
         request,
         "staff/wave.html",
         {
-            **_row(wave),
+            **_row(wave, people_named([wave.created_by]), school_names()),
             "info": job_progress_info(job, can_manage=can_manage),
             "not_sent": selectors.wave_not_sent(wave),
         },

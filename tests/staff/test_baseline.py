@@ -143,12 +143,18 @@ def test_existing_staff_are_invited_in_a_wave_by_school(
     client.force_login(hr_operator)
     assert "Invite existing staff" in client.get("/staff/").content.decode()
     form = client.get("/staff/waves/new/").content.decode()
-    assert "101 (2)" in form and "102 (2)" in form
+    assert "101 (Campus gives no name) (2)" in form and "102 (Campus gives no name) (2)" in form
+    connection.school_names = {"101": "Lincoln Elementary"}  # as a poll records them
+    connection.save(update_fields=["school_names"])
+    form = client.get("/staff/waves/new/").content.decode()
+    assert '<option value="101">Lincoln Elementary (2)</option>' in form
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             "/staff/waves/new/", {"scope": "school", "school": "101", "pace": "none"}, follow=True
         )
-    assert b"Wave started: 2 existing staff (school 101), no limit." in response.content
+    assert b"Wave started: 2 existing staff (school Lincoln Elementary), no limit." in (
+        response.content
+    )
     states = dict(OnboardingCase.objects.values_list("staff_member__staff_number", "state"))
     assert states == {"S00001": State.INVITED, "S00002": State.INVITED, "S00003": State.EXISTING}
     assert sorted(m.to[0] for m in OutboxMessage.objects.all()) == [

@@ -328,3 +328,27 @@ def test_a_poll_task_on_a_real_worker_waits_out_a_rate_limit(sandbox, celery_wor
     # The worker goes on sending the new cases' invitations: let it finish before the
     # test database is flushed under it (a flush racing those writes can deadlock).
     wait_for(lambda: not OnboardingCase.objects.filter(state=State.DISCOVERED).exists(), timeout=60)
+
+
+@pytest.mark.parametrize("make_connection", [rest_connection, soap_connection])
+def test_schools_are_named_as_campus_names_them(sandbox, make_connection, client, hr_operator):
+    from tests.boi.test_console_words import visible_text
+
+    connection = make_connection(sandbox)
+    polling.connection_poll(connection_id=connection.id)
+    connection.refresh_from_db()
+    # Over OneRoster a role names its org by sourcedId (the names come from /orgs); over
+    # SOAP an assignment carries the school's number and name.
+    keyed = "sourced_id" if connection.kind == "rest" else "number"
+    expected = {getattr(s, keyed): s.name for s in School.objects.all()}
+    keys = {key for member in StaffMember.objects.all() for key in member.schools}
+    assert keys and {k: connection.school_names[k] for k in keys} == {k: expected[k] for k in keys}
+    member = StaffMember.objects.exclude(schools=[]).first()
+    client.force_login(hr_operator)
+    text = visible_text(client.get("/staff/").content.decode())
+    shown = [expected[key] for key in member.schools]
+    assert all(name in text for name in shown), shown
+    if connection.kind == "rest":
+        assert not any(key in text for key in keys)  # no org sourcedId in Cases per school
+    case = visible_text(client.get(f"/staff/cases/{member.case.id}/").content.decode())
+    assert f"Schools {', '.join(shown)}" in case

@@ -62,6 +62,8 @@ def known_cases(connection):
     verify(a, datetime(2026, 11, 24, 16, 0, tzinfo=UTC))
     # A note on a verified case keeps its state: it is no verification.
     verify(a, datetime(2026, 11, 25, 16, 0, tzinfo=UTC), from_state=State.VERIFIED)
+    connection.school_names = {"101": "Lincoln Elementary", "102": "Roosevelt Middle"}
+    connection.save(update_fields=["school_names"])
     return a, b, c
 
 
@@ -81,12 +83,13 @@ def test_invited_and_verified_are_counted_per_district_day(known_cases):
 def test_cases_are_counted_per_school_by_state(known_cases):
     states = [s.value for s in State]
     rows = {row["school"]: dict(zip(states, row["counts"])) for row in selectors.cases_by_school()}
-    assert list(rows) == [selectors.NO_SCHOOL, "101", "102"]
-    assert rows["101"]["verified"] == 1 and rows["101"]["invited"] == 1
-    assert rows["102"]["verified"] == 1 and rows["102"]["locked"] == 1
+    lincoln, roosevelt = "Lincoln Elementary", "Roosevelt Middle"  # as Campus names 101, 102
+    assert list(rows) == [selectors.NO_SCHOOL, lincoln, roosevelt]
+    assert rows[lincoln]["verified"] == 1 and rows[lincoln]["invited"] == 1
+    assert rows[roosevelt]["verified"] == 1 and rows[roosevelt]["locked"] == 1
     assert rows[selectors.NO_SCHOOL]["existing"] == 1
     totals = {row["school"]: row["total"] for row in selectors.cases_by_school()}
-    assert totals == {selectors.NO_SCHOOL: 1, "101": 2, "102": 2}
+    assert totals == {selectors.NO_SCHOOL: 1, lincoln: 2, roosevelt: 2}
 
 
 def test_the_onboarding_page_draws_the_chart_and_the_schools(client, auditor, connection):
@@ -111,7 +114,11 @@ def test_the_json_has_days_schools_and_the_partial(client, auditor, known_cases)
     assert len(data["days"]) == 30
     assert set(data["days"][0]) == {"date", "invited", "verified"}
     assert data["states"] == [s.value for s in State]
-    assert {row["school"] for row in data["schools"]} == {selectors.NO_SCHOOL, "101", "102"}
+    assert {row["school"] for row in data["schools"]} == {
+        selectors.NO_SCHOOL,
+        "Lincoln Elementary",
+        "Roosevelt Middle",
+    }
     assert set(data["schools"][0]) == {"school", "counts", "total"}
     assert "<svg" in data["html"] and "funnel-schools" in data["html"]
 
@@ -147,5 +154,5 @@ def test_the_funnel_queries_stay_constant_as_cases_grow(client, auditor, connect
 def test_the_counts_take_three_grouped_queries(known_cases, django_assert_num_queries):
     with django_assert_num_queries(2):
         selectors.funnel_by_day(today=TODAY)
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):  # the cases grouped, and the schools' names
         selectors.cases_by_school()

@@ -251,7 +251,7 @@ def test_the_case_page_says_which_connections_see_the_person(
     record(soap, over_soap(1))
     client.force_login(hr_operator)
     page = client.get(f"/staff/cases/{OnboardingCase.objects.get().id}/").content.decode()
-    assert "Campus REST (as p-1001); Campus SOAP (as 1001)" in page
+    assert "Campus REST (Campus id p-1001); Campus SOAP (Campus id 1001)" in page
 
 
 @pytest.mark.integration

@@ -44,6 +44,7 @@ def assignments_of(p) -> tuple[Assignment, ...]:
     return tuple(
         Assignment(
             school_number=text(getattr(a, "schoolNumber", None)),
+            school_name=text(getattr(a, "schoolName", None)),
             assignment_code=text(getattr(a, "assignmentCode", None)),
             title_code=text(getattr(a, "titleCode", None)),
             start_date=parse_date(getattr(a, "startDate", None)),

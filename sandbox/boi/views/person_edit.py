@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from idbridge.core.access import permission_required
+from idbridge.core.forms import form_errors_in_words
 from sandbox.boi import manual_edits
 from sandbox.boi.forms import ContactForm, EmploymentForm, EndDateForm, NameForm
 from sandbox.boi.preferences import person_locked_areas
@@ -64,7 +65,7 @@ def _edit(request, person: Person) -> str:
     form_class, edit = _EDITS[request.POST["area"]]
     form = form_class(request.POST)
     if not form.is_valid():
-        raise ValueError("; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+        raise ValueError(form_errors_in_words(form))
     return edit(person, form.cleaned_data, request.user)
 
 

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from idbridge.audit.words import people_named
 from idbridge.core.access import permission_required
 from sandbox.boi import checks, sync
 from sandbox.boi.errors import BoiError
@@ -71,6 +72,7 @@ def sync_tool(request):
             request,
             "boi",
             session=session,
+            started_by=people_named([session.started_by])[session.started_by] if session else "",
             job=job,
             running=job is not None
             and job.status in (CommitJob.Status.PENDING, CommitJob.Status.RUNNING),

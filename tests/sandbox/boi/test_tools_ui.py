@@ -4,6 +4,7 @@ read-only staff they lock, Combine Person. View with view_sandbox, change with
 manage_sandbox, every change audited."""
 
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -23,6 +24,7 @@ from sandbox.models import (
     Relationship,
     SyncSession,
 )
+from tests.boi.test_console_words import visible_text
 
 from .conftest import read
 
@@ -141,14 +143,19 @@ def test_check_campus_data_lists_duplicate_and_missing_staff_numbers(login, audi
 def test_the_synchronization_tool_runs_a_transfer_only_sync(
     login, district_admin, boi_api, district, staff_payload, django_capture_on_commit_callbacks
 ):
+    district_admin.first_name, district_admin.last_name = "Dana", "Okafor"
+    district_admin.save()
     web = login(district_admin)
     web.post(url("boi_sync_tool"), {"action": "start"})
     session = SyncSession.objects.get()
     assert session.started_by == "dana_admin"
     # The HR system only transfers, into the sync the district started.
     assert boi_api.post(f"sync/{session.pk}/transfer", [staff_payload("970001")]).status_code == 200
-    page = web.get(url("boi_sync_tool")).content.decode()
+    page = visible_text(web.get(url("boi_sync_tool")).content.decode())
     assert "1 staff transferred" in page
+    # Who started it by name, when on the district's clock with its zone.
+    assert re.search(r"Started \d{4}-\d\d-\d\d \d\d:\d\d:\d\d C[SD]T by Dana Okafor", page)
+    assert "dana_admin" not in page
     web.post(url("boi_sync_tool"), {"action": "end_transfer"})
     web.post(url("boi_sync_tool"), {"action": "validate"})
     session.refresh_from_db()
@@ -354,6 +361,28 @@ def test_staff_not_controlled_by_hr_stay_editable(login, district_admin, distric
     assert response.status_code == 302
     person.refresh_from_db()
     assert person.work_phone == "612-555-0142"
+
+
+def test_a_refused_hand_edit_names_the_fields_in_words(login, district_admin, district):
+    person = Person.objects.filter(assignments__isnull=False).first()
+    web = login(district_admin)
+    response = web.post(
+        url("person_edit", person.pk),
+        {"area": "employment", "hire_date": "09/01/24x", "termination_date": ""},
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Hire date: enter a date like 2024-09-01" in page
+    assert "hire_date" not in visible_text(page)
+    page = web.post(
+        url("person_edit", person.pk), {"area": "identities", "middle_name": "Q"}
+    ).content.decode()
+    assert "First name: required; Last name: required" in page
+    assert "This field is required" not in page
+    page = web.post(
+        url("person_edit", person.pk), {"area": "demographics", "work_email": "nope"}
+    ).content.decode()
+    assert "Work email: enter an email address like name@example.org" in page
 
 
 # --- Combine Person ------------------------------------------------------------------------------
