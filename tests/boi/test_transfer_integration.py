@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from boi.models import HrImport, SyncStaff
+from boi.models import Alert, HrImport, SyncStaff
 from boi.samples import COLUMNS, sample_rows
 from sandbox.boi.addresses import record_keys
 from sandbox.models import Address, HouseholdLocation, HouseholdMember, Person
@@ -76,3 +76,29 @@ def test_a_campus_address_held_in_one_field_is_reused_and_nobody_is_refused(
         )
     )
     assert addresses == {planted.pk}  # Campus's own record, no second one
+
+
+def test_the_same_file_synced_again_with_households_allowed_is_all_unchanged(
+    client,
+    hr_operator,
+    sandbox_connection,  # noqa: F811 - the fixture
+    celery_worker,
+):
+    assert sandbox_connection.household_allowed
+    rows = list(sample_rows(5, seed=23, prefix="U"))
+    client.force_login(hr_operator)
+    first = upload_and_check(client, sandbox_connection, _csv(rows), "first.csv")
+    run = commit_and_wait(
+        client, hr_operator, sync_until_validated(client, first), step_up_needed=True
+    )
+    assert (run.succeeded_count, run.failed_count) == (5, 0)
+
+    again = upload_and_check(client, sandbox_connection, _csv(rows), "again.csv")
+    run = sync_until_validated(client, again)
+    assert run.report_summary.get("unchanged") == 5, run.report_summary
+    run = commit_and_wait(client, hr_operator, run, step_up_needed=False)
+
+    results = SyncStaff.objects.filter(run=run)
+    assert set(results.values_list("action", "outcome")) == {("unchanged", "succeeded")}
+    alert = Alert.objects.filter(run=run).get()
+    assert alert.title == f"Sync {run.id} committed: 5 staff unchanged"
