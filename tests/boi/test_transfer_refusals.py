@@ -165,3 +165,26 @@ def test_a_lost_answer_campus_holds_part_of_is_not_guessed_at(
     assert "start the synchronization again" in run.last_error
     transfers = [path for _, path in fake_boi.calls if path.endswith("/transfer")]
     assert len(transfers) == 1
+
+
+def test_a_transfer_resumed_where_campus_holds_what_was_not_recorded_stops_in_words(
+    upload, fake_boi, django_capture_on_commit_callbacks
+):
+    """A worker that died after Campus took a batch and before the batch was recorded: the
+    retried transfer finds Campus holding staff nobody recorded, and sends nothing again."""
+    original = fake_boi.route
+
+    def a_batch_already_held(method, path, params, body):
+        answer = original(method, path, params, body)
+        if path == "sync/start":
+            fake_boi.syncs[str(answer.json()["syncID"])]["staff"].append({"staffNumber": "E1"})
+        return answer
+
+    fake_boi.route = a_batch_already_held
+    run = _sync(upload, [good_row(n) for n in range(1, 4)], django_capture_on_commit_callbacks)
+    assert run.job == SyncRun.Job.FAILED
+    assert run.last_error.startswith(
+        "Campus holds 1 staff for this synchronization where 0 were confirmed as sent"
+    )
+    assert "Start the synchronization again" in run.last_error
+    assert not [path for _, path in fake_boi.calls if path.endswith("/transfer")]
