@@ -2,8 +2,9 @@
 
 from django import forms
 
-from boi.hrfile.template import is_template_name, template_columns
+from boi.hrfile.template import ADDRESS_FIELD_OF, is_template_name, template_columns
 from boi.models import BoiConnection, HrImport, MappingValue
+from boi.rules.addresses.forms import STATE_NAMES
 
 
 class ConnectionForm(forms.ModelForm):
@@ -199,10 +200,45 @@ PERSON_KEYS = {
 }
 
 
+# The home address a staff member is created with: the HR file's address columns (the same
+# names), each the BOI address field ``ADDRESS_FIELD_OF`` gives.
+ADDRESS_FORM_FIELDS = {
+    "address_full": (
+        "Street address (one line)",
+        "4321 South Lexington Ave SE Apt 45 — or the parts below, not both.",
+    ),
+    "address_po_box": ("PO box", "Then only its number, in House number."),
+    "address_number": ("House number (or PO box number)", ""),
+    "address_prefix": ("Direction before the street", "N, South …"),
+    "address_street": ("Street name", ""),
+    "address_tag": ("Street suffix", "Ave, St …"),
+    "address_direction": ("Direction after the street", "NE, SW …"),
+    "address_apt": ("Apartment / unit", ""),
+    "address_city": ("City", ""),
+    "address_state": ("State", ""),
+    "address_zip": ("ZIP", "5 digits, or ZIP+4"),
+    "address_county": ("County", ""),
+}
+STATE_CHOICES = [("", "— choose a state —")] + [
+    (code, f"{code} — {name.title()}") for code, name in sorted(STATE_NAMES.items())
+]
+
+
+def _address_field(name: str) -> forms.Field:
+    label, help_text = ADDRESS_FORM_FIELDS[name]
+    if name == "address_po_box":
+        return forms.BooleanField(required=False, label=label, help_text=help_text)
+    if name == "address_state":
+        return forms.ChoiceField(required=False, label=label, choices=STATE_CHOICES)
+    return forms.CharField(max_length=200, required=False, label=label, help_text=help_text)
+
+
 class StaffCreateForm(forms.Form):
-    """A new staff member typed on the Day-to-day page: the person, a hire date and a first
-    position (Campus counts someone as staff once they have one). Campus's rules
-    (``boi.rules.staff.validate_staff``) check it in the service."""
+    """A new staff member typed on the Day-to-day page: the person, a hire date, a first
+    position (Campus counts someone as staff once they have one) and, optionally, a home
+    address (one street line or its parts, as the HR file's address columns). Campus's rules
+    (``boi.rules.staff.validate_staff``, the address rules for the address) check it in the
+    service."""
 
     staff_number = forms.CharField(max_length=50, label="Staff number")
     last_name = forms.CharField(max_length=100, label="Last name")
@@ -229,6 +265,8 @@ class StaffCreateForm(forms.Form):
 
     def __init__(self, *args, campus_lists: dict, **kwargs):
         super().__init__(*args, **kwargs)
+        for name in ADDRESS_FORM_FIELDS:
+            self.fields[name] = _address_field(name)
         for name, (list_name, label) in {
             "gender": ("genders", "gender"),
             "school_number": ("schools", "school"),
@@ -250,7 +288,28 @@ class StaffCreateForm(forms.Form):
         staff["employments"] = [{"hireDate": data["hire_date"].isoformat()}]
         position = api_payload(data, POSITION_KEYS)
         staff["positions"] = [position] if position.get("schoolNumber") else []
+        address = self.address()
+        if address:
+            staff["household"] = {"householdLocations": [{"address": address}]}
         return staff
+
+    def address(self) -> dict:
+        """The home address typed, as the BOI API takes it ({} when none was)."""
+        data = self.cleaned_data
+        address = {
+            ADDRESS_FIELD_OF[name]: data[name].strip()
+            for name in ADDRESS_FORM_FIELDS
+            if name != "address_po_box" and data.get(name, "").strip()
+        }
+        if data.get("address_po_box"):
+            address["postOfficeBox"] = True
+        return address
+
+    def bound_address_fields(self):
+        return [self[name] for name in ADDRESS_FORM_FIELDS]
+
+    def bound_person_fields(self):
+        return [self[name] for name in self.fields if name not in ADDRESS_FORM_FIELDS]
 
 
 def _pick_list(items: list[dict], label: str, blank: str = "") -> list[tuple[str, str]]:

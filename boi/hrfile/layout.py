@@ -8,7 +8,9 @@ employments as HR has, because positions HR leaves out are removed in Campus unl
 linked. A position or employment repeated on several rows is kept once. Rows of one
 staff number that carry the same positions are left apart (the check reports the staff
 number used twice). Where the rows of one person disagree on the person's own fields
-(name, birth date, address …) the record gets a problem naming the rows.
+(name, birth date, address …) the record gets a problem naming the rows; where they are
+plainly two people's (another first name, or another name and birth date or SSN), one
+problem names each person with their rows, so HR can give one of them another number.
 
 The rows are held in memory until the file is read (a staff member's rows need not be
 next to each other): about 24,000 rows for a 20,000-staff district.
@@ -121,7 +123,11 @@ PERSON_WORDS = {
 
 
 def _disagreements(rows: list[tuple[int, Record]], back: dict) -> list[RowProblem]:
-    """A problem per person field the rows fill in differently (blank cells agree)."""
+    """A problem per person field the rows fill in differently (blank cells agree); one
+    problem naming each person when the rows are different people's."""
+    people = _people(rows)
+    if len(people) > 1 and _different_people(rows, people):
+        return [_shared_number(rows, people, back.get("staff_number", "staff_number"))]
     problems = []
     names = {k for _, record in rows for k in record if not k.startswith("__") and not _kind(k)}
     for name in sorted(names, key=_field_order):
@@ -158,3 +164,50 @@ def _disagreement(name: str, column: str, values: list[tuple[str, int]]) -> RowP
         "correct the rows in HR so they agree"
     )
     return RowProblem(column, "", "disagrees", message)
+
+
+def _people(rows: list[tuple[int, Record]]) -> dict[tuple[str, str], tuple[str, list[int]]]:
+    """The names the rows carry, compared without case or extra spaces: (first, last) →
+    (the name as first written, its rows). Rows with no name agree with any."""
+    people: dict[tuple[str, str], tuple[str, list[int]]] = {}
+    for number, record in rows:
+        first, last = (
+            " ".join(str(record.get(k, "")).split()) for k in ("first_name", "last_name")
+        )
+        if first or last:
+            written = people.setdefault(
+                (first.upper(), last.upper()), (f"{first} {last}".strip(), [])
+            )
+            written[1].append(number)
+    return people
+
+
+def _different_people(rows: list[tuple[int, Record]], people: dict) -> bool:
+    """Names that differ in the first name, or along with the birth date or SSN, are two
+    people's; a last name alone may be one person's name change (reported as a
+    disagreement)."""
+    if len({first for first, _ in people}) > 1:
+        return True
+    for name in ("birth_date", "ssn"):
+        values = {_compared(name, str(r.get(name, "")).strip()) for _, r in rows}
+        if len(values - {""}) > 1:
+            return True
+    return False
+
+
+def _rows_words(rows: list[int]) -> str:
+    if len(rows) == 1:
+        return f"row {rows[0]}"
+    return "rows " + ", ".join(map(str, rows[:-1])) + f" and {rows[-1]}"
+
+
+def _shared_number(rows: list[tuple[int, Record]], people: dict, column: str) -> RowProblem:
+    number = " ".join(str(rows[0][1].get("staff_number", "")).split())
+    named = [f"{name} ({_rows_words(at)})" for name, at in people.values()]
+    listed = ", ".join(named[:-1]) + f" and {named[-1]}"
+    message = (
+        f"staff number {number} is used by {len(named)} different people: {listed}. Give "
+        "each person their own staff number in HR (or, if they are one person, correct the "
+        "rows so they agree)"
+    )
+    return RowProblem(column, "", "shared_number", message)

@@ -15,6 +15,10 @@ In every create/update case an existing address is searched for and reused (see
 side of changing nothing that others rely on: a member alone in a household that is not a
 staff household (say a former parent's) -> ignored; a staff member with no household at
 all -> a new staff household is created, as for a new staff member.
+
+An update that would change nothing (every address sent is one the household is already
+at, and it is at no other) is reported as "unchanged" (``household_settled``): the
+validate report lists what will change, and Campus writes nothing for it.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Literal
 
-HouseholdAction = Literal["create", "update", "ignore", "none"]
+HouseholdAction = Literal["create", "update", "unchanged", "ignore", "none"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +37,7 @@ class HouseholdView:
     household_id: Hashable
     is_staff_household: bool
     member_count: int
+    address_ids: frozenset = frozenset()  # the addresses of its current locations
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,4 +87,35 @@ def decide_household(
         )
     return HouseholdDecision(
         "update", "staff household with this member only: it is updated", current.household_id
+    )
+
+
+def household_settled(
+    decision: HouseholdDecision,
+    current: HouseholdView | None,
+    *,
+    sent_address_ids: frozenset,
+    creates_address: bool,
+) -> HouseholdDecision:
+    """An "update" that leaves the household as it is becomes "unchanged": every address
+    sent is already one of its locations' (none is created) and it keeps no other.
+
+    >>> view = HouseholdView(7, is_staff_household=True, member_count=1,
+    ...                      address_ids=frozenset({41}))
+    >>> update = HouseholdDecision("update", "updated", 7)
+    >>> household_settled(update, view, sent_address_ids=frozenset({41}),
+    ...                   creates_address=False).action
+    'unchanged'
+    >>> household_settled(update, view, sent_address_ids=frozenset({42}),
+    ...                   creates_address=False).action
+    'update'
+    """
+    if decision.action != "update" or current is None or creates_address:
+        return decision
+    if sent_address_ids != current.address_ids:
+        return decision
+    return HouseholdDecision(
+        "unchanged",
+        "the staff household is already at the address sent: nothing changes",
+        current.household_id,
     )

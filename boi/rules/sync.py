@@ -24,7 +24,7 @@ from typing import Literal
 
 from .addresses import Address, FindByComponents, FindByKey, match_address
 from .errors import RuleError
-from .households import HouseholdDecision, HouseholdView, decide_household
+from .households import HouseholdDecision, HouseholdView, decide_household, household_settled
 from .positions import ExistingPosition, PositionPlan, plan_positions, position_from_payload
 from .staff import (
     FieldChange,
@@ -211,17 +211,11 @@ def report_entry(
     is_create = campus is None
     notes: list[str] = []
     assignments = _assignment_plan(campus, hr, notes)
-    household = decide_household(
-        is_create=is_create,
-        has_household_data=hr.get("household") is not None,
-        household_allowed=household_allowed,
-        current=None if campus is None else campus.household,
+    household, new_addresses = _household_plan(
+        campus, hr, household_allowed, find_address_by_components, find_address_by_key
     )
     if household.action == "ignore":
         notes.append(household.reason)
-    new_addresses: list[Address] = []
-    if household.action in ("create", "update"):
-        new_addresses = _new_addresses(hr, find_address_by_components, find_address_by_key)
     changes = () if campus is None else tuple(demographic_changes(campus.demographics, hr))
     employments = plan_employments(() if campus is None else campus.employments, _employments(hr))
     return ReportEntry(
@@ -237,6 +231,33 @@ def report_entry(
         addresses_to_add=tuple(new_addresses),
         notes=tuple(notes),
     )
+
+
+def _household_plan(
+    campus: CampusStaff | None,
+    hr: Mapping[str, object],
+    household_allowed: bool,
+    by_components: FindByComponents,
+    by_key: FindByKey,
+) -> tuple[HouseholdDecision, list[Address]]:
+    """What Campus does with the household sent, and the addresses it creates for it."""
+    current = None if campus is None else campus.household
+    household = decide_household(
+        is_create=campus is None,
+        has_household_data=hr.get("household") is not None,
+        household_allowed=household_allowed,
+        current=current,
+    )
+    if household.action not in ("create", "update"):
+        return household, []
+    new_addresses, matched = _new_addresses(hr, by_components, by_key)
+    household = household_settled(
+        household,
+        current,
+        sent_address_ids=frozenset(matched),
+        creates_address=bool(new_addresses),
+    )
+    return household, new_addresses
 
 
 def _assignment_plan(
@@ -261,16 +282,20 @@ def _assignment_plan(
 
 def _new_addresses(
     hr: Mapping[str, object], by_components: FindByComponents, by_key: FindByKey
-) -> list[Address]:
-    """The household's addresses the district does not have yet."""
+) -> tuple[list[Address], list[Hashable]]:
+    """The household's addresses the district does not have yet, and the ids of those it
+    has."""
     new: list[Address] = []
+    matched: list[Hashable] = []
     for path, address_payload in _addresses(hr):
         match = match_address(
             address_payload, find_by_components=by_components, find_by_key=by_key, path=path
         )
         if match.how == "create" and match.address is not None:
             new.append(match.address)
-    return new
+        elif match.address_id is not None:
+            matched.append(match.address_id)
+    return new, matched
 
 
 def validate_sync(

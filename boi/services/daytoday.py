@@ -7,11 +7,14 @@ from __future__ import annotations
 from django.db import transaction
 
 from boi.client import client_for
+from boi.hrfile.address import ADDRESS_PATH
 from boi.models import BoiConnection, HrRow
+from boi.rules.addresses import address_to_send, normalize_address
 from boi.rules.staff import validate_position, validate_staff
 from boi.services import ConsoleError
 from boi.services.connections import connection_note_failure
 from boi.services.import_check import resolver_for
+from boi.services.preflight import campus_components
 from boi.services.sync.transfer import campus_addresses, staff_for_campus
 from boi.services.sync.words import error_in_words, errors_in_words
 from idbridge.audit.services import audit_record
@@ -97,30 +100,61 @@ def _create_new(client, staff: dict) -> dict:
 
 def staff_create(*, connection: BoiConnection, staff: dict, actor) -> dict:
     """Create one staff member typed on the Day-to-day page (the guide's create staff call):
-    Campus's rules first (every problem at once, in words), then a search by staff number
-    (a match is updated, never created twice), then the call; audited once Campus said yes.
-    """
-    check = validate_staff(staff, resolver_for(connection).mappings, household_allowed=False)
-    if check.errors:
-        words = [error_in_words({"field": e.field, "message": e.message}) for e in check.errors]
-        raise StaffRefused([(e.field, text) for e, text in zip(check.errors, words, strict=True)])
+    Campus's rules first (every problem at once, in words; a home address by the address
+    rules an HR file's address goes through), then a search by staff number (a match is
+    updated, never created twice) and, for an address, Campus's address search (the
+    guide: use the address Campus has, so as not to add it twice), then the call; audited
+    once Campus said yes."""
+    components = _checked_new_staff(connection, staff)
     client = client_for(connection)
     try:
+        if components is not None:
+            staff = {**staff, "household": _household_to_send(client, components)}
         answer = _create_new(client, staff)
     except CampusError as exc:
         raise _campus_error(connection, exc) from None
+    details = {
+        "staff_number": staff["staffNumber"],
+        "positions": len(staff.get("positions") or []),
+        "employments": len(staff.get("employments") or []),
+    }
+    if components is not None:
+        details["address"] = True
     with transaction.atomic():
-        audit_record(
-            actor=actor,
-            action="boi.staff.entered",
-            target=connection,
-            details={
-                "staff_number": staff["staffNumber"],
-                "positions": len(staff.get("positions") or []),
-                "employments": len(staff.get("employments") or []),
-            },
-        )
+        audit_record(actor=actor, action="boi.staff.entered", target=connection, details=details)
     return answer if isinstance(answer, dict) else {}
+
+
+NO_HOUSEHOLDS = (
+    "This connection does not send addresses to Campus (households are not allowed on it): "
+    "leave the address blank, or allow households on the connection page."
+)
+
+
+def _checked_new_staff(connection: BoiConnection, staff: dict) -> dict | None:
+    """Raise StaffRefused with every problem Campus's rules find; the home address's
+    normalized components (None when no address was typed)."""
+    household = staff.get("household")
+    if household is not None and not connection.household_allowed:
+        raise StaffRefused([("", NO_HOUSEHOLDS)])
+    mappings = resolver_for(connection).mappings
+    check = validate_staff(staff, mappings, household_allowed=connection.household_allowed)
+    errors, normalized = list(check.errors), None
+    if not errors and household is not None:
+        address = household["householdLocations"][0]["address"]
+        normalized, errors = normalize_address(address, path=ADDRESS_PATH)
+    if errors:
+        words = [error_in_words({"field": e.field, "message": e.message}) for e in errors]
+        raise StaffRefused([(e.field, text) for e, text in zip(errors, words, strict=True)])
+    return None if normalized is None else normalized.components()
+
+
+def _household_to_send(client, components: dict) -> dict:
+    """The household with Campus's own address when its address search finds one (as
+    pre-flight does for an HR file), else the normalized components."""
+    found = client.find_addresses(components)
+    address = address_to_send(campus_components(found[0])) if found else dict(components)
+    return {"householdLocations": [{"address": address}]}
 
 
 def position_send(*, connection: BoiConnection, staff_number: str, position: dict, mode, actor):

@@ -64,7 +64,10 @@ class _TokenCache:
 
 class CampusLookups:
     """``with CampusLookups(client) as lookups``: ``in_order`` maps a lookup over items with
-    up to ``concurrency`` calls in flight; ``once`` asks a question at most once per run."""
+    up to ``concurrency`` calls in flight; ``once`` asks a question at most once per run.
+    ``client`` is the BOI client or another Campus connector with a ``tokens`` source (the
+    OneRoster one of the people search); its failures are recorded when it has an
+    ``on_error`` hook."""
 
     def __init__(self, client, *, concurrency: int | None = None):
         self.client = client
@@ -76,9 +79,12 @@ class CampusLookups:
 
     def __enter__(self) -> CampusLookups:
         tokens = self.client.tokens
-        self.shared_cache, self.record_failure = tokens.cache, self.client.on_error
+        self.hooked = hasattr(self.client, "on_error")
+        self.shared_cache = tokens.cache
+        self.record_failure = self.client.on_error if self.hooked else None
         self.cache = tokens.cache = _TokenCache(tokens.cache, tokens.cache_key)
-        self.client.on_error = self._failed
+        if self.hooked:
+            self.client.on_error = self._failed
         if self.concurrency > 1:
             self.pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="boi-preflight")
         return self
@@ -86,7 +92,9 @@ class CampusLookups:
     def __exit__(self, *exc_info):
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
-        self.client.tokens.cache, self.client.on_error = self.shared_cache, self.record_failure
+        self.client.tokens.cache = self.shared_cache
+        if self.hooked:
+            self.client.on_error = self.record_failure
         self.cache.flush()
 
     def _failed(self, failure) -> None:

@@ -19,6 +19,12 @@ students, parents, guardians and staff alike — so after the staff numbers are 
 - each HR staff member matched becomes a likely duplicate naming the Campus person, their
   OneRoster roles (student, parent …) and person ID.
 
+The OneRoster requests (name queries, demographics calls, the pages of a paged pass) are
+sent as the pre-flight's BOI lookups are (``boi.services.lookups.CampusLookups``): a few
+in flight at once, their answers taken in the order they were asked, so the result is the
+one a request at a time gives; a request that fails raises in its turn and nothing is
+marked.
+
 Without a people connection only staff are searched, and the pre-flight page says so; so
 it does when OneRoster refuses (the staff checks stand). Campus not answering is retried
 with the rest of the pre-flight.
@@ -30,6 +36,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 
 from boi.models import HrImport, StaffCheck
+from boi.services.lookups import CampusLookups
 from idbridge.connectors.rest import NON_STAFF_ROLES, RestConnector, filter_value
 from idbridge.connectors.types import PermanentCampusError, Progress
 from staff.connectors import connector_for
@@ -66,21 +73,43 @@ def _name_of(user: dict) -> tuple[str, str]:
 
 
 def _users_named(
-    connector: RestConnector, names: set[tuple[str, str]], pages: int | None
+    lookups: CampusLookups, connector: RestConnector, names: set[tuple[str, str]], pages
 ) -> Iterator[dict]:
     """OneRoster users whose (family, given) name folds to one of ``names``."""
     family = sorted({last for last, _ in names})
     if pages is not None and len(family) > pages * PAGE_COST_IN_NAME_QUERIES:
-        queries: Iterable[str] = [""]  # every user, in one paged pass
+        users: Iterable[dict] = _every_record(lookups, connector, "users", pages)
     else:
         queries = [f"familyName~{filter_value(last)}" for last in family]
+        answers = lookups.in_order(queries, lambda where: _users_where(connector, where))
+        users = (user for _, found in answers for user in found)
     seen: set[str] = set()
-    for where in queries:
-        for user in connector.iter_users(since=None, progress=Progress(), where=where):
-            sourced_id = str(user.get("sourcedId") or "")
-            if _name_of(user) in names and sourced_id not in seen:
-                seen.add(sourced_id)
-                yield user
+    for user in users:
+        sourced_id = str(user.get("sourcedId") or "")
+        if _name_of(user) in names and sourced_id not in seen:
+            seen.add(sourced_id)
+            yield user
+
+
+def _users_where(connector: RestConnector, where: str) -> list[dict]:
+    return list(connector.iter_users(since=None, progress=Progress(), where=where))
+
+
+def _every_record(
+    lookups: CampusLookups, connector: RestConnector, collection: str, pages: int
+) -> Iterator[dict]:
+    """Every record of ``collection``, in Campus's order: the ``pages`` Campus counted read
+    side by side, then any that follow (Campus grew meanwhile) one after the other."""
+    size = connector.config.page_size
+    offsets = range(0, max(pages, 1) * size, size)
+    last: list[dict] = []
+    for _, last in lookups.in_order(offsets, lambda at: connector.page(collection, at)):
+        yield from last
+    offset = len(offsets) * size
+    while len(last) >= size:
+        last = connector.page(collection, offset)
+        offset += size
+        yield from last
 
 
 def _as_match(connector: RestConnector, user: dict) -> dict:
@@ -96,7 +125,9 @@ def _as_match(connector: RestConnector, user: dict) -> dict:
     return {k: v for k, v in match.items() if v not in (None, "", [])}
 
 
-def _birth_dates(connector: RestConnector, users: list[dict], pages: int | None) -> dict:
+def _birth_dates(
+    lookups: CampusLookups, connector: RestConnector, users: list[dict], pages: int | None
+) -> dict:
     """sourcedId → the user's birth date (ISO, "" when Campus has none): one demographics
     call per user, or every user's demographics read in one paged pass when that costs
     less."""
@@ -104,20 +135,35 @@ def _birth_dates(connector: RestConnector, users: list[dict], pages: int | None)
     if pages is not None and len(wanted) > pages * PAGE_COST_IN_DEMOGRAPHICS_CALLS:
         return {
             str(d.get("sourcedId")): str(d.get("birthDate") or "")
-            for d in connector.iter_demographics()
+            for d in _every_record(lookups, connector, "demographics", pages)
             if str(d.get("sourcedId")) in wanted
         }
-    out = {}
-    for sourced_id in sorted(wanted):
-        birth = connector.birth_date(sourced_id)
-        out[sourced_id] = birth.isoformat() if birth else ""
-    return out
+    births = lookups.in_order(sorted(wanted), connector.birth_date)
+    return {sourced_id: birth.isoformat() if birth else "" for sourced_id, birth in births}
 
 
 def _pages(connector: RestConnector) -> int | None:
     """Pages of users (and of demographics) Campus has; None when it does not say."""
     total = connector.users_total()
     return -(-total // connector.config.page_size) if total is not None else None
+
+
+def _people_named(
+    connector: RestConnector, names: set[tuple[str, str]], dated: set[tuple[str, str]]
+) -> tuple[dict[tuple[str, str], list[dict]], dict]:
+    """Campus's users by folded name, and the birth dates of those named as an HR staff
+    member with a birth date (``dated``): read as many requests at a time as the
+    pre-flight's BOI lookups (``boi.services.lookups.MAX_CONCURRENCY``), in the order one
+    at a time would read them. A request that fails raises (nothing half
+    read is returned)."""
+    with CampusLookups(connector) as lookups:
+        pages = _pages(connector)
+        by_name: dict[tuple[str, str], list[dict]] = {}
+        for user in _users_named(lookups, connector, names, pages):
+            by_name.setdefault(_name_of(user), []).append(user)
+        named = [u for key in dated for u in by_name.get(key, [])]
+        births = _birth_dates(lookups, connector, named, pages)
+    return by_name, births
 
 
 def people_duplicates_find(*, hr_import: HrImport) -> int | None:
@@ -137,12 +183,8 @@ def people_duplicates_find(*, hr_import: HrImport) -> int | None:
     if not names:
         return 0
     connector = connector_for(connection)
-    pages = _pages(connector)
-    by_name: dict[tuple[str, str], list[dict]] = {}
-    for user in _users_named(connector, names, pages):
-        by_name.setdefault(_name_of(user), []).append(user)
     dated = {(fold(c.row.last_name), fold(c.row.first_name)) for c in checks if c.row.birth_date}
-    births = _birth_dates(connector, [u for key in dated for u in by_name.get(key, [])], pages)
+    by_name, births = _people_named(connector, names, dated)
     marked = []
     for check in checks:
         row = check.row

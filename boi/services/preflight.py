@@ -53,7 +53,8 @@ def preflight_queue(*, hr_import: HrImport, actor) -> None:
         )
 
 
-def _campus_components(found: dict) -> dict:
+def campus_components(found: dict) -> dict:
+    """The components of an address Campus's address search found."""
     source = found.get("address") if isinstance(found.get("address"), dict) else found
     return components_of(source)
 
@@ -118,7 +119,7 @@ def _addresses(hr_import: HrImport, lookups: CampusLookups, rows, running: Runni
 
     def campus_address(check: AddressCheck) -> dict | None:
         found = lookups.client.find_addresses(dict(check.components))
-        return _campus_components(found[0]) if found else None
+        return campus_components(found[0]) if found else None
 
     checks = list(_address_checks(hr_import, rows, counts))  # read whole before writing
     batch: list[AddressCheck] = []

@@ -10,14 +10,24 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from boi.forms import PERSON_KEYS, PositionForm, StaffCreateForm, StaffSearchForm
+from boi.forms import (
+    ADDRESS_FORM_FIELDS,
+    PERSON_KEYS,
+    PositionForm,
+    StaffCreateForm,
+    StaffSearchForm,
+)
+from boi.hrfile.address import ADDRESS_PATH
+from boi.hrfile.template import ADDRESS_FIELD_OF
 from boi.models import BoiConnection, HrImport, HrRow
 from boi.services import ConsoleError
 from boi.services import daytoday as services
 from idbridge.core.access import permission_required
 from idbridge.ids import database_id
 
-FORM_FIELD_OF = {key: name for name, key in PERSON_KEYS.items()}
+FORM_FIELD_OF = {key: name for name, key in PERSON_KEYS.items()} | {
+    f"{ADDRESS_PATH}.{ADDRESS_FIELD_OF[name]}": name for name in ADDRESS_FORM_FIELDS
+}
 
 
 def _connection(request) -> BoiConnection | None:

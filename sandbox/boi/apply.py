@@ -283,7 +283,7 @@ class Writer:
         """The household decision: a new staff household, then its locations as sent (an
         "update" ends the locations no longer sent)."""
         decision = entry.household
-        if decision is None or decision.action == "none":
+        if decision is None or decision.action in ("none", "unchanged"):
             return
         if decision.action == "ignore":
             applied.household_ignored = True

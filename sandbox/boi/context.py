@@ -153,7 +153,10 @@ class CampusPerson:
         household = None
         if self.household is not None:
             household = HouseholdView(
-                self.household.pk, self.household.is_staff_household, self.member_count
+                self.household.pk,
+                self.household.is_staff_household,
+                self.member_count,
+                frozenset(location.address_id for location in self.locations),
             )
         return CampusStaff(
             person_id=self.person.pk,

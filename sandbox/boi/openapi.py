@@ -294,7 +294,7 @@ def _paths() -> dict:
         },
         f"{BASE}/sync/{{syncID}}": {
             "get": {
-                "summary": "A sync's status",
+                "summary": "A sync's status, with how many staff it holds ('transferred')",
                 "parameters": [SYNC_ID],
                 "responses": {"200": json_response({"type": "object"}, "OK"), **errors(404)},
             }
@@ -344,7 +344,9 @@ def _paths() -> dict:
                             },
                         },
                         "The report, per staff member: demographics, employment and district "
-                        "assignment changes, addresses and staff to add, conflicts and errors.",
+                        "assignment changes, the household (create, update, unchanged when it "
+                        "is already at the address sent, or ignore), addresses and staff to "
+                        "add, conflicts and errors.",
                     ),
                     **errors(404, 409),
                 },

@@ -151,6 +151,17 @@ class FakeBoi:
             if not self.jobs:
                 return refused(404, "jobID", "not_found", "no commit job was ever submitted")
             return FakeResponse(200, self.jobs[-1])
+        if method == "GET" and path.startswith("sync/") and path.count("/") == 1:
+            sync_id = path.split("/")[1]
+            if sync_id not in self.syncs:
+                return refused(404, "syncID", "not_found", f"there is no synchronization {sync_id}")
+            sync = self.syncs[sync_id]
+            body = {
+                "syncID": int(sync_id),
+                "status": sync["status"],
+                "transferred": len(sync["staff"]),
+            }
+            return FakeResponse(200, body)
         if method == "POST" and path.startswith("sync/") and path.count("/") == 2:
             _, sync_id, action = path.split("/")
             sync = self.syncs.get(sync_id)

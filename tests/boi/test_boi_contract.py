@@ -365,6 +365,20 @@ def test_a_sync_goes_start_transfer_end_validate_and_says_what_each_step_did(api
     assert report.body["staffToAdd"] == [s["staffNumber"] for s in staff]
 
 
+def test_a_sync_s_status_says_how_many_staff_campus_holds_for_it(api):
+    sync_id = api.call("POST", "sync/start").body["syncID"]
+    assert api.call("GET", f"sync/{sync_id}").body["transferred"] == 0
+    staff = [a_staff_member(api, f"88020{n}", lastName=f"Ng{n}") for n in range(2)]
+    assert api.call("POST", f"sync/{sync_id}/transfer", body=staff).status == 200
+
+    status = api.call("GET", f"sync/{sync_id}")
+
+    assert status.status == 200
+    assert {"syncID", "status", "transferred"} <= set(status.body)
+    assert (status.body["status"], status.body["transferred"]) == ("transferring", 2)
+    assert api.call("GET", "sync/987654").status == 404
+
+
 def test_steps_out_of_order_are_409_not_allowed(api):
     sync_id = api.call("POST", "sync/start").body["syncID"]
     for step in ("endTransfer", "validate", "commit", "submitCommitJob"):

@@ -162,6 +162,41 @@ def test_rows_of_one_person_that_disagree_are_an_error_naming_the_rows(console):
     assert lund.last_name == "Lund, Jr."
 
 
+OTHER_PERSON = (  # another person given Berg's staff number 1002, on two rows
+    "1002,Okafor,Chidi,M,123-45-2002,04/02/1984,,,77,Blaine,MN,55123,010,20,08/20/2021,,08/20/2021",
+    "1002,Okafor,Chidi,M,123-45-2002,04/02/1984,,,77,Blaine,MN,55123,030,50,08/20/2022,,08/20/2021",
+)
+
+
+def test_two_people_sharing_a_staff_number_are_one_error_naming_each_with_their_rows(console):
+    rows = [*SKYWARD_ROWS, *OTHER_PERSON]
+    hr_import = console(_csv(SKYWARD_HEADER, rows).encode("cp1252"), "s.csv", SKYWARD_MAP)
+    shared = _row(hr_import, "1002")
+    assert shared.has_errors
+    [error] = shared.errors  # not one error per field the two people differ in
+    assert (error["column"], error["code"]) == ("Employee Number", "shared_number")
+    assert error["message"] == (
+        "staff number 1002 is used by 2 different people: Ann Berg (row 3) and Chidi Okafor "
+        "(rows 10 and 11). Give each person their own staff number in HR (or, if they are "
+        "one person, correct the rows so they agree)"
+    )
+    assert "123-45" not in error["message"]
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [(("Berg", "Berg-Lund"), "last name"), (("11/30/1988", "11/30/1989"), "birth date")],
+    ids=["a new last name", "a birth date"],
+)
+def test_one_person_whose_rows_differ_in_one_field_is_not_called_two_people(console, change, field):
+    other = SKYWARD_ROWS[1].replace(",020,30,08/20/2019,", ",010,20,08/20/2021,")
+    rows = [*SKYWARD_ROWS, other.replace(*change)]
+    hr_import = console(_csv(SKYWARD_HEADER, rows).encode("cp1252"), "s.csv", SKYWARD_MAP)
+    [error] = _row(hr_import, "1002").errors
+    assert error["code"] == "disagrees"
+    assert f"are one staff member but differ in {field}" in error["message"]
+
+
 def test_a_position_problem_names_the_column_and_the_row_of_a_long_layout(console):
     rows = [*SKYWARD_ROWS[:2], SKYWARD_ROWS[2].replace(",020,30,", ",NOWHERE,30,")]
     munoz = _row(console(_csv(SKYWARD_HEADER, rows).encode("cp1252"), "s.csv", SKYWARD_MAP), "1001")

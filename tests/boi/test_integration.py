@@ -310,7 +310,9 @@ def test_an_hr_file_and_then_a_change_file_reach_campus_exactly(
     assert (change_import.row_count, change_import.error_row_count) == (CHANGED, 0)
     run = sync_until_validated(client, change_import)
     known = {r["staff_number"] for r in second} & set(expected)
-    assert run.report_summary["update"] == len(known)
+    changed = {r["staff_number"] for i, r in enumerate(second) if change_of(i)}
+    assert run.report_summary["update"] == len(known & changed)
+    assert run.report_summary["unchanged"] == len(known - changed)  # their households too
     assert run.report_summary["add"] == CHANGED - len(known)  # rows that were bad before
     renamed = {r["staff_number"] for i, r in enumerate(second) if change_of(i) == "name"}
     assert run.report_summary["newIdentity"] == len(renamed & known)

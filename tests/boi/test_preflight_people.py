@@ -6,16 +6,20 @@ OneRoster users and demographics of the same district for every other person.
 """
 
 import io
+import itertools
+import threading
+import time
 
 import pytest
 from django.core.cache import cache
 
 from boi import storage
 from boi.models import BoiConnection, HrImport, StaffCheck
-from boi.services import person_search
+from boi.services import lookups, person_search
 from boi.services.connections import campus_lists_fetch
 from boi.services.imports import hr_import_map_columns, hr_import_upload
 from boi.services.preflight import preflight_queue
+from idbridge.connectors.types import PermanentCampusError
 from sandbox.models import BOI_SCOPE, Identity, Person, Relationship, Student
 from sandbox.selectors import is_staff_expression
 from sandbox.services.clients import api_client_create
@@ -205,3 +209,76 @@ def test_a_refused_people_search_leaves_the_staff_checks_and_says_why(
     assert summary["people_searched"] is False and summary["people_search_error"]
     page = login(hr_operator).get(f"/boi/imports/{hr_import.id}/").content.decode()
     assert "Students, parents and guardians were not searched: Campus's OneRoster refused" in page
+
+
+class InFlight:
+    """The most OneRoster requests of the people search in flight at once. Each request is
+    held a moment so that requests sent side by side are seen to overlap."""
+
+    def __init__(self, monkeypatch):
+        from idbridge.connectors.rest import RestConnector
+
+        self.now = self.most = 0
+        self.lock = threading.Lock()
+        original = RestConnector._get
+
+        def counted(connector, url, params=None, *, what):
+            with self.lock:
+                self.now += 1
+                self.most = max(self.most, self.now)
+            try:
+                time.sleep(0.02)
+                return original(connector, url, params, what=what)
+            finally:
+                with self.lock:
+                    self.now -= 1
+
+        monkeypatch.setattr(RestConnector, "_get", counted)
+
+
+@pytest.mark.parametrize("one_pass", [False, True], ids=["one by one", "page by page"])
+def test_the_people_search_sends_requests_side_by_side_and_finds_the_same(
+    campus, people_connection, monkeypatch, one_pass
+):
+    if one_pass:
+        monkeypatch.setattr(person_search, "PAGE_COST_IN_NAME_QUERIES", 0)
+        monkeypatch.setattr(person_search, "PAGE_COST_IN_DEMOGRAPHICS_CALLS", 0)
+    people = list(_not_staff(Person.objects.values("pk"))[:6])
+    lines = [_hr_line(f"N90{n:02d}", p) for n, p in enumerate(people)]
+    lines += [_hr_line("N9099", people[0], birth="1901-01-01")]  # the name, not the person
+    in_flight = InFlight(monkeypatch)
+    monkeypatch.setattr(lookups, "MAX_CONCURRENCY", 1)
+    alone = _outcomes(_preflight(campus, lines))
+    assert in_flight.most == 1
+
+    in_flight.most = 0
+    monkeypatch.setattr(lookups, "MAX_CONCURRENCY", 4)
+    side_by_side = _outcomes(_preflight(campus, lines))
+
+    assert 1 < in_flight.most <= 4
+    assert side_by_side == alone
+    duplicates = {n for n, (outcome, _) in alone.items() if outcome == "duplicate"}
+    assert len(duplicates) > 1 and "N9000" in duplicates and "N9099" not in duplicates
+
+
+def test_a_people_search_request_that_fails_marks_nobody_and_says_why(
+    campus, people_connection, monkeypatch
+):
+    from idbridge.connectors.rest import RestConnector
+
+    parent, student = _hires()
+    original, calls = RestConnector.birth_date, itertools.count(1)
+
+    def refused_the_second_time(connector, key):
+        if next(calls) == 2:  # on a worker thread: the first one runs on the job's
+            raise PermanentCampusError("OneRoster demographics: Campus refused the request")
+        return original(connector, key)
+
+    monkeypatch.setattr(RestConnector, "birth_date", refused_the_second_time)
+    hr_import = _preflight(campus, [_hr_line("N9001", parent), _hr_line("N9002", student)])
+
+    outcomes = _outcomes(hr_import)
+    assert {outcome for outcome, _ in outcomes.values()} == {StaffCheck.Outcome.MISSING}
+    summary = hr_import.preflight_summary
+    assert summary["people_searched"] is False and "people_duplicates" not in summary
+    assert summary["people_search_error"] == "OneRoster demographics: Campus refused the request"

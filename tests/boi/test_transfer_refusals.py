@@ -120,3 +120,71 @@ def test_a_refused_batch_is_split_the_rest_go_through_and_the_refused_one_is_nam
     assert "house number is required" in results
     alert = Alert.objects.get(run=run)
     assert alert.title.endswith(": 9 staff added, 1 failed")
+
+
+def _answer_lost_once(fake_boi, number, *, keep=None):
+    """Campus stages the first transfer call holding staff ``number`` (or only its first
+    ``keep`` staff), then its gateway answers 504: the console does not know it arrived."""
+    from tests.boi.fakeboi import FakeResponse
+
+    original = fake_boi.sync_action
+    lost = []
+
+    def staged_then_lost(sync_id, sync, action, body):
+        if action != "transfer" or lost or number not in {s["staffNumber"] for s in body}:
+            return original(sync_id, sync, action, body)
+        lost.append(number)
+        original(sync_id, sync, action, body if keep is None else body[:keep])
+        return FakeResponse(504, {"errors": [{"message": "gateway"}]})
+
+    fake_boi.sync_action = staged_then_lost
+
+
+def test_a_split_batch_part_whose_answer_was_lost_is_not_sent_again(
+    upload, fake_boi, django_capture_on_commit_callbacks, settings
+):
+    settings.BOI_TRANSFER_BATCH_SIZE = 8
+    _refuse_staff(fake_boi, "E00002", name_position=False)  # the batch is bisected
+    _answer_lost_once(fake_boi, "E00007")
+    run = _sync(upload, [good_row(n) for n in range(1, 11)], django_capture_on_commit_callbacks)
+    assert run.state == SyncRun.State.VALIDATED, run.last_error
+    sent = [s["staffNumber"] for s in fake_boi.syncs[run.sync_id]["staff"]]
+    assert sorted(sent) == [f"E{n:05d}" for n in range(1, 11) if n != 2]  # each once
+    assert SyncStaff.objects.filter(run=run, outcome="pending").count() == 9
+    assert SyncStaff.objects.get(run=run, outcome="refused").staff_number == "E00002"
+
+
+def test_a_lost_answer_campus_holds_part_of_is_not_guessed_at(
+    upload, fake_boi, django_capture_on_commit_callbacks
+):
+    _answer_lost_once(fake_boi, "E00001", keep=1)
+    run = _sync(upload, [good_row(n) for n in range(1, 4)], django_capture_on_commit_callbacks)
+    assert run.job == SyncRun.Job.FAILED
+    assert "Campus now holds 1 staff for this synchronization" in run.last_error
+    assert "neither the 0 before it nor the 3 after it" in run.last_error
+    assert "start the synchronization again" in run.last_error
+    transfers = [path for _, path in fake_boi.calls if path.endswith("/transfer")]
+    assert len(transfers) == 1
+
+
+def test_a_transfer_resumed_where_campus_holds_what_was_not_recorded_stops_in_words(
+    upload, fake_boi, django_capture_on_commit_callbacks
+):
+    """A worker that died after Campus took a batch and before the batch was recorded: the
+    retried transfer finds Campus holding staff nobody recorded, and sends nothing again."""
+    original = fake_boi.route
+
+    def a_batch_already_held(method, path, params, body):
+        answer = original(method, path, params, body)
+        if path == "sync/start":
+            fake_boi.syncs[str(answer.json()["syncID"])]["staff"].append({"staffNumber": "E1"})
+        return answer
+
+    fake_boi.route = a_batch_already_held
+    run = _sync(upload, [good_row(n) for n in range(1, 4)], django_capture_on_commit_callbacks)
+    assert run.job == SyncRun.Job.FAILED
+    assert run.last_error.startswith(
+        "Campus holds 1 staff for this synchronization where 0 were confirmed as sent"
+    )
+    assert "Start the synchronization again" in run.last_error
+    assert not [path for _, path in fake_boi.calls if path.endswith("/transfer")]

@@ -44,12 +44,13 @@ def _errors_by_position(errors: list[dict], size: int) -> dict[int, list[dict]]:
 
 
 def send_isolating(
-    send: Callable[[list[dict]], object], items: list[tuple[HrRow, dict]]
+    send: Callable[[list[tuple[HrRow, dict]]], object], items: list[tuple[HrRow, dict]]
 ) -> list[Refused]:
-    """Send ``(row, staff object)`` items as one batch; when Campus refuses it, isolate the
-    staff it refuses and send the rest. Returns the refused ones."""
+    """Send ``(row, staff object)`` items as one batch (``send`` gets them and calls
+    Campus); when Campus refuses it, isolate the staff it refuses and send the rest.
+    Returns the refused ones."""
     try:
-        send([payload for _, payload in items])
+        send(items)
         return []
     except BoiRefused as exc:
         if exc.status not in REFUSED_STATUSES:

@@ -4,6 +4,7 @@ end transfer."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
@@ -12,7 +13,12 @@ from boi.models import AddressCheck, HrImport, HrRow, SyncRun, SyncStaff
 from boi.rules.addresses import address_to_send, components_of
 from boi.services.sync.refusals import REFUSED_STATUSES, refusals_record, send_isolating
 from boi.services.sync.runs import advance, import_fingerprint
-from idbridge.connectors.types import PermanentCampusError
+from idbridge.connectors.types import (
+    CampusError,
+    OutcomeUnknown,
+    PermanentCampusError,
+    TransientCampusError,
+)
 from idbridge.db import pages
 from idbridge.jobs.services import RunningJob
 
@@ -54,6 +60,10 @@ def _included_rows(run: SyncRun, after: int, size: int) -> Iterator[list[HrRow]]
 
 
 def run_transfer(run: SyncRun, client, running: RunningJob) -> None:
+    """The included rows to Campus, batch after batch, each accepted part recorded at once.
+    A resumed transfer first checks that Campus holds exactly what was recorded (so a batch
+    that arrived without its answer is never staged twice) and skips the rows already
+    recorded past the last whole batch."""
     total = run.staff_count
     done = HrRow.objects.filter(
         hr_import=run.hr_import, is_excluded=False, row_number__lte=run.transferred_upto
@@ -62,45 +72,105 @@ def run_transfer(run: SyncRun, client, running: RunningJob) -> None:
     addresses = campus_addresses(run.hr_import)
     household_allowed = run.connection.household_allowed
     path = f"sync/{run.sync_id}/transfer"
+    transfer = _Transfer(run, client, held=_campus_holds_what_was_recorded(run, client))
+    recorded = set(SyncStaff.objects.filter(run=run).values_list("row_id", flat=True))
     for batch in _included_rows(run, run.transferred_upto, settings.BOI_TRANSFER_BATCH_SIZE):
         items = [
-            (r, staff_for_campus(r, addresses, household_allowed=household_allowed)) for r in batch
+            (r, staff_for_campus(r, addresses, household_allowed=household_allowed))
+            for r in batch
+            if r.id not in recorded
         ]
-        refused = send_isolating(_batch_sender(client, run.sync_id), items)
+        refused = send_isolating(transfer.send, items) if items else []
         del items
         done += len(batch)
-        refused_rows = {item.row.id for item in refused}
         with transaction.atomic():
-            SyncStaff.objects.bulk_create(
-                [
-                    SyncStaff(
-                        run=run, row=r, staff_number=r.staff_number, name=r.display_name[:200]
-                    )
-                    for r in batch
-                    if r.id not in refused_rows
-                ]
-                + refusals_record(run, path, refused)
-            )
+            SyncStaff.objects.bulk_create(refusals_record(run, path, refused))
             SyncRun.objects.filter(id=run.id).update(transferred_upto=batch[-1].row_number)
+        recorded = set()  # only a resumed run's first batch can have rows recorded already
         running.progress(done)
     advance(run, SyncRun.State.TRANSFERRING, hr_fingerprint=import_fingerprint(run.hr_import))
 
 
-def _batch_sender(client, sync_id: str):
-    """``client.sync_transfer`` for one batch and the parts it is split into. Campus's
-    refusals of them are not logged per call: each refused staff member gets an entry of
-    their own (``refusals_record``), their request whole and their reason in words."""
+def _campus_holds_what_was_recorded(run: SyncRun, client) -> int:
+    """How many staff Campus holds for the sync, checked against the staff recorded as
+    accepted: a difference means a batch arrived whose answer never came back."""
+    accepted = SyncStaff.objects.filter(run=run).exclude(outcome=SyncStaff.Outcome.REFUSED)
+    recorded = accepted.count()
+    held = client.sync_transferred(run.sync_id)
+    if held is None or held == recorded:
+        return recorded
+    raise PermanentCampusError(
+        f"Campus holds {held:,} staff for this synchronization where {recorded:,} were "
+        "confirmed as sent: a batch reached Campus but its answer did not come back. Start "
+        "the synchronization again (sending the batch again could stage its staff twice)."
+    )
 
-    def send(staff: list[dict]):
+
+RESENDS = 2  # a transfer Campus shows it never received is sent again at most this often
+
+
+@dataclass
+class _Transfer:
+    """The transfer calls of one run, each checked against what Campus holds for the sync
+    (its "transferred" count): a call whose answer was lost is counted as sent when Campus
+    holds its staff, sent again when Campus holds none of them, and never otherwise.
+    Campus stores a transfer call whole or not at all (one bad staff member refuses it)."""
+
+    run: SyncRun
+    client: object
+    held: int  # staff Campus holds for the sync, as last confirmed
+
+    def send(self, items: list[tuple[HrRow, dict]]) -> None:
+        staff = [payload for _, payload in items]
+        for attempt in range(RESENDS + 1):
+            try:
+                answer = self._post(staff)
+                break
+            except TransientCampusError as exc:
+                now = self._held_after(exc)
+                if now == self.held + len(staff):  # it arrived; only the answer was lost
+                    answer = {"transferred": now}
+                    break
+                if now != self.held:
+                    raise self._mismatch(now, len(staff)) from exc
+                if not isinstance(exc, OutcomeUnknown) or attempt == RESENDS:
+                    raise
+        count = answer.get("transferred") if isinstance(answer, dict) else None
+        self.held = count if isinstance(count, int) else self.held + len(staff)
+        SyncStaff.objects.bulk_create(
+            SyncStaff(run=self.run, row=r, staff_number=r.staff_number, name=r.display_name[:200])
+            for r, _ in items
+        )
+
+    def _post(self, staff: list[dict]):
+        """One transfer call. Campus's refusals of it are not logged per call: each refused
+        staff member gets an entry of their own (``refusals_record``), their request whole
+        and their reason in words."""
+        client = self.client
         record = client.on_error
         if record is not None:
             client.on_error = lambda f: None if f.status in REFUSED_STATUSES else record(f)
         try:
-            return client.sync_transfer(sync_id, staff)
+            return client.sync_transfer(self.run.sync_id, staff)
         finally:
             client.on_error = record
 
-    return send
+    def _held_after(self, exc: TransientCampusError) -> int:
+        """What Campus holds for the sync now; the call's own error when Campus cannot say."""
+        try:
+            now = self.client.sync_transferred(self.run.sync_id)
+        except CampusError:
+            raise exc from None
+        if now is None:
+            raise exc
+        return now
+
+    def _mismatch(self, now: int, size: int) -> OutcomeUnknown:
+        return OutcomeUnknown(
+            f"A transfer of {size:,} staff got no answer, and Campus now holds {now:,} staff "
+            f"for this synchronization, neither the {self.held:,} before it nor the "
+            f"{self.held + size:,} after it"
+        )
 
 
 def end_transfer(run: SyncRun, client, running: RunningJob) -> None:

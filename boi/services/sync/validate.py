@@ -34,13 +34,17 @@ NO_CHANGE_PARTS = {"employment", "districtAssignments"}  # {"added": [], "update
 def changes_nothing(entry: dict) -> bool:
     """An update entry of Campus's report that changes no field, identity, employment,
     position, title, household or address: the staff member is *unchanged*. A household
-    Campus updates counts as a change (its report does not say whether the address moved),
-    and so does any part of the entry in a shape this does not know."""
+    Campus reports as updated counts as a change (one it says is already at the address
+    sent does not), and so does any part of the entry in a shape this does not know."""
     for key, value in entry.items():
         if key in NO_CHANGE_KEYS or value in (None, "", False, [], {}):
             continue
         if key == "household":
-            if not isinstance(value, dict) or value.get("action") not in ("none", "ignore"):
+            if not isinstance(value, dict) or value.get("action") not in (
+                "none",
+                "ignore",
+                "unchanged",
+            ):
                 return False
         elif key in NO_CHANGE_PARTS:
             if not isinstance(value, dict) or any(v for k, v in value.items() if k != "keptLinked"):

@@ -255,6 +255,15 @@ class BoiClient:
         path = f"sync/{quote(sync_id, safe='')}/transfer"
         return self.call("POST", path, body=staff, what="BOI sync transfer") or {}
 
+    def sync_transferred(self, sync_id: str) -> int | None:
+        """How many staff Campus holds for the sync so far (its session's "transferred"),
+        None when its answer does not say: what a transfer whose answer was lost is checked
+        against before it is sent again."""
+        path = f"sync/{quote(sync_id, safe='')}"
+        body = self.call("GET", path, what="BOI sync status")
+        count = body.get("transferred") if isinstance(body, dict) else None
+        return count if isinstance(count, int) and not isinstance(count, bool) else None
+
     def sync_end_transfer(self, sync_id: str) -> dict:
         path = f"sync/{quote(sync_id, safe='')}/endTransfer"
         return self.call("POST", path, what="BOI sync end transfer") or {}

@@ -2,7 +2,12 @@
 
 import pytest
 
-from boi.rules.households import HouseholdView, decide_household
+from boi.rules.households import (
+    HouseholdDecision,
+    HouseholdView,
+    decide_household,
+    household_settled,
+)
 
 ALONE = HouseholdView(5, is_staff_household=True, member_count=1)
 SHARED = HouseholdView(6, is_staff_household=True, member_count=4)
@@ -52,3 +57,33 @@ def test_no_household_data_means_nothing_to_do():
         is_create=True, has_household_data=False, household_allowed=True, current=None
     )
     assert decision.action == "none"
+
+
+AT_41 = HouseholdView(5, is_staff_household=True, member_count=1, address_ids=frozenset({41}))
+UPDATE = HouseholdDecision("update", "staff household with this member only: it is updated", 5)
+
+
+@pytest.mark.parametrize(
+    ("sent", "creates_address", "action"),
+    [
+        ({41}, False, "unchanged"),  # already at the address sent: nothing to write
+        ({42}, False, "update"),  # moves to another address Campus has
+        (set(), True, "update"),  # moves to a new address
+        ({41}, True, "update"),  # keeps 41 and gains a new one
+        ({41, 42}, False, "update"),  # gains a second location
+        (set(), False, "update"),  # every location sent is ended
+    ],
+)
+def test_an_update_that_keeps_the_household_as_it_is_is_unchanged(sent, creates_address, action):
+    decision = household_settled(
+        UPDATE, AT_41, sent_address_ids=frozenset(sent), creates_address=creates_address
+    )
+    assert decision.action == action
+
+
+def test_only_an_update_can_turn_out_unchanged():
+    create = HouseholdDecision("create", "new staff member: a new staff household is created")
+    settled = household_settled(
+        create, AT_41, sent_address_ids=frozenset({41}), creates_address=False
+    )
+    assert settled is create

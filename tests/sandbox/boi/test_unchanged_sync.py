@@ -8,6 +8,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from boi.services.sync.validate import entry_action
+from sandbox.boi.preferences import preferences_get
 from sandbox.oneroster.protocol import format_datetime
 
 from .conftest import payload_from_campus, read, unique_staff
@@ -40,12 +42,19 @@ class Roster:
         return {int(u["sourcedId"]) for u in users}
 
 
-def sync(boi_api, staff) -> dict[str, int]:
-    """A whole sync (start, transfer, validate, commit); personID by staff number."""
+def validated(boi_api, staff) -> tuple[str, dict]:
+    """Start, transfer, end transfer and validate: the sync's id and the validate report."""
     sync_id = boi_api.post("sync/start").json()["syncID"]
     assert boi_api.post(f"sync/{sync_id}/transfer", {"staff": staff}).status_code == 200
     assert boi_api.post(f"sync/{sync_id}/endTransfer").status_code == 200
-    assert boi_api.post(f"sync/{sync_id}/validate").status_code == 200
+    response = boi_api.post(f"sync/{sync_id}/validate")
+    assert response.status_code == 200, response.content
+    return sync_id, read(response)
+
+
+def sync(boi_api, staff) -> dict[str, int]:
+    """A whole sync (start, transfer, validate, commit); personID by staff number."""
+    sync_id, _ = validated(boi_api, staff)
     response = boi_api.post(f"sync/{sync_id}/commit")
     assert response.status_code == 200, response.content
     body = read(response)
@@ -122,3 +131,29 @@ def test_an_unchanged_staff_update_or_position_update_moves_nothing(boi_api, sta
     assert person_id not in roster.changed_since(since)
     assert boi_api.put("staff/900001", staff_payload(workPhone="651-555-0199")).status_code == 200
     assert roster.changed_since(since) == {person_id}
+
+
+def test_an_unchanged_file_sent_again_with_households_allowed_reports_no_change(boi_api, hr_file):
+    assert preferences_get().allow_household_updates
+    sync(boi_api, hr_file)
+
+    _, report = validated(boi_api, hr_file)
+
+    entries = {e["staffNumber"]: e for e in report["entries"]}
+    for number in ("920001", "920002"):  # the new hires of the first sync, with an address
+        assert entries[number]["household"]["action"] == "unchanged"
+        assert "already at the address sent" in entries[number]["household"]["reason"]
+    # What the console makes of each entry: nothing changes for anyone.
+    assert {entry_action(e) for e in report["entries"]} == {"unchanged"}
+
+
+def test_a_household_that_moves_is_still_reported_as_updated(boi_api, hr_file):
+    sync(boi_api, hr_file)
+    moved = hr_file[5]
+    moved["household"]["householdLocations"][0]["address"]["fullStreetAddress"] = "77 Main St NE"
+
+    _, report = validated(boi_api, hr_file)
+
+    entry = next(e for e in report["entries"] if e["staffNumber"] == moved["staffNumber"])
+    assert entry["household"]["action"] == "update"
+    assert entry_action(entry) == "update"
