@@ -155,21 +155,29 @@ def words_filter(
     pieces_of = {term: pieces for term, pieces in pieces_of.items() if pieces}
     if not pieces_of:
         return Q()  # punctuation only: nothing to look for
-    every = dict.fromkeys(piece for pieces in pieces_of.values() for piece in pieces)
-    found = {piece: _owners(model, owner, piece) for piece in every}
-    candidates = None
-    for term, pieces in pieces_of.items():
-        known = [found[piece] for piece in pieces if found[piece] is not None]
-        if known:
-            rows = set.intersection(*known) | also.get(term, set())
-            candidates = rows if candidates is None else candidates & rows
+    found, candidates = {}, None
+    for piece in sorted(
+        dict.fromkeys(p for pieces in pieces_of.values() for p in pieces), key=_rare_first
+    ):
+        found[piece] = _owners(model, owner, piece, among=candidates)
+        if candidates is None and found[piece] is not None:
+            # Every row found is among this piece's (or a term's other matches): the
+            # pieces read from here on are read for these rows only.
+            candidates = set.intersection(
+                *(found[piece] | also.get(t, set()) for t, p in pieces_of.items() if piece in p)
+            )
     if candidates is None:
         return _exists_filter(model, owner, pieces_of, outer, also)
     for piece in [piece for piece, rows in found.items() if rows is None]:
-        found[piece] = _owners(model, owner, piece, among=candidates) if candidates else set()
+        found[piece] = _owners(model, owner, piece, among=candidates)
     for term, pieces in pieces_of.items():
         candidates &= set.intersection(*(found[p] for p in pieces)) | also.get(term, set())
     return Q(**{f"{outer}__in": sorted(candidates)})
+
+
+def _rare_first(piece: str) -> tuple[bool, int]:
+    """Pieces with a digit, then longer ones, first: the likelier to be rare."""
+    return (not any(c.isdigit() for c in piece), -len(piece))
 
 
 def _owners(model, owner: str, piece: str, among: set | None = None) -> set | None:
@@ -177,6 +185,8 @@ def _owners(model, owner: str, piece: str, among: set | None = None) -> set | No
     when more than ``PIECE_READ_MAX`` are (a common piece)."""
     words = model.objects.filter(prefix_range(piece))
     if among is not None:
+        if not among:
+            return set()
         return set(words.filter(**{f"{owner}__in": sorted(among)}).values_list(owner, flat=True))
     rows = list(words.values_list(owner, flat=True)[: PIECE_READ_MAX + 1])
     return None if len(rows) > PIECE_READ_MAX else set(rows)
