@@ -3,10 +3,11 @@
 Each row of a searchable list (a staff member, an outbox message) has a row in its word
 table for every word of its search text: lowercased, accents folded ("José" → "jose"),
 cut into runs of letters and digits ("A.Nowak@D.example" → a, nowak, d, example). A
-search cuts what is typed the same way and reads, for each piece, the rows having a word
-that starts with it: a range of the (word, row) index, ``word >= piece AND word <
-after_prefix(piece)``, never a LIKE nor a scan of every row's text. Every typed word
-must match (a word of the search is found when all of its pieces are).
+search cuts each typed word the same way: its last piece is the start of a word (a range
+of the (word, row) index, ``word >= piece AND word < after_prefix(piece)``, never a LIKE
+nor a scan of every row's text), the pieces before it whole words (the punctuation typed
+after them says they ended: "a.nowak@d.ex"). Every typed word must match (a typed word
+is found when all of its pieces are).
 
 A piece's rows are read up to ``PIECE_READ_MAX``: the rows of the rarer pieces are
 intersected here, then the common pieces are checked for those few rows only, through
@@ -19,6 +20,8 @@ more than ``PIECE_READ_MAX`` ids go into a statement (SQLite takes at most 32,76
 ['jose', 'munoz', 'lecka', 'j', 'munoz', 'd', 'example']
 >>> search_terms("  Nowak,  Andrea ")
 ['Nowak', 'Andrea']
+>>> search_pieces("A.Nowak@d.ex")
+[('a', True), ('nowak', True), ('d', True), ('ex', False)]
 >>> [after_prefix(p) for p in ("nowak", "a9", "noz", "zz")]
 ['nowal', 'aa', 'np', None]
 """
@@ -68,10 +71,21 @@ def after_prefix(piece: str) -> str | None:
     return stem[:-1] + _ALPHABET[_ALPHABET.index(stem[-1]) + 1]
 
 
-def prefix_range(piece: str) -> Q:
-    """The word table's rows whose word starts with ``piece``: an index range."""
-    after = after_prefix(piece)
-    return Q(word__gte=piece) if after is None else Q(word__gte=piece, word__lt=after)
+def search_pieces(term: str) -> list[tuple[str, bool]]:
+    """The pieces of a typed word, each with whether it is a whole word (all but the
+    last), repeats left out."""
+    words = words_of(term)
+    return list(dict.fromkeys((word, n < len(words) - 1) for n, word in enumerate(words)))
+
+
+def piece_match(piece: tuple[str, bool]) -> Q:
+    """The word table's rows matching a piece: the word itself when whole, else the words
+    starting with it (an index range)."""
+    word, whole = piece
+    if whole:
+        return Q(word=word)
+    after = after_prefix(word)
+    return Q(word__gte=word) if after is None else Q(word__gte=word, word__lt=after)
 
 
 def words_write(model, owner: str, texts: Mapping[int, str], *, new: bool = False) -> None:
@@ -151,7 +165,7 @@ def words_filter(
     of ``terms`` in ``model``, the list's word table (``owner`` its column naming the
     row); ``also``: term → ids of the rows that match the term otherwise (a staff number)."""
     also = also or {}
-    pieces_of = {term: list(dict.fromkeys(words_of(term))) for term in terms}
+    pieces_of = {term: search_pieces(term) for term in terms}
     pieces_of = {term: pieces for term, pieces in pieces_of.items() if pieces}
     if not pieces_of:
         return Q()  # punctuation only: nothing to look for
@@ -175,15 +189,16 @@ def words_filter(
     return Q(**{f"{outer}__in": sorted(candidates)})
 
 
-def _rare_first(piece: str) -> tuple[bool, int]:
-    """Pieces with a digit, then longer ones, first: the likelier to be rare."""
-    return (not any(c.isdigit() for c in piece), -len(piece))
+def _rare_first(piece: tuple[str, bool]) -> tuple[bool, bool, int]:
+    """Whole words, pieces with a digit, longer ones first: the likelier to be rare."""
+    word, whole = piece
+    return (not whole, not any(c.isdigit() for c in word), -len(word))
 
 
-def _owners(model, owner: str, piece: str, among: set | None = None) -> set | None:
-    """The rows with a word starting with ``piece`` (of ``among`` only, if given); None
-    when more than ``PIECE_READ_MAX`` are (a common piece)."""
-    words = model.objects.filter(prefix_range(piece))
+def _owners(model, owner: str, piece, among: set | None = None) -> set | None:
+    """The rows with a word matching ``piece`` (of ``among`` only, if given); None when
+    more than ``PIECE_READ_MAX`` are (a common piece)."""
+    words = model.objects.filter(piece_match(piece))
     if among is not None:
         if not among:
             return set()
@@ -198,7 +213,7 @@ def _exists_filter(model, owner: str, pieces_of: dict, outer: str, also: Mapping
     for term, pieces in pieces_of.items():
         holds = Q()
         for piece in pieces:
-            words = model.objects.filter(prefix_range(piece), **{owner: OuterRef(outer)})
+            words = model.objects.filter(piece_match(piece), **{owner: OuterRef(outer)})
             holds &= Q(Exists(words))
         if also.get(term):
             holds |= Q(**{f"{outer}__in": sorted(also[term])})

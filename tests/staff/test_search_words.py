@@ -2,6 +2,8 @@
 kept in step by every write, folded ("José" → jose), matched by their start, every typed
 word needed; staff numbers match whole."""
 
+import doctest
+
 import pytest
 
 from idbridge import search
@@ -162,3 +164,18 @@ def test_words_are_folded_cut_and_ranged_as_typed():
         "np",
         None,
     ]
+
+
+def test_the_search_modules_examples_hold():
+    assert doctest.testmod(search).failed == 0
+
+
+def test_the_pieces_before_a_typed_words_last_are_whole_words(connection, roster):
+    staff_records_from_campus(
+        connection=connection,
+        persons=[person(5, first_name="Ab", last_name="Nowak", work_email="ab.nowak@d.example")],
+    )
+    assert found("a.nowak@d.example") == {"Andrea Nowak"}  # not ab.nowak@
+    assert found("a.nowak@d.ex") == {"Andrea Nowak"}
+    assert found("a.now") == {"Andrea Nowak"}
+    assert found("ab.nowak@d.example") == {"Ab Nowak"}
