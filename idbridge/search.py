@@ -9,12 +9,13 @@ nor a scan of every row's text), the pieces before it whole words (the punctuati
 after them says they ended: "a.nowak@d.ex"). Every typed word must match (a typed word
 is found when all of its pieces are).
 
-A piece's rows are read up to ``PIECE_READ_MAX``: the rows of the rarer pieces are
-intersected here, then the common pieces are checked for those few rows only, through
-the (row, word) index; the list's page is read by id. When every piece is common (all
-the outbox says "district"), the list is walked in its own order and each row checked by
-an EXISTS on (row, word): a page of matches is met within a few rows. Either way no
-more than ``PIECE_READ_MAX`` ids go into a statement (SQLite takes at most 32,766).
+A piece's rows are read up to ``PIECE_READ_MAX`` and intersected here; once the rows
+found are few, the remaining pieces (and the common ones) are checked for those rows
+only, through the (row, word) index; the list's page is read by id. When every piece is
+common (all the outbox says "district"), the list is walked in its own order and each
+row checked by an EXISTS on (row, word): a page of matches is met within a few rows
+(within a few thousand when the common pieces rarely meet). Either way no more than
+``PIECE_READ_MAX`` ids go into a statement (SQLite takes at most 32,766).
 
 >>> words_of("José Muñoz-Łęcka\\nJ.Munoz@D.example")
 ['jose', 'munoz', 'lecka', 'j', 'munoz', 'd', 'example']
@@ -39,6 +40,9 @@ from django.db.models import Exists, OuterRef, Q
 WORD_MAX_LENGTH = 40
 # Rows read for one piece of a search before it counts as common (checked afterwards).
 PIECE_READ_MAX = 2000
+# Rows found so far up to which a piece is read for them only (by (row, word)) rather
+# than as a range of its own: a few hundred lookups cost what a short range read does.
+AMONG_MAX = 300
 # Ids per statement when words are written for many rows at once.
 CHUNK = 900
 # Letters the accent folding (NFKD) leaves alone, spelt as a reader would type them.
@@ -173,13 +177,15 @@ def words_filter(
     for piece in sorted(
         dict.fromkeys(p for pieces in pieces_of.values() for p in pieces), key=_rare_first
     ):
-        found[piece] = _owners(model, owner, piece, among=candidates)
-        if candidates is None and found[piece] is not None:
-            # Every row found is among this piece's (or a term's other matches): the
-            # pieces read from here on are read for these rows only.
-            candidates = set.intersection(
+        few = candidates is not None and len(candidates) <= AMONG_MAX
+        found[piece] = _owners(model, owner, piece, among=candidates if few else None)
+        if found[piece] is not None:
+            # Every row found is among this piece's (or its words' other matches): the
+            # pieces read from here on, when these rows are few, are read for them only.
+            rows = set.intersection(
                 *(found[piece] | also.get(t, set()) for t, p in pieces_of.items() if piece in p)
             )
+            candidates = rows if candidates is None else candidates & rows
     if candidates is None:
         return _exists_filter(model, owner, pieces_of, outer, also)
     for piece in [piece for piece, rows in found.items() if rows is None]:

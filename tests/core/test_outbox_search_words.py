@@ -50,8 +50,9 @@ def test_common_words_find_the_same_messages(client, district_admin, mailed, mon
     queries = ["district", "district example nowak", "set up", "a", "d e s", "zz", "checkpoint"]
     expected = {q: subjects(client, q) for q in queries}
     assert expected["set up"] == {SUBJECTS[0]} and expected["d e s"] == {SUBJECTS[0]}
-    for most in (0, 1, 2):
+    for most, among in ((0, 0), (2, 0), (2, 300), (5, 1), (2000, 0)):
         monkeypatch.setattr(search, "PIECE_READ_MAX", most)
+        monkeypatch.setattr(search, "AMONG_MAX", among)
         assert {q: subjects(client, q) for q in queries} == expected
 
 

@@ -132,8 +132,9 @@ def test_many_staff_found_alike_when_pieces_are_common(connection, monkeypatch):
     assert expected["nowak maria"] == expected["nowak"] and len(expected["nowak"]) == 8
     assert expected["maria lopez3 S00003"] == {"S00003"} and expected["nowak S00003"] == set()
     assert expected["lopez12 lopez1"] == {"S00012"} and len(expected["district example"]) == 12
-    for most in (0, 2, 5):
+    for most, among in ((0, 0), (2, 0), (2, 300), (5, 1), (2000, 0)):
         monkeypatch.setattr(search, "PIECE_READ_MAX", most)
+        monkeypatch.setattr(search, "AMONG_MAX", among)
         assert {q: numbers(q) for q in queries} == expected
 
 
