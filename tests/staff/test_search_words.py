@@ -10,6 +10,7 @@ from idbridge import search
 from staff.models import OnboardingCase, StaffMember, StaffSearchWord
 from staff.selectors import case_list
 from staff.services.discovery import staff_records_from_campus
+from staff.services.merge import staff_members_merge
 from tests.staff.conftest import person
 
 
@@ -180,3 +181,21 @@ def test_the_pieces_before_a_typed_words_last_are_whole_words(connection, roster
     assert found("a.nowak@d.ex") == {"Andrea Nowak"}
     assert found("a.now") == {"Andrea Nowak"}
     assert found("ab.nowak@d.example") == {"Ab Nowak"}
+
+
+def test_a_merge_keeps_one_members_words_with_what_it_gained(connection):
+    kept = StaffMember.objects.create(
+        connection=connection, campus_key="k1", first_name="Ana", last_name="Silva"
+    )
+    merged = StaffMember.objects.create(
+        connection=connection,
+        campus_key="k2",
+        first_name="Ana",
+        last_name="Silva",
+        work_email="ana.silva@district.example",
+    )
+    survivor = StaffMember.objects.get(
+        id=staff_members_merge(member_ids=[kept.id, merged.id], actor="test")
+    )
+    assert words(survivor) == {"ana", "silva", "district", "example"}
+    assert set(StaffSearchWord.objects.values_list("staff_member_id", flat=True)) == {survivor.id}
