@@ -5,7 +5,11 @@ and ``--messages`` outbox messages (default 50,000, each a whole MIME invitation
 serves idbridge under gunicorn as ``make demo`` does (``-c python:idbridge.gunicorn_conf``,
 two workers unless WEB_WORKERS says otherwise) and has ``--clients`` concurrent clients
 (default 20), each signed in as a district admin, load one page each in a loop. Per page:
-the first page, a deep page (a keyset cursor half-way down the list) and a search.
+the first page, a deep page (a keyset cursor half-way down the list) and a search. Staff
+are named from a roster's few hundred surnames and first names, the common ones far more
+often (of 20,000, 189 have a word starting "nowak" and 382 one starting "maria"), and
+their search words, like the messages', are written as discovery and the mail backend
+write them.
 
 Prints one JSON object per page: requests, req/s, p50 / p95 / p99 in ms, the server's
 and the clients' CPU per request. Uses a
@@ -15,6 +19,7 @@ database should be empty: the seed is added to it).
 
 import argparse
 import http.client
+import itertools
 import json
 import os
 import random
@@ -77,20 +82,58 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection as db  # noqa: E402
 from django.test import Client  # noqa: E402
 
-from idbridge.core.models import OutboxMessage, outbox_search_text  # noqa: E402
+from idbridge.core.models import OutboxMessage, OutboxSearchWord, outbox_search_text  # noqa: E402
 from idbridge.core.paging import cursor_from  # noqa: E402
 from idbridge.core.roles import DISTRICT_ADMIN  # noqa: E402
+from idbridge.search import search_words_write, words_of  # noqa: E402
 from staff.models import (  # noqa: E402
     CampusConnection,
     CaseEvent,
     Invitation,
     OnboardingCase,
     StaffMember,
+    StaffSearchWord,
 )
 from staff.transitions import State  # noqa: E402
 
-FIRST = ["Maria", "Andrea", "James", "Li", "Fatima", "Omar", "Grace", "Piotr", "Ana", "Sam"]
-LAST = ["Nowak", "Lopez", "Smith", "Nguyen", "Okafor", "Kim", "Garcia", "Brown", "Rossi", "Ali"]
+# A roster's names: a few hundred, the first ones far more common (weights 1 / (rank + k),
+# as a district's surnames and first names run), a few spelt with accents.
+LAST = """Smith Johnson Williams Brown Jones Garcia Miller Davis Rodriguez Martinez Hernandez
+Lopez Gonzalez Wilson Anderson Thomas Taylor Moore Jackson Martin Lee Perez Thompson White
+Harris Sanchez Clark Ramirez Lewis Robinson Nowak Walker Young Allen King Wright Scott Torres
+Nguyen Hill Flores Green Adams Nelson Baker Hall Rivera Campbell Mitchell Carter Roberts
+Gomez Phillips Evans Turner Diaz Parker Cruz Edwards Collins Reyes Stewart Morris Morales
+Murphy Cook Rogers Gutierrez Ortiz Morgan Cooper Peterson Bailey Reed Kelly Howard Ramos Kim
+Cox Ward Richardson Watson Brooks Chavez Wood James Bennett Gray Mendoza Ruiz Hughes Price
+Alvarez Castillo Sanders Patel Myers Long Ross Foster Jimenez Powell Jenkins Perry Russell
+Sullivan Bell Coleman Butler Henderson Barnes Gonzales Fisher Vasquez Simmons Romero Jordan
+Patterson Alexander Hamilton Graham Reynolds Griffin Wallace Moreno West Cole Hayes Bryant
+Herrera Gibson Ellis Tran Medina Aguilar Stevens Murray Ford Castro Marshall Owens Harrison
+Fernandez McDonald Woods Washington Kennedy Wells Vargas Henry Chen Freeman Webb Tucker Guzman
+Burns Crawford Olson Simpson Porter Hunter Gordon Mendez Silva Shaw Snyder Mason Dixon Muñoz
+Hunt Hicks Holmes Palmer Wagner Black Robertson Boyd Rose Stone Salazar Fox Warren Mills
+Meyer Rice Schmidt Garza Daniels Ferguson Nichols Stephens Soto Weaver Ryan Gardner Payne
+Grant Dunn Kelley Spencer Hawkins Arnold Pierce Vazquez Hansen Peters Santos Hart Bradley
+Knight Elliott Cunningham Duncan Armstrong Hudson Carroll Lane Riley Andrews Alvarado Ray
+Delgado Berry Perkins Hoffman Johnston Matthews Peña Richards Contreras Willis Carpenter
+Lawrence Sandoval Kowalski Nowakowski Okafor Rossi Ali Nuñez Wiśniewski Larsen""".split()
+FIRST = """James Mary Michael Patricia Robert Jennifer John Linda David Elizabeth Maria
+William Barbara Richard Susan Joseph Jessica Thomas Karen Christopher Sarah Charles Lisa
+Daniel Nancy Matthew Sandra Anthony Betty Mark Ashley Donald Emily Steven Kimberly Andrew
+Margaret Paul Donna Joshua Michelle Kenneth Carol Kevin Amanda Brian Melissa Timothy
+Deborah Ronald Stephanie George Rebecca Jason Sharon Edward Laura Jeffrey Cynthia Ryan
+Dorothy Jacob Amy Gary Kathleen Nicholas Angela Eric Shirley Jonathan Emma Stephen Brenda
+Larry Pamela Justin Nicole Scott Anna Brandon Samantha Benjamin Katherine Samuel Christine
+Gregory Debra Alexander Rachel Patrick Carolyn Frank Janet Raymond Jack Catherine
+Dennis Heather Jerry Diane Tyler Olivia Aaron Julie José Joyce Adam Victoria Nathan Ruth
+Henry Virginia Zachary Lauren Douglas Kelly Peter Christina Kyle Joan Noah Evelyn Ethan
+Judith Jeremy Andrea Christian Hannah Walter Megan Keith Cheryl Austin Jacqueline Roger
+Martha Terry Madison Sean Teresa Gerald Gloria Carl Sara Dylan Janice Harold Ann Jordan
+Kathryn Jesse Abigail Bryan Sophia Lawrence Frances Arthur Jean Gabriel Alice Bruce Judy
+Logan Isabella Billy Julia Joe Grace Alan Amber Juan Denise Elijah Danielle Willie Marilyn
+Albert Beverly Wayne Charlotte Randy Natalie Mason Theresa Vincent Diana Liam Brittany Roy
+Doris Bobby Kayla Caleb Alexis Bradley Lori Russell Marie Mariana Piotr Fatima Omar Zoë
+Łukasz Renée Siobhán Mohammed Wei Priya Ana Sam""".split()
 STATES = [State.VERIFIED] * 5 + [State.INVITED] * 2 + [State.EXISTING] * 2 + [State.PROOFING]
 BATCH = 2000
 
@@ -99,29 +142,46 @@ def emit(**data):
     print(json.dumps(data), flush=True)
 
 
+def weights(names: list[str], k: int) -> list[float]:
+    return list(itertools.accumulate(1 / (rank + k) for rank in range(1, len(names) + 1)))
+
+
+FIRST_WEIGHTS, LAST_WEIGHTS = weights(FIRST, 5), weights(LAST, 10)
+
+
+def staff_member(connection, i: int, rng, addresses: dict) -> StaffMember:
+    """Staff member ``i``: a roster's name, an address made of it (``maria.nowak2@``)."""
+    first = rng.choices(FIRST, cum_weights=FIRST_WEIGHTS)[0]
+    last = rng.choices(LAST, cum_weights=LAST_WEIGHTS)[0]
+    local = ".".join("".join(words_of(name)) for name in (first, last))
+    addresses[local] = addresses.get(local, 0) + 1
+    suffix = addresses[local] if addresses[local] > 1 else ""
+    member = StaffMember(
+        connection=connection,
+        campus_key=f"p-{i}",
+        campus_person_id=100_000 + i,
+        staff_number=f"S{i:06d}",
+        first_name=first,
+        last_name=last,
+        work_email=f"{local}{suffix}@district.example",
+        roles=["teacher"],
+        schools=[f"{100 + i % 40}"],
+    )
+    member.search_text_refresh()  # bulk_create does not call save()
+    return member
+
+
 def seed_cases(n: int, now: datetime) -> None:
-    rng = random.Random(17)
+    rng, addresses = random.Random(17), {}
     connection = CampusConnection.objects.create(name="Bench REST", kind="rest")
     for start in range(0, n, BATCH):
         members = StaffMember.objects.bulk_create(
             [
-                StaffMember(
-                    connection=connection,
-                    campus_key=f"p-{i}",
-                    campus_person_id=100_000 + i,
-                    staff_number=f"S{i:06d}",
-                    first_name=f"{rng.choice(FIRST)}{i % 97}",
-                    last_name=f"{rng.choice(LAST)}{i}",
-                    work_email=f"staff{i}@district.example",
-                    roles=["teacher"],
-                    schools=[f"{100 + i % 40}"],
-                )
+                staff_member(connection, i, rng, addresses)
                 for i in range(start, min(start + BATCH, n))
             ]
         )
-        for member in members:
-            member.search_text_refresh()  # bulk_create does not call save()
-        StaffMember.objects.bulk_update(members, ["search_text"])
+        search_words_write(StaffSearchWord, "staff_member_id", members, new=True)
         cases = OnboardingCase.objects.bulk_create(
             [
                 OnboardingCase(
@@ -178,6 +238,7 @@ def seed_messages(n: int, now: datetime) -> None:
                 )
             )
         OutboxMessage.objects.bulk_create(messages)
+        search_words_write(OutboxSearchWord, "message_id", messages, new=True)
     # auto_now_add stamped them all "now": spread them over 90 days, newest last.
     with db.cursor() as cursor:
         ids = list(OutboxMessage.objects.order_by("id").values_list("id", flat=True))

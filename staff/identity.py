@@ -18,6 +18,18 @@ def staff_number_key(staff_number: str | None) -> str:
     return (staff_number or "").strip().upper()
 
 
+def staff_number_spellings(numbers: Iterable[str]) -> set[str]:
+    """``numbers`` as typed, and in either case: what an index lookup of the staff number
+    column asks for to find them as Campus spells them (a lookup ignoring case reads
+    every row).
+
+    >>> sorted(staff_number_spellings([" s0001 ", ""]))
+    ['S0001', 's0001']
+    """
+    spelt = {n.strip() for n in numbers} - {""}
+    return spelt | {n.upper() for n in spelt} | {n.lower() for n in spelt}
+
+
 def is_same_person(
     person_id: int | None, staff_number: str, other_id: int | None, other_number: str
 ) -> bool:

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils import timezone
 
 from idbridge.fields import EncryptedTextField
+from idbridge.search import SearchedByWords, SearchWord, search_words_write
 from staff.transitions import OPEN, State
 
 # How the applicant proved what only they have, beyond the record check (``second_factor``).
@@ -105,8 +106,7 @@ class CampusConnection(models.Model):
 
 
 def staff_search_text(first, last, work_email, personal_email) -> str:
-    """What the onboarding list's search finds each word of a search in (a staff number
-    is matched whole, on its own column).
+    """What the onboarding list's search reads (a staff number matches whole, on its own).
 
     >>> staff_search_text("Andrea", "Nowak", "A.Nowak@D.example", "")
     'andrea nowak\\nnowak andrea\\na.nowak@d.example\\n'
@@ -124,7 +124,7 @@ def invitation_email(work_email: str, personal_email: str) -> str:
     return work_email or personal_email
 
 
-class StaffMember(models.Model):
+class StaffMember(SearchedByWords, models.Model):
     """A person of the district's Campus who is (or was) staff: one per Campus person ID,
     however many connections see them (``StaffSource``). Their details are those their
     primary ``connection`` last reported."""
@@ -175,8 +175,8 @@ class StaffMember(models.Model):
         on_delete=models.SET_NULL,
         related_name="staff_member",
     )
-    # What the onboarding list's search finds words in (search_text_refresh): read, with
-    # the staff number, from one narrow index rather than five columns of every row.
+    # What the onboarding list's search finds words in (search_text_refresh): its words
+    # are kept in StaffSearchWord, which the search reads (the staff number on its own).
     search_text = models.CharField(max_length=1000, blank=True, editable=False)
 
     class Meta:
@@ -190,16 +190,18 @@ class StaffMember(models.Model):
                 name="staff_one_per_campus_person",
             ),
         ]
-        indexes = [models.Index(fields=["search_text", "staff_number"], name="staff_search")]
 
     def __str__(self):
         return f"{self.display_name} ({self.staff_number or 'no staff number'})"
 
     def save(self, *args, **kwargs):
         self.search_text_refresh()
-        if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        adding = self._state.adding
         super().save(*args, **kwargs)
+        search_words_write(StaffSearchWord, "staff_member_id", [self], new=adding)
 
     def search_text_refresh(self) -> None:
         """The name in both orders and the e-mails, lowercased: a search finds someone
@@ -220,6 +222,20 @@ class StaffMember(models.Model):
     def has_record_facts(self) -> bool:
         """The record check can run: the birth date is here, or Campus said it has none."""
         return bool(self.birth_date) or self.record_facts_fetched_at is not None
+
+
+class StaffSearchWord(SearchWord):
+    """One word of a staff member's search text, read by ranges (``idbridge.search``)."""
+
+    staff_member = models.ForeignKey(
+        StaffMember, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["word", "staff_member"], name="staff_word"),
+            models.Index(fields=["staff_member", "word"], name="staff_word_of_member"),
+        ]
 
 
 class StaffSource(models.Model):

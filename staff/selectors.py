@@ -1,4 +1,3 @@
-import re
 from collections import Counter
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -12,7 +11,9 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from idbridge.db import CompiledRead
+from idbridge.search import search_terms, words_filter
 from staff.campus_names import school_label, school_names
+from staff.identity import staff_number_key, staff_number_spellings
 from staff.models import (
     CampusConnection,
     CaseEvent,
@@ -20,6 +21,7 @@ from staff.models import (
     InvitationWave,
     OnboardingCase,
     StaffMember,
+    StaffSearchWord,
     WaveMember,
 )
 from staff.transitions import State
@@ -185,31 +187,45 @@ CASE_LIST_FIELDS = (
 
 
 def case_list(*, q: str = "", state: str = "", attention: str = ""):
-    """Cases matching every word of ``q`` (each word in a first or last name, an e-mail or
-    a staff number: "Andrea Nowak", "Nowak, Andrea"), in ``state``, needing ``attention``:
+    """Cases matching every word of ``q`` (each word the start of a word of a name or an
+    e-mail, or a whole staff number: "Andrea Nowak", "Nowak, Andr", "a.nowak@d.example"),
+    in ``state``, needing ``attention``:
     ``values()`` rows of ``CASE_LIST_FIELDS`` (fifty model pairs cost three times the rows)."""
     cases = OnboardingCase.objects.values(*CASE_LIST_FIELDS)
     if state:
         cases = cases.filter(state=state)
     if attention in ATTENTION:
         cases = cases.filter(_attention_filters()[attention])
-    words = search_words(q)
-    if words:
-        # The staff members found first, from the scan of their search text's index (it is
-        # lowercased: StaffMember.search_text_refresh), then their cases: a search for one
-        # person no longer reads cases one by one, newest first, until it meets them.
-        members = StaffMember.objects.all()
-        for word in words:
-            members = members.filter(
-                Q(search_text__contains=word.lower()) | Q(staff_number__iexact=word)
+    terms = search_terms(q)
+    if terms:
+        # The staff members holding every word, from the word table's ranges (a few
+        # index reads, idbridge.search), then their cases in the list's order.
+        cases = cases.filter(
+            words_filter(
+                StaffSearchWord,
+                "staff_member_id",
+                terms,
+                outer="staff_member_id",
+                also=staff_number_matches(terms),
             )
-        cases = cases.filter(staff_member__in=members.values("id"))
+        )
     return cases
 
 
-def search_words(q: str) -> list[str]:
-    """The words of a search, commas and extra spaces left out ("Nowak, Andrea")."""
-    return [word for word in re.split(r"[\s,;]+", q or "") if word]
+def staff_number_matches(terms: list[str]) -> dict[str, set[int]]:
+    """The staff members whose staff number is one of ``terms`` whole, in either case
+    (one index lookup; a search without a digit, a name, has no staff number to look
+    for): term → their ids."""
+    terms = [term for term in terms if any(c.isdigit() for c in term)]
+    if not terms:
+        return {}
+    keys = {staff_number_key(term): term for term in terms}
+    rows = StaffMember.objects.filter(staff_number__in=staff_number_spellings(terms))
+    found: dict[str, set[int]] = {}
+    for pk, number in rows.values_list("id", "staff_number"):
+        if staff_number_key(number) in keys:
+            found.setdefault(keys[staff_number_key(number)], set()).add(pk)
+    return found
 
 
 def _attention_filters() -> dict[str, Q]:

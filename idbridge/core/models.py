@@ -1,6 +1,7 @@
 from django.db import models
 
 from idbridge.fields import EncryptedTextField
+from idbridge.search import SearchedByWords, SearchWord, search_words_write
 
 
 class Capability(models.Model):
@@ -41,7 +42,7 @@ def outbox_search_text(to: list[str], subject: str) -> str:
     return f"{' '.join(to)}\n{subject}".lower()[:SEARCH_TEXT_LENGTH]
 
 
-class OutboxMessage(models.Model):
+class OutboxMessage(SearchedByWords, models.Model):
     """A message delivered by the embedded default's mail backend instead of SMTP."""
 
     created_at = models.DateTimeField(auto_now_add=True)
@@ -51,17 +52,14 @@ class OutboxMessage(models.Model):
     body_text = models.TextField(blank=True)
     body_html = models.TextField(blank=True)
     raw = models.TextField(help_text="The whole MIME message as it would have been sent.")
-    # Computed on save (outbox_search_text): the search reads this narrow column, never the
-    # bodies, and a search is a scan of the index below rather than of 50,000 whole messages.
+    # Computed on save (outbox_search_text): its words are kept in OutboxSearchWord, which
+    # the search reads, never the bodies nor 50,000 messages' texts.
     search_text = models.CharField(max_length=SEARCH_TEXT_LENGTH, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        # The outbox is paged by (created_at, id), newest first (idbridge.core.paging);
-        # the search text rides along so a search never opens a message's row.
-        indexes = [
-            models.Index(fields=["created_at", "id", "search_text"], name="outbox_newest_first")
-        ]
+        # The outbox is paged by (created_at, id), newest first (idbridge.core.paging).
+        indexes = [models.Index(fields=["created_at", "id"], name="outbox_newest_first")]
 
     def __str__(self):
         return f"{self.subject} → {', '.join(self.to)}"
@@ -70,7 +68,24 @@ class OutboxMessage(models.Model):
         self.search_text = outbox_search_text(self.to, self.subject)
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+        adding = self._state.adding
         super().save(*args, **kwargs)
+        search_words_write(OutboxSearchWord, "message_id", [self], new=adding)
+
+
+class OutboxSearchWord(SearchWord):
+    """One word of an outbox message's recipients and subject (``idbridge.search``): the
+    outbox search reads a range of these rather than every message's text."""
+
+    message = models.ForeignKey(
+        OutboxMessage, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["word", "message"], name="outbox_word"),
+            models.Index(fields=["message", "word"], name="outbox_word_of_message"),
+        ]
 
 
 class BreakGlassAccount(models.Model):

@@ -17,8 +17,16 @@ from django.utils import timezone
 
 from idbridge.audit.services import audit_record
 from idbridge.connectors.types import CampusPerson
-from staff.identity import is_same_person, staff_number_key
-from staff.models import CampusConnection, CaseEvent, OnboardingCase, StaffMember, StaffSource
+from idbridge.search import search_words_write
+from staff.identity import is_same_person, staff_number_key, staff_number_spellings
+from staff.models import (
+    CampusConnection,
+    CaseEvent,
+    OnboardingCase,
+    StaffMember,
+    StaffSearchWord,
+    StaffSource,
+)
 from staff.services.cases import case_revoke_locked
 from staff.services.merge import staff_members_merge
 from staff.transitions import State, first_state
@@ -113,6 +121,8 @@ def _record(connection, by_key: dict[str, CampusPerson], actor, baseline: bool, 
     StaffMember.objects.bulk_update(
         batch.changed, [*MEMBER_FIELDS, *PRIMARY_FIELDS, "second_channel_changed_at", "search_text"]
     )
+    search_words_write(StaffSearchWord, "staff_member_id", batch.new_members, new=True)
+    search_words_write(StaffSearchWord, "staff_member_id", batch.changed)
     _sources_record(connection, batch.seen, found.here, now)
     members = [*batch.new_members, *batch.needing_case]
     cases = _cases_open(connection, members, actor, baseline=baseline)
@@ -172,9 +182,7 @@ def _members_find(connection, by_key: dict[str, CampusPerson], actor) -> _Found:
     person at once by staff number) is merged with it first."""
     keyed = StaffSource.objects.filter(connection=connection, campus_key__in=list(by_key))
     person_ids = {p.person_id for p in by_key.values() if p.person_id is not None}
-    # Staff numbers as Campus spells them, and in either case (an index lookup).
-    spelt = {p.staff_number.strip() for p in by_key.values()} - {""}
-    numbers = spelt | {n.upper() for n in spelt} | {n.lower() for n in spelt}
+    numbers = staff_number_spellings(p.staff_number for p in by_key.values())
     candidates = _Candidates(
         StaffMember.objects.select_for_update(of=("self",))
         .select_related("case", "connection")
