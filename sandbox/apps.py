@@ -8,3 +8,10 @@ class SandboxConfig(AppConfig):
     name = "sandbox"
     label = "campus"
     verbose_name = "Campus sandbox"
+
+    def ready(self):
+        from idbridge.jobs.workers import worker_start_hook
+        from sandbox.boi.sync.jobs import commit_jobs_resume_for_worker
+
+        # A worker starting again resumes at once the commit jobs its earlier self ran.
+        worker_start_hook(commit_jobs_resume_for_worker)

@@ -5,14 +5,15 @@ running with a stale heartbeat), commits the pending staged rows batch by batch 
 batch in one transaction with its markers) and finishes once. A worker killed mid-job
 leaves a running job with a heartbeat that goes stale; ``commit_jobs_resume`` (beat, and
 every worker as it starts) hands it to a live worker, which continues from the first row
-still pending. The broker redelivering the original message later (``acks_late``) finds
-nothing to claim.
+still pending. The same worker starting again (the demo restarts it) queues again at once
+the jobs its earlier self was running (``sync.commit_jobs_resume_for_worker``, run at its
+start through ``idbridge.jobs.workers``), without waiting for their heartbeat to go stale.
+The broker redelivering the original message later (``acks_late``) finds nothing to claim.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import socket
 
 from celery import shared_task
@@ -20,16 +21,13 @@ from celery.exceptions import SoftTimeLimitExceeded
 from celery.signals import worker_ready
 from django.conf import settings
 
+from idbridge.jobs.workers import worker_name
 from sandbox import faults
 from sandbox.boi import sync
 
 log = logging.getLogger(__name__)
 
 COMMIT_BATCH_ENDPOINT = "boi.commitBatch"  # the fault switchboard's latency slows batches
-
-
-def _worker_name(task_id: str | None) -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{task_id or '-'}"
 
 
 def _before_batch() -> None:
@@ -45,7 +43,7 @@ def _before_batch() -> None:
     soft_time_limit=max(30, settings.CAMPUS_SANDBOX_BOI_COMMIT_TIME_LIMIT_SECONDS - 60),
 )
 def commit_job_run(self, job_id: int):
-    worker = _worker_name(self.request.id)
+    worker = sync.commit_job_worker(worker_name() or socket.gethostname(), self.request.id)
     try:
         outcome = sync.commit_job_run(job_id, worker=worker, before_batch=_before_batch)
     except SoftTimeLimitExceeded:

@@ -2,8 +2,10 @@
 
 from django.urls import reverse
 
-from idbridge.audit.words import Named, audit_actions, audit_targets, model_targets
+from idbridge.audit.words import Named, audit_actions, audit_details, audit_targets, model_targets
+from staff.campus_names import school_names
 from staff.models import StaffMember
+from staff.services.existing import Scope
 
 audit_actions(
     {
@@ -84,3 +86,17 @@ model_targets(
     related=("staff_member",),
 )
 model_targets("staff.invitationwave", url=lambda w: reverse("staff:wave", args=[w.pk]))
+
+
+def _wave_scopes_named(details: list[dict]) -> list[dict]:
+    """A wave's scope with its school by the name Campus gives it (the entry keeps the
+    school's key): ``school Northside Elementary``."""
+    names = school_names()
+    worded = []
+    for said in details:
+        scope = Scope.from_label(str(said.get("scope", "")))
+        worded.append({**said, "scope": scope.label_named(names)} if scope else said)
+    return worded
+
+
+audit_details("staff.wave.created", _wave_scopes_named)

@@ -7,13 +7,15 @@ describes its own in an ``audit_words.py`` module, found with
 
     audit_actions({"staff.invitation.sent": "invited {target}"})
     audit_targets("staff.onboardingcase", cases_named)   # keys -> {key: Named}
+    audit_details("staff.wave.created", scopes_named)    # [details] -> [details]
 
 An action's words are a phrase after the actor's name; ``{target}`` marks where the
 target's name goes (else the target is named after the phrase). A resolver gets every
 key of its kind on a page at once (one query per kind, not per entry) and returns what
 to call each and where it lives. An action or target nobody described still reads as
 words: ``boi.sync.commit_requested`` → "sync commit requested", a model's verbose name
-and its id.
+and its id. An entry keeps its details as recorded (a school by its Campus key); a
+details rewording reads them in words for the page and the CSV (the school's name).
 """
 
 from __future__ import annotations
@@ -39,9 +41,11 @@ class Named:
 
 
 Resolver = Callable[[list[str]], dict[str, Named]]
+DetailsWording = Callable[[list[dict]], list[dict]]
 
 _actions: dict[str, str] = {}
 _targets: dict[str, Resolver] = {}
+_details: dict[str, DetailsWording] = {}
 _discovered = False
 
 # Labels written by the system rather than a person, in words.
@@ -61,6 +65,13 @@ def audit_actions(phrases: dict[str, str]) -> None:
 def audit_targets(kind: str, resolve: Resolver) -> None:
     """Name targets (and actors) whose label is ``kind:key``."""
     _targets[kind] = resolve
+
+
+def audit_details(action: str, reword: DetailsWording) -> None:
+    """Read the details of ``action``'s entries in words: ``reword`` gets the details of
+    every such entry on a page at once (one query per page, not per entry) and returns
+    them in the same order. The entries keep what they recorded."""
+    _details[action] = reword
 
 
 def _discover() -> None:
@@ -149,15 +160,30 @@ def lines_in_words(entries: Iterable) -> list[Line]:
         + [e.target for e in entries if e.target]
     )
     users = _users_named([e.actor for e in entries if e.actor_id and e.actor])
+    details = _details_in_words(entries)
     lines = []
-    for e in entries:
+    for e, said in zip(entries, details, strict=True):
         actor = users.get(e.actor_id) or names.get(e.actor_label) or _fallback(e.actor_label)
         target = (names.get(e.target) or _fallback(e.target)) if e.target else None
         if target and target.words == actor.words:
             target = None
         before, after = _phrase_parts(e.action, target is not None)
-        lines.append(Line(e, actor, before, target, after, detail_items(e.details or {})))
+        lines.append(Line(e, actor, before, target, after, detail_items(said)))
     return lines
+
+
+def _details_in_words(entries: list) -> list[dict]:
+    """Each entry's details, reworded by its action's :func:`audit_details`, if any."""
+    details = [dict(e.details or {}) for e in entries]
+    by_action: dict[str, list[int]] = defaultdict(list)
+    for index, e in enumerate(entries):
+        if e.action in _details:
+            by_action[e.action].append(index)
+    for action, indexes in by_action.items():
+        reworded = _details[action]([details[i] for i in indexes])
+        for index, said in zip(indexes, reworded, strict=True):
+            details[index] = said
+    return details
 
 
 def _names_for(labels: list[str]) -> dict[str, Named]:

@@ -10,8 +10,10 @@ is renamed ``<name>.log.1`` (replacing the one before), so logs do not grow fore
 
 The console shows what a person needs: the demo's own sentences and, for each warning or
 error any process logs, one line ``worker: <message>`` (:func:`console_line`: no JSON, no
-stack trace; the whole record stays in the file). Python's warnings to developers (a
-library's deprecation) stay in the files; Celery's superuser warning is turned off, the
+stack trace; the whole record stays in the file). A request refused with a 4xx status
+(``django.request``'s "Not Found: /favicon.ico") and Python's warnings to developers (a
+library's deprecation) stay in the files; a 5xx and Django's security records (a disallowed
+host, a refused CSRF check) still say one line; Celery's superuser warning is turned off, the
 demo saying in one line that it runs as root.
 """
 
@@ -41,6 +43,8 @@ _GUNICORN = re.compile(r"^\[\d{4}-\d\d-\d\d [^\]]+\] \[\d+\] \[" + _LEVEL + r"\]
 _TRACEBACK = "Traceback (most recent call last):"
 # Python's warnings to developers (``logging.captureWarnings``): in the files only.
 WARNINGS_LOGGER = "py.warnings"
+# Django's record of each refused or failed request; its 4xx ones stay in the files.
+REQUEST_LOGGER = "django.request"
 
 
 def log_folder(var_dir: Path) -> Path:
@@ -72,7 +76,7 @@ def console_line(line: str) -> str | None:
             return None
         if not isinstance(record, dict) or record.get("level") not in CONSOLE_LEVELS:
             return None
-        if record.get("logger") == WARNINGS_LOGGER:
+        if file_only(record.get("logger"), record.get("status_code")):
             return None
         message = str(record.get("event", ""))
     elif found := _CELERY.match(line) or _GUNICORN.match(line):
@@ -81,6 +85,15 @@ def console_line(line: str) -> str | None:
         return None
     message = message.strip().splitlines()[0].strip() if message.strip() else ""
     return redact_text(message) or None
+
+
+def file_only(logger: object, status: object) -> bool:
+    """Whether a warning or error record of ``logger`` (with a request's ``status``, if
+    any) stays in the file: Python's warnings to developers and a request Django answered
+    with a 4xx status (a browser asking for /favicon.ico, a mistyped address)."""
+    if logger == WARNINGS_LOGGER:
+        return True
+    return logger == REQUEST_LOGGER and isinstance(status, int) and 400 <= status < 500
 
 
 class LogTail:
@@ -135,7 +148,7 @@ class SayHandler(logging.Handler):
         self.say, self.name_said = say, name
 
     def emit(self, record: logging.LogRecord) -> None:
-        if record.name == WARNINGS_LOGGER:
+        if file_only(record.name, getattr(record, "status_code", None)):
             return
         message = (record.getMessage().strip().splitlines() or [""])[0]
         self.say(f"{self.name_said}: {redact_text(message)}")

@@ -30,16 +30,28 @@ def _worker_starting(sender=None, **kwargs):
 
 @worker_ready.connect
 def _sweep_on_worker_start(sender=None, **kwargs):
-    """Settle at once the jobs this worker's earlier self was running when it stopped."""
-    from idbridge.jobs.workers import job_sweep_worker
+    """Settle at once the jobs this worker's earlier self was running when it stopped:
+    idbridge's and each app's that registered how (``worker_start_hook``)."""
+    from idbridge.jobs.workers import worker_start_settlers
 
     worker = getattr(sender, "hostname", None) or _started.get("worker", "")
+    started_at = _started.get("at") or timezone.now()
     try:
-        touched = job_sweep_worker(worker, _started.get("at") or timezone.now())
-    except Exception:  # noqa: BLE001 - the sweeper (beat) settles them later
-        log.warning("jobs left by an earlier worker not swept", exc_info=True)
-        return
+        for settle in worker_start_settlers():
+            _settle(settle, worker, started_at)
     finally:
         connections.close_all()
+
+
+def _settle(settle, worker: str, started_at) -> None:
+    try:
+        touched = settle(worker, started_at)
+    except Exception:  # noqa: BLE001 - the sweeper (beat) settles them later
+        log.warning(
+            "jobs left by an earlier worker not swept",
+            exc_info=True,
+            extra={"sweep": getattr(settle, "__qualname__", "")},
+        )
+        return
     if touched:
         log.warning("jobs of an earlier worker swept", extra={"jobs": touched, "worker": worker})

@@ -37,6 +37,18 @@ class Scope:
         """The scope by its keys (for the audit log): ``school 101``."""
         return self.label_named(None)
 
+    @classmethod
+    def from_label(cls, label: str) -> Scope | None:
+        """The scope whose :attr:`label` is ``label``; None for other words.
+
+        >>> Scope.from_label("school org-7f3a")
+        Scope(school='org-7f3a', role='')
+        """
+        for prefix, field in (("school ", "school"), ("Campus role ", "role")):
+            if label.startswith(prefix):
+                return cls(**{field: label.removeprefix(prefix)})
+        return cls() if label == cls().label else None
+
     def label_named(self, school_names: Mapping[str, str] | None) -> str:
         """The scope for a page, its school by name: ``school Northside Elementary``."""
         if self.school:

@@ -24,6 +24,11 @@ def _json(level: str, event: str, **extra) -> str:
 
 
 def test_a_warning_or_error_of_any_format_becomes_its_message_on_one_line():
+    failed = _json("ERROR", "Internal Server Error: /x", logger="django.request", status_code=500)
+    assert console_line(failed) == "Internal Server Error: /x"
+    host = "django.security.DisallowedHost"
+    disallowed = _json("ERROR", "Invalid HTTP_HOST header: 'e'.", logger=host, status_code=400)
+    assert console_line(disallowed) == "Invalid HTTP_HOST header: 'e'."
     assert console_line(_json("WARNING", "Not Found: /nope", status_code=404)) == (
         "Not Found: /nope"
     )
@@ -41,6 +46,15 @@ def test_requests_banners_and_other_lines_stay_in_the_file():
     for line in (
         _json("INFO", "request", path="/healthz", status=200),
         _json("WARNING", "x.py:1: CryptographyDeprecationWarning: CFB…", logger="py.warnings"),
+        *(
+            _json("WARNING", f"{words}: /favicon.ico", logger="django.request", status_code=code)
+            for words, code in (
+                ("Not Found", 404),
+                ("Forbidden", 403),
+                ("Bad Request", 400),
+                ("Method Not Allowed", 405),
+            )
+        ),
         "[2026-12-04 12:27:17,458: INFO/MainProcess] Connected to filesystem://localhost//",
         " -------------- [queues]",
         "celery beat v5.7.0 (collider) is starting.",
@@ -97,9 +111,9 @@ def test_the_console_shows_the_demos_sentences_and_the_files_the_whole_logs(tmp_
         for _ in range(3):
             assert _get(f"{base}/healthz") == 200
             assert _get(f"{base}/no-such-page/") == 404
-        wait_for(lambda: demo.said("web: Not Found: /no-such-page/"), what="the 404 said")
         web_log = lambda: (logs / "web.log").read_text()  # noqa: E731
         wait_for(lambda: web_log().count('"path": "/no-such-page/"') == 3, what="requests")
+        wait_for(lambda: "Not Found: /no-such-page/" in web_log(), what="the 404 logged")
     finally:
         demo.proc.send_signal(signal.SIGINT)
         try:
@@ -111,6 +125,7 @@ def test_the_console_shows_the_demos_sentences_and_the_files_the_whole_logs(tmp_
     assert "idbridge is running at http://localhost:" in console
     assert f"Logs: {logs / 'web.log'}, worker.log, beat.log, demo.log" in console
     assert not [line for line in demo.lines if line.lstrip().startswith("{")], console
+    assert "Not Found" not in console
     for noise in (*CELERY_BANNER, "No hostname was supplied", "Traceback", "Warning:"):
         assert noise not in console, noise
     if os.geteuid() == 0:

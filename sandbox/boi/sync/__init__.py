@@ -21,6 +21,8 @@ from sandbox.boi.sync.jobs import (
     commit_job_release,
     commit_job_run,
     commit_job_submit,
+    commit_job_worker,
+    commit_jobs_resume_for_worker,
     commit_jobs_stale,
     job_to_api,
 )
@@ -39,6 +41,8 @@ __all__ = [
     "commit_job_release",
     "commit_job_run",
     "commit_job_submit",
+    "commit_job_worker",
+    "commit_jobs_resume_for_worker",
     "commit_jobs_stale",
     "job_to_api",
     "session_get",

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+import os
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -45,6 +46,35 @@ def commit_job_submit(*, session: SyncSession, actor) -> CommitJob:
 
 def stale_before():
     return timezone.now() - timedelta(seconds=settings.CAMPUS_SANDBOX_BOI_JOB_STALE_SECONDS)
+
+
+def commit_job_worker(node: str, task_id: str | None) -> str:
+    """Who runs a job: the Celery worker's node name, then the process and the task
+    (unique per run: a worker's pool runs several tasks at once)."""
+    return f"{node}/{os.getpid()}/{task_id or '-'}"[:200]
+
+
+def commit_jobs_resume_for_worker(node: str, started_at: datetime) -> list[int]:
+    """The commit jobs the worker ``node``'s earlier self was running when it stopped
+    (their last heartbeat before ``started_at``; node names are unique among live
+    workers), given back and queued again at once: the next run continues from the first
+    row still pending, instead of after CAMPUS_SANDBOX_BOI_JOB_STALE_SECONDS. Returns
+    their ids. Run by every worker as it starts (``idbridge.jobs.workers``)."""
+    from sandbox.tasks import commit_job_run
+
+    if not node:
+        return []
+    left = CommitJob.objects.filter(
+        Q(heartbeat_at__lt=started_at) | Q(heartbeat_at__isnull=True),
+        status=CommitJob.Status.RUNNING,
+        worker__startswith=f"{node}/",
+    )
+    resumed = []
+    for job_id in left.values_list("pk", flat=True):
+        if left.filter(pk=job_id).update(status=CommitJob.Status.PENDING):
+            commit_job_run.delay_on_commit(job_id)
+            resumed.append(job_id)
+    return resumed
 
 
 def commit_job_claim(job_id: int, worker: str) -> bool:

@@ -2,7 +2,8 @@
 
 The worker runs the job in small, slowed-down batches; the test SIGKILLs it mid-job,
 waits for the job's heartbeat to go stale, starts another worker, and checks that the job
-finishes with every staff member committed exactly once.
+finishes with every staff member committed exactly once. The same worker started again
+under its name resumes the job as it starts, long before the heartbeat would go stale.
 """
 
 import os
@@ -46,7 +47,7 @@ def _database_url():
     )
 
 
-def start_worker(name: str):
+def start_worker(name: str, stale_seconds: int = STALE_SECONDS):
     from django.conf import settings
 
     from idbridge.celery import app
@@ -57,7 +58,7 @@ def start_worker(name: str):
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "DJANGO_SETTINGS_MODULE": "tests.sandbox.boi.worker_settings",
         "CAMPUS_SANDBOX_BOI_BATCH_SIZE": "5",
-        "CAMPUS_SANDBOX_BOI_JOB_STALE_SECONDS": str(STALE_SECONDS),
+        "CAMPUS_SANDBOX_BOI_JOB_STALE_SECONDS": str(stale_seconds),
         "LOG_LEVEL": "WARNING",
     }
     hostname = f"{name}-{os.getpid()}@localhost"
@@ -155,10 +156,8 @@ def crash_queue():
         route(before)
 
 
-def test_a_killed_worker_s_commit_job_finishes_on_another_worker_exactly_once(
-    client, make_api_client, district, staff_payload, crash_queue
-):
-    api = BoiApi(client, make_api_client(name="HR system"))
+def _validated_sync(api, staff_payload) -> tuple[int, list, list, list]:
+    """A sync of 10 changed staff and NEW_STAFF hires, validated, its batches slowed."""
     updates = [payload_from_campus(p) for p in unique_staff(10)]
     for payload in updates:
         payload["workPhone"] = "651-555-0123"
@@ -169,6 +168,14 @@ def test_a_killed_worker_s_commit_job_finishes_on_another_worker_exactly_once(
     api.post(f"sync/{sync_id}/endTransfer")
     assert read(api.post(f"sync/{sync_id}/validate"))["summary"]["error"] == 0
     faults.faults_set(actor="tests", endpoints="boi.commitBatch", latency_ms=400)
+    return sync_id, staff, updates, hires
+
+
+def test_a_killed_worker_s_commit_job_finishes_on_another_worker_exactly_once(
+    client, make_api_client, district, staff_payload, crash_queue
+):
+    api = BoiApi(client, make_api_client(name="HR system"))
+    sync_id, staff, updates, hires = _validated_sync(api, staff_payload)
     first = start_worker("boi-worker-a")
     second = None
     try:
@@ -229,3 +236,33 @@ def test_a_killed_worker_s_commit_job_finishes_on_another_worker_exactly_once(
     assert DistrictAssignment.objects.filter(person__in=hired).count() == NEW_STAFF
     updated = Person.objects.filter(staff_number__in=[u["staffNumber"] for u in updates])
     assert set(updated.values_list("work_phone", flat=True)) == {"651-555-0123"}
+
+
+def test_the_same_worker_started_again_resumes_its_commit_job_at_once(
+    client, make_api_client, district, staff_payload, crash_queue
+):
+    """Its heartbeat would go stale only after five minutes: the worker, started again
+    under its name, queues the job again as it starts and the job finishes."""
+    api = BoiApi(client, make_api_client(name="HR system"))
+    sync_id, staff, _, _ = _validated_sync(api, staff_payload)
+    worker = start_worker("boi-worker-c", stale_seconds=300)
+    try:
+        job_id = api.post(f"sync/{sync_id}/submitCommitJob").json()["jobID"]
+        wait_for(lambda: CommitJob.objects.get(pk=job_id).done >= 15, 60, what="progress")
+        stop(worker, signal.SIGKILL)
+        wait_for(lambda: not other_database_sessions(), 30, what="the killed session to end")
+        assert CommitJob.objects.get(pk=job_id).status == "running"
+        faults.faults_set(actor="tests", latency_ms=0)
+        worker = start_worker("boi-worker-c", stale_seconds=300)
+        job = wait_for(
+            lambda: CommitJob.objects.filter(pk=job_id, status="succeeded").first(),
+            60,
+            what="the job resumed at the worker's start to finish",
+        )
+    finally:
+        stop(worker)
+        faults.faults_clear(actor="tests")
+    assert (job.done, job.succeeded, job.failed, job.attempts) == (len(staff), len(staff), 0, 2)
+    assert SyncStagedStaff.objects.filter(session_id=sync_id, status="committed").count() == len(
+        staff
+    )
