@@ -23,6 +23,7 @@ from boi.services.sync.words import (
     staff_summary,
 )
 from idbridge.core.access import permission_required
+from idbridge.core.csvcells import csv_row
 from idbridge.core.gates import is_break_glass
 from idbridge.core.paging import filter_query
 from stepup.gates import boi_commit_policy, fresh_check_decision, step_up_url
@@ -234,19 +235,21 @@ def run_report_csv(request, run_id):
         )
         for item in staff.iterator(chunk_size=2000):
             yield writer.writerow(
-                [
-                    item.staff_number,
-                    item.name,
-                    item.row.row_number if item.row else "",
-                    ACTION_WORDS.get(item.action, "not validated yet"),
-                    "yes" if item.has_conflict else "",
-                    item.get_outcome_display(),
-                    "; ".join(report_entry_lines(item.report or {})),
-                    "; ".join(
-                        str(e.get("message") if isinstance(e, dict) else e)
-                        for e in item.outcome_errors or []
-                    ),
-                ]
+                csv_row(
+                    [
+                        item.staff_number,
+                        item.name,
+                        item.row.row_number if item.row else "",
+                        ACTION_WORDS.get(item.action, "not validated yet"),
+                        "yes" if item.has_conflict else "",
+                        item.get_outcome_display(),
+                        "; ".join(report_entry_lines(item.report or {})),
+                        "; ".join(
+                            str(e.get("message") if isinstance(e, dict) else e)
+                            for e in item.outcome_errors or []
+                        ),
+                    ]
+                )
             )
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
