@@ -1,0 +1,40 @@
+"""Names from the HR file are shown as text on every console page and in the error-log
+PDF (stored XSS through an HR export)."""
+
+import pytest
+
+from boi.models import HrRow
+from boi.services.sync.runs import sync_run_create
+from tests.boi.conftest import good_row, hr_csv
+
+pytestmark = pytest.mark.django_db
+
+MARKUP = "<img src=x onerror=alert(1)>"
+
+
+def test_an_hr_name_with_markup_is_text_on_every_console_page(
+    upload, fake_boi, django_capture_on_commit_callbacks, login, auditor
+):
+    bad = good_row(2).replace("Ana2", MARKUP).replace("1980-01-03", "someday")
+    hr_import = upload(hr_csv([good_row(1).replace("Ana1", MARKUP), bad]))
+    row = HrRow.objects.get(hr_import=hr_import, row_number=3)
+    HrRow.objects.filter(id=row.id).update(is_excluded=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        run = sync_run_create(hr_import=hr_import, actor="test")
+    client = login(auditor)
+    staff = run.staff.first()
+    pages = [
+        f"/boi/imports/{hr_import.id}/",
+        f"/boi/imports/{hr_import.id}/?q=img",
+        f"/boi/imports/{hr_import.id}/rows/{row.id}/",
+        f"/boi/runs/{run.id}/",
+        f"/boi/runs/{run.id}/report/",
+        f"/boi/runs/{run.id}/report/?q=%3Cimg",
+        f"/boi/runs/{run.id}/staff/{staff.id}/",
+        "/boi/errors/",
+        "/audit/",
+    ]
+    for path in pages:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert "<img src=x" not in response.content.decode(), path
