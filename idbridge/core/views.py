@@ -161,7 +161,12 @@ def break_glass(request):
     return render(
         request,
         "registration/break_glass.html",
-        {"error": error, "next": request.POST.get("next") or request.GET.get("next", "")},
+        {
+            "error": error,
+            "next": safe_next_url(request, request.POST.get("next"))
+            or safe_next_url(request, request.GET.get("next"))
+            or "",
+        },
         status=403 if error else 200,
     )
 
