@@ -176,3 +176,21 @@ def test_a_signed_in_post_without_its_csrf_token_is_refused_everywhere(district_
         if status not in (403, 405) and not CSRF_EXEMPT.match(path):
             let_through.append((name, status))
     assert let_through == []
+
+
+
+def test_the_status_json_holds_only_the_panels_of_the_role(outsider, hr_operator, auditor):
+    """The home page's status for its script: an account without a role learns nothing;
+    an HR operator sees onboarding and the Business Office, not step-up nor the audit log."""
+
+    def status(user) -> str:
+        client = Client()
+        client.force_login(user)
+        return client.get("/status.json").json()["html"]
+
+    assert 'class="card"' not in status(outsider)
+    hr = status(hr_operator)
+    assert 'href="/staff/"' in hr and 'href="/boi/"' in hr
+    assert 'href="/audit/' not in hr and 'href="/stepup/' not in hr
+    everything = status(auditor)
+    assert 'href="/audit/' in everything and 'href="/stepup/' in everything
