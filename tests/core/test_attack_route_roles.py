@@ -178,7 +178,6 @@ def test_a_signed_in_post_without_its_csrf_token_is_refused_everywhere(district_
     assert let_through == []
 
 
-
 def test_the_status_json_holds_only_the_panels_of_the_role(outsider, hr_operator, auditor):
     """The home page's status for its script: an account without a role learns nothing;
     an HR operator sees onboarding and the Business Office, not step-up nor the audit log."""
