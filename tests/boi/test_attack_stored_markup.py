@@ -36,3 +36,24 @@ def test_an_hr_name_with_markup_is_text_on_every_console_page(
         "/audit/",
     ]
     assert_shown_as_text(client, pages)
+
+
+def test_an_hr_file_whose_name_and_headings_hold_markup_shows_them_as_text(
+    upload, login, hr_operator
+):
+    rows = [good_row(1) + ",x"]
+    data = hr_csv(rows).replace(b"address_zip\n", f"address_zip,{MARKUP}\n".encode(), 1)
+    hr_import = upload(data, name=f"{MARKUP}.csv")
+    client = login(hr_operator)
+    assert_shown_as_text(
+        client,
+        [
+            f"/boi/imports/{hr_import.id}/",
+            f"/boi/imports/{hr_import.id}/codes/",
+            f"/boi/connections/{hr_import.connection_id}/",
+            "/boi/",
+            "/boi/day/",
+        ],
+    )
+    page = client.get(f"/boi/imports/{hr_import.id}/").content.decode()
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
