@@ -8,7 +8,7 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_GET, require_POST
 
-from idbridge.jobs.kinds import job_kind
+from idbridge.jobs.kinds import job_kind, job_kinds
 from idbridge.jobs.models import Job
 from idbridge.jobs.progress import job_progress_info
 from idbridge.jobs.services import job_cancel, job_continue, job_pause, job_retry
@@ -19,10 +19,18 @@ def _allowed(request, perm: str) -> None:
         raise PermissionDenied
 
 
+def _job_get(request, job_id) -> Job:
+    """The job, for an account that may see some kind of job: one without any role is
+    refused before the job is read, so it cannot tell which jobs exist either."""
+    if not any(request.user.has_perm(kind.view_permission) for kind in job_kinds()):
+        raise PermissionDenied
+    return get_object_or_404(Job, id=job_id)
+
+
 @require_GET
 @login_required  # before the job is read: a visitor cannot tell which jobs exist
 def job_progress(request, job_id):
-    job = get_object_or_404(Job, id=job_id)
+    job = _job_get(request, job_id)
     spec = job_kind(job.kind)
     _allowed(request, spec.view_permission)
     can_manage = request.user.has_perm(spec.manage_permission)
@@ -32,7 +40,7 @@ def job_progress(request, job_id):
 def _job_act(request, job_id, act, *, done: str, refused: str):
     """An operator's action on a job (``act(job_id, actor=…)``, truthy when it was done),
     gated by the kind's manage permission; back to the job's page with a sentence."""
-    job = get_object_or_404(Job, id=job_id)
+    job = _job_get(request, job_id)
     spec = job_kind(job.kind)
     _allowed(request, spec.manage_permission)
     if act(job.id, actor=request.user):

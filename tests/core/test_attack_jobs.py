@@ -31,12 +31,12 @@ def test_a_visitor_not_signed_in_is_sent_to_sign_in_whether_or_not_the_job_exist
             assert response.status_code == 302, (job_id, act)
 
 
-def test_an_account_without_a_role_is_refused_every_job(jobs, login, outsider):
+def test_an_account_without_a_role_is_refused_every_job_existing_or_not(jobs, login, outsider):
     client = login(outsider)
-    for job in jobs:
-        assert client.get(f"/jobs/{job.id}/progress/").status_code == 403
+    for job_id in [*(j.id for j in jobs), 999_999]:
+        assert client.get(f"/jobs/{job_id}/progress/").status_code == 403
         for act in ACTS:
-            assert client.post(f"/jobs/{job.id}/{act}/").status_code == 403
+            assert client.post(f"/jobs/{job_id}/{act}/").status_code == 403
 
 
 def test_an_auditor_reads_progress_but_changes_no_job_but_the_chain_check(jobs, login, auditor):
