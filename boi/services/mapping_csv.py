@@ -9,6 +9,7 @@ import io
 from boi.models import BoiConnection, MappingValue
 from boi.services import ConsoleError
 from boi.services.connections import mappings_save_many
+from idbridge.core.csvcells import csv_cell_read, csv_row
 
 # (CSV heading, mapping field); "Campus description" is written for reading, not read back.
 COLUMNS = (
@@ -34,7 +35,9 @@ def mappings_csv(connection: BoiConnection) -> str:
             for i in connection.campus_lists.get(list_name) or []
         }
         values = {f: getattr(mapping, f) for _, f in COLUMNS if f}
-        writer.writerow([values.get(f, names.get(mapping.campus_value, "")) for _, f in COLUMNS])
+        writer.writerow(
+            csv_row(values.get(f, names.get(mapping.campus_value, "")) for _, f in COLUMNS)
+        )
     return out.getvalue()
 
 
@@ -49,7 +52,7 @@ def mappings_import_csv(*, connection: BoiConnection, text: str, actor) -> int:
     for line, record in enumerate(reader, start=2):
         if line > MAX_ROWS + 1:
             raise ConsoleError(f"At most {MAX_ROWS} mappings per file.")
-        choice = {f: (record.get(h) or "").strip() for h, f in COLUMNS if f}
+        choice = {f: csv_cell_read((record.get(h) or "").strip()) for h, f in COLUMNS if f}
         if not choice["hr_value"]:
             continue
         if choice["kind"] not in MappingValue.CAMPUS_LIST:

@@ -18,6 +18,7 @@ from boi.services.sync.words import address_line, components_in_words, count_of,
 from boi.uploads import EncryptingUploadHandler
 from boi.views.profiles import apply_profile, learn_columns
 from idbridge.core.access import permission_required
+from idbridge.core.csvcells import csv_row
 from idbridge.core.paging import filter_query
 from idbridge.jobs.progress import job_progress_info
 
@@ -214,14 +215,16 @@ def import_errors_csv(request, import_id):
     for row in rows.iterator(chunk_size=2000):
         for error in row.errors:
             writer.writerow(
-                [
-                    row.row_number,
-                    row.staff_number,
-                    error.get("column"),
-                    error.get("code"),
-                    error.get("message"),
-                    "yes" if row.is_excluded else "no",
-                ]
+                csv_row(
+                    [
+                        row.row_number,
+                        row.staff_number,
+                        error.get("column"),
+                        error.get("code"),
+                        error.get("message"),
+                        "yes" if row.is_excluded else "no",
+                    ]
+                )
             )
     return response
 

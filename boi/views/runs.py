@@ -23,6 +23,7 @@ from boi.services.sync.words import (
     staff_summary,
 )
 from idbridge.core.access import permission_required
+from idbridge.core.csvcells import csv_row
 from idbridge.core.gates import is_break_glass
 from idbridge.core.paging import filter_query
 from stepup.gates import boi_commit_policy, fresh_check_decision, step_up_url
@@ -207,6 +208,37 @@ def run_report(request, run_id, results=False):
     )
 
 
+REPORT_CSV_HEADINGS = [
+    "Staff number",
+    "Name",
+    "HR row",
+    "Validate",
+    "Conflict",
+    "Outcome",
+    "Changes",
+    "Errors",
+]
+
+
+def _report_csv_cells(item: SyncStaff) -> list[str]:
+    """One staff member's line of the report CSV (every cell safe in a spreadsheet)."""
+    return csv_row(
+        [
+            item.staff_number,
+            item.name,
+            item.row.row_number if item.row else "",
+            ACTION_WORDS.get(item.action, "not validated yet"),
+            "yes" if item.has_conflict else "",
+            item.get_outcome_display(),
+            "; ".join(report_entry_lines(item.report or {})),
+            "; ".join(
+                str(e.get("message") if isinstance(e, dict) else e)
+                for e in item.outcome_errors or []
+            ),
+        ]
+    )
+
+
 @permission_required("core.view_boi")
 def run_report_csv(request, run_id):
     run = get_object_or_404(SyncRun, id=run_id)
@@ -220,34 +252,9 @@ def run_report_csv(request, run_id):
     writer = csv.writer(Echo())
 
     def rows():
-        yield writer.writerow(
-            [
-                "Staff number",
-                "Name",
-                "HR row",
-                "Validate",
-                "Conflict",
-                "Outcome",
-                "Changes",
-                "Errors",
-            ]
-        )
+        yield writer.writerow(REPORT_CSV_HEADINGS)
         for item in staff.iterator(chunk_size=2000):
-            yield writer.writerow(
-                [
-                    item.staff_number,
-                    item.name,
-                    item.row.row_number if item.row else "",
-                    ACTION_WORDS.get(item.action, "not validated yet"),
-                    "yes" if item.has_conflict else "",
-                    item.get_outcome_display(),
-                    "; ".join(report_entry_lines(item.report or {})),
-                    "; ".join(
-                        str(e.get("message") if isinstance(e, dict) else e)
-                        for e in item.outcome_errors or []
-                    ),
-                ]
-            )
+            yield writer.writerow(_report_csv_cells(item))
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="sync-{run.id}-report.csv"'

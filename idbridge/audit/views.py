@@ -21,6 +21,7 @@ from idbridge.audit.services import (
 )
 from idbridge.audit.words import lines_in_words
 from idbridge.core.access import permission_required
+from idbridge.core.csvcells import csv_row
 from idbridge.core.paging import filter_query, keyset_page_for
 from idbridge.jobs.progress import job_progress_info
 
@@ -89,12 +90,6 @@ def entry_csv(request):
     return response
 
 
-def _cell(value) -> str:
-    """A spreadsheet must not run a name someone typed as a formula (CSV injection)."""
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 class _Echo:
     def write(self, value):
         return value
@@ -109,14 +104,15 @@ def _csv_lines(rows):
         for line in lines_in_words(batch):
             e = line.entry
             yield writer.writerow(
-                _cell(value)
-                for value in [
-                    e.seq or "not yet sealed",
-                    timezone.localtime(e.created_at).strftime("%Y-%m-%d %H:%M:%S %Z"),
-                    line.actor.words,
-                    line.sentence,
-                    line.target.words if line.target else "",
-                    line.target.url if line.target else "",
-                    "; ".join(f"{k}: {v}" for k, v in line.details),
-                ]
+                csv_row(
+                    [
+                        e.seq or "not yet sealed",
+                        timezone.localtime(e.created_at).strftime("%Y-%m-%d %H:%M:%S %Z"),
+                        line.actor.words,
+                        line.sentence,
+                        line.target.words if line.target else "",
+                        line.target.url if line.target else "",
+                        "; ".join(f"{k}: {v}" for k, v in line.details),
+                    ]
+                )
             )

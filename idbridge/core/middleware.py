@@ -64,7 +64,14 @@ class IdleTimeoutMiddleware:
 
 
 class SecurityHeadersMiddleware:
-    """Headers Django's SecurityMiddleware does not set."""
+    """Headers Django's SecurityMiddleware does not set.
+
+    Every answer a view gives is ``Cache-Control: no-store`` unless the view says
+    otherwise (the IdP's metadata): a dashboard page, an export, the invited person's
+    pages (their link carries the token, the record check their name) and the sandbox's
+    APIs all carry personal data, signed-in or not. Static files never reach this
+    middleware (WhiteNoise answers them first) and keep their own caching.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -73,7 +80,5 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         response.setdefault("Cross-Origin-Resource-Policy", "same-origin")
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            response.setdefault("Cache-Control", "no-store")
+        response.setdefault("Cache-Control", "no-store")
         return response

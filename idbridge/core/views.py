@@ -44,6 +44,12 @@ def status_json(request):
     return JsonResponse({"html": html, "at": timezone.now().isoformat()})
 
 
+def csrf_failure(request, reason=""):
+    """A form posted without its CSRF token (stale, or sent from another site): refused
+    in words, nothing changed. ``reason`` is Django's, for developers; not shown."""
+    return render(request, "403_csrf.html", status=403)
+
+
 def _status(user) -> dict:
     panels = panels_for(user)
     return {"panels": panels, "alerts": [a for p in panels for a in p.alerts]}
@@ -155,7 +161,12 @@ def break_glass(request):
     return render(
         request,
         "registration/break_glass.html",
-        {"error": error, "next": request.POST.get("next") or request.GET.get("next", "")},
+        {
+            "error": error,
+            "next": safe_next_url(request, request.POST.get("next"))
+            or safe_next_url(request, request.GET.get("next"))
+            or "",
+        },
         status=403 if error else 200,
     )
 

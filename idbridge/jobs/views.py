@@ -2,33 +2,37 @@
 belongs to."""
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_GET, require_POST
 
-from idbridge.jobs.kinds import job_kind
+from idbridge.jobs.kinds import job_kind, job_kinds
 from idbridge.jobs.models import Job
 from idbridge.jobs.progress import job_progress_info
 from idbridge.jobs.services import job_cancel, job_continue, job_pause, job_retry
 
 
-def _allowed(request, perm: str):
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
+def _allowed(request, perm: str) -> None:
     if not request.user.has_perm(perm):
         raise PermissionDenied
-    return None
+
+
+def _job_get(request, job_id) -> Job:
+    """The job, for an account that may see some kind of job: one without any role is
+    refused before the job is read, so it cannot tell which jobs exist either."""
+    if not any(request.user.has_perm(kind.view_permission) for kind in job_kinds()):
+        raise PermissionDenied
+    return get_object_or_404(Job, id=job_id)
 
 
 @require_GET
+@login_required  # before the job is read: a visitor cannot tell which jobs exist
 def job_progress(request, job_id):
-    job = get_object_or_404(Job, id=job_id)
+    job = _job_get(request, job_id)
     spec = job_kind(job.kind)
-    refused = _allowed(request, spec.view_permission)
-    if refused:
-        return refused
+    _allowed(request, spec.view_permission)
     can_manage = request.user.has_perm(spec.manage_permission)
     return JsonResponse(job_progress_info(job, can_manage=can_manage))
 
@@ -36,11 +40,9 @@ def job_progress(request, job_id):
 def _job_act(request, job_id, act, *, done: str, refused: str):
     """An operator's action on a job (``act(job_id, actor=…)``, truthy when it was done),
     gated by the kind's manage permission; back to the job's page with a sentence."""
-    job = get_object_or_404(Job, id=job_id)
+    job = _job_get(request, job_id)
     spec = job_kind(job.kind)
-    gate = _allowed(request, spec.manage_permission)
-    if gate:
-        return gate
+    _allowed(request, spec.manage_permission)
     if act(job.id, actor=request.user):
         messages.success(request, f"{spec.label} {done}")
     else:
@@ -49,12 +51,14 @@ def _job_act(request, job_id, act, *, done: str, refused: str):
 
 
 @require_POST
+@login_required
 def job_retry_view(request, job_id):
     refused = "is not stopped: nothing to retry."
     return _job_act(request, job_id, job_retry, done="queued again.", refused=refused)
 
 
 @require_POST
+@login_required
 def job_cancel_view(request, job_id):
     return _job_act(
         request, job_id, job_cancel, done="cancelled.", refused="is not running: nothing to cancel."
@@ -62,6 +66,7 @@ def job_cancel_view(request, job_id):
 
 
 @require_POST
+@login_required
 def job_pause_view(request, job_id):
     return _job_act(
         request,
@@ -73,6 +78,7 @@ def job_pause_view(request, job_id):
 
 
 @require_POST
+@login_required
 def job_continue_view(request, job_id):
     return _job_act(
         request, job_id, job_continue, done="resumed.", refused="is not paused: nothing to resume."

@@ -151,6 +151,8 @@ SESSION_COOKIE_AGE = env.int("SESSION_MAX_AGE_SECONDS", default=8 * 3600)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+# A form refused for its CSRF token says so in words (Django's own page is for developers).
+CSRF_FAILURE_VIEW = "idbridge.core.views.csrf_failure"
 
 HTTPS = env.bool("HTTPS", default=False)
 SESSION_COOKIE_SECURE = HTTPS

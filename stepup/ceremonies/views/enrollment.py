@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from staff.selectors import applicant_case_get
@@ -63,4 +64,5 @@ def enroll_verify(request):
         )
     except CeremonyRefused as refused:
         return json_error(str(refused), refused.status)
-    return JsonResponse({"next": request.build_absolute_uri("/staff/onboarding/done/")})
+    # A path on this site, never built from the request's Host header.
+    return JsonResponse({"next": reverse("staff:done")})
