@@ -82,7 +82,11 @@ def _format_and_headers(
 
 def _headers(name: str, file_format: str, encoding: str) -> list[str]:
     if file_format in TABLE_FORMATS:
-        return list(next(iter_table(file_format, storage.read(name), encoding)))
+        rows = iter_table(file_format, storage.read(name), encoding)
+        header = list(next(rows))
+        if next(rows, None) is None:  # the first row read too: a refused file leaves nothing
+            raise FileProblem("The file has a header line but no staff rows under it.")
+        return header
     texts = iter_text(storage.read(name), encoding)
     seen: dict[str, None] = {}
     for number, record in iter_json(texts):
