@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
+from boi.rules.staff import mask_ssns_in_text
+
 
 @dataclass(frozen=True, slots=True)
 class RowProblem:
@@ -20,6 +22,10 @@ class RowProblem:
     field: str  # BOI payload path, or "" for file-level cell problems
     code: str
     message: str
+
+    def __post_init__(self):
+        # never an SSN in a message, whichever column the operator's file put it in
+        object.__setattr__(self, "message", mask_ssns_in_text(self.message))
 
     def as_dict(self) -> dict[str, str]:
         return {
