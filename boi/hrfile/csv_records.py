@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import itertools
+import re
 from collections.abc import Iterable, Iterator
 
 from boi.hrfile.reading import FileProblem
@@ -17,16 +18,25 @@ LINE_TOO_LONG = (
 )
 
 
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
 def _iter_lines(texts: Iterable[str]) -> Iterator[str]:
+    """The text's lines, ends kept. Only CR, LF and CRLF end a line (not the other breaks
+    ``str.splitlines`` knows, such as U+2028 pasted into a name), and a CRLF split between
+    two chunks is one line end."""
     pending, number = "", 0
     for text in texts:
         pending += text
-        lines = pending.splitlines(keepends=True)
-        pending = lines.pop() if lines and not lines[-1].endswith(("\n", "\r")) else ""
-        for line in lines:
+        start = 0
+        for end in _LINE_END.finditer(pending):
+            if end.group() == "\r" and end.end() == len(pending):
+                break  # perhaps the first half of a CRLF: wait for the next chunk
             number += 1
-            _check_length(number, line)
-            yield line
+            _check_length(number, pending[start : end.end()])
+            yield pending[start : end.end()]
+            start = end.end()
+        pending = pending[start:]
         _check_length(number + 1, pending)
     if pending:
         yield pending

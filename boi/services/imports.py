@@ -84,8 +84,14 @@ def _headers(name: str, file_format: str, encoding: str) -> list[str]:
     if file_format in TABLE_FORMATS:
         rows = iter_table(file_format, storage.read(name), encoding)
         header = list(next(rows))
-        if next(rows, None) is None:  # the first row read too: a refused file leaves nothing
+        first = next(rows, None)  # the first row read too: a refused file leaves nothing
+        if first is None:
             raise FileProblem("The file has a header line but no staff rows under it.")
+        if len(header) == 1 and "__extra__" in first[1]:
+            raise FileProblem(
+                f"The first line has one column ({header[0]}) and line {first[0]} has more: "
+                "is there a title above the header line? Remove it and upload again."
+            )
         return header
     texts = iter_text(storage.read(name), encoding)
     seen: dict[str, None] = {}

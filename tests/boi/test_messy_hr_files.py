@@ -310,3 +310,23 @@ def test_a_refused_file_keeps_the_mapping_profile_chosen(checked, operator, read
     page = response.content.decode()
     assert "the file is empty" in page
     assert f'<option value="{profile.id}" selected>Skyward</option>' in page
+
+
+def test_a_title_line_above_the_header_is_refused_saying_so(operator, ready_connection):
+    data = b"Staff export 2024-08-01\r\n\r\n" + hr_csv([good_row(1)])
+    page = _refusal(operator, ready_connection, data)
+    assert "is there a title above the header line?" in page
+    assert "The first line has one column (Staff export 2024-08-01) and line 3 has more" in page
+
+
+def test_only_cr_lf_and_crlf_end_a_line_and_a_crlf_split_between_chunks_is_one(checked):
+    from boi.hrfile.csv_records import iter_csv
+
+    chunks = ["staff_number,last_name\r", "\nE1,Ng\u2028Tran\r", "\nE2,B\r\n", "E3,C"]
+    assert list(iter_csv(chunks))[1:] == [
+        (2, {"staff_number": "E1", "last_name": "Ng\u2028Tran"}),
+        (3, {"staff_number": "E2", "last_name": "B"}),
+        (4, {"staff_number": "E3", "last_name": "C"}),
+    ]
+    mac = hr_csv([good_row(1), good_row(2)]).replace(b"\n", b"\r")  # "CSV (Macintosh)"
+    assert _errors(checked(mac)) == {"E00001": [], "E00002": []}
