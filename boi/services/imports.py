@@ -88,9 +88,10 @@ def _headers(name: str, file_format: str, encoding: str) -> list[str]:
         if first is None:
             raise FileProblem("The file has a header line but no staff rows under it.")
         if len(header) == 1 and "__extra__" in first[1]:
+            line = "row" if file_format == "xlsx" else "line"
             raise FileProblem(
-                f"The first line has one column ({header[0]}) and line {first[0]} has more: "
-                "is there a title above the header line? Remove it and upload again."
+                f"The first {line} has one column ({header[0]}) and {line} {first[0]} has "
+                f"more: is there a title above the header {line}? Remove it and upload again."
             )
         return header
     texts = iter_text(storage.read(name), encoding)

@@ -330,3 +330,17 @@ def test_only_cr_lf_and_crlf_end_a_line_and_a_crlf_split_between_chunks_is_one(c
     ]
     mac = hr_csv([good_row(1), good_row(2)]).replace(b"\n", b"\r")  # "CSV (Macintosh)"
     assert _errors(checked(mac)) == {"E00001": [], "E00002": []}
+
+
+def test_a_title_row_above_a_workbooks_header_is_refused_naming_the_rows(
+    operator, ready_connection
+):
+    def build(book):
+        sheet = book.active
+        sheet.append(["Staff export 2024-08-01"])
+        sheet.merge_cells("A1:D1")
+        sheet.append([])
+        _staff_sheet(sheet)
+
+    page = _refusal(operator, ready_connection, _book(build), "staff.xlsx")
+    assert "The first row has one column (Staff export 2024-08-01) and row 3 has more" in page
