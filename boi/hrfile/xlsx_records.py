@@ -74,9 +74,27 @@ def _sheet_rows(data: bytes) -> Iterator[tuple]:
         raise FileProblem("The Excel workbook cannot be read: save it again as .xlsx.") from None
     try:
         visible = [sheet for sheet in book.worksheets if sheet.sheet_state == "visible"]
-        yield from (visible or book.worksheets)[0].iter_rows()
+        yield from _rows_read((visible or book.worksheets)[0].iter_rows())
     finally:
         book.close()
+
+
+def _rows_read(rows: Iterator[tuple]) -> Iterator[tuple]:
+    """The sheet's rows; a sheet damaged part-way (cut short, bad XML) is a FileProblem
+    naming the last row read, not an unexpected error a retry would meet again."""
+    number = 0
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except Exception:  # openpyxl and the XML parser raise many kinds
+            raise FileProblem(
+                f"The Excel workbook is damaged after row {number}: open it in Excel, save "
+                "it again as .xlsx (or as CSV) and upload that."
+            ) from None
+        number += 1
+        yield row
 
 
 def _header(cells: tuple | None) -> list[str]:

@@ -344,3 +344,32 @@ def test_a_title_row_above_a_workbooks_header_is_refused_naming_the_rows(
 
     page = _refusal(operator, ready_connection, _book(build), "staff.xlsx")
     assert "The first row has one column (Staff export 2024-08-01) and row 3 has more" in page
+
+
+def _cut_short(book: bytes) -> bytes:
+    """The workbook with its sheet's XML cut in half (a copy interrupted, a bad disk)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(book)) as src, zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data[: len(data) // 2]
+            dst.writestr(item, data)
+    return out.getvalue()
+
+
+def test_a_workbook_damaged_part_way_fails_its_check_in_words_keeping_no_rows(checked):
+    def build(book):
+        sheet = book.active
+        sheet.append(HEADER.strip().split(","))
+        for n in range(1, 3000):
+            sheet.append(good_row(n).split(","))
+
+    hr_import = checked(_cut_short(_book(build)), "staff.xlsx")
+    assert hr_import.status == HrImport.Status.FAILED
+    assert re.fullmatch(
+        r"The Excel workbook is damaged after row \d+: open it in Excel, save it again as "
+        r"\.xlsx \(or as CSV\) and upload that\.",
+        hr_import.problem,
+    )
+    assert not HrRow.objects.filter(hr_import=hr_import).exists()
