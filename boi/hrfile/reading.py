@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 from collections.abc import Iterable, Iterator
 
 from idbridge.streams import decoded, text_decoder
@@ -23,13 +24,30 @@ OTHER_SPREADSHEETS = {
 }
 
 
+# A UTF-8 letter beyond ASCII (é is C3 A9, ’ is E2 80 99): in Windows-1252 text such a
+# pair reads "Ã©", which no name holds.
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}")
+
+
 class EncodingSniffer:
-    """Fed the file's bytes as they arrive: UTF-8 (with or without BOM), UTF-16 with its
-    BOM (Excel's "Unicode text") or Windows-1252."""
+    r"""Fed the file's bytes as they arrive: UTF-8 (with or without BOM), UTF-16 with its
+    BOM (Excel's "Unicode text") or Windows-1252.
+
+    ``mixed_lines``: a line in UTF-8 and a line that is not (two exports pasted into one
+    file); read as Windows-1252 the UTF-8 names would change ("MuÃ±oz").
+
+    >>> sniffer = EncodingSniffer()
+    >>> sniffer.feed("a\nMuñoz\n".encode()); sniffer.feed("Renée\n".encode("cp1252"), True)
+    >>> sniffer.encoding, sniffer.mixed_lines
+    ('cp1252', (2, 3))
+    """
 
     def __init__(self):
         self._decoder = text_decoder("utf-8")
         self._first = b""
+        self._lines = 0  # line ends before the chunk being fed
+        self._utf8_line = 0
+        self._other_line = 0
         self.is_utf8 = True
 
     def feed(self, chunk: bytes, final: bool = False) -> None:
@@ -38,8 +56,14 @@ class EncodingSniffer:
         if self.is_utf8:
             try:
                 self._decoder.decode(chunk, final)
-            except UnicodeDecodeError:
+            except UnicodeDecodeError as exc:
                 self.is_utf8 = False
+                self._other_line = self._lines + chunk.count(b"\n", 0, exc.start) + 1
+        if not self._utf8_line:
+            found = _UTF8_SEQUENCE.search(chunk)
+            if found:
+                self._utf8_line = self._lines + chunk.count(b"\n", 0, found.start()) + 1
+        self._lines += chunk.count(b"\n")
 
     @property
     def encoding(self) -> str:
@@ -48,6 +72,13 @@ class EncodingSniffer:
         if self._first.startswith(UTF16_BOMS):
             return "utf-16"
         return "utf-8" if self.is_utf8 else "cp1252"
+
+    @property
+    def mixed_lines(self) -> tuple[int, int] | tuple[()]:
+        """(a UTF-8 line, a line that is not), in file order; () when the text is one."""
+        if self.encoding != "cp1252" or not self._utf8_line:
+            return ()
+        return tuple(sorted((self._utf8_line, self._other_line)))
 
 
 def iter_text(chunks: Iterable[bytes], encoding: str) -> Iterator[str]:

@@ -71,6 +71,14 @@ def _format_and_headers(
         if stored.size == 0:
             raise ConsoleError(f"{file_name}: the file is empty.")
         file_format = sniff_format(file_name, storage.head(stored.name))
+        if file_format != "xlsx" and stored.mixed_lines:
+            utf8, other = stored.mixed_lines
+            raise FileProblem(
+                f"Lines {utf8} and {other} are written in two different ways (UTF-8 and "
+                "Windows-1252, as when two exports are pasted into one file), so names "
+                "would be misspelled: save the whole file again from Excel as "
+                "“CSV UTF-8” and upload that."
+            )
         return file_format, _headers(stored.name, file_format, stored.encoding)
     except FileProblem as exc:
         storage.delete(stored.name)

@@ -373,3 +373,12 @@ def test_a_workbook_damaged_part_way_fails_its_check_in_words_keeping_no_rows(ch
         hr_import.problem,
     )
     assert not HrRow.objects.filter(hr_import=hr_import).exists()
+
+
+def test_a_file_mixing_utf8_and_windows_1252_lines_is_refused_naming_them(
+    operator, ready_connection
+):
+    data = hr_csv([good_row(1, last="Muñoz")]) + (good_row(2, last="Renée") + "\n").encode("cp1252")
+    page = _refusal(operator, ready_connection, data)
+    assert "Lines 2 and 3 are written in two different ways" in page
+    assert "“CSV UTF-8”" in page
