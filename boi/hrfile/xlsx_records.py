@@ -114,17 +114,23 @@ def _header(cells: tuple | None) -> list[str]:
     return header
 
 
-_ZEROS = re.compile(r"^0+$")
+# A number format of zeros and dashes: 00000 (ZIP), 000000 (staff number), Excel's
+# "Social Security Number" 000-00-0000 (written 000\-00\-0000) and "Zip Code + 4".
+_ZEROS = re.compile(r"^0+(?:\\?-0+)*$")
 
 
 def _cell_text(cell) -> str:
-    """The cell as text; a whole number formatted ``00000`` keeps the zeros Excel shows."""
+    """The cell as text; a whole number formatted ``00000`` or ``000-00-0000`` is written
+    as Excel shows it, leading zeros and dashes kept (12345678 → 012-34-5678)."""
     value = getattr(cell, "value", None)
     text = _text(value)
     if isinstance(value, int | float) and not isinstance(value, bool) and text.isdigit():
         shown = getattr(cell, "number_format", "") or ""
         if _ZEROS.match(shown):
-            return text.zfill(len(shown))
+            pattern = shown.replace("\\", "")
+            digits = iter(text.zfill(pattern.count("0")))
+            if pattern.count("0") >= len(text):
+                return "".join(next(digits) if c == "0" else c for c in pattern)
     return text
 
 

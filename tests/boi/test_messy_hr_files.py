@@ -267,6 +267,8 @@ def test_numbers_dates_and_merged_headers_in_a_workbook_are_read_as_excel_shows_
             + ["1 Main St", "Boston", "MA", 2134]
         )
         sheet["A2"].number_format = "000000"  # a staff number Excel shows as 000123
+        sheet["E2"] = 12345678  # Excel's "Social Security Number" format: 012-34-5678
+        sheet["E2"].number_format = "000\\-00\\-0000"
         sheet["M1"] = None  # the state's header cell merged into the city's
         sheet.merge_cells("L1:M1")
 
@@ -274,6 +276,9 @@ def test_numbers_dates_and_merged_headers_in_a_workbook_are_read_as_excel_shows_
     assert "Column M" in hr_import.headers  # offered for mapping, by its letter
     row = HrRow.objects.get(hr_import=hr_import)
     assert row.staff_number == "000123"
+    assert row.ssn.reveal() == "012-34-5678"
+    # the state's column is Column M until the operator maps it: the only problem
+    assert [e["message"] for e in row.errors] == ["state is required"]
     assert row.payload["employments"] == [{"hireDate": "2024-01-01"}]  # 45292, as a number
     assert row.payload["positions"][0]["startDate"] == "2020-08-01"  # a date typed as text
     assert row.payload["household"]["householdLocations"][0]["address"]["zip"] == "02134"
