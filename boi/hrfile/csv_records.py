@@ -77,11 +77,19 @@ def iter_csv(texts: Iterable[str]) -> Iterator[tuple[int, dict[str, str]] | list
             raise FileProblem(_in_words(start, exc)) from None
         if not any(c.strip() for c in cells):
             continue
-        record = dict(zip(header, cells, strict=False))
+        record = dict(zip(header, map(_unwrapped, cells), strict=False))
         extra = [c for c in cells[len(header) :] if c.strip()]
         if extra:
             record["__extra__"] = str(len(extra))
         yield reader.line_num, record
+
+
+def _unwrapped(cell: str) -> str:
+    """``="02134"``, the formula HR systems write so that Excel keeps a number's leading
+    zeros, as the text it shows: ``02134``."""
+    if cell.startswith('="') and cell.endswith('"') and len(cell) >= 3:
+        return cell[2:-1].replace('""', '"')
+    return cell
 
 
 def _in_words(line: int, exc: csv.Error) -> str:

@@ -387,3 +387,11 @@ def test_a_file_mixing_utf8_and_windows_1252_lines_is_refused_naming_them(
     page = _refusal(operator, ready_connection, data)
     assert "Lines 2 and 3 are written in two different ways" in page
     assert "“CSV UTF-8”" in page
+
+
+def test_cells_written_as_excel_text_formulas_keep_their_leading_zeros(checked):
+    row = good_row(1).replace("E00001", '="000123"').replace(",55123", ',="02134"')
+    hr_import = checked(hr_csv([row]))
+    built = HrRow.objects.get(hr_import=hr_import)
+    assert built.staff_number == "000123" and not built.errors
+    assert built.payload["household"]["householdLocations"][0]["address"]["zip"] == "02134"
