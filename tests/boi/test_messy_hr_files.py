@@ -161,18 +161,28 @@ def test_semicolon_separated_csv_from_european_excel_is_read(checked):
 
 def test_ssns_in_every_shape_are_checked_and_never_shown_or_logged(checked, operator, caplog):
     caplog.set_level(logging.DEBUG)
-    ssns = ["123456789", "123-45-6789", "", "N/A"]
+    ssns = ["123456789", "123-45-6789", "", "N/A", "***-**-6789", "12-345-678"]
     rows = [good_row(n + 1).replace(f"123-45-{n + 1:04d}", ssn) for n, ssn in enumerate(ssns)]
     # an unquoted comma in a name shifts the SSN into the birth date column
-    rows.append(good_row(5, last="Whitfield, Jr.").replace("123-45-0005", "987-65-4321"))
+    rows.append(good_row(7, last="Whitfield, Jr.").replace("123-45-0007", "987-65-4321"))
     hr_import = checked(hr_csv(rows))
     errors = _errors(hr_import)
     assert errors["E00001"] == errors["E00002"] == errors["E00003"] == []
     assert errors["E00004"] == [
+        ("ssn", "'N/A' is not an SSN: leave the cell blank when there is none")
+    ]
+    assert errors["E00005"] == [
+        (
+            "ssn",
+            "the SSN is masked in the file: export it with full "
+            "SSNs, or set this column to “ignore” so Campus keeps the SSNs it has",
+        )
+    ]
+    assert errors["E00006"] == [
         ("ssn", "ssn must be nine digits, written NNN-NN-NNNN or NNNNNNNNN")
     ]
     assert ("birth_date", "'***-**-4321' is not a date (write YYYY-MM-DD or MM/DD/YYYY)") in (
-        errors["E00005"]
+        errors["E00007"]
     )
     pages = [operator.get(f"/boi/imports/{hr_import.id}/?show=all").content.decode()]
     pages += [
