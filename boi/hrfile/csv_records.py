@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import itertools
-import re
 from collections.abc import Iterable, Iterator
 
 from boi.hrfile.reading import FileProblem
@@ -18,25 +17,27 @@ LINE_TOO_LONG = (
 )
 
 
-_LINE_END = re.compile(r"\r\n|\r|\n")
-
-
 def _iter_lines(texts: Iterable[str]) -> Iterator[str]:
     """The text's lines, ends kept. Only CR, LF and CRLF end a line (not the other breaks
     ``str.splitlines`` knows, such as U+2028 pasted into a name), and a CRLF split between
     two chunks is one line end."""
     pending, number = "", 0
     for text in texts:
-        pending += text
-        start = 0
-        for end in _LINE_END.finditer(pending):
-            if end.group() == "\r" and end.end() == len(pending):
-                break  # perhaps the first half of a CRLF: wait for the next chunk
+        lines = (pending + text).splitlines(keepends=True)
+        # the last line waits for the next chunk: unfinished, or perhaps half a CRLF
+        pending = lines.pop() if lines and not lines[-1].endswith("\n") else ""
+        carry = ""
+        for line in lines:
+            if line[-1] not in "\r\n":  # another break: part of the line, not its end
+                carry += line
+                continue
             number += 1
-            _check_length(number, pending[start : end.end()])
-            yield pending[start : end.end()]
-            start = end.end()
-        pending = pending[start:]
+            if carry:
+                line, carry = carry + line, ""
+            if len(line) > MAX_LINE_CHARS:
+                _check_length(number, line)
+            yield line
+        pending = carry + pending
         _check_length(number + 1, pending)
     if pending:
         yield pending
@@ -77,7 +78,9 @@ def iter_csv(texts: Iterable[str]) -> Iterator[tuple[int, dict[str, str]] | list
             raise FileProblem(_in_words(start, exc)) from None
         if not any(c.strip() for c in cells):
             continue
-        record = dict(zip(header, map(_unwrapped, cells), strict=False))
+        if '="' in "\0".join(cells):  # rare: unwrapped only where it is needed
+            cells = [_unwrapped(c) for c in cells]
+        record = dict(zip(header, cells, strict=False))
         extra = [c for c in cells[len(header) :] if c.strip()]
         if extra:
             record["__extra__"] = str(len(extra))
