@@ -87,12 +87,14 @@ def iter_text(chunks: Iterable[bytes], encoding: str) -> Iterator[str]:
 
 
 def sniff_format(file_name: str, head: bytes) -> str:
-    """``json``, ``xlsx`` (an Excel workbook: a zip, or a password-protected OLE file the
+    r"""``json``, ``xlsx`` (an Excel workbook: a zip, or a password-protected OLE file the
     reader refuses with its reason) or ``csv``; FileProblem for another program's
     spreadsheet or a file that is not text.
 
     >>> sniff_format("staff.txt", codecs.BOM_UTF16_LE + "[]".encode("utf-16-le"))
     'json'
+    >>> sniff_format("staff.xls", b"staff_number\tlast_name\r\n")
+    'csv'
     """
     suffix = "." + file_name.lower().rpartition(".")[2]
     if suffix in OTHER_SPREADSHEETS and suffix != ".xls":  # .xls: the reader says why
@@ -109,9 +111,14 @@ def sniff_format(file_name: str, head: bytes) -> str:
             f"This is not a text file (it may be another kind of file renamed). "
             f"The console reads {READABLE}."
         )
-    if file_name.lower().endswith((".xlsx", ".xlsm", ".xls")):
-        return "xlsx"
     stripped = head.lstrip(codecs.BOM_UTF8).lstrip()
+    if stripped[:1] == b"<":
+        raise FileProblem(
+            "This is a web page (HTML or XML), as some HR systems write under a spreadsheet's "
+            "name: open it in Excel and save it as an Excel workbook (.xlsx) or as CSV, and "
+            f"upload that. The console reads {READABLE}."
+        )
+    # Text under a workbook's name (a tab-separated ".xls" export) is read as the text it is.
     if file_name.lower().endswith((".json", ".jsonl", ".ndjson")) or stripped[:1] in (b"[", b"{"):
         return "json"
     return "csv"

@@ -86,8 +86,19 @@ def _errors(hr_import: HrImport) -> dict[str, list[tuple[str, str]]]:
         (b"PK\x03\x04" + bytes(60), "staff.ods", "OpenDocument spreadsheet (.ods)"),
         (b"PK\x03\x04" + bytes(60), "staff.numbers", "Apple Numbers spreadsheet"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504), "staff.xls", "old-style .xls"),
+        (b"\r\n<html><table><tr><td>staff_number</td></tr>", "staff.xls", "a web page (HTML"),
     ],
-    ids=["empty", "header-only", "duplicate-columns", "binary", "png", "ods", "numbers", "xls"],
+    ids=[
+        "empty",
+        "header-only",
+        "duplicate-columns",
+        "binary",
+        "png",
+        "ods",
+        "numbers",
+        "xls",
+        "html-as-xls",
+    ],
 )
 def test_a_file_that_cannot_be_read_is_refused_in_words_and_nothing_is_staged(
     operator, ready_connection, data, name, words
@@ -405,3 +416,10 @@ def test_cells_written_as_excel_text_formulas_keep_their_leading_zeros(checked):
     built = HrRow.objects.get(hr_import=hr_import)
     assert built.staff_number == "000123" and not built.errors
     assert built.payload["household"]["householdLocations"][0]["address"]["zip"] == "02134"
+
+
+def test_tab_separated_text_named_xls_is_read_as_the_text_it_is(checked):
+    text = hr_csv([good_row(1), good_row(2)]).decode().replace(",", "\t")
+    hr_import = checked(text.encode("cp1252"), "PayrollExport.xls")
+    assert hr_import.file_format == "csv" and hr_import.encoding == "utf-8"
+    assert _errors(hr_import) == {"E00001": [], "E00002": []}
