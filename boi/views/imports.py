@@ -25,6 +25,7 @@ from boi.uploads import EncryptingUploadHandler
 from boi.views.profiles import apply_profile, learn_columns
 from idbridge.core.access import permission_required
 from idbridge.core.paging import filter_query
+from idbridge.core.spreadsheets import spreadsheet_cell
 from idbridge.jobs.progress import job_progress_info
 
 
@@ -224,16 +225,15 @@ def import_errors_csv(request, import_id):
     rows = HrRow.objects.filter(hr_import=hr_import, has_errors=True).order_by("row_number")
     for row in rows.iterator(chunk_size=2000):
         for error in row.errors:
-            writer.writerow(
-                [
-                    row.row_number,
-                    row.staff_number,
-                    error.get("column"),
-                    error.get("code"),
-                    in_words(error.get("message")),
-                    "yes" if row.is_excluded else "no",
-                ]
-            )
+            cells = [
+                row.row_number,
+                row.staff_number,
+                error.get("column"),
+                error.get("code"),
+                in_words(error.get("message")),
+                "yes" if row.is_excluded else "no",
+            ]
+            writer.writerow([spreadsheet_cell(cell) for cell in cells])  # cells from the file
     return response
 
 

@@ -25,6 +25,7 @@ from boi.services.sync.words import (
 from idbridge.core.access import permission_required
 from idbridge.core.gates import is_break_glass
 from idbridge.core.paging import filter_query
+from idbridge.core.spreadsheets import spreadsheet_cell
 from stepup.gates import boi_commit_policy, fresh_check_decision, step_up_url
 from stepup.policy import Decision
 
@@ -234,7 +235,8 @@ def run_report_csv(request, run_id):
         )
         for item in staff.iterator(chunk_size=2000):
             yield writer.writerow(
-                [
+                spreadsheet_cell(cell)  # names and numbers from the HR file
+                for cell in [
                     item.staff_number,
                     item.name,
                     item.row.row_number if item.row else "",

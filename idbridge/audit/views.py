@@ -22,6 +22,7 @@ from idbridge.audit.services import (
 from idbridge.audit.words import lines_in_words
 from idbridge.core.access import permission_required
 from idbridge.core.paging import filter_query, keyset_page_for
+from idbridge.core.spreadsheets import spreadsheet_cell
 from idbridge.jobs.progress import job_progress_info
 
 PER_PAGE = 50
@@ -89,12 +90,6 @@ def entry_csv(request):
     return response
 
 
-def _cell(value) -> str:
-    """A spreadsheet must not run a name someone typed as a formula (CSV injection)."""
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 class _Echo:
     def write(self, value):
         return value
@@ -109,7 +104,7 @@ def _csv_lines(rows):
         for line in lines_in_words(batch):
             e = line.entry
             yield writer.writerow(
-                _cell(value)
+                spreadsheet_cell(value)
                 for value in [
                     e.seq or "not yet sealed",
                     timezone.localtime(e.created_at).strftime("%Y-%m-%d %H:%M:%S %Z"),

@@ -423,3 +423,11 @@ def test_tab_separated_text_named_xls_is_read_as_the_text_it_is(checked):
     hr_import = checked(text.encode("cp1252"), "PayrollExport.xls")
     assert hr_import.file_format == "csv" and hr_import.encoding == "utf-8"
     assert _errors(hr_import) == {"E00001": [], "E00002": []}
+
+
+def test_the_errors_csv_never_hands_a_spreadsheet_a_formula_from_the_file(checked, operator):
+    row = good_row(1).replace("E00001", '=HYPERLINK("http://x.example";"Pay")')
+    hr_import = checked(hr_csv([row]))
+    sheet = operator.get(f"/boi/imports/{hr_import.id}/errors.csv").content.decode()
+    cells = [line.split(",", 2)[1] for line in sheet.splitlines()[1:]]
+    assert cells and all(cell.startswith("\"'=HYPERLINK") for cell in cells)
