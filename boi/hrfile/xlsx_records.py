@@ -163,9 +163,16 @@ EXCEL_EPOCH = date(1899, 12, 30)  # serial 1 is 1900-01-01 (Excel counts a 29 Fe
 
 def excel_dates(record: dict) -> None:
     """A date Excel keeps as a number (``45292``, the cell formatted General) in a date
-    column of the record (template names): written ``YYYY-MM-DD`` (45292 → 2024-01-01)."""
+    column of the record (template names): written ``YYYY-MM-DD`` (45292 → 2024-01-01).
+    A year alone (2020) stays as it is, an error saying to write a date: serials start at
+    3654, 1910-01-01.
+
+    >>> record = {"hire_date": "45292", "hire_date_2": "2020", "staff_number": "45292"}
+    >>> excel_dates(record); record
+    {'hire_date': '2024-01-01', 'hire_date_2': '2020', 'staff_number': '45292'}
+    """
     for name, value in record.items():
         if isinstance(value, str) and value.isdigit() and is_date_name(name):
             serial = int(value)
-            if 367 <= serial <= 109_574:  # 1901-01-01 … 2199-12-31
+            if 3654 <= serial <= 109_574:  # 1910-01-01 … 2199-12-31
                 record[name] = (EXCEL_EPOCH + timedelta(days=serial)).isoformat()
