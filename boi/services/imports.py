@@ -83,7 +83,7 @@ def _format_and_headers(
     except FileProblem as exc:
         storage.delete(stored.name)
         raise ConsoleError(f"{file_name}: {exc}") from None
-    except ConsoleError:
+    except BaseException:  # refused or broken: the encrypted file is not kept either way
         storage.delete(stored.name)
         raise
 

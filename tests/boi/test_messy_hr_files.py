@@ -87,6 +87,8 @@ def _errors(hr_import: HrImport) -> dict[str, list[tuple[str, str]]]:
         (b"PK\x03\x04" + bytes(60), "staff.numbers", "Apple Numbers spreadsheet"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504), "staff.xls", "old-style .xls"),
         (b"\r\n<html><table><tr><td>staff_number</td></tr>", "staff.xls", "a web page (HTML"),
+        (b"[" * 5000 + b"]" * 5000, "staff.json", "Record 1 is nested too deeply"),
+        (b'[{"staff_number": "E1"}, 5]', "staff.json", "Record 2: a staff record must be"),
     ],
     ids=[
         "empty",
@@ -98,6 +100,8 @@ def _errors(hr_import: HrImport) -> dict[str, list[tuple[str, str]]]:
         "numbers",
         "xls",
         "html-as-xls",
+        "json-nested-deep",
+        "json-not-objects",
     ],
 )
 def test_a_file_that_cannot_be_read_is_refused_in_words_and_nothing_is_staged(
