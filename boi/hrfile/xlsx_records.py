@@ -74,7 +74,10 @@ def _sheet_rows(data: bytes) -> Iterator[tuple]:
         raise FileProblem("The Excel workbook cannot be read: save it again as .xlsx.") from None
     try:
         visible = [sheet for sheet in book.worksheets if sheet.sheet_state == "visible"]
-        yield from _rows_read((visible or book.worksheets)[0].iter_rows())
+        sheets = visible or book.worksheets
+        if not sheets:
+            raise FileProblem("The workbook has no sheet of rows (only charts, perhaps).")
+        yield from _rows_read(sheets[0].iter_rows())
     finally:
         book.close()
 
