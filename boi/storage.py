@@ -29,6 +29,7 @@ class StoredFile:
     size: int
     sha256: str
     encoding: str
+    mixed_lines: tuple = ()  # a UTF-8 line and a Windows-1252 one (EncodingSniffer)
 
 
 def upload_dir() -> Path:
@@ -63,7 +64,9 @@ class EncryptedWriter:
             self._pending = b""
         self._out.close()
         self._sniffer.feed(b"", final=True)
-        return StoredFile(self.name, self.size, self._digest.hexdigest(), self._sniffer.encoding)
+        sniffer = self._sniffer
+        digest = self._digest.hexdigest()
+        return StoredFile(self.name, self.size, digest, sniffer.encoding, sniffer.mixed_lines)
 
     def abort(self) -> None:
         self._out.close()

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
+from boi.rules.staff import mask_ssns_in_text
+
 
 @dataclass(frozen=True, slots=True)
 class RowProblem:
@@ -20,6 +22,10 @@ class RowProblem:
     field: str  # BOI payload path, or "" for file-level cell problems
     code: str
     message: str
+
+    def __post_init__(self):
+        # never an SSN in a message, whichever column the operator's file put it in
+        object.__setattr__(self, "message", mask_ssns_in_text(self.message))
 
     def as_dict(self) -> dict[str, str]:
         return {
@@ -59,18 +65,37 @@ class RowCells:
         """The cell as an ISO date; None, and a problem, when it is not a date."""
         iso = parse_date(self.val(name))
         if iso is None:
-            message = f"'{self.val(name)}' is not a date (write YYYY-MM-DD or MM/DD/YYYY)"
+            message = f"'{self.val(name)}' is not a date ({_date_hint(self.val(name))})"
             self.problem(name, path, "invalid", message)
         return iso
 
 
 _US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# Excel writes a date cell to CSV with its time when the cell's format shows one.
+_MIDNIGHT = re.compile(r"\s+(?:0?0:00(?::00)?|12:00(?::00)? ?AM)$", re.IGNORECASE)
+_SHORT_YEAR = re.compile(r"^\d{1,2}/\d{1,2}/\d{2}$")
+_DAY_FIRST = re.compile(r"^(\d{1,2})/(\d{1,2})/\d{4}$")
+
+
+def _date_hint(text: str) -> str:
+    """What to write instead of a cell that is not a date."""
+    if _SHORT_YEAR.match(text):
+        return "the year has two digits: write it in full, MM/DD/YYYY or YYYY-MM-DD"
+    match = _DAY_FIRST.match(text)
+    if match and int(match.group(1)) > 12 >= int(match.group(2)):
+        return "the month comes first: write MM/DD/YYYY or YYYY-MM-DD"
+    return "write YYYY-MM-DD or MM/DD/YYYY"
 
 
 def parse_date(text: str) -> str | None:
-    """``2024-08-19`` or ``8/19/2024`` → ``2024-08-19``; None if not a real date."""
-    text = text.strip()
+    """``2024-08-19`` or ``8/19/2024`` (``8/19/2024 0:00`` too) → ``2024-08-19``; None if
+    not a real date.
+
+    >>> parse_date("8/1/2020 0:00"), parse_date("2/30/2024"), parse_date("13/01/2024")
+    ('2020-08-01', None, None)
+    """
+    text = _MIDNIGHT.sub("", text.strip())
     match = _US_DATE.match(text)
     try:
         if match:

@@ -29,6 +29,10 @@ def iter_json(texts: Iterable[str]) -> Iterator[tuple[int, dict]]:
             value = reader.value()
         except JsonStreamError as exc:
             raise FileProblem(f"Record {count + 1}: not valid JSON ({exc}).") from None
+        except RecursionError:  # [[[[…]]]] thousands deep: no staff record is
+            raise FileProblem(
+                f"Record {count + 1} is nested too deeply for a staff record."
+            ) from None
         count += 1
         if not isinstance(value, dict):
             raise FileProblem(f"Record {count}: a staff record must be a JSON object.")

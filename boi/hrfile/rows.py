@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -51,7 +52,7 @@ def build_row(record: Mapping[str, str], resolver: Resolver, *, household_allowe
     positions = positions_of(cells, resolver)
     if positions:
         payload["positions"] = positions
-    built = BuiltRow(payload, cells.val("ssn"), cells.problems)
+    built = BuiltRow(payload, _ssn(cells), cells.problems)
     if household_allowed:
         _household(cells, built)
     add_rule_problems(cells, payload, built.ssn, built.address_errors, resolver.mappings)
@@ -92,6 +93,27 @@ def _person(cells: RowCells, resolver: Resolver) -> dict:
         else:
             payload["gender"] = gender
     return payload
+
+
+_MASKED_SSN = re.compile(r"^[*xX#•]{3}-?[*xX#•]{2}-?\d{4}$")
+_NO_SSN = frozenset(("n/a", "na", "none", "unknown", "-", "--", "?"))
+
+
+def _ssn(cells: RowCells) -> str:
+    """The SSN cell; a masked one (``***-**-6789``, as HR systems export by default) or a
+    placeholder (``N/A``) is a problem saying what to do, and is not sent."""
+    ssn = cells.val("ssn")
+    if _MASKED_SSN.match(ssn):
+        message = (
+            "the SSN is masked in the file: export it with full SSNs, or set this column "
+            "to “ignore” so Campus keeps the SSNs it has"
+        )
+    elif ssn.lower() in _NO_SSN:
+        message = f"'{ssn}' is not an SSN: leave the cell blank when there is none"
+    else:
+        return ssn
+    cells.problem("ssn", "ssn", "invalid", message)
+    return ""
 
 
 def _household(cells: RowCells, built: BuiltRow) -> None:

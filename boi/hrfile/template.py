@@ -112,3 +112,12 @@ REQUIRED_LABELS = {
     for name, required, meaning in BASE_COLUMNS
     if required
 }
+DATE_KINDS = frozenset(
+    ("hire_date", "termination_date", "rehire_date", "position_start_date", "position_end_date")
+)
+
+
+def is_date_name(name: str) -> bool:
+    """A template column that holds a date (``birth_date``, ``hire_date_2`` …)."""
+    kind = repeated(name)
+    return name == "birth_date" or (kind is not None and kind[0] in DATE_KINDS)

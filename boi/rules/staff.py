@@ -22,7 +22,9 @@ Rules from the guide:
 Choices the guide leaves to its API documentation, made here: staffNumber, lastName,
 firstName and gender are required (a gender must be a Campus gender, and a blank is not);
 an employment needs its hireDate; an SSN is 9 digits, dashes optional; e-mail addresses
-must look like one; every scalar is a JSON string (so "010" keeps its leading zero).
+must look like one; every scalar is a JSON string (so "010" keeps its leading zero);
+a staffNumber holds at most 20 characters, a name 100, a phone number 25 and an e-mail
+address 254 (what Campus's fields hold: a longer value would be cut or refused at commit).
 """
 
 from __future__ import annotations
@@ -74,6 +76,17 @@ POSITION_FIELDS = (
     "endDate",
 )
 
+MAX_LENGTHS = {
+    "staffNumber": 20,
+    "lastName": 100,
+    "firstName": 100,
+    "middleName": 100,
+    "workPhone": 25,
+    "cellPhone": 25,
+    "otherPhone": 25,
+    "workEmail": 254,
+    "personalEmail": 254,
+}
 _STAFF_NUMBER = re.compile(r"^[A-Za-z0-9]+$")
 _SSN = re.compile(r"^\d{3}-?\d{2}-?\d{4}$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -159,12 +172,42 @@ def _scalar_type_errors(
     ]
 
 
+def _length_errors(item: Mapping[str, object]) -> list[RuleError]:
+    """Values longer than Campus's field holds.
+
+    >>> [e.message for e in _length_errors({"staffNumber": "A" * 21, "lastName": "Ng"})]
+    ['staffNumber is 21 characters long: Campus holds at most 20']
+    """
+    return [
+        RuleError(
+            name,
+            "too_long",
+            f"{name} is {len(value)} characters long: Campus holds at most {limit}",
+        )
+        for name, limit in MAX_LENGTHS.items()
+        if isinstance(value := item.get(name), str) and len(value.strip()) > limit
+    ]
+
+
 def mask_ssn(ssn: str | None) -> str | None:
     """``123-45-6789`` -> ``***-**-6789``: the only form an SSN takes in a report."""
     if not ssn:
         return ssn
     digits = re.sub(r"\D", "", ssn)
     return f"***-**-{digits[-4:]}" if len(digits) >= 4 else "***"
+
+
+_SSN_IN_TEXT = re.compile(r"(?<![\d-])\d{3}-\d{2}-\d{4}(?![\d-])|(?<![\d-])\d{9}(?![\d-])")
+
+
+def mask_ssns_in_text(message: str) -> str:
+    """Every SSN-shaped number in a message masked: a cell quoted in an error may hold an
+    SSN when a row's cells have shifted (an unquoted comma in a name).
+
+    >>> mask_ssns_in_text("'123-45-6789' is not a date")
+    "'***-**-6789' is not a date"
+    """
+    return _SSN_IN_TEXT.sub(lambda m: mask_ssn(m.group()) or "", message)
 
 
 def mask_ssns(value: object) -> object:
@@ -301,6 +344,7 @@ def validate_staff(
     errors = _unknown_fields(payload, STAFF_FIELDS, "")
     scalars = (*NAME_FIELDS, "staffNumber", *IN_PLACE_FIELDS)
     errors += _scalar_type_errors(payload, scalars, "")
+    errors += _length_errors(payload)
     for name in REQUIRED_FIELDS:
         if isinstance(payload.get(name), str | None) and not text(payload.get(name)):
             errors.append(RuleError(name, "required", f"{name} is required"))

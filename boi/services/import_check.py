@@ -24,7 +24,7 @@ from boi.hrfile.resolver import JobMapping, Resolver, resolver_unmapped
 from boi.hrfile.rows import BuiltRow, build_row
 from boi.hrfile.tables import TABLE_FORMATS, iter_table
 from boi.hrfile.template import is_template_name
-from boi.hrfile.xlsx_records import excel_zip
+from boi.hrfile.xlsx_records import excel_dates, excel_zip
 from boi.models import BoiConnection, HrImport, HrRow, MappingValue
 from boi.rules.staff import Mappings
 from idbridge.audit.services import audit_record
@@ -82,6 +82,7 @@ def _records(hr_import: HrImport, counted: _Counted) -> Iterator[tuple[int, dict
                 record["__extra__"] = raw["__extra__"]
             if hr_import.file_format == "xlsx":
                 excel_zip(record)
+                excel_dates(record)
             yield number, record
         return
     for number, flat in iter_json(iter_text(counted, hr_import.encoding)):

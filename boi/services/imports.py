@@ -71,18 +71,37 @@ def _format_and_headers(
         if stored.size == 0:
             raise ConsoleError(f"{file_name}: the file is empty.")
         file_format = sniff_format(file_name, storage.head(stored.name))
+        if file_format != "xlsx" and stored.mixed_lines:
+            utf8, other = stored.mixed_lines
+            raise FileProblem(
+                f"Lines {utf8} and {other} are written in two different ways (UTF-8 and "
+                "Windows-1252, as when two exports are pasted into one file), so names "
+                "would be misspelled: save the whole file again from Excel as "
+                "“CSV UTF-8” and upload that."
+            )
         return file_format, _headers(stored.name, file_format, stored.encoding)
     except FileProblem as exc:
         storage.delete(stored.name)
         raise ConsoleError(f"{file_name}: {exc}") from None
-    except ConsoleError:
+    except BaseException:  # refused or broken: the encrypted file is not kept either way
         storage.delete(stored.name)
         raise
 
 
 def _headers(name: str, file_format: str, encoding: str) -> list[str]:
     if file_format in TABLE_FORMATS:
-        return list(next(iter_table(file_format, storage.read(name), encoding)))
+        rows = iter_table(file_format, storage.read(name), encoding)
+        header = list(next(rows))
+        first = next(rows, None)  # the first row read too: a refused file leaves nothing
+        if first is None:
+            raise FileProblem("The file has a header line but no staff rows under it.")
+        if len(header) == 1 and "__extra__" in first[1]:
+            line = "row" if file_format == "xlsx" else "line"
+            raise FileProblem(
+                f"The first {line} has one column ({header[0]}) and {line} {first[0]} has "
+                f"more: is there a title above the header {line}? Remove it and upload again."
+            )
+        return header
     texts = iter_text(storage.read(name), encoding)
     seen: dict[str, None] = {}
     for number, record in iter_json(texts):

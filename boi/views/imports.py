@@ -14,7 +14,13 @@ from boi.models import AddressCheck, BoiConnection, HrImport, HrRow, StaffCheck
 from boi.services import ConsoleError, preflight
 from boi.services import imports as services
 from boi.services.sync.runs import sync_readiness, sync_run_create
-from boi.services.sync.words import address_line, components_in_words, count_of, staff_summary
+from boi.services.sync.words import (
+    address_line,
+    components_in_words,
+    count_of,
+    in_words,
+    staff_summary,
+)
 from boi.uploads import EncryptingUploadHandler
 from boi.views.profiles import apply_profile, learn_columns
 from idbridge.core.access import permission_required
@@ -64,7 +70,12 @@ def _import_upload(request, connection_id):
     return render(
         request,
         "boi/import_upload.html",
-        {"connection": connection, "profiles": selectors.profile_list(connection)},
+        {
+            "connection": connection,
+            "profiles": selectors.profile_list(connection),
+            # a refused file: the profile chosen stays chosen for the next try
+            "chosen_profile": request.POST.get("profile", ""),
+        },
     )
 
 
@@ -221,7 +232,7 @@ def import_errors_csv(request, import_id):
                         row.staff_number,
                         error.get("column"),
                         error.get("code"),
-                        error.get("message"),
+                        in_words(error.get("message")),
                         "yes" if row.is_excluded else "no",
                     ]
                 )

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from boi.jobs import SYNC_STEP
-from boi.models import HrImport, HrRow, SyncRun
+from boi.models import BoiConnection, HrImport, HrRow, SyncRun
 from boi.rules.sync import SyncState, next_sync_state
 from boi.services import ConsoleError
 from boi.services.sync.words import count_of
@@ -41,13 +41,9 @@ def sync_readiness(hr_import: HrImport) -> list[str]:
         return problems
     if hr_import.connection.is_rejected:
         problems.append("Campus rejected the BOI credentials: update the Client Secret.")
-    busy = SyncRun.objects.filter(
-        connection=hr_import.connection, job__in=(SyncRun.Job.QUEUED, SyncRun.Job.RUNNING)
-    ).first()
+    busy = _busy_run(hr_import.connection)
     if busy:
-        problems.append(
-            f"Sync {busy.id} to {hr_import.connection.name} is running: wait until it is done."
-        )
+        problems.append(_busy_words(busy))
     blocking = hr_import.blocking_error_count
     if blocking:
         problems.append(
@@ -59,12 +55,28 @@ def sync_readiness(hr_import: HrImport) -> list[str]:
     return problems
 
 
+def _busy_run(connection: BoiConnection) -> SyncRun | None:
+    return SyncRun.objects.filter(
+        connection=connection, job__in=(SyncRun.Job.QUEUED, SyncRun.Job.RUNNING)
+    ).first()
+
+
+def _busy_words(run: SyncRun) -> str:
+    return f"Sync {run.id} to {run.connection.name} is running: wait until it is done."
+
+
 def sync_run_create(*, hr_import: HrImport, actor) -> SyncRun:
     """A new run over the import's included rows; its Start job is queued at once."""
     problems = sync_readiness(hr_import)
     if problems:
         raise ConsoleError(" ".join(problems))
     with transaction.atomic():
+        # Two operators (or one double click) starting syncs at once: the connection's row
+        # is locked, so the second sees the first's run and is refused.
+        BoiConnection.objects.select_for_update().filter(id=hr_import.connection_id).first()
+        busy = _busy_run(hr_import.connection)
+        if busy:
+            raise ConsoleError(_busy_words(busy))
         run = SyncRun.objects.create(
             connection=hr_import.connection,
             hr_import=hr_import,

@@ -290,3 +290,14 @@ def test_the_name_search_reads_the_lower_case_name_index(district):
         cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
         plan = " ".join(str(row[-1]) for row in cursor.fetchall())
     assert "campus_identity_lower_name_idx" in plan
+
+
+def test_values_longer_than_campus_holds_are_refused_not_cut(boi_api, staff_payload):
+    payload = staff_payload()
+    payload.update(staffNumber="9" * 21, lastName="B" * 101, workPhone="5" * 26)
+    response = boi_api.post("staff", payload)
+    assert sorted(errors(response)) == [
+        ("lastName", "too_long"),
+        ("staffNumber", "too_long"),
+        ("workPhone", "too_long"),
+    ]
