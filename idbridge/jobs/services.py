@@ -198,8 +198,7 @@ def job_progress(
 
 
 def job_succeed(running: RunningJob) -> bool:
-    """Succeeded, with the last progress noted (a throttled write may have skipped it:
-    a finished job never reads "2,400 of 3,000")."""
+    """Succeeded, with the last progress noted (a throttled write may have skipped it)."""
     fields = {"state": State.SUCCEEDED, "finished_at": timezone.now()}
     if running.noted is not None:
         fields["done"] = running.noted
