@@ -6,7 +6,11 @@ from staff.models import OnboardingCase
 from staff.services.cases import OnboardingError, case_note
 from staff.services.existing import first_invitation_send
 from staff.services.invitations import invitations_remind_and_expire
-from staff.services.proofing import record_facts_fetch
+from staff.services.proofing import (
+    RECORD_FACTS_BATCH,
+    record_facts_fetch,
+    record_facts_requested,
+)
 
 log = logging.getLogger(__name__)
 
@@ -32,18 +36,39 @@ def fetch_record_facts(self, member_id: int):
     """Fetch a staff member's record-check facts from Campus (``record_facts_fetch``). A
     transient failure retries with backoff; after that, or a permanent failure, the
     applicant's page says Campus did not answer and offers to try again."""
+    _record_facts_fetch_or_retry(self, member_id, args=[member_id])
+
+
+@shared_task(bind=True, acks_late=True, time_limit=600, soft_time_limit=590, max_retries=3)
+def fetch_requested_record_facts(self, after_id: int = 0):
+    """Fetch the facts invitations asked for (``record_facts_requested``), a batch a run,
+    then send itself again for the rest: other jobs' tasks take turns between batches.
+    A transient failure retries from the staff member it failed on."""
+    member_ids = record_facts_requested(after_id=after_id, limit=RECORD_FACTS_BATCH)
+    for before, member_id in zip([after_id, *member_ids], member_ids, strict=False):
+        if not _record_facts_fetch_or_retry(self, member_id, args=[before]):
+            return
+    if len(member_ids) == RECORD_FACTS_BATCH:
+        fetch_requested_record_facts.delay(member_ids[-1])
+
+
+def _record_facts_fetch_or_retry(task, member_id: int, *, args: list) -> bool:
+    """One staff member's facts; a transient failure sends ``task`` again with ``args``
+    (with backoff, a bounded number of times). False when Campus is not answering."""
     from idbridge.connectors.http import backoff
     from idbridge.connectors.types import CampusError, TransientCampusError
 
     try:
         record_facts_fetch(member_id=member_id)
     except TransientCampusError as exc:
-        if self.request.retries < self.max_retries:
-            countdown = exc.retry_after or backoff(self.request.retries, base=2, cap=20) + 1
-            raise self.retry(exc=exc, countdown=countdown) from None
+        if task.request.retries < task.max_retries:
+            countdown = exc.retry_after or backoff(task.request.retries, base=2, cap=20) + 1
+            raise task.retry(args=args, exc=exc, countdown=countdown) from None
         log.warning("record facts not fetched", extra={"member": member_id, "problem": str(exc)})
+        return False
     except CampusError as exc:
         log.warning("record facts not fetched", extra={"member": member_id, "problem": str(exc)})
+    return True
 
 
 @shared_task(acks_late=True, time_limit=600, soft_time_limit=590)

@@ -5,6 +5,7 @@ import re
 from django import forms
 from django.conf import settings
 
+from idbridge.core.edits import SeenField
 from stepup.models import ServiceProvider, StepUpPolicy
 from stepup.saml.metadata import (
     MAX_METADATA_BYTES,
@@ -80,6 +81,8 @@ class ServiceProviderAddForm(_SpOptions):
 class ServiceProviderForm(_SpOptions):
     """The district's options for a registered SP."""
 
+    seen = SeenField()
+
     def options(self) -> dict:
         return {name: self.cleaned_data[name] for name in _SpOptions.base_fields}
 
@@ -103,6 +106,7 @@ class MetadataReplaceForm(forms.Form):
 
 
 class StepUpPolicyForm(forms.ModelForm):
+    seen = SeenField()
     required_roles = forms.CharField(
         required=False,
         help_text="Campus roles allowed, comma-separated; empty = any staff member.",
@@ -125,6 +129,7 @@ class StepUpPolicyForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.initial["required_roles"] = ", ".join(self.instance.required_roles or [])
+            self.initial["seen"] = self.instance.updated_at
         self.fields["service_provider"].empty_label = "Every service provider"
 
     def clean_required_roles(self):

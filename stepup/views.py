@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from idbridge.audit.words import lines_in_words
 from idbridge.core.access import permission_required
+from idbridge.core.edits import EditConflict
 from idbridge.core.gates import act_gate, waiting_form
 from idbridge.core.paging import filter_query
 from stepup import selectors
@@ -144,6 +145,7 @@ def sp_detail(request, pk):
         "name_id_format": sp.name_id_format,
         "released_attributes": sp.released_attributes,
         "enabled": sp.enabled,
+        "seen": sp.updated_at,
     }
     waiting = waiting_form(request) if request.method == "GET" else None
     options = request.POST or (waiting if waiting and "name" in waiting else None)
@@ -155,7 +157,11 @@ def sp_detail(request, pk):
             if refused := act_gate(request, SP_CHANGE, back=request.path):
                 return refused
             try:
-                service_provider_update(sp=sp, actor=request.user, **form.options())
+                service_provider_update(
+                    sp=sp, actor=request.user, seen=form.cleaned_data["seen"], **form.options()
+                )
+            except EditConflict as exc:
+                return _edit_conflict(request, exc)
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
@@ -313,7 +319,11 @@ def policy_edit(request, pk):
         # The ModelForm wrote the values onto the instance; the service saves and audits.
         policy.refresh_from_db()
         try:
-            step_up_policy_update(policy=policy, actor=request.user, **changes)
+            step_up_policy_update(
+                policy=policy, actor=request.user, seen=form.cleaned_data["seen"], **changes
+            )
+        except EditConflict as exc:
+            return _edit_conflict(request, exc)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -365,3 +375,9 @@ def activity(request):
             "kinds": [(k, label) for k, (_, label) in selectors.ACTIVITY_KINDS.items()],
         },
     )
+
+
+def _edit_conflict(request, exc: EditConflict):
+    """Someone else saved the record first: the page again, showing what is saved."""
+    messages.error(request, exc.message)
+    return redirect(request.path)

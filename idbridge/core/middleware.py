@@ -5,6 +5,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -43,9 +44,15 @@ class RequestIdMiddleware:
 
 
 class IdleTimeoutMiddleware:
-    """Signs a dashboard user out after SESSION_IDLE_TIMEOUT_SECONDS without a request."""
+    """Signs a dashboard user out after SESSION_IDLE_TIMEOUT_SECONDS without a request.
+
+    A page's own background refresh (status, funnel, job progress: sent with
+    ``X-Background-Refresh``) is not the person at the dashboard: it does not keep the
+    session alive, so a dashboard left open on a screen still signs out. Once signed out
+    it answers 401, and the page reloads to the sign-in page."""
 
     KEY = "_last_seen"
+    BACKGROUND_HEADER = "X-Background-Refresh"
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -54,11 +61,14 @@ class IdleTimeoutMiddleware:
         if request.user.is_authenticated:
             now = int(time.time())
             last_seen = request.session.get(self.KEY, now)
+            background = bool(request.headers.get(self.BACKGROUND_HEADER))
             if now - last_seen > settings.SESSION_IDLE_TIMEOUT_SECONDS:
                 logout(request)
+                if background:
+                    return HttpResponse("Signed out after inactivity.", status=401)
                 return redirect(f"{reverse(settings.LOGIN_URL)}?idle=1")
             # Write at most once a minute: saves a session write on every request.
-            if now - last_seen >= 60 or self.KEY not in request.session:
+            if not background and (now - last_seen >= 60 or self.KEY not in request.session):
                 request.session[self.KEY] = now
         return self.get_response(request)
 

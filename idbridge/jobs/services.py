@@ -74,11 +74,13 @@ class RunningJob:
             if at is not None
         ]
         self.again_after: float | None = None
+        self.noted: int | None = None  # the last progress noted, written or not
 
     def progress(self, done: int, *, total: int | None = None, step: str | None = None) -> None:
         """Note progress: one UPDATE at most every JOBS_PROGRESS_SECONDS (and whenever the
         total or the step changes). Raises JobLost when the job is no longer ours."""
         now = time.monotonic()
+        self.noted = done
         if total is None and step is None and now - self._written < settings.JOBS_PROGRESS_SECONDS:
             return
         self._written = now
@@ -196,9 +198,11 @@ def job_progress(
 
 
 def job_succeed(running: RunningJob) -> bool:
-    return bool(
-        _held(running.id, running.token).update(state=State.SUCCEEDED, finished_at=timezone.now())
-    )
+    """Succeeded, with the last progress noted (a throttled write may have skipped it)."""
+    fields = {"state": State.SUCCEEDED, "finished_at": timezone.now()}
+    if running.noted is not None:
+        fields["done"] = running.noted
+    return bool(_held(running.id, running.token).update(**fields))
 
 
 def job_release(running: RunningJob, reason: str) -> None:

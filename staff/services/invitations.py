@@ -98,7 +98,7 @@ def _invitation_issue(case_id: int, actor, reason: str, event: Event | None):
         transaction.on_commit(
             lambda: _mail_invitation(member, to, link, invitation.expires_at, invitation.id)
         )
-        record_facts_request(member=member)  # ready before the link is opened
+        record_facts_request(member=member, prefetch=True)  # ready before the link is opened
     return invitation, link
 
 

@@ -8,6 +8,7 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -94,12 +95,20 @@ def proofing_waive_for_operator(*, case: OnboardingCase, actor: str, reason: str
         )
 
 
-def record_facts_request(*, member: StaffMember) -> bool:
+# Set while a task fetching every requested record check's facts is queued (or starting).
+RECORD_FACTS_QUEUED_KEY = "staff:record-facts-fetch-queued"
+RECORD_FACTS_BATCH = 200  # staff per task run; the task sends itself again for the rest
+
+
+def record_facts_request(*, member: StaffMember, prefetch: bool = False) -> bool:
     """Queue a task fetching the record check's facts from Campus, unless they are here or
     a task was queued less than ``STAFF_RECORD_FACTS_WAIT_SECONDS`` ago; True if queued.
 
     Claimed with a conditional UPDATE: parallel page loads queue one task. Nothing here
-    waits on Campus (a web request calls it)."""
+    waits on Campus (a web request calls it). ``prefetch`` (an invitation getting the
+    facts ready before its link is opened) joins the one task that fetches every
+    requested staff member's facts (``record_facts_requested``): a wave or a poll inviting
+    thousands queues a few tasks, not one each ahead of every other job in the queue."""
     if member.has_record_facts:
         return False
     now = timezone.now()
@@ -115,8 +124,34 @@ def record_facts_request(*, member: StaffMember) -> bool:
         from staff.tasks import fetch_record_facts
 
         member.record_facts_requested_at = now
-        fetch_record_facts.delay_on_commit(member.id)
+        if prefetch:
+            transaction.on_commit(_record_facts_requested_queue)
+        else:
+            fetch_record_facts.delay_on_commit(member.id)
     return bool(claimed)
+
+
+def _record_facts_requested_queue() -> None:
+    """Queue the task fetching every requested staff member's facts, unless it is queued
+    already (the key lapses after the applicant page's wait, which asks again)."""
+    from staff.tasks import fetch_requested_record_facts
+
+    if cache.add(RECORD_FACTS_QUEUED_KEY, True, timeout=settings.STAFF_RECORD_FACTS_WAIT_SECONDS):
+        fetch_requested_record_facts.delay()
+
+
+def record_facts_requested(*, after_id: int = 0, limit: int = RECORD_FACTS_BATCH) -> list[int]:
+    """The staff members (after ``after_id``, in id order, at most ``limit``) whose facts
+    were asked for since their invitations could still be opened and are not fetched.
+    The first run of the fetching task frees the queued mark: an invitation from then on
+    queues the task again, so nobody waits for a run that has passed them by."""
+    if not after_id:
+        cache.delete(RECORD_FACTS_QUEUED_KEY)
+    since = timezone.now() - timedelta(hours=settings.STAFF_INVITATION_TTL_HOURS)
+    asked = StaffMember.objects.filter(
+        id__gt=after_id, record_facts_fetched_at__isnull=True, record_facts_requested_at__gte=since
+    )
+    return list(asked.order_by("id").values_list("id", flat=True)[:limit])
 
 
 def record_facts_fetch(*, member_id: int) -> None:

@@ -37,7 +37,8 @@
     let timer = null;
     async function tick() {
       try {
-        const r = await fetch(box.dataset.jobUrl, { credentials: "same-origin", headers: { Accept: "application/json" } });
+        const r = await fetch(box.dataset.jobUrl, { credentials: "same-origin", headers: { Accept: "application/json", "X-Background-Refresh": "1" } });
+        if (r.status === 401 || r.redirected) { clearInterval(timer); window.location.reload(); return; } // signed out
         if (!r.ok) return;
         const s = await r.json();
         show(box, s);

@@ -8,7 +8,8 @@
   async function refresh() {
     if (document.hidden) return;
     try {
-      const response = await fetch(box.dataset.statusUrl, { credentials: "same-origin" });
+      const response = await fetch(box.dataset.statusUrl, { credentials: "same-origin", headers: { "X-Background-Refresh": "1" } });
+      if (response.status === 401 || response.redirected) { window.location.reload(); return; } // signed out
       if (!response.ok) return;
       const data = await response.json();
       if (last !== null && data.html !== last) box.innerHTML = data.html;

@@ -7,7 +7,8 @@
   async function refresh() {
     if (document.hidden) return;
     try {
-      const r = await fetch(box.dataset.funnelUrl, { credentials: "same-origin", headers: { Accept: "application/json" } });
+      const r = await fetch(box.dataset.funnelUrl, { credentials: "same-origin", headers: { Accept: "application/json", "X-Background-Refresh": "1" } });
+      if (r.status === 401 || r.redirected) { window.location.reload(); return; } // signed out
       if (!r.ok) return;
       const data = await r.json();
       box.innerHTML = data.html;

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from idbridge.audit.services import audit_record
+from idbridge.core.edits import edit_seen_check
 from stepup.gates import ADMIN_POLICIES
 from stepup.models import AdminActPolicy, StepUpPolicy
 from stepup.services.state import config_changed
@@ -64,11 +66,16 @@ def step_up_policy_create(*, actor, **fields) -> StepUpPolicy:
     return p
 
 
-def step_up_policy_update(*, policy: StepUpPolicy, actor, **changes) -> StepUpPolicy:
+def step_up_policy_update(
+    *, policy: StepUpPolicy, actor, seen: datetime | None = None, **changes
+) -> StepUpPolicy:
+    """Change a policy; ``seen`` (when its editor's form was shown) refuses the change
+    with ``EditConflict`` if someone else saved the policy since."""
     unknown = set(changes) - set(POLICY_FIELDS)
     if unknown:
         raise ValueError(f"not policy fields: {sorted(unknown)}")
     with transaction.atomic():
+        edit_seen_check(StepUpPolicy, policy.pk, seen, "this policy")
         before = _policy_summary(policy)
         for name, value in changes.items():
             setattr(policy, name, value)

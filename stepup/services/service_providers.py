@@ -3,10 +3,13 @@ options, replace the metadata, delete."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from idbridge.audit.services import audit_record
+from idbridge.core.edits import edit_seen_check
 from stepup.models import ServiceProvider
 from stepup.saml import keys as saml_keys
 from stepup.saml.metadata import SpMetadata
@@ -93,12 +96,17 @@ def service_provider_register(
     return sp
 
 
-def service_provider_update(*, sp: ServiceProvider, actor, **changes) -> ServiceProvider:
-    """Change the district's options for an SP (not its metadata)."""
+def service_provider_update(
+    *, sp: ServiceProvider, actor, seen: datetime | None = None, **changes
+) -> ServiceProvider:
+    """Change the district's options for an SP (not its metadata); ``seen`` (when its
+    editor's form was shown) refuses the change with ``EditConflict`` if someone else
+    saved the SP since (its options or its metadata)."""
     unknown = set(changes) - set(SP_OPTION_FIELDS)
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
     with transaction.atomic():
+        edit_seen_check(ServiceProvider, sp.pk, seen, "this service provider")
         before = _sp_summary(sp)
         for name, value in changes.items():
             setattr(sp, name, value)

@@ -70,6 +70,21 @@ def test_progress_is_throttled_to_one_write_per_interval(queued_preflight, setti
     assert Job.objects.get(id=queued_preflight.id).done == 50
 
 
+def test_a_job_that_succeeds_keeps_its_last_progress_however_throttled(queued_preflight, settings):
+    # A transfer of 3,000 staff read "2,400 of 3,000" once it had succeeded.
+    settings.JOBS_PROGRESS_SECONDS = 3600
+
+    def body(running):
+        running.progress(0, total=3000)
+        for done in range(600, 3001, 600):
+            running.progress(done)  # within the interval: not written
+        return True
+
+    assert job_execute(queued_preflight.id, body) is True
+    job = Job.objects.get(id=queued_preflight.id)
+    assert (job.state, job.done, job.total) == (Job.State.SUCCEEDED, 3000, 3000)
+
+
 def test_the_sweeper_fails_a_job_whose_worker_stopped_and_says_so(queued_preflight, settings):
     running = job_claim(queued_preflight.id)
     running.progress(1240, total=3000)

@@ -131,6 +131,35 @@ def test_an_idle_session_is_signed_out(client, district_admin, monkeypatch):
     assert client.get("/staff/").status_code == 302
 
 
+@override_settings(SESSION_IDLE_TIMEOUT_SECONDS=60)
+def test_a_pages_background_refreshes_do_not_keep_an_idle_session_signed_in(
+    client, district_admin, monkeypatch
+):
+    # The home page refreshes its status every 15 s: a dashboard left open on a screen
+    # must still sign out after the idle time, and its refresh then answers 401 (the page
+    # reloads to the sign-in page).
+    client.force_login(district_admin)
+    start = time.time()
+    assert client.get("/").status_code == 200
+    refresh = {"HTTP_X_BACKGROUND_REFRESH": "1"}
+    for seconds in (20, 40, 58):
+        monkeypatch.setattr(time, "time", lambda s=seconds: start + s)
+        assert client.get("/status.json", **refresh).status_code == 200
+    monkeypatch.setattr(time, "time", lambda: start + 62)
+    assert client.get("/status.json", **refresh).status_code == 401
+    assert client.get("/").status_code == 302  # signed out
+
+
+@override_settings(SESSION_IDLE_TIMEOUT_SECONDS=60)
+def test_a_request_of_the_person_keeps_the_session_signed_in(client, district_admin, monkeypatch):
+    client.force_login(district_admin)
+    start = time.time()
+    assert client.get("/").status_code == 200
+    for seconds in (60, 120, 180):  # (the last request is noted at most once a minute)
+        monkeypatch.setattr(time, "time", lambda s=seconds: start + s)
+        assert client.get("/").status_code == 200
+
+
 def test_break_glass_form_fields_are_labelled(client):
     html = client.get("/accounts/break-glass/").content.decode()
     assert '<label for="id_totp">' in html

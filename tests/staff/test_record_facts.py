@@ -188,3 +188,67 @@ def test_the_fetch_keeps_a_birth_date_discovery_brought(connection):
     record_facts_fetch(member_id=member.id)  # nothing to ask Campus (no Campus here)
     member.refresh_from_db()
     assert member.birth_date.reveal() == "1985-04-12" and member.record_facts_fetched_at is None
+
+
+@pytest.fixture
+def tasks_run():
+    """The names of the Celery tasks run (tests run them at once, as the worker would)."""
+    from celery.signals import task_prerun
+
+    names = []
+
+    def note(sender=None, **kwargs):
+        names.append(sender.name.rsplit(".", 1)[-1])
+
+    task_prerun.connect(note, weak=False)
+    yield names
+    task_prerun.disconnect(note)
+
+
+def test_invitations_while_the_fetch_is_queued_add_no_task_and_one_run_fetches_them_all(
+    sandbox,  # noqa: F811 (the fixture above)
+    hr_operator,
+    tasks_run,
+    monkeypatch,
+):
+    # A wave or a poll invites thousands: one task each would queue thousands of messages
+    # ahead of every other job (an HR file's check waited behind them for twenty minutes).
+    from django.core.cache import cache
+
+    from staff import tasks
+    from staff.services.proofing import RECORD_FACTS_QUEUED_KEY
+
+    connection = rest_connection(sandbox)
+    polling.connection_poll(connection_id=connection.id)
+    members = list(StaffMember.objects.filter(work_email__gt="").order_by("id")[:3])
+    cache.set(RECORD_FACTS_QUEUED_KEY, True)  # the worker has not got to the queued task
+    for member in members:
+        existing_invite(case=member.case, actor=hr_operator)
+    assert "fetch_record_facts" not in tasks_run
+    assert "fetch_requested_record_facts" not in tasks_run
+    for member in members:
+        member.refresh_from_db()
+        assert member.record_facts_requested_at and not member.has_record_facts
+    monkeypatch.setattr(tasks, "RECORD_FACTS_BATCH", 2)  # two runs: the second sent by the first
+    counters_reset()
+    tasks.fetch_requested_record_facts.apply()
+    assert tasks_run.count("fetch_requested_record_facts") == 2
+    assert counters_get()["oneroster.demographics"] == 3
+    for member in members:
+        member.refresh_from_db()
+        assert member.has_record_facts and member.birth_date
+    assert cache.get(RECORD_FACTS_QUEUED_KEY) is None  # the next invitation queues a run
+
+
+def test_an_invitation_with_no_fetch_queued_queues_one_that_fetches_its_facts(
+    sandbox,  # noqa: F811 (the fixture above)
+    hr_operator,
+    tasks_run,
+):
+    connection = rest_connection(sandbox)
+    polling.connection_poll(connection_id=connection.id)
+    member = StaffMember.objects.filter(work_email__gt="").order_by("id").first()
+    existing_invite(case=member.case, actor=hr_operator)
+    assert tasks_run.count("fetch_requested_record_facts") == 1
+    member.refresh_from_db()
+    assert member.has_record_facts and member.birth_date
